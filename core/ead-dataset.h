@@ -1,0 +1,48 @@
+/* ead-dataset.h: a dataset folder in the MVTec AD layout.
+ *
+ *   ROOT/train/good/*            training images (all good)
+ *   ROOT/validation/good/*       optional held-out good images for calibration
+ *   ROOT/test/<type>/*           test images; <type> is "good" or a defect type
+ *   ROOT/ground_truth/<type>/<stem>_mask.png   masks of defect images
+ *
+ * Without validation/, a seeded random 10% of train/good is held out as the
+ * validation set and never trained on (the reference implementation's rule:
+ * n_train = floor(0.9 n), the rest validates). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  EAD_SPLIT_TRAIN,
+  EAD_SPLIT_VALIDATION,
+  EAD_SPLIT_TEST,
+  EAD_N_SPLITS,
+} EadSplit;
+
+typedef struct {
+  char *path;       /* absolute or as given under the root */
+  char *type;       /* "good" or the defect type (its folder name) */
+  char *mask_path;  /* ground-truth mask, NULL for good images or when missing */
+} EadSample;
+
+typedef struct _EadDataset EadDataset;
+
+/* Scans @root. Image files are recognised by extension (png, jpg, jpeg, bmp,
+ * tif, tiff, webp; case-insensitive) and sorted by name within each folder, so
+ * the same folder and seed always give the same splits. Fails with
+ * EAD_ERROR_BAD_DATASET when the root or train/good is missing or empty. */
+EadDataset *ead_dataset_open (const char *root, guint64 seed, GError **error);
+void ead_dataset_free (EadDataset *dataset);
+
+/* The folder's base name, e.g. "bottle". */
+const char *ead_dataset_get_name (const EadDataset *dataset);
+guint ead_dataset_get_n_samples (const EadDataset *dataset, EadSplit split);
+const EadSample *ead_dataset_get_sample (const EadDataset *dataset, EadSplit split, guint index);
+/* TRUE when validation/ was present rather than split off train/good. */
+gboolean ead_dataset_has_validation_folder (const EadDataset *dataset);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EadDataset, ead_dataset_free)
+
+G_END_DECLS

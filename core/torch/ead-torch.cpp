@@ -1,0 +1,727 @@
+// ead-torch.cpp: EfficientAD's networks, forward passes and training step
+// over libtorch, behind the plain C API of ead-torch.h.
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cpuid.h>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "ead-error.h"
+#include "ead-torch.h"
+}
+
+namespace nn = torch::nn;
+
+namespace {
+
+constexpr int64_t kTeacherChannels = EAD_TEACHER_CHANNELS;
+
+// Turns a C++ exception into a GError; the caller returns failure.
+void
+set_torch_error (GError **error, const std::exception &e)
+{
+  std::string what = e.what ();
+  // libtorch appends a multi-line backtrace; the first line says what failed.
+  std::string first_line = what.substr (0, what.find ('\n'));
+  g_set_error (error, EAD_ERROR, EAD_ERROR_TORCH, "libtorch: %s", first_line.c_str ());
+}
+
+nn::Conv2d
+conv (int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t padding = 0)
+{
+  return nn::Conv2d (nn::Conv2dOptions (in, out, kernel).stride (stride).padding (padding));
+}
+
+nn::AvgPool2d
+avg_pool ()
+{
+  return nn::AvgPool2d (nn::AvgPool2dOptions (2).stride (2));
+}
+
+nn::Upsample
+upsample_to (int64_t side)
+{
+  return nn::Upsample (nn::UpsampleOptions ()
+                         .size (std::vector<int64_t>{ side, side })
+                         .mode (torch::kBilinear)
+                         .align_corners (false));
+}
+
+// The patch description networks, numbered like the reference
+// implementation's nn.Sequential so weight names match its files.
+nn::Sequential
+make_pdn_small (int64_t out_channels)
+{
+  return nn::Sequential (conv (3, 128, 4), nn::ReLU (), avg_pool (),
+                         conv (128, 256, 4), nn::ReLU (), avg_pool (),
+                         conv (256, 256, 3), nn::ReLU (),
+                         conv (256, out_channels, 4));
+}
+
+nn::Sequential
+make_pdn_medium (int64_t out_channels)
+{
+  return nn::Sequential (conv (3, 256, 4), nn::ReLU (), avg_pool (),
+                         conv (256, 512, 4), nn::ReLU (), avg_pool (),
+                         conv (512, 512, 1), nn::ReLU (),
+                         conv (512, 512, 3), nn::ReLU (),
+                         conv (512, out_channels, 4), nn::ReLU (),
+                         conv (out_channels, out_channels, 1));
+}
+
+// The autoencoder: a strided encoder down to a 64-dimensional code of
+// (S/32 - 7)^2 positions, and a decoder that upsamples through fixed sizes
+// (3, 8, 15, 32, 63, 127 at S = 256) to the PDN output size.
+nn::Sequential
+make_autoencoder (int64_t image_size, int64_t output_size)
+{
+  nn::Sequential ae (conv (3, 32, 4, 2, 1), nn::ReLU (),
+                     conv (32, 32, 4, 2, 1), nn::ReLU (),
+                     conv (32, 64, 4, 2, 1), nn::ReLU (),
+                     conv (64, 64, 4, 2, 1), nn::ReLU (),
+                     conv (64, 64, 4, 2, 1), nn::ReLU (),
+                     conv (64, 64, 8));
+  const int64_t s = image_size;
+  const int64_t sides[] = { s / 64 - 1, s / 32, s / 16 - 1, s / 8, s / 4 - 1, s / 2 - 1 };
+  for (int64_t side : sides)
+    {
+      ae->push_back (upsample_to (side));
+      ae->push_back (conv (64, 64, 4, 1, 2));
+      ae->push_back (nn::ReLU ());
+      ae->push_back (nn::Dropout (0.2));
+    }
+  ae->push_back (upsample_to (output_size));
+  ae->push_back (conv (64, 64, 3, 1, 1));
+  ae->push_back (nn::ReLU ());
+  ae->push_back (conv (64, kTeacherChannels, 3, 1, 1));
+  return ae;
+}
+
+nn::Sequential
+make_pdn (EadModelSize size, int64_t out_channels)
+{
+  return size == EAD_MODEL_MEDIUM ? make_pdn_medium (out_channels) : make_pdn_small (out_channels);
+}
+
+torch::Tensor
+host_to_tensor (const float *data, at::IntArrayRef sizes, const torch::Device &device)
+{
+  // from_blob does not copy; clone so the tensor owns its memory on the CPU.
+  auto t = torch::from_blob (const_cast<float *> (data), sizes, torch::kFloat32);
+  return device.is_cpu () ? t.clone () : t.to (device);
+}
+
+void
+tensor_to_host (const torch::Tensor &t, float *out)
+{
+  auto host = t.detach ().to (torch::kCPU, torch::kFloat32).contiguous ();
+  std::memcpy (out, host.data_ptr<float> (), host.numel () * sizeof (float));
+}
+
+// Quantile q of all elements with linear interpolation (torch.quantile's
+// rule), through topk so that it works beyond torch.quantile's 2^24 limit.
+torch::Tensor
+quantile_of_all (const torch::Tensor &t, double q)
+{
+  auto flat = t.flatten ();
+  const int64_t n = flat.numel ();
+  const double position = q * (double) (n - 1);
+  const int64_t lower = (int64_t) std::floor (position);
+  const double fraction = position - (double) lower;
+  // The n - lower largest values, descending: the last is order statistic
+  // `lower` (ascending), the one before it `lower + 1`.
+  auto top = std::get<0> (flat.topk (n - lower, 0, true, true));
+  auto low_value = top[n - lower - 1];
+  if (n - lower < 2)
+    return low_value;
+  auto high_value = top[n - lower - 2];
+  return low_value + fraction * (high_value - low_value);
+}
+
+struct NamedTensor
+{
+  std::string name;
+  torch::Tensor tensor;
+};
+
+} // namespace
+
+struct _EadNets
+{
+  EadModelSize size;
+  int image_size;
+  int output_size;
+  torch::Device device{ torch::kCPU };
+  nn::Sequential teacher{ nullptr };
+  nn::Sequential student{ nullptr };
+  nn::Sequential autoencoder{ nullptr };
+  torch::Tensor teacher_mean;   // 1 x 384 x 1 x 1
+  torch::Tensor teacher_std;
+  std::vector<NamedTensor> tensors;
+  // bf16 channels-last copies for inference, made on first use and dropped
+  // whenever a weight changes.
+  nn::Sequential bf16_teacher{ nullptr };
+  nn::Sequential bf16_student{ nullptr };
+  nn::Sequential bf16_autoencoder{ nullptr };
+};
+
+struct _EadTrainer
+{
+  EadNets *nets;
+  int total_steps;
+  int step;
+  double base_learning_rate;
+  std::unique_ptr<torch::optim::Adam> optimizer;
+  std::vector<NamedTensor> trainable;
+  std::vector<std::string> state_names;
+};
+
+namespace {
+
+void
+collect_tensors (EadNets *nets)
+{
+  nets->tensors.clear ();
+  const std::pair<const char *, nn::Sequential *> networks[] = {
+    { "teacher", &nets->teacher },
+    { "student", &nets->student },
+    { "autoencoder", &nets->autoencoder },
+  };
+  for (auto &[prefix, net] : networks)
+    for (auto &item : (*net)->named_parameters ())
+      nets->tensors.push_back ({ std::string (prefix) + "." + item.key (), item.value () });
+  nets->tensors.push_back ({ "teacher_mean", nets->teacher_mean });
+  nets->tensors.push_back ({ "teacher_std", nets->teacher_std });
+}
+
+void
+drop_inference_copies (EadNets *nets)
+{
+  nets->bf16_teacher = nullptr;
+  nets->bf16_student = nullptr;
+  nets->bf16_autoencoder = nullptr;
+}
+
+nn::Sequential
+bf16_copy (nn::Sequential net)
+{
+  auto copy = std::dynamic_pointer_cast<nn::SequentialImpl> (net->clone ());
+  copy->to (torch::kBFloat16);
+  for (auto &p : copy->parameters ())
+    if (p.dim () == 4)
+      p.set_data (p.contiguous (at::MemoryFormat::ChannelsLast));
+  copy->eval ();
+  return nn::Sequential (copy);
+}
+
+torch::Tensor
+normalized_teacher (EadNets *nets, nn::Sequential teacher, const torch::Tensor &x)
+{
+  auto t = teacher->forward (x).to (torch::kFloat32);
+  return (t - nets->teacher_mean) / nets->teacher_std;
+}
+
+double
+learning_rate_at (const EadTrainer *trainer, int step)
+{
+  // StepLR(step_size = int(0.95 * steps), gamma = 0.1), stepped every step.
+  int step_size = std::max (1, (int) (0.95 * trainer->total_steps));
+  return trainer->base_learning_rate * std::pow (0.1, step / step_size);
+}
+
+void
+apply_learning_rate (EadTrainer *trainer)
+{
+  double rate = learning_rate_at (trainer, trainer->step);
+  for (auto &group : trainer->optimizer->param_groups ())
+    static_cast<torch::optim::AdamOptions &> (group.options ()).lr (rate);
+}
+
+torch::optim::AdamParamState *
+adam_state_of (EadTrainer *trainer, const torch::Tensor &param)
+{
+  auto &state = trainer->optimizer->state ();
+  auto it = state.find (c10::guts::to_string (param.unsafeGetTensorImpl ()));
+  if (it == state.end ())
+    return nullptr;
+  return static_cast<torch::optim::AdamParamState *> (it->second.get ());
+}
+
+} // namespace
+
+extern "C" {
+
+void
+ead_torch_set_threads (int n)
+{
+  if (n <= 0)
+    n = (int) g_get_num_processors ();
+  at::set_num_threads (n);
+}
+
+int
+ead_torch_get_threads (void)
+{
+  return at::get_num_threads ();
+}
+
+gboolean
+ead_torch_cuda_available (void)
+{
+  return torch::cuda::is_available ();
+}
+
+gboolean
+ead_torch_cpu_has_bf16 (void)
+{
+  // CPUID leaf 7 subleaf 1, EAX bit 5: AVX512_BF16; leaf 7 subleaf 0, EDX
+  // bit 22: AMX-BF16. Without either, bf16 is emulated and slower than fp32.
+  unsigned int eax, ebx, ecx, edx;
+  if (__get_cpuid_count (7, 1, &eax, &ebx, &ecx, &edx) && (eax & (1u << 5)))
+    return TRUE;
+  if (__get_cpuid_count (7, 0, &eax, &ebx, &ecx, &edx) && (edx & (1u << 22)))
+    return TRUE;
+  return FALSE;
+}
+
+void
+ead_torch_manual_seed (guint64 seed)
+{
+  torch::manual_seed (seed);
+}
+
+int
+ead_nets_output_size (int image_size)
+{
+  if (image_size < 256 || image_size % 64 != 0)
+    return 0;
+  return image_size / 4 - 8;
+}
+
+EadNets *
+ead_nets_new (EadModelSize size, int image_size, GError **error)
+{
+  int output_size = ead_nets_output_size (image_size);
+  if (output_size == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "image size %d is not supported: use a multiple of 64, at least 256",
+                   image_size);
+      return NULL;
+    }
+  try
+    {
+      auto nets = std::make_unique<_EadNets> ();
+      nets->size = size;
+      nets->image_size = image_size;
+      nets->output_size = output_size;
+      nets->teacher = make_pdn (size, kTeacherChannels);
+      nets->student = make_pdn (size, 2 * kTeacherChannels);
+      nets->autoencoder = make_autoencoder (image_size, output_size);
+      nets->teacher->eval ();
+      for (auto &p : nets->teacher->parameters ())
+        p.requires_grad_ (false);
+      nets->teacher_mean = torch::zeros ({ 1, kTeacherChannels, 1, 1 });
+      nets->teacher_std = torch::ones ({ 1, kTeacherChannels, 1, 1 });
+      collect_tensors (nets.get ());
+      return nets.release ();
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return NULL;
+    }
+}
+
+void
+ead_nets_free (EadNets *nets)
+{
+  delete nets;
+}
+
+EadModelSize
+ead_nets_get_size (const EadNets *nets)
+{
+  return nets->size;
+}
+
+int
+ead_nets_get_image_size (const EadNets *nets)
+{
+  return nets->image_size;
+}
+
+int
+ead_nets_get_output_size (const EadNets *nets)
+{
+  return nets->output_size;
+}
+
+gboolean
+ead_nets_set_device (EadNets *nets, EadDevice device, GError **error)
+{
+  if (device == EAD_DEVICE_CUDA && !torch::cuda::is_available ())
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "CUDA is not available in this build or on this machine");
+      return FALSE;
+    }
+  try
+    {
+      torch::Device target (device == EAD_DEVICE_CUDA ? torch::kCUDA : torch::kCPU);
+      nets->teacher->to (target);
+      nets->student->to (target);
+      nets->autoencoder->to (target);
+      nets->teacher_mean = nets->teacher_mean.to (target);
+      nets->teacher_std = nets->teacher_std.to (target);
+      nets->device = target;
+      drop_inference_copies (nets);
+      collect_tensors (nets);
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return FALSE;
+    }
+}
+
+guint
+ead_nets_get_n_tensors (const EadNets *nets)
+{
+  return nets->tensors.size ();
+}
+
+const char *
+ead_nets_get_tensor_name (const EadNets *nets, guint index)
+{
+  g_return_val_if_fail (index < nets->tensors.size (), NULL);
+  return nets->tensors[index].name.c_str ();
+}
+
+int
+ead_nets_get_tensor_shape (const EadNets *nets, guint index, gint64 shape[4])
+{
+  g_return_val_if_fail (index < nets->tensors.size (), 0);
+  const auto &t = nets->tensors[index].tensor;
+  // The teacher statistics are stored as plain vectors of 384.
+  if (nets->tensors[index].name.rfind ("teacher_", 0) == 0)
+    {
+      shape[0] = t.numel ();
+      return 1;
+    }
+  for (int64_t d = 0; d < t.dim (); d++)
+    shape[d] = t.size (d);
+  return (int) t.dim ();
+}
+
+gsize
+ead_nets_get_tensor_n_elements (const EadNets *nets, guint index)
+{
+  g_return_val_if_fail (index < nets->tensors.size (), 0);
+  return nets->tensors[index].tensor.numel ();
+}
+
+int
+ead_nets_find_tensor (const EadNets *nets, const char *name)
+{
+  for (size_t i = 0; i < nets->tensors.size (); i++)
+    if (nets->tensors[i].name == name)
+      return (int) i;
+  return -1;
+}
+
+gboolean
+ead_nets_read_tensor (EadNets *nets, guint index, float *out, GError **error)
+{
+  g_return_val_if_fail (index < nets->tensors.size (), FALSE);
+  try
+    {
+      tensor_to_host (nets->tensors[index].tensor, out);
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return FALSE;
+    }
+}
+
+gboolean
+ead_nets_write_tensor (EadNets *nets, guint index, const float *values, GError **error)
+{
+  g_return_val_if_fail (index < nets->tensors.size (), FALSE);
+  try
+    {
+      torch::NoGradGuard no_grad;
+      auto &t = nets->tensors[index].tensor;
+      auto source = torch::from_blob (const_cast<float *> (values), t.sizes (), torch::kFloat32);
+      t.copy_ (source);
+      drop_inference_copies (nets);
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return FALSE;
+    }
+}
+
+gboolean
+ead_nets_teacher_forward (EadNets *nets, const float *images, int n, float *out, GError **error)
+{
+  try
+    {
+      torch::NoGradGuard no_grad;
+      const int64_t s = nets->image_size;
+      auto x = host_to_tensor (images, { n, 3, s, s }, nets->device);
+      tensor_to_host (nets->teacher->forward (x), out);
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return FALSE;
+    }
+}
+
+gboolean
+ead_nets_predict (EadNets *nets, const float *images, int n, EadPrecision precision,
+                  float *map_st, float *map_ae, GError **error)
+{
+  try
+    {
+      torch::NoGradGuard no_grad;
+      const int64_t s = nets->image_size;
+      auto x = host_to_tensor (images, { n, 3, s, s }, nets->device);
+      nn::Sequential teacher = nets->teacher, student = nets->student, ae = nets->autoencoder;
+      if (precision == EAD_PRECISION_BF16)
+        {
+          if (!nets->bf16_teacher)
+            {
+              nets->bf16_teacher = bf16_copy (nets->teacher);
+              nets->bf16_student = bf16_copy (nets->student);
+              nets->bf16_autoencoder = bf16_copy (nets->autoencoder);
+            }
+          teacher = nets->bf16_teacher;
+          student = nets->bf16_student;
+          ae = nets->bf16_autoencoder;
+          x = x.to (torch::kBFloat16).contiguous (at::MemoryFormat::ChannelsLast);
+        }
+      ae->eval ();
+      auto t = normalized_teacher (nets, teacher, x);
+      auto st = student->forward (x).to (torch::kFloat32);
+      auto a = ae->forward (x).to (torch::kFloat32);
+      auto local = (t - st.narrow (1, 0, kTeacherChannels)).pow (2).mean (1);
+      auto global = (a - st.narrow (1, kTeacherChannels, kTeacherChannels)).pow (2).mean (1);
+      tensor_to_host (local, map_st);
+      tensor_to_host (global, map_ae);
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return FALSE;
+    }
+}
+
+EadTrainer *
+ead_trainer_new (EadNets *nets, int total_steps, double learning_rate, double weight_decay,
+                 GError **error)
+{
+  if (total_steps <= 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "the number of steps must be positive");
+      return NULL;
+    }
+  try
+    {
+      auto trainer = std::make_unique<_EadTrainer> ();
+      trainer->nets = nets;
+      trainer->total_steps = total_steps;
+      trainer->step = 0;
+      trainer->base_learning_rate = learning_rate;
+      std::vector<torch::Tensor> params;
+      for (auto &named : nets->tensors)
+        if (named.name.rfind ("student.", 0) == 0 || named.name.rfind ("autoencoder.", 0) == 0)
+          {
+            trainer->trainable.push_back (named);
+            params.push_back (named.tensor);
+          }
+      trainer->optimizer = std::make_unique<torch::optim::Adam> (
+          params, torch::optim::AdamOptions (learning_rate).weight_decay (weight_decay));
+      for (auto &named : trainer->trainable)
+        {
+          trainer->state_names.push_back ("adam.exp_avg." + named.name);
+          trainer->state_names.push_back ("adam.exp_avg_sq." + named.name);
+        }
+      return trainer.release ();
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return NULL;
+    }
+}
+
+void
+ead_trainer_free (EadTrainer *trainer)
+{
+  delete trainer;
+}
+
+gboolean
+ead_trainer_step (EadTrainer *trainer, const float *image_st, const float *teacher_st,
+                  const float *image_ae, const float *penalty, EadLosses *losses,
+                  GError **error)
+{
+  EadNets *nets = trainer->nets;
+  try
+    {
+      const int64_t s = nets->image_size, m = nets->output_size;
+      const auto &device = nets->device;
+      auto x_st = host_to_tensor (image_st, { 1, 3, s, s }, device);
+      auto x_ae = host_to_tensor (image_ae, { 1, 3, s, s }, device);
+      torch::Tensor t_st, t_ae;
+      {
+        torch::NoGradGuard no_grad;
+        t_st = teacher_st ? host_to_tensor (teacher_st, { 1, kTeacherChannels, m, m }, device)
+                          : normalized_teacher (nets, nets->teacher, x_st);
+        t_ae = normalized_teacher (nets, nets->teacher, x_ae);
+      }
+      nets->student->train ();
+      nets->autoencoder->train ();
+      drop_inference_copies (nets);
+
+      // One student pass over all its inputs: no layer mixes the batch, so
+      // the gradients equal those of separate passes, at a lower cost.
+      std::vector<torch::Tensor> inputs = { x_st, x_ae };
+      if (penalty)
+        inputs.push_back (host_to_tensor (penalty, { 1, 3, s, s }, device));
+      auto student_out = nets->student->forward (torch::cat (inputs));
+      auto s_st = student_out[0].unsqueeze (0).narrow (1, 0, kTeacherChannels);
+      auto s_ae = student_out[1].unsqueeze (0).narrow (1, kTeacherChannels, kTeacherChannels);
+
+      // Hard feature loss: only the 0.1% worst-predicted features count.
+      auto distance = (t_st - s_st).pow (2);
+      auto hard_threshold = quantile_of_all (distance.detach (), 0.999);
+      auto loss_hard = distance.masked_select (distance >= hard_threshold).mean ();
+      auto loss_penalty = torch::zeros ({}, loss_hard.options ());
+      if (penalty)
+        loss_penalty = student_out[2].narrow (0, 0, kTeacherChannels).pow (2).mean ();
+
+      auto ae_out = nets->autoencoder->forward (x_ae);
+      auto loss_ae = (t_ae - ae_out).pow (2).mean ();
+      auto loss_stae = (ae_out - s_ae).pow (2).mean ();
+      auto loss_total = loss_hard + loss_penalty + loss_ae + loss_stae;
+
+      apply_learning_rate (trainer);
+      trainer->optimizer->zero_grad ();
+      loss_total.backward ();
+      trainer->optimizer->step ();
+
+      if (losses)
+        {
+          losses->total = loss_total.item<double> ();
+          losses->hard = loss_hard.item<double> ();
+          losses->penalty = loss_penalty.item<double> ();
+          losses->ae = loss_ae.item<double> ();
+          losses->stae = loss_stae.item<double> ();
+          losses->learning_rate = learning_rate_at (trainer, trainer->step);
+        }
+      trainer->step++;
+      nets->autoencoder->eval ();
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return FALSE;
+    }
+}
+
+int
+ead_trainer_get_step (const EadTrainer *trainer)
+{
+  return trainer->step;
+}
+
+guint
+ead_trainer_get_n_state (const EadTrainer *trainer)
+{
+  return trainer->state_names.size ();
+}
+
+const char *
+ead_trainer_get_state_name (const EadTrainer *trainer, guint index)
+{
+  g_return_val_if_fail (index < trainer->state_names.size (), NULL);
+  return trainer->state_names[index].c_str ();
+}
+
+gboolean
+ead_trainer_read_state (EadTrainer *trainer, guint index, float *out, GError **error)
+{
+  g_return_val_if_fail (index < trainer->state_names.size (), FALSE);
+  const auto &param = trainer->trainable[index / 2].tensor;
+  auto *state = adam_state_of (trainer, param);
+  try
+    {
+      if (!state)
+        std::memset (out, 0, param.numel () * sizeof (float));
+      else
+        tensor_to_host (index % 2 == 0 ? state->exp_avg () : state->exp_avg_sq (), out);
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return FALSE;
+    }
+}
+
+gboolean
+ead_trainer_restore (EadTrainer *trainer, int step, EadStateLookup lookup, gpointer user_data,
+                     GError **error)
+{
+  if (step < 0 || step > trainer->total_steps)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "checkpoint step %d is outside the run's %d steps", step, trainer->total_steps);
+      return FALSE;
+    }
+  try
+    {
+      auto &state_map = trainer->optimizer->state ();
+      for (size_t i = 0; i < trainer->trainable.size (); i++)
+        {
+          const auto &param = trainer->trainable[i].tensor;
+          const float *avg = lookup (trainer->state_names[2 * i].c_str (), param.numel (), user_data);
+          const float *avg_sq = lookup (trainer->state_names[2 * i + 1].c_str (), param.numel (), user_data);
+          if (!avg || !avg_sq)
+            {
+              g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                           "checkpoint lacks the optimiser state of %s",
+                           trainer->trainable[i].name.c_str ());
+              return FALSE;
+            }
+          auto state = std::make_unique<torch::optim::AdamParamState> ();
+          state->step (step);
+          state->exp_avg (host_to_tensor (avg, param.sizes (), param.device ()));
+          state->exp_avg_sq (host_to_tensor (avg_sq, param.sizes (), param.device ()));
+          state_map[c10::guts::to_string (param.unsafeGetTensorImpl ())] = std::move (state);
+        }
+      trainer->step = step;
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return FALSE;
+    }
+}
+
+} // extern "C"

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the Debian 12 packages the build and the tests need, when missing.
+# Runs apt-get directly as root, through sudo otherwise.
+set -eu
+
+packages="meson ninja-build pkg-config gcc g++ make
+libtorch-dev libopenblas0-pthread
+libglib2.0-dev libjson-glib-dev libsqlite3-dev libgdk-pixbuf-2.0-dev
+librsvg2-common"
+
+missing=""
+for p in $packages; do
+  if ! dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "Installing:$missing"
+if [ "$(id -u)" = 0 ]; then
+  as_root=""
+elif command -v sudo >/dev/null 2>&1; then
+  as_root="sudo"
+else
+  echo "error: missing packages:$missing; run this script as root or install sudo" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$as_root apt-get update -q
+# shellcheck disable=SC2086
+$as_root apt-get install -y -q --no-install-recommends $missing
