@@ -1,0 +1,147 @@
+/* cli.c: option parsing, errors, JSON and progress for the subcommands. */
+
+#include "cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "ead-error.h"
+
+int
+cli_fail (const GError *error)
+{
+  g_printerr ("efficientad: %s\n", error->message);
+  return 1;
+}
+
+int
+cli_fail_message (const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("efficientad: %s\n", message);
+  return 1;
+}
+
+gboolean
+cli_parse (GOptionContext *context, int *argc, char ***argv, GError **error)
+{
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+gboolean
+cli_parse_precision (const char *text, EadPrecision *precision, GError **error)
+{
+  if (!text || g_str_equal (text, "fp32"))
+    *precision = EAD_PRECISION_FP32;
+  else if (g_str_equal (text, "bf16"))
+    *precision = EAD_PRECISION_BF16;
+  else
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "--precision must be fp32 or bf16, not '%s'", text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cli_parse_device (const char *text, EadDevice *device, GError **error)
+{
+  if (!text || g_str_equal (text, "cpu"))
+    *device = EAD_DEVICE_CPU;
+  else if (g_str_equal (text, "cuda"))
+    *device = EAD_DEVICE_CUDA;
+  else
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "--device must be cpu or cuda, not '%s'", text);
+      return FALSE;
+    }
+  if (*device == EAD_DEVICE_CUDA && !ead_torch_cuda_available ())
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "--device cuda: no CUDA device, or this libtorch was built without CUDA");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+cli_set_threads (int threads)
+{
+  ead_torch_set_threads (threads);
+}
+
+void
+cli_json_add_number (JsonBuilder *builder, const char *name, double value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+char *
+cli_json_to_string (JsonBuilder *builder, gboolean pretty)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  return json_to_string (root, pretty);
+}
+
+char *
+cli_format_duration (double seconds)
+{
+  long s = lround (MAX (seconds, 0));
+  if (s >= 3600)
+    return g_strdup_printf ("%ldh%02ldm", s / 3600, (s % 3600) / 60);
+  if (s >= 60)
+    return g_strdup_printf ("%ldm%02lds", s / 60, s % 60);
+  return g_strdup_printf ("%lds", s);
+}
+
+void
+cli_progress_init (CliProgress *progress)
+{
+  progress->is_tty = isatty (STDERR_FILENO);
+  progress->last_decile = -1;
+  progress->start = g_get_monotonic_time ();
+}
+
+void
+cli_progress_update (CliProgress *progress, int done, int total, const char *detail)
+{
+  const int width = 24;
+  double fraction = total > 0 ? (double) done / total : 1.0;
+  double elapsed = (g_get_monotonic_time () - progress->start) / 1e6;
+  g_autofree char *eta = cli_format_duration (done > 0 ? elapsed * (total - done) / done : 0);
+  if (progress->is_tty)
+    {
+      char bar[64];
+      int filled = (int) (fraction * width);
+      for (int i = 0; i < width; i++)
+        bar[i] = i < filled ? '#' : '.';
+      bar[width] = '\0';
+      g_printerr ("\r[%s] %3d%% %d/%d ETA %s %s\033[K", bar, (int) (100 * fraction), done, total,
+                  eta, detail ? detail : "");
+      return;
+    }
+  int decile = (int) (fraction * 10);
+  if (decile != progress->last_decile)
+    {
+      progress->last_decile = decile;
+      g_printerr ("%3d%% %d/%d ETA %s %s\n", (int) (100 * fraction), done, total, eta,
+                  detail ? detail : "");
+    }
+}
+
+void
+cli_progress_finish (CliProgress *progress)
+{
+  if (progress->is_tty)
+    g_printerr ("\n");
+}

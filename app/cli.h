@@ -1,0 +1,48 @@
+/* cli.h: what the efficientad subcommands share. */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "ead-torch.h"
+
+G_BEGIN_DECLS
+
+int cmd_train (int argc, char **argv);
+int cmd_eval (int argc, char **argv);
+int cmd_infer (int argc, char **argv);
+int cmd_bench (int argc, char **argv);
+
+/* Prints "efficientad: MESSAGE" on one line and returns the exit status 1. */
+int cli_fail (const GError *error);
+int cli_fail_message (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* Parses a subcommand's options; a usage error becomes @error. */
+gboolean cli_parse (GOptionContext *context, int *argc, char ***argv, GError **error);
+
+gboolean cli_parse_precision (const char *text, EadPrecision *precision, GError **error);
+gboolean cli_parse_device (const char *text, EadDevice *device, GError **error);
+/* Applies --threads (0: one per core). */
+void cli_set_threads (int threads);
+
+/* Adds a number, or null when it is not finite (NaN metrics). */
+void cli_json_add_number (JsonBuilder *builder, const char *name, double value);
+/* Serialises compactly (one line) or pretty. */
+char *cli_json_to_string (JsonBuilder *builder, gboolean pretty);
+
+/* A progress line on a terminal, redrawn in place; elsewhere a line per
+ * tenth of the work. */
+typedef struct {
+  gboolean is_tty;
+  int last_decile;
+  gint64 start;
+} CliProgress;
+
+void cli_progress_init (CliProgress *progress);
+void cli_progress_update (CliProgress *progress, int done, int total, const char *detail);
+void cli_progress_finish (CliProgress *progress);
+
+/* "1h02m", "3m05s", "12s". */
+char *cli_format_duration (double seconds);
+
+G_END_DECLS

@@ -1,0 +1,178 @@
+/* cmd-bench.c: efficientad bench - inference and training speed here. */
+
+#include <math.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "ead-error.h"
+#include "ead-score.h"
+
+typedef struct {
+  EadModelSize size;
+  int image_size;
+  int runs;
+  int train_steps;
+} Bench;
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+median (double *values, int n)
+{
+  qsort (values, n, sizeof (double), compare_doubles);
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+/* A textured image so nothing downstream sees a degenerate input. */
+static EadImage *
+synthetic_image (int size)
+{
+  g_autofree guint8 *pixels = g_new (guint8, 3 * (gsize) size * size);
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++)
+      for (int c = 0; c < 3; c++)
+        pixels[3 * ((gsize) y * size + x) + c] = (guint8) ((x * (c + 1) + y * 7 + (x ^ y)) & 0xff);
+  return ead_image_new_from_rgb8 (pixels, size, size, 3 * (gsize) size);
+}
+
+static EadModel *
+synthetic_model (const Bench *bench, GError **error)
+{
+  ead_torch_manual_seed (42);
+  EadModel *model = ead_model_new (bench->size, bench->image_size, error);
+  if (model)
+    {
+      /* Timing does not depend on the calibration's values. */
+      EadQuantiles q = { 0.0, 1.0, 0.0, 1.0 };
+      ead_model_set_quantiles (model, &q);
+    }
+  return model;
+}
+
+/* Median milliseconds of scoring one image with maps, after warm-up. */
+static gboolean
+time_inference (const Bench *bench, EadModel *model, EadPrecision precision, double *ms, GError **error)
+{
+  g_autoptr (EadImage) image = synthetic_image (bench->image_size);
+  g_autofree double *times = g_new (double, bench->runs);
+  for (int i = -2; i < bench->runs; i++)
+    {
+      g_auto (EadScoreResult) result = { 0 };
+      if (!ead_model_score (model, image, precision, EAD_SCORE_MAPS, &result, error))
+        return FALSE;
+      if (i >= 0)
+        times[i] = result.milliseconds;
+    }
+  *ms = median (times, bench->runs);
+  return TRUE;
+}
+
+/* Median training steps per minute with cached teacher features, as
+ * training runs them, after one warm-up step. */
+static gboolean
+time_training (const Bench *bench, EadModel *model, double *steps_per_min, GError **error)
+{
+  EadNets *nets = ead_model_get_nets (model);
+  const gsize input = 3 * (gsize) bench->image_size * bench->image_size;
+  const gsize side = ead_nets_get_output_size (nets);
+  g_autoptr (EadImage) image = synthetic_image (bench->image_size);
+  g_autofree float *x = g_new (float, input);
+  g_autofree float *teacher = g_new (float, EAD_TEACHER_CHANNELS * side * side);
+  ead_image_to_normalized_tensor (image, bench->image_size, x);
+  if (!ead_nets_teacher_forward (nets, x, 1, teacher, error))
+    return FALSE;
+  EadTrainer *trainer = ead_trainer_new (nets, bench->train_steps + 1, 1e-4, 1e-5, error);
+  if (!trainer)
+    return FALSE;
+  g_autofree double *times = g_new (double, bench->train_steps);
+  gboolean ok = TRUE;
+  for (int i = -1; i < bench->train_steps && ok; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      ok = ead_trainer_step (trainer, x, teacher, x, NULL, NULL, error);
+      if (i >= 0)
+        times[i] = (g_get_monotonic_time () - start) / 1e6;
+    }
+  ead_trainer_free (trainer);
+  if (ok)
+    *steps_per_min = 60.0 / median (times, bench->train_steps);
+  return ok;
+}
+
+static char *
+bench_to_json (const Bench *bench, double fp32, double bf16, gboolean has_bf16, double steps)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_string_value (b, ead_model_size_to_string (bench->size));
+  json_builder_set_member_name (b, "image_size");
+  json_builder_add_int_value (b, bench->image_size);
+  json_builder_set_member_name (b, "runs");
+  json_builder_add_int_value (b, bench->runs);
+  cli_json_add_number (b, "ms_per_image_fp32", fp32);
+  cli_json_add_number (b, "ms_per_image_bf16", has_bf16 ? bf16 : NAN);
+  cli_json_add_number (b, "train_steps_per_min", steps);
+  json_builder_set_member_name (b, "threads");
+  json_builder_add_int_value (b, ead_torch_get_threads ());
+  json_builder_set_member_name (b, "cpu_bf16");
+  json_builder_add_boolean_value (b, has_bf16);
+  json_builder_end_object (b);
+  return cli_json_to_string (b, TRUE);
+}
+
+int
+cmd_bench (int argc, char **argv)
+{
+  g_autofree char *size_text = NULL;
+  gboolean json = FALSE;
+  int threads = 0;
+  Bench bench = { EAD_MODEL_SMALL, 256, 10, 5 };
+  GOptionEntry entries[] = {
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, "Model size: s (default) or m", "s|m" },
+    { "image-size", 0, 0, G_OPTION_ARG_INT, &bench.image_size, "Input size (default 256)", "PIXELS" },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &bench.runs, "Timed inference runs (default 10)", "N" },
+    { "train-steps", 0, 0, G_OPTION_ARG_INT, &bench.train_steps, "Timed training steps (default 5)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "CPU threads (default: one per core)", "N" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- measure speed on this machine");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!cli_parse (context, &argc, &argv, &error))
+    return cli_fail (error);
+  if (size_text && !ead_model_size_from_string (size_text, &bench.size))
+    return cli_fail_message ("--size must be s or m, not '%s'", size_text);
+  if (bench.runs < 1 || bench.train_steps < 1)
+    return cli_fail_message ("--runs and --train-steps must be at least 1");
+  cli_set_threads (threads);
+
+  g_autoptr (EadModel) model = synthetic_model (&bench, &error);
+  gboolean has_bf16 = ead_torch_cpu_has_bf16 ();
+  double fp32 = NAN, bf16 = NAN, steps = NAN;
+  if (!model || !time_inference (&bench, model, EAD_PRECISION_FP32, &fp32, &error)
+      || (has_bf16 && !time_inference (&bench, model, EAD_PRECISION_BF16, &bf16, &error))
+      || !time_training (&bench, model, &steps, &error))
+    return cli_fail (error);
+
+  if (json)
+    {
+      g_autofree char *text = bench_to_json (&bench, fp32, bf16, has_bf16, steps);
+      g_print ("%s\n", text);
+      return 0;
+    }
+  g_print ("EfficientAD-%s at %d px, %d threads, bf16 %s\n",
+           bench.size == EAD_MODEL_MEDIUM ? "M" : "S", bench.image_size, ead_torch_get_threads (),
+           has_bf16 ? "native (AVX512-BF16/AMX)" : "not supported by this CPU");
+  g_print ("inference fp32  %8.1f ms/image (median of %d)\n", fp32, bench.runs);
+  if (has_bf16)
+    g_print ("inference bf16  %8.1f ms/image (median of %d)\n", bf16, bench.runs);
+  g_print ("training fp32   %8.1f steps/min (median of %d steps)\n", steps, bench.train_steps);
+  return 0;
+}

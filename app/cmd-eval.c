@@ -1,0 +1,188 @@
+/* cmd-eval.c: efficientad eval MODEL DATASET */
+
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "ead-dataset.h"
+#include "ead-eval.h"
+#include "ead-heatmap.h"
+
+/* Heatmaps span 0 (the good validation maps' 0.9 quantile) to this many
+ * normalised units, unless the model has a threshold, which then sits in
+ * the middle of the colour range. */
+#define DEFAULT_MAP_RANGE 1.0
+
+typedef struct {
+  const char *maps_dir;
+  double map_high;
+  CliProgress progress;
+  GError *error;   /* the first failure writing a map */
+} EvalReport;
+
+static gboolean
+write_overlay (const EadImage *image, const float *map, double high, const char *dir,
+               const char *stem, const char *kind, GError **error)
+{
+  g_autoptr (EadImage) overlay = ead_heatmap_overlay (image, map, 0.0, high, 0.6);
+  g_autofree char *name = g_strdup_printf ("%s_%s.png", stem, kind);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  return ead_image_save_png (overlay, path, error);
+}
+
+static gboolean
+write_maps (const EadSample *sample, const EadScoreResult *result, const EvalReport *report,
+            GError **error)
+{
+  g_autofree char *dir = g_build_filename (report->maps_dir, sample->type, NULL);
+  if (g_mkdir_with_parents (dir, 0777) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "cannot create %s: %s",
+                   dir, g_strerror (errno));
+      return FALSE;
+    }
+  g_autoptr (EadImage) image = ead_image_load (sample->path, error);
+  if (!image)
+    return FALSE;
+  g_autofree char *base = g_path_get_basename (sample->path);
+  char *dot = strrchr (base, '.');
+  if (dot)
+    *dot = '\0';
+  return write_overlay (image, result->local, report->map_high, dir, base, "local", error)
+      && write_overlay (image, result->global, report->map_high, dir, base, "global", error)
+      && write_overlay (image, result->fused, report->map_high, dir, base, "fused", error);
+}
+
+static void
+on_scored (const EadSample *sample, const EadScoreResult *result, guint done, guint total,
+           gpointer user_data)
+{
+  EvalReport *report = user_data;
+  cli_progress_update (&report->progress, done, total, NULL);
+  if (report->maps_dir && !report->error)
+    write_maps (sample, result, report, &report->error);
+}
+
+static void
+add_metrics (JsonBuilder *b, const EadMetrics *m)
+{
+  json_builder_set_member_name (b, "n_images");
+  json_builder_add_int_value (b, m->n_images);
+  cli_json_add_number (b, "image_auroc", m->image_auroc);
+  cli_json_add_number (b, "pixel_auroc", m->pixel_auroc);
+  cli_json_add_number (b, "aupro", m->aupro);
+  cli_json_add_number (b, "f1_max", m->f1_max);
+  cli_json_add_number (b, "threshold", m->threshold);
+}
+
+static char *
+evaluation_to_json (const EadEvaluation *e, const char *model_path, const char *dataset_path)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, model_path);
+  json_builder_set_member_name (b, "dataset");
+  json_builder_add_string_value (b, dataset_path);
+  add_metrics (b, &e->overall);
+  cli_json_add_number (b, "ms_per_image", e->ms_per_image);
+  json_builder_set_member_name (b, "per_type");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < e->per_type->len; i++)
+    {
+      const EadMetrics *m = &g_array_index (e->per_type, EadMetrics, i);
+      json_builder_set_member_name (b, m->type);
+      json_builder_begin_object (b);
+      add_metrics (b, m);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "images");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < e->images->len; i++)
+    {
+      const EadImageScore *s = &g_array_index (e->images, EadImageScore, i);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, s->path);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, s->type);
+      cli_json_add_number (b, "score", s->score);
+      cli_json_add_number (b, "ms", s->milliseconds);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return cli_json_to_string (b, TRUE);
+}
+
+static void
+print_metrics_row (const EadMetrics *m)
+{
+  g_print ("%-16s %6u %11.4f %11.4f %8.4f %8.4f %10.4f\n", m->type, m->n_images, m->image_auroc,
+           m->pixel_auroc, m->aupro, m->f1_max, m->threshold);
+}
+
+static void
+print_table (const EadEvaluation *e)
+{
+  g_print ("%-16s %6s %11s %11s %8s %8s %10s\n", "type", "images", "image_auroc", "pixel_auroc",
+           "aupro", "f1_max", "threshold");
+  for (guint i = 0; i < e->per_type->len; i++)
+    print_metrics_row (&g_array_index (e->per_type, EadMetrics, i));
+  print_metrics_row (&e->overall);
+  g_print ("%.1f ms per image (networks and maps)\n", e->ms_per_image);
+}
+
+int
+cmd_eval (int argc, char **argv)
+{
+  g_autofree char *json_path = NULL, *maps_dir = NULL, *precision_text = NULL;
+  int threads = 0;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "Write the metrics and per-image scores as JSON", "FILE" },
+    { "maps", 0, 0, G_OPTION_ARG_FILENAME, &maps_dir, "Write local, global and fused heatmap overlays as PNG", "DIR" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_text, "fp32 (default) or bf16", "P" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "CPU threads (default: one per core)", "N" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("MODEL DATASET - evaluate a model on a dataset's test images");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  EadPrecision precision;
+  if (!cli_parse (context, &argc, &argv, &error) || !cli_parse_precision (precision_text, &precision, &error))
+    return cli_fail (error);
+  if (argc != 3)
+    return cli_fail_message ("eval needs a MODEL file and a DATASET folder (see --help)");
+  cli_set_threads (threads);
+
+  g_autoptr (EadModel) model = ead_model_load (argv[1], &error);
+  if (!model)
+    return cli_fail (error);
+  g_autoptr (EadDataset) dataset = ead_dataset_open (argv[2], 42, &error);
+  if (!dataset)
+    return cli_fail (error);
+
+  EvalReport report = { .maps_dir = maps_dir, .map_high = DEFAULT_MAP_RANGE };
+  if (ead_model_has_threshold (model))
+    report.map_high = 2 * ead_model_get_threshold (model);
+  cli_progress_init (&report.progress);
+  g_autoptr (EadEvaluation) evaluation = ead_evaluate (model, dataset, precision, on_scored, &report, NULL, &error);
+  cli_progress_finish (&report.progress);
+  if (!evaluation)
+    return cli_fail (error);
+  if (report.error)
+    {
+      int status = cli_fail (report.error);
+      g_error_free (report.error);
+      return status;
+    }
+  print_table (evaluation);
+  if (json_path)
+    {
+      g_autofree char *json = evaluation_to_json (evaluation, argv[1], argv[2]);
+      if (!g_file_set_contents_full (json_path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0666, &error))
+        return cli_fail (error);
+    }
+  return 0;
+}

@@ -1,0 +1,194 @@
+/* cmd-train.c: efficientad train DATASET -o MODEL */
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "ead-dataset.h"
+#include "ead-error.h"
+#include "ead-train.h"
+
+/* 70,000 steps is the paper's GPU budget; on a CPU that is most of a day,
+ * so the CPU default is a schedule that finishes within the hour. */
+#define DEFAULT_STEPS_CUDA 70000
+#define DEFAULT_STEPS_CPU 2000
+#define DEFAULT_CHECKPOINT_EVERY 500
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt (int signal_number)
+{
+  interrupted = 1;
+}
+
+typedef struct {
+  CliProgress progress;
+  FILE *log;
+  GCancellable *cancellable;
+  EadTrainPhase phase;
+} TrainReport;
+
+static const char *
+phase_name (EadTrainPhase phase)
+{
+  switch (phase)
+    {
+    case EAD_TRAIN_LOADING:
+      return "loading images";
+    case EAD_TRAIN_TEACHER:
+      return "teacher statistics";
+    case EAD_TRAIN_STEPS:
+      return "training";
+    case EAD_TRAIN_CALIBRATING:
+      return "calibrating on validation images";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+log_step (FILE *log, const EadTrainProgress *p)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "step");
+  json_builder_add_int_value (b, p->done);
+  json_builder_set_member_name (b, "steps");
+  json_builder_add_int_value (b, p->total);
+  cli_json_add_number (b, "total", p->losses.total);
+  cli_json_add_number (b, "hard", p->losses.hard);
+  cli_json_add_number (b, "penalty", p->losses.penalty);
+  cli_json_add_number (b, "ae", p->losses.ae);
+  cli_json_add_number (b, "stae", p->losses.stae);
+  cli_json_add_number (b, "lr", p->losses.learning_rate);
+  cli_json_add_number (b, "seconds", p->seconds);
+  json_builder_end_object (b);
+  g_autofree char *line = cli_json_to_string (b, FALSE);
+  fprintf (log, "%s\n", line);
+  fflush (log);
+}
+
+static void
+on_progress (const EadTrainProgress *p, gpointer user_data)
+{
+  TrainReport *report = user_data;
+  if (interrupted)
+    g_cancellable_cancel (report->cancellable);
+  if (p->phase != report->phase)
+    {
+      cli_progress_finish (&report->progress);
+      g_printerr ("%s\n", phase_name (p->phase));
+      cli_progress_init (&report->progress);
+      report->phase = p->phase;
+    }
+  if (p->phase != EAD_TRAIN_STEPS)
+    return;
+  g_autofree char *detail = g_strdup_printf ("%.1f steps/min  loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)",
+                                             p->seconds > 0 ? 60.0 * p->done / p->seconds : 0.0,
+                                             p->losses.total, p->losses.hard, p->losses.penalty,
+                                             p->losses.ae, p->losses.stae);
+  cli_progress_update (&report->progress, p->done, p->total, detail);
+  if (report->log)
+    log_step (report->log, p);
+}
+
+int
+cmd_train (int argc, char **argv)
+{
+  g_autofree char *output = NULL, *size_text = NULL, *teacher = NULL, *penalty = NULL;
+  g_autofree char *device_text = NULL, *precision_text = NULL, *log_path = NULL;
+  int steps = 0, image_size = 256, checkpoint_every = DEFAULT_CHECKPOINT_EVERY, threads = 0;
+  gint64 seed = 42;
+  gboolean resume = FALSE, skip_bad = FALSE;
+  GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Model file to write", "MODEL" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, "Model size: s (default) or m", "s|m" },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Training steps (default 2000 on CPU, 70000 on CUDA)", "N" },
+    { "image-size", 0, 0, G_OPTION_ARG_INT, &image_size, "Input size, a multiple of 64 (default 256)", "PIXELS" },
+    { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &teacher, "Pretrained teacher weights, or 'random'", "FILE" },
+    { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &penalty, "Natural images for the penalty term", "DIR" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 42)", "N" },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &device_text, "cpu (default) or cuda", "DEVICE" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_text, "Calibration precision: fp32 (default) or bf16", "P" },
+    { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &checkpoint_every, "Steps between checkpoints (default 500; 0: only on Ctrl-C)", "N" },
+    { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from MODEL.checkpoint", NULL },
+    { "skip-bad", 0, 0, G_OPTION_ARG_NONE, &skip_bad, "Skip unreadable images with a warning", NULL },
+    { "log-json", 0, 0, G_OPTION_ARG_FILENAME, &log_path, "Write one JSON line per step", "FILE" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "CPU threads (default: one per core)", "N" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("DATASET - train an EfficientAD model");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "DATASET is a folder in the MVTec AD layout (train/good, test/<type>, ground_truth/<type>).\n"
+    "Ctrl-C stops training and keeps a checkpoint; --resume continues from it.");
+  g_autoptr (GError) error = NULL;
+  if (!cli_parse (context, &argc, &argv, &error))
+    return cli_fail (error);
+  if (argc != 2)
+    return cli_fail_message ("train needs exactly one DATASET folder (see --help)");
+  if (!output)
+    return cli_fail_message ("train needs -o MODEL, the file to write");
+  if (!teacher)
+    return cli_fail_message ("train needs --teacher FILE (a pretrained teacher); "
+                             "'--teacher random' trains with a random one, for testing only");
+
+  EadTrainParams params;
+  ead_train_params_init (&params);
+  if (size_text && !ead_model_size_from_string (size_text, &params.size))
+    return cli_fail_message ("--size must be s or m, not '%s'", size_text);
+  if (!cli_parse_device (device_text, &params.device, &error)
+      || !cli_parse_precision (precision_text, &params.precision, &error))
+    return cli_fail (error);
+  if (seed < 0)
+    return cli_fail_message ("--seed must not be negative");
+  cli_set_threads (threads);
+
+  params.steps = steps != 0 ? steps
+                 : params.device == EAD_DEVICE_CUDA ? DEFAULT_STEPS_CUDA : DEFAULT_STEPS_CPU;
+  params.image_size = image_size;
+  params.seed = (guint64) seed;
+  params.penalty_dir = penalty;
+  params.checkpoint_every = checkpoint_every;
+  params.resume = resume;
+  params.skip_bad = skip_bad;
+  if (g_str_equal (teacher, "random"))
+    g_printerr ("efficientad: warning: training with a RANDOM teacher: its features mean "
+                "nothing, and neither will the results\n");
+  else
+    params.teacher_path = teacher;
+  g_autofree char *checkpoint = g_strconcat (output, ".checkpoint", NULL);
+  params.checkpoint_path = checkpoint;
+
+  g_autoptr (EadDataset) dataset = ead_dataset_open (argv[1], params.seed, &error);
+  if (!dataset)
+    return cli_fail (error);
+
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  TrainReport report = { .cancellable = cancellable, .phase = -1 };
+  cli_progress_init (&report.progress);
+  if (log_path)
+    {
+      report.log = fopen (log_path, resume ? "a" : "w");
+      if (!report.log)
+        return cli_fail_message ("cannot write %s: %s", log_path, g_strerror (errno));
+    }
+  signal (SIGINT, on_interrupt);
+  signal (SIGTERM, on_interrupt);
+  g_autoptr (EadModel) model = ead_train (dataset, &params, on_progress, &report, cancellable, &error);
+  cli_progress_finish (&report.progress);
+  if (report.log)
+    fclose (report.log);
+  if (!model || !ead_model_save (model, output, &error))
+    return cli_fail (error);
+  /* The finished model supersedes the checkpoint. */
+  g_remove (checkpoint);
+
+  const EadQuantiles *q = ead_model_get_quantiles (model);
+  g_print ("wrote %s (%s, %d px, %d steps); map quantiles local %.5g..%.5g, global %.5g..%.5g\n",
+           output, ead_model_size_to_string (params.size), params.image_size, params.steps,
+           q->st_start, q->st_end, q->ae_start, q->ae_end);
+  return 0;
+}

@@ -1,0 +1,69 @@
+/* efficientad.c: the command-line tool, one subcommand per file. */
+
+#include <locale.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "ead-config.h"
+
+static const struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "train", cmd_train, "train a model on a dataset folder (MVTec AD layout)" },
+  { "eval", cmd_eval, "score a dataset's test images and report the metrics" },
+  { "infer", cmd_infer, "score images with a trained model" },
+  { "bench", cmd_bench, "measure inference and training speed on this machine" },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "Usage: efficientad COMMAND [OPTIONS...]\n\n"
+                "EfficientAD anomaly detection (version %s).\n\nCommands:\n", EAD_VERSION);
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun 'efficientad COMMAND --help' for a command's options.\n");
+}
+
+/* Warnings from the engine ("skipping x.png: ...") as plain lines. */
+static void
+print_log_message (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    {
+      if (g_getenv ("EAD_DEBUG"))
+        g_printerr ("debug: %s\n", message);
+      return;
+    }
+  const char *prefix = (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) ? "error" : "warning";
+  g_printerr ("efficientad: %s: %s\n", prefix, message);
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_set_prgname ("efficientad");
+  g_log_set_default_handler (print_log_message, NULL);
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+      || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return 0;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("efficientad %s\n", EAD_VERSION);
+      return 0;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+
+  g_printerr ("efficientad: unknown command '%s'\n", argv[1]);
+  print_usage (stderr);
+  return 2;
+}

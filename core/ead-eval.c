@@ -1,0 +1,219 @@
+/* ead-eval.c: scoring a test set and the metrics over it. */
+
+#include "ead-eval.h"
+
+#include <math.h>
+
+#include "ead-error.h"
+#include "ead-metrics.h"
+
+/* What scoring one test image leaves for the metrics. */
+typedef struct {
+  const EadSample *sample;
+  gboolean anomalous;
+  double score;
+  int width, height;
+  float *map;        /* fused, at image resolution */
+  EadMask *mask;     /* all zero for good images */
+} Scored;
+
+static void
+scored_clear (Scored *s)
+{
+  g_free (s->map);
+  g_clear_pointer (&s->mask, ead_mask_free);
+}
+
+static EadMask *
+load_mask_for (const EadSample *sample, int width, int height, GError **error)
+{
+  if (!sample->mask_path)
+    return ead_mask_new_empty (width, height);
+  g_autoptr (EadMask) mask = ead_mask_load (sample->mask_path, error);
+  if (!mask)
+    return NULL;
+  if (ead_mask_get_width (mask) != width || ead_mask_get_height (mask) != height)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_DATASET,
+                   "%s is %dx%d but its image %s is %dx%d", sample->mask_path,
+                   ead_mask_get_width (mask), ead_mask_get_height (mask), sample->path,
+                   width, height);
+      return NULL;
+    }
+  return g_steal_pointer (&mask);
+}
+
+static gboolean
+score_sample (EadModel *model, const EadSample *sample, EadPrecision precision, Scored *out,
+              EadScoreResult *result, GError **error)
+{
+  g_autoptr (EadImage) image = ead_image_load (sample->path, error);
+  if (!image || !ead_model_score (model, image, precision, EAD_SCORE_MAPS, result, error))
+    return FALSE;
+  out->sample = sample;
+  out->anomalous = !g_str_equal (sample->type, "good");
+  out->score = result->score;
+  out->width = result->width;
+  out->height = result->height;
+  out->mask = load_mask_for (sample, result->width, result->height, error);
+  return out->mask != NULL;
+}
+
+/* Metrics over the images for which @include is TRUE. */
+static void
+compute_metrics (const Scored *scored, guint n, const gboolean *include, EadMetrics *m)
+{
+  g_autofree float *scores = g_new (float, n);
+  g_autofree guint8 *labels = g_new (guint8, n);
+  g_autofree const float **maps = g_new (const float *, n);
+  g_autofree const guint8 **masks = g_new (const guint8 *, n);
+  g_autofree int *widths = g_new (int, n);
+  g_autofree int *heights = g_new (int, n);
+  guint k = 0;
+  gsize n_pixels = 0;
+  for (guint i = 0; i < n; i++)
+    if (include[i])
+      {
+        scores[k] = (float) scored[i].score;
+        labels[k] = scored[i].anomalous;
+        maps[k] = scored[i].map;
+        masks[k] = ead_mask_get_data (scored[i].mask);
+        widths[k] = scored[i].width;
+        heights[k] = scored[i].height;
+        n_pixels += (gsize) widths[k] * heights[k];
+        k++;
+      }
+  m->n_images = k;
+  m->image_auroc = ead_auroc (scores, labels, k);
+  m->f1_max = ead_f1_max (scores, labels, k, &m->threshold);
+  m->aupro = ead_aupro (maps, masks, widths, heights, k, EAD_AUPRO_FPR_LIMIT);
+
+  g_autofree float *pixel_scores = g_new (float, n_pixels);
+  g_autofree guint8 *pixel_labels = g_new (guint8, n_pixels);
+  gsize offset = 0;
+  for (guint i = 0; i < k; i++)
+    {
+      gsize size = (gsize) widths[i] * heights[i];
+      memcpy (pixel_scores + offset, maps[i], size * sizeof (float));
+      memcpy (pixel_labels + offset, masks[i], size);
+      offset += size;
+    }
+  m->pixel_auroc = ead_auroc (pixel_scores, pixel_labels, n_pixels);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+static GPtrArray *
+defect_types (const Scored *scored, guint n)
+{
+  g_autoptr (GPtrArray) types = g_ptr_array_new ();
+  for (guint i = 0; i < n; i++)
+    if (scored[i].anomalous && !g_ptr_array_find_with_equal_func (types, scored[i].sample->type,
+                                                                   g_str_equal, NULL))
+      g_ptr_array_add (types, scored[i].sample->type);
+  g_ptr_array_sort (types, compare_strings);
+  return g_steal_pointer (&types);
+}
+
+static void
+metrics_clear (gpointer data)
+{
+  g_free (((EadMetrics *) data)->type);
+}
+
+static void
+image_score_clear (gpointer data)
+{
+  EadImageScore *s = data;
+  g_free (s->path);
+  g_free (s->type);
+}
+
+static EadEvaluation *
+evaluation_new (void)
+{
+  EadEvaluation *e = g_new0 (EadEvaluation, 1);
+  e->per_type = g_array_new (FALSE, TRUE, sizeof (EadMetrics));
+  g_array_set_clear_func (e->per_type, metrics_clear);
+  e->images = g_array_new (FALSE, TRUE, sizeof (EadImageScore));
+  g_array_set_clear_func (e->images, image_score_clear);
+  return e;
+}
+
+static void
+summarise (EadEvaluation *e, const Scored *scored, guint n)
+{
+  g_autofree gboolean *include = g_new (gboolean, n);
+  for (guint i = 0; i < n; i++)
+    include[i] = TRUE;
+  e->overall.type = g_strdup ("all");
+  compute_metrics (scored, n, include, &e->overall);
+
+  g_autoptr (GPtrArray) types = defect_types (scored, n);
+  for (guint t = 0; t < types->len; t++)
+    {
+      for (guint i = 0; i < n; i++)
+        include[i] = !scored[i].anomalous || g_str_equal (scored[i].sample->type, types->pdata[t]);
+      EadMetrics m = { .type = g_strdup (types->pdata[t]) };
+      compute_metrics (scored, n, include, &m);
+      g_array_append_val (e->per_type, m);
+    }
+}
+
+EadEvaluation *
+ead_evaluate (EadModel *model, EadDataset *dataset, EadPrecision precision,
+              EadEvalCallback callback, gpointer user_data, GCancellable *cancellable,
+              GError **error)
+{
+  const guint n = ead_dataset_get_n_samples (dataset, EAD_SPLIT_TEST);
+  if (n == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_DATASET, "%s: no test images",
+                   ead_dataset_get_name (dataset));
+      return NULL;
+    }
+  g_autoptr (EadEvaluation) evaluation = evaluation_new ();
+  Scored *scored = g_new0 (Scored, n);
+  double total_ms = 0;
+  gboolean ok = TRUE;
+  for (guint i = 0; i < n && ok; i++)
+    {
+      const EadSample *sample = ead_dataset_get_sample (dataset, EAD_SPLIT_TEST, i);
+      g_auto (EadScoreResult) result = { 0 };
+      ok = !g_cancellable_set_error_if_cancelled (cancellable, error)
+           && score_sample (model, sample, precision, &scored[i], &result, error);
+      if (!ok)
+        break;
+      total_ms += result.milliseconds;
+      EadImageScore record = { g_strdup (sample->path), g_strdup (sample->type),
+                               result.score, result.milliseconds };
+      g_array_append_val (evaluation->images, record);
+      if (callback)
+        callback (sample, &result, i + 1, n, user_data);
+      scored[i].map = g_steal_pointer (&result.fused);
+    }
+  if (ok)
+    {
+      evaluation->ms_per_image = total_ms / n;
+      summarise (evaluation, scored, n);
+    }
+  for (guint i = 0; i < n; i++)
+    scored_clear (&scored[i]);
+  g_free (scored);
+  return ok ? g_steal_pointer (&evaluation) : NULL;
+}
+
+void
+ead_evaluation_free (EadEvaluation *evaluation)
+{
+  if (!evaluation)
+    return;
+  g_free (evaluation->overall.type);
+  g_array_unref (evaluation->per_type);
+  g_array_unref (evaluation->images);
+  g_free (evaluation);
+}

@@ -1,0 +1,52 @@
+/* ead-eval.h: a model's metrics on a dataset's test images. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ead-dataset.h"
+#include "ead-model.h"
+#include "ead-score.h"
+
+G_BEGIN_DECLS
+
+/* The AU-PRO integration limit of MVTec AD's evaluation. */
+#define EAD_AUPRO_FPR_LIMIT 0.3
+
+typedef struct {
+  char *type;            /* "all", or a defect type with the good images */
+  guint n_images;
+  double image_auroc;    /* NaN where undefined (one class only) */
+  double pixel_auroc;    /* NaN without masks */
+  double aupro;
+  double f1_max;
+  double threshold;      /* the image score threshold achieving f1_max */
+} EadMetrics;
+
+typedef struct {
+  char *path;
+  char *type;
+  double score;
+  double milliseconds;
+} EadImageScore;
+
+typedef struct {
+  EadMetrics overall;
+  GArray *per_type;      /* EadMetrics, one per defect type, sorted */
+  GArray *images;        /* EadImageScore, in dataset order */
+  double ms_per_image;   /* mean network and map time */
+} EadEvaluation;
+
+/* Called after each test image with its maps (at image resolution). */
+typedef void (*EadEvalCallback) (const EadSample *sample, const EadScoreResult *result,
+                                 guint done, guint total, gpointer user_data);
+
+/* Scores every test image and computes the metrics. A mask whose size
+ * differs from its image is an EAD_ERROR_BAD_DATASET naming both. */
+EadEvaluation *ead_evaluate (EadModel *model, EadDataset *dataset, EadPrecision precision,
+                             EadEvalCallback callback, gpointer user_data,
+                             GCancellable *cancellable, GError **error);
+void ead_evaluation_free (EadEvaluation *evaluation);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EadEvaluation, ead_evaluation_free)
+
+G_END_DECLS

@@ -1,0 +1,398 @@
+/* ead-model.c: the model, its safetensors file, and teacher import. */
+
+#include "ead-model.h"
+
+#include <math.h>
+
+#include "ead-error.h"
+
+struct _EadModel {
+  EadNets *nets;
+  gboolean calibrated;
+  EadQuantiles quantiles;
+  gboolean has_threshold;
+  double threshold;
+  GHashTable *provenance;   /* char * -> char * */
+};
+
+/* Metadata keys with a meaning of their own; every other key is provenance. */
+static const char *const reserved_keys[] = {
+  "format", "format_version", "model_size", "image_size",
+  "quantile_st_start", "quantile_st_end", "quantile_ae_start", "quantile_ae_end",
+  "threshold",
+};
+
+static gboolean
+is_reserved_key (const char *key)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (reserved_keys); i++)
+    if (g_str_equal (key, reserved_keys[i]))
+      return TRUE;
+  return FALSE;
+}
+
+const char *
+ead_model_size_to_string (EadModelSize size)
+{
+  return size == EAD_MODEL_MEDIUM ? "medium" : "small";
+}
+
+gboolean
+ead_model_size_from_string (const char *text, EadModelSize *size)
+{
+  if (g_str_equal (text, "small") || g_str_equal (text, "s"))
+    *size = EAD_MODEL_SMALL;
+  else if (g_str_equal (text, "medium") || g_str_equal (text, "m"))
+    *size = EAD_MODEL_MEDIUM;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static EadModel *
+model_wrap (EadNets *nets)
+{
+  EadModel *model = g_new0 (EadModel, 1);
+  model->nets = nets;
+  model->provenance = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return model;
+}
+
+EadModel *
+ead_model_new (EadModelSize size, int image_size, GError **error)
+{
+  EadNets *nets = ead_nets_new (size, image_size, error);
+  return nets ? model_wrap (nets) : NULL;
+}
+
+void
+ead_model_free (EadModel *model)
+{
+  if (!model)
+    return;
+  ead_nets_free (model->nets);
+  g_hash_table_unref (model->provenance);
+  g_free (model);
+}
+
+EadNets *
+ead_model_get_nets (EadModel *model)
+{
+  return model->nets;
+}
+
+EadModelSize
+ead_model_get_size (const EadModel *model)
+{
+  return ead_nets_get_size (model->nets);
+}
+
+int
+ead_model_get_image_size (const EadModel *model)
+{
+  return ead_nets_get_image_size (model->nets);
+}
+
+gboolean
+ead_model_is_calibrated (const EadModel *model)
+{
+  return model->calibrated;
+}
+
+const EadQuantiles *
+ead_model_get_quantiles (const EadModel *model)
+{
+  return &model->quantiles;
+}
+
+void
+ead_model_set_quantiles (EadModel *model, const EadQuantiles *quantiles)
+{
+  model->quantiles = *quantiles;
+  model->calibrated = TRUE;
+}
+
+gboolean
+ead_model_has_threshold (const EadModel *model)
+{
+  return model->has_threshold;
+}
+
+double
+ead_model_get_threshold (const EadModel *model)
+{
+  return model->threshold;
+}
+
+void
+ead_model_set_threshold (EadModel *model, double threshold)
+{
+  model->threshold = threshold;
+  model->has_threshold = TRUE;
+}
+
+void
+ead_model_set_provenance (EadModel *model, const char *key, const char *value)
+{
+  g_return_if_fail (!is_reserved_key (key));
+  g_hash_table_replace (model->provenance, g_strdup (key), g_strdup (value));
+}
+
+const char *
+ead_model_get_provenance (const EadModel *model, const char *key)
+{
+  return g_hash_table_lookup (model->provenance, key);
+}
+
+/* ---- Writing ---- */
+
+static void
+set_double_metadata (EadSafetensorsWriter *writer, const char *key, double value)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+  /* g_ascii_dtostr writes the shortest text that reads back exactly. */
+  ead_safetensors_writer_set_metadata (writer, key, g_ascii_dtostr (text, sizeof text, value));
+}
+
+gboolean
+ead_model_write_to (EadModel *model, EadSafetensorsWriter *writer, GError **error)
+{
+  EadNets *nets = model->nets;
+  for (guint i = 0; i < ead_nets_get_n_tensors (nets); i++)
+    {
+      gint64 shape[4];
+      int n_dims = ead_nets_get_tensor_shape (nets, i, shape);
+      gsize n = ead_nets_get_tensor_n_elements (nets, i);
+      g_autofree float *values = g_new (float, n);
+      if (!ead_nets_read_tensor (nets, i, values, error))
+        return FALSE;
+      ead_safetensors_writer_add (writer, ead_nets_get_tensor_name (nets, i), EAD_DTYPE_F32,
+                                  n_dims, shape, values, n * sizeof (float));
+    }
+
+  g_autofree char *version = g_strdup_printf ("%d", EAD_MODEL_FORMAT_VERSION);
+  g_autofree char *image_size = g_strdup_printf ("%d", ead_model_get_image_size (model));
+  ead_safetensors_writer_set_metadata (writer, "format", EAD_MODEL_FORMAT);
+  ead_safetensors_writer_set_metadata (writer, "format_version", version);
+  ead_safetensors_writer_set_metadata (writer, "model_size",
+                                       ead_model_size_to_string (ead_model_get_size (model)));
+  ead_safetensors_writer_set_metadata (writer, "image_size", image_size);
+  if (model->calibrated)
+    {
+      set_double_metadata (writer, "quantile_st_start", model->quantiles.st_start);
+      set_double_metadata (writer, "quantile_st_end", model->quantiles.st_end);
+      set_double_metadata (writer, "quantile_ae_start", model->quantiles.ae_start);
+      set_double_metadata (writer, "quantile_ae_end", model->quantiles.ae_end);
+    }
+  if (model->has_threshold)
+    set_double_metadata (writer, "threshold", model->threshold);
+
+  GHashTableIter iter;
+  gpointer key, value;
+  g_hash_table_iter_init (&iter, model->provenance);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    ead_safetensors_writer_set_metadata (writer, key, value);
+  return TRUE;
+}
+
+gboolean
+ead_model_save (EadModel *model, const char *path, GError **error)
+{
+  g_autoptr (EadSafetensorsWriter) writer = ead_safetensors_writer_new ();
+  if (!ead_model_write_to (model, writer, error))
+    return FALSE;
+  return ead_safetensors_writer_save (writer, path, error);
+}
+
+/* ---- Reading ---- */
+
+static gboolean
+parse_finite_double (const char *text, double *value)
+{
+  char *end = NULL;
+  if (!text || !*text)
+    return FALSE;
+  *value = g_ascii_strtod (text, &end);
+  return *end == '\0' && isfinite (*value);
+}
+
+static gboolean
+read_optional_double (const EadSafetensors *st, const char *name, const char *key,
+                      gboolean *present, double *value, GError **error)
+{
+  const char *text = ead_safetensors_get_metadata (st, key);
+  *present = text != NULL;
+  if (text && !parse_finite_double (text, value))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: metadata '%s' is not a finite number: '%s'", name, key, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_header (const EadSafetensors *st, const char *name, EadModelSize *size, int *image_size,
+             GError **error)
+{
+  const char *format = ead_safetensors_get_metadata (st, "format");
+  if (g_strcmp0 (format, EAD_MODEL_FORMAT) != 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: not an EfficientAD model (safetensors without format '%s')",
+                   name, EAD_MODEL_FORMAT);
+      return FALSE;
+    }
+  const char *version = ead_safetensors_get_metadata (st, "format_version");
+  gint64 version_number = 0;
+  if (!version || !g_ascii_string_to_signed (version, 10, 1, G_MAXINT, &version_number, NULL))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: missing or invalid format_version", name);
+      return FALSE;
+    }
+  if (version_number > EAD_MODEL_FORMAT_VERSION)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
+                   "%s: model format version %" G_GINT64_FORMAT " is newer than this program "
+                   "understands (%d); update efficientad", name, version_number,
+                   EAD_MODEL_FORMAT_VERSION);
+      return FALSE;
+    }
+  const char *size_text = ead_safetensors_get_metadata (st, "model_size");
+  if (!size_text || !ead_model_size_from_string (size_text, size))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: unknown model_size '%s'",
+                   name, size_text ? size_text : "(missing)");
+      return FALSE;
+    }
+  const char *size_value = ead_safetensors_get_metadata (st, "image_size");
+  gint64 side = 0;
+  if (!size_value || !g_ascii_string_to_signed (size_value, 10, 0, 65536, &side, NULL)
+      || ead_nets_output_size ((int) side) == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: unsupported image_size '%s'",
+                   name, size_value ? size_value : "(missing)");
+      return FALSE;
+    }
+  *image_size = (int) side;
+  return TRUE;
+}
+
+/* Fills tensor @index of @nets from the file's @file_tensor_name, which must
+ * have the same shape and hold only finite values. */
+static gboolean
+fill_tensor (EadNets *nets, guint index, const EadSafetensors *st, const char *file_name,
+             const char *file_tensor_name, GError **error)
+{
+  gint64 shape[4];
+  int n_dims = ead_nets_get_tensor_shape (nets, index, shape);
+  gsize n = ead_nets_get_tensor_n_elements (nets, index);
+  g_autofree float *values = g_new (float, n);
+  g_autoptr (GError) local_error = NULL;
+  if (!ead_safetensors_read_f32 (st, file_tensor_name, n_dims, shape, values, &local_error))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: %s", file_name, local_error->message);
+      return FALSE;
+    }
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (values[i]))
+      {
+        g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: tensor '%s' holds a non-finite value",
+                     file_name, file_tensor_name);
+        return FALSE;
+      }
+  return ead_nets_write_tensor (nets, index, values, error);
+}
+
+static gboolean
+read_calibration (EadModel *model, const EadSafetensors *st, const char *name, GError **error)
+{
+  const char *keys[] = { "quantile_st_start", "quantile_st_end", "quantile_ae_start", "quantile_ae_end" };
+  double *targets[] = { &model->quantiles.st_start, &model->quantiles.st_end,
+                        &model->quantiles.ae_start, &model->quantiles.ae_end };
+  guint n_present = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      gboolean present;
+      if (!read_optional_double (st, name, keys[i], &present, targets[i], error))
+        return FALSE;
+      n_present += present;
+    }
+  if (n_present != 0 && n_present != G_N_ELEMENTS (keys))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: incomplete map quantiles", name);
+      return FALSE;
+    }
+  model->calibrated = n_present != 0;
+  if (model->calibrated && !(model->quantiles.st_end > model->quantiles.st_start
+                             && model->quantiles.ae_end > model->quantiles.ae_start))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: map quantiles are not increasing (0.995 quantile <= 0.9 quantile)", name);
+      return FALSE;
+    }
+  return read_optional_double (st, name, "threshold", &model->has_threshold, &model->threshold, error);
+}
+
+EadModel *
+ead_model_new_from_safetensors (const EadSafetensors *st, const char *name, GError **error)
+{
+  EadModelSize size;
+  int image_size;
+  if (!read_header (st, name, &size, &image_size, error))
+    return NULL;
+
+  g_autoptr (EadModel) model = ead_model_new (size, image_size, error);
+  if (!model)
+    return NULL;
+  for (guint i = 0; i < ead_nets_get_n_tensors (model->nets); i++)
+    if (!fill_tensor (model->nets, i, st, name, ead_nets_get_tensor_name (model->nets, i), error))
+      return NULL;
+  if (!read_calibration (model, st, name, error))
+    return NULL;
+
+  for (const char *const *key = ead_safetensors_get_metadata_keys (st); *key; key++)
+    if (!is_reserved_key (*key))
+      ead_model_set_provenance (model, *key, ead_safetensors_get_metadata (st, *key));
+  return g_steal_pointer (&model);
+}
+
+EadModel *
+ead_model_load (const char *path, GError **error)
+{
+  g_autoptr (EadSafetensors) st = ead_safetensors_open (path, error);
+  if (!st)
+    return NULL;
+  return ead_model_new_from_safetensors (st, path, error);
+}
+
+gboolean
+ead_model_load_teacher (EadModel *model, const char *path, GError **error)
+{
+  g_autoptr (EadSafetensors) st = ead_safetensors_open (path, error);
+  if (!st)
+    return FALSE;
+  EadNets *nets = model->nets;
+  guint n_filled = 0;
+  for (guint i = 0; i < ead_nets_get_n_tensors (nets); i++)
+    {
+      const char *name = ead_nets_get_tensor_name (nets, i);
+      if (!g_str_has_prefix (name, "teacher."))
+        continue;
+      /* Our own files say "teacher.0.weight", the reference's "0.weight". */
+      const char *bare = name + strlen ("teacher.");
+      const char *in_file = ead_safetensors_find (st, name) ? name : bare;
+      if (!ead_safetensors_find (st, in_file))
+        {
+          g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
+                       "%s: no tensor '%s' for the %s teacher (is it a teacher of another size?)",
+                       path, bare, ead_model_size_to_string (ead_model_get_size (model)));
+          return FALSE;
+        }
+      if (!fill_tensor (nets, i, st, path, in_file, error))
+        return FALSE;
+      n_filled++;
+    }
+  g_return_val_if_fail (n_filled > 0, FALSE);
+  return TRUE;
+}

@@ -1,0 +1,74 @@
+/* ead-model.h: a trained EfficientAD model and its file.
+ *
+ * A model holds everything needed to score an image: the weights of teacher,
+ * student and autoencoder, the teacher's per-channel mean and std, the four
+ * map quantiles, the image and model size, the decision threshold once one
+ * is chosen, and where it came from. Its file is safetensors (see
+ * docs/model-format.md), readable by Python's safetensors library. */
+#pragma once
+
+#include <glib.h>
+
+#include "ead-safetensors.h"
+#include "ead-torch.h"
+
+G_BEGIN_DECLS
+
+#define EAD_MODEL_FORMAT "efficientad-model"
+#define EAD_MODEL_FORMAT_VERSION 1
+
+/* The quantiles of the validation maps that normalise each map:
+ * normalised = 0.1 * (m - start) / (end - start), start the 0.9 quantile and
+ * end the 0.995 quantile. */
+typedef struct {
+  double st_start, st_end;   /* local (student-teacher) map */
+  double ae_start, ae_end;   /* global (student-autoencoder) map */
+} EadQuantiles;
+
+typedef struct _EadModel EadModel;
+
+/* New, randomly initialised networks (seed libtorch first). */
+EadModel *ead_model_new (EadModelSize size, int image_size, GError **error);
+void ead_model_free (EadModel *model);
+
+/* Loads and checks a model file: format, version, sizes, every tensor's shape,
+ * finite numbers. A truncated, foreign or newer file fails with a one-line
+ * error naming it. */
+EadModel *ead_model_load (const char *path, GError **error);
+
+/* Writes the model atomically (an existing file stays whole on failure). */
+gboolean ead_model_save (EadModel *model, const char *path, GError **error);
+
+/* The two halves of load and save, for files that carry a model and more
+ * (training checkpoints add the optimiser state). */
+EadModel *ead_model_new_from_safetensors (const EadSafetensors *st, const char *name, GError **error);
+gboolean ead_model_write_to (EadModel *model, EadSafetensorsWriter *writer, GError **error);
+
+/* Replaces the teacher's weights with those of a teacher file: safetensors
+ * with "teacher.<i>.weight"-style names or the bare "<i>.weight" names of the
+ * reference implementation, shapes matching this model's PDN. */
+gboolean ead_model_load_teacher (EadModel *model, const char *path, GError **error);
+
+EadNets *ead_model_get_nets (EadModel *model);
+EadModelSize ead_model_get_size (const EadModel *model);
+int ead_model_get_image_size (const EadModel *model);
+
+gboolean ead_model_is_calibrated (const EadModel *model);
+const EadQuantiles *ead_model_get_quantiles (const EadModel *model);
+void ead_model_set_quantiles (EadModel *model, const EadQuantiles *quantiles);
+
+gboolean ead_model_has_threshold (const EadModel *model);
+double ead_model_get_threshold (const EadModel *model);
+void ead_model_set_threshold (EadModel *model, double threshold);
+
+/* Free-form provenance ("teacher", "steps", "seed", "dataset", "date",
+ * "engine_version", ...), saved as file metadata. */
+void ead_model_set_provenance (EadModel *model, const char *key, const char *value);
+const char *ead_model_get_provenance (const EadModel *model, const char *key);
+
+const char *ead_model_size_to_string (EadModelSize size);
+gboolean ead_model_size_from_string (const char *text, EadModelSize *size);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EadModel, ead_model_free)
+
+G_END_DECLS

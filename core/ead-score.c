@@ -1,0 +1,133 @@
+/* ead-score.c: from raw network maps to normalised maps and a score. */
+
+#include "ead-score.h"
+
+#include "ead-error.h"
+
+/* The PDN has no padding, so its map misses a border of 4 cells of the
+ * input grid; the reference pads it back with zeros before resizing. */
+#define MAP_PADDING 4
+
+void
+ead_map_normalize (float *map, gsize n, double start, double end)
+{
+  const double scale = 0.1 / (end - start);
+  for (gsize i = 0; i < n; i++)
+    map[i] = (float) ((map[i] - start) * scale);
+}
+
+/* Source coordinate and weights of bilinear resampling with
+ * align_corners = false, as torch computes them when upsampling. */
+typedef struct {
+  int low, high;
+  float high_weight;
+} Tap;
+
+static Tap *
+compute_taps (int in_size, int out_size)
+{
+  Tap *taps = g_new (Tap, out_size);
+  const double scale = (double) in_size / out_size;
+  for (int i = 0; i < out_size; i++)
+    {
+      double source = MAX (scale * (i + 0.5) - 0.5, 0.0);
+      int low = MIN ((int) source, in_size - 1);
+      taps[i].low = low;
+      taps[i].high = low < in_size - 1 ? low + 1 : low;
+      taps[i].high_weight = (float) (source - low);
+    }
+  return taps;
+}
+
+void
+ead_map_pad_and_resize (const float *map, int side, int pad, float *out, int width, int height)
+{
+  const int padded = side + 2 * pad;
+  g_autofree float *grid = g_new0 (float, (gsize) padded * padded);
+  for (int y = 0; y < side; y++)
+    memcpy (grid + (gsize) (y + pad) * padded + pad, map + (gsize) y * side, side * sizeof (float));
+
+  g_autofree Tap *xs = compute_taps (padded, width);
+  g_autofree Tap *ys = compute_taps (padded, height);
+  for (int y = 0; y < height; y++)
+    {
+      const float *row0 = grid + (gsize) ys[y].low * padded;
+      const float *row1 = grid + (gsize) ys[y].high * padded;
+      const float wy = ys[y].high_weight;
+      float *dest = out + (gsize) y * width;
+      for (int x = 0; x < width; x++)
+        {
+          const float wx = xs[x].high_weight;
+          float top = row0[xs[x].low] + wx * (row0[xs[x].high] - row0[xs[x].low]);
+          float bottom = row1[xs[x].low] + wx * (row1[xs[x].high] - row1[xs[x].low]);
+          dest[x] = top + wy * (bottom - top);
+        }
+    }
+}
+
+static float
+max_of (const float *values, gsize n)
+{
+  float best = -G_MAXFLOAT;
+  for (gsize i = 0; i < n; i++)
+    best = MAX (best, values[i]);
+  return best;
+}
+
+gboolean
+ead_model_score (EadModel *model, const EadImage *image, EadPrecision precision,
+                 EadScoreFlags flags, EadScoreResult *result, GError **error)
+{
+  memset (result, 0, sizeof *result);
+  if (!ead_model_is_calibrated (model))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "the model is not calibrated: it has no map quantiles");
+      return FALSE;
+    }
+  EadNets *nets = ead_model_get_nets (model);
+  const int size = ead_model_get_image_size (model);
+  const int side = ead_nets_get_output_size (nets);
+  const gsize cells = (gsize) side * side;
+  const int width = ead_image_get_width (image), height = ead_image_get_height (image);
+  const gsize pixels = (gsize) width * height;
+
+  gint64 start = g_get_monotonic_time ();
+  g_autofree float *input = g_new (float, 3 * (gsize) size * size);
+  ead_image_to_normalized_tensor (image, size, input);
+  g_autofree float *local = g_new (float, cells);
+  g_autofree float *global = g_new (float, cells);
+  if (!ead_nets_predict (nets, input, 1, precision, local, global, error))
+    return FALSE;
+
+  const EadQuantiles *q = ead_model_get_quantiles (model);
+  ead_map_normalize (local, cells, q->st_start, q->st_end);
+  ead_map_normalize (global, cells, q->ae_start, q->ae_end);
+  g_autofree float *fused = g_new (float, cells);
+  for (gsize i = 0; i < cells; i++)
+    fused[i] = 0.5f * local[i] + 0.5f * global[i];
+
+  g_autofree float *fused_full = g_new (float, pixels);
+  ead_map_pad_and_resize (fused, side, MAP_PADDING, fused_full, width, height);
+  result->score = max_of (fused_full, pixels);
+  result->width = width;
+  result->height = height;
+  if (flags & EAD_SCORE_MAPS)
+    {
+      result->local = g_new (float, pixels);
+      result->global = g_new (float, pixels);
+      ead_map_pad_and_resize (local, side, MAP_PADDING, result->local, width, height);
+      ead_map_pad_and_resize (global, side, MAP_PADDING, result->global, width, height);
+      result->fused = g_steal_pointer (&fused_full);
+    }
+  result->milliseconds = (g_get_monotonic_time () - start) / 1000.0;
+  return TRUE;
+}
+
+void
+ead_score_result_clear (EadScoreResult *result)
+{
+  g_clear_pointer (&result->local, g_free);
+  g_clear_pointer (&result->global, g_free);
+  g_clear_pointer (&result->fused, g_free);
+}

@@ -1,0 +1,42 @@
+/* ead-score.h: anomaly maps and image scores of a calibrated model. */
+#pragma once
+
+#include <glib.h>
+
+#include "ead-image.h"
+#include "ead-model.h"
+
+G_BEGIN_DECLS
+
+/* The outcome for one image. Maps are at the image's own resolution, in
+ * normalised units (0 at the validation maps' 0.9 quantile, 0.1 at their
+ * 0.995 quantile); the score is the fused map's maximum. */
+typedef struct {
+  double score;
+  int width, height;
+  float *local;    /* student-teacher map, NULL unless maps were asked for */
+  float *global;   /* student-autoencoder map */
+  float *fused;    /* their mean */
+  double milliseconds;   /* network and map time, without decoding */
+} EadScoreResult;
+
+typedef enum {
+  EAD_SCORE_MAPS = 1 << 0,   /* fill local, global and fused */
+} EadScoreFlags;
+
+/* Scores @image with a calibrated @model. */
+gboolean ead_model_score (EadModel *model, const EadImage *image, EadPrecision precision,
+                          EadScoreFlags flags, EadScoreResult *result, GError **error);
+void ead_score_result_clear (EadScoreResult *result);
+
+/* The steps after the networks, exposed for their tests and for calibration:
+ * quantile normalisation of a raw map in place... */
+void ead_map_normalize (float *map, gsize n, double start, double end);
+/* ...and the reference implementation's way to the image's resolution: pad
+ * @side x @side by @pad zeros on every side, then resize bilinearly
+ * (align_corners = false, like torch's interpolate) to @width x @height. */
+void ead_map_pad_and_resize (const float *map, int side, int pad, float *out, int width, int height);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EadScoreResult, ead_score_result_clear)
+
+G_END_DECLS

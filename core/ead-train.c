@@ -1,0 +1,507 @@
+/* ead-train.c: the training loop (the reference implementation's train()),
+ * with checkpoints that resume to the same result. */
+
+#include "ead-train.h"
+
+#include "ead-augment.h"
+#include "ead-calibrate.h"
+#include "ead-config.h"
+#include "ead-error.h"
+#include "ead-random.h"
+
+#define CHECKPOINT_FORMAT_KEY "checkpoint_step"
+
+/* Random streams: each step draws from its own stream, so a resumed run
+ * makes the same choices as an uninterrupted one. */
+enum {
+  STREAM_EPOCH_ORDER = 1,
+  STREAM_STEP = 2,
+};
+
+void
+ead_train_params_init (EadTrainParams *params)
+{
+  memset (params, 0, sizeof *params);
+  params->size = EAD_MODEL_SMALL;
+  params->image_size = 256;
+  params->steps = 70000;
+  params->seed = 42;
+  params->device = EAD_DEVICE_CPU;
+  params->precision = EAD_PRECISION_FP32;
+  params->learning_rate = 1e-4;
+  params->weight_decay = 1e-5;
+  params->teacher_cache_bytes = (gsize) 2 << 30;
+}
+
+typedef struct {
+  const EadTrainParams *params;
+  EadTrainCallback callback;
+  gpointer user_data;
+  GCancellable *cancellable;
+  gint64 phase_start;
+  GPtrArray *train;        /* EadImage at the model size */
+  GPtrArray *validation;
+  GPtrArray *penalty;
+  GPtrArray *teacher_cache;
+  guint *epoch_order;
+  int epoch;
+} Training;
+
+static void
+training_clear (Training *t)
+{
+  g_clear_pointer (&t->train, g_ptr_array_unref);
+  g_clear_pointer (&t->validation, g_ptr_array_unref);
+  g_clear_pointer (&t->penalty, g_ptr_array_unref);
+  g_clear_pointer (&t->teacher_cache, g_ptr_array_unref);
+  g_clear_pointer (&t->epoch_order, g_free);
+}
+
+static void
+report (Training *t, EadTrainPhase phase, int done, int total, const EadLosses *losses)
+{
+  if (!t->callback)
+    return;
+  EadTrainProgress progress = {
+    .phase = phase,
+    .done = done,
+    .total = total,
+    .seconds = (g_get_monotonic_time () - t->phase_start) / 1e6,
+  };
+  if (losses)
+    progress.losses = *losses;
+  t->callback (&progress, t->user_data);
+}
+
+static void
+begin_phase (Training *t)
+{
+  t->phase_start = g_get_monotonic_time ();
+}
+
+/* Loads an image and brings it to the model's input size, as the
+ * reference's Resize does once per image. */
+static EadImage *
+load_resized (const char *path, int size, GError **error)
+{
+  g_autoptr (EadImage) image = ead_image_load (path, error);
+  if (!image)
+    return NULL;
+  return ead_image_resize (image, size, size);
+}
+
+/* Natural images for the penalty: resized to twice the model size, centre
+ * crop of the model size (the reference's Resize(2S), CenterCrop(S)). */
+static EadImage *
+load_penalty_image (const char *path, int size, GError **error)
+{
+  g_autoptr (EadImage) image = ead_image_load (path, error);
+  if (!image)
+    return NULL;
+  g_autoptr (EadImage) doubled = ead_image_resize (image, 2 * size, 2 * size);
+  const guint8 *pixels = ead_image_get_pixels (doubled);
+  const gsize stride = 3 * (gsize) (2 * size);
+  const int offset = size / 2;
+  return ead_image_new_from_rgb8 (pixels + offset * stride + 3 * offset, size, size, stride);
+}
+
+typedef EadImage *(*ImageLoader) (const char *path, int size, GError **error);
+
+/* Loads every path; a bad image stops loading unless skip_bad is set, in
+ * which case it is reported and left out. */
+static GPtrArray *
+load_images (Training *t, const char *const *paths, guint n, ImageLoader loader, GError **error)
+{
+  g_autoptr (GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) ead_image_free);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      EadImage *image = loader (paths[i], t->params->image_size, &local_error);
+      if (image)
+        g_ptr_array_add (images, image);
+      else if (t->params->skip_bad)
+        g_warning ("skipping %s", local_error->message);
+      else
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s",
+                                      "cannot train (use --skip-bad to leave such files out): ");
+          return NULL;
+        }
+      if (g_cancellable_set_error_if_cancelled (t->cancellable, error))
+        return NULL;
+    }
+  return g_steal_pointer (&images);
+}
+
+static GPtrArray *
+load_split (Training *t, EadDataset *dataset, EadSplit split, GError **error)
+{
+  guint n = ead_dataset_get_n_samples (dataset, split);
+  g_autofree const char **paths = g_new0 (const char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    paths[i] = ead_dataset_get_sample (dataset, split, i)->path;
+  return load_images (t, paths, n, load_resized, error);
+}
+
+static gboolean
+load_all_images (Training *t, EadDataset *dataset, GError **error)
+{
+  begin_phase (t);
+  report (t, EAD_TRAIN_LOADING, 0, 1, NULL);
+  t->train = load_split (t, dataset, EAD_SPLIT_TRAIN, error);
+  if (!t->train)
+    return FALSE;
+  t->validation = load_split (t, dataset, EAD_SPLIT_VALIDATION, error);
+  if (!t->validation)
+    return FALSE;
+  if (t->train->len == 0 || t->validation->len == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_DATASET,
+                   "%s: training needs good images both to train on and to calibrate with "
+                   "(%u training, %u validation); add images to train/good",
+                   ead_dataset_get_name (dataset), t->train->len, t->validation->len);
+      return FALSE;
+    }
+  if (t->params->penalty_dir)
+    {
+      g_autoptr (GPtrArray) paths = ead_dataset_list_images (t->params->penalty_dir, error);
+      if (!paths)
+        return FALSE;
+      g_ptr_array_add (paths, NULL);
+      t->penalty = load_images (t, (const char *const *) paths->pdata, paths->len - 1,
+                                load_penalty_image, error);
+      if (!t->penalty)
+        return FALSE;
+      if (t->penalty->len == 0)
+        {
+          g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_DATASET,
+                       "%s: no penalty images in this folder", t->params->penalty_dir);
+          return FALSE;
+        }
+    }
+  report (t, EAD_TRAIN_LOADING, 1, 1, NULL);
+  return TRUE;
+}
+
+static EadModel *
+create_model (const EadTrainParams *params, GError **error)
+{
+  ead_torch_manual_seed (params->seed);
+  g_autoptr (EadModel) model = ead_model_new (params->size, params->image_size, error);
+  if (!model)
+    return NULL;
+  if (params->teacher_path && !ead_model_load_teacher (model, params->teacher_path, error))
+    return NULL;
+  if (params->device != EAD_DEVICE_CPU
+      && !ead_nets_set_device (ead_model_get_nets (model), params->device, error))
+    return NULL;
+  return g_steal_pointer (&model);
+}
+
+static gboolean
+compute_teacher_statistics (Training *t, EadModel *model, GError **error)
+{
+  begin_phase (t);
+  report (t, EAD_TRAIN_TEACHER, 0, t->train->len, NULL);
+  EadNets *nets = ead_model_get_nets (model);
+  const gsize side = ead_nets_get_output_size (nets);
+  const gsize bytes_per_image = EAD_TEACHER_CHANNELS * side * side * sizeof (float);
+  guint n_cached = MIN (t->train->len, t->params->teacher_cache_bytes / bytes_per_image);
+  t->teacher_cache = ead_calibrate_teacher (model, (EadImage *const *) t->train->pdata,
+                                            t->train->len, n_cached, error);
+  report (t, EAD_TRAIN_TEACHER, t->train->len, t->train->len, NULL);
+  return t->teacher_cache != NULL;
+}
+
+/* The training image of @step: epochs visit every image once, in an order
+ * shuffled per epoch (the reference's shuffling DataLoader, cycled). */
+static guint
+image_for_step (Training *t, int step)
+{
+  const guint n = t->train->len;
+  int epoch = step / (int) n;
+  if (!t->epoch_order || epoch != t->epoch)
+    {
+      if (!t->epoch_order)
+        t->epoch_order = g_new (guint, n);
+      for (guint i = 0; i < n; i++)
+        t->epoch_order[i] = i;
+      EadRandom random;
+      ead_random_init (&random, t->params->seed ^ STREAM_EPOCH_ORDER, (guint64) epoch);
+      ead_random_shuffle (&random, t->epoch_order, n);
+      t->epoch = epoch;
+    }
+  return t->epoch_order[step % n];
+}
+
+static gboolean
+run_step (Training *t, EadTrainer *trainer, int step, float *image_st, float *image_ae,
+          float *penalty, EadLosses *losses, GError **error)
+{
+  const int size = t->params->image_size;
+  EadRandom random;
+  ead_random_init (&random, t->params->seed ^ STREAM_STEP, (guint64) step);
+  /* Dropout draws from libtorch's generator: seed it per step too. */
+  ead_torch_manual_seed (t->params->seed * G_GUINT64_CONSTANT (1000003) + (guint64) step);
+
+  guint index = image_for_step (t, step);
+  const EadImage *image = t->train->pdata[index];
+  ead_image_to_float (image, image_st);
+  memcpy (image_ae, image_st, 3 * (gsize) size * size * sizeof (float));
+  ead_augment_color_jitter (image_ae, size, &random);
+  ead_augment_normalize (image_st, size);
+  ead_augment_normalize (image_ae, size);
+
+  if (t->penalty)
+    {
+      const EadImage *natural = t->penalty->pdata[ead_random_below (&random, t->penalty->len)];
+      ead_image_to_float (natural, penalty);
+      if (ead_random_double (&random) < 0.3)
+        ead_augment_grayscale (penalty, size);
+      ead_augment_normalize (penalty, size);
+    }
+  const float *teacher_st = index < t->teacher_cache->len ? t->teacher_cache->pdata[index] : NULL;
+  return ead_trainer_step (trainer, image_st, teacher_st, image_ae, t->penalty ? penalty : NULL,
+                           losses, error);
+}
+
+static void
+set_provenance (EadModel *model, EadDataset *dataset, const EadTrainParams *params, int n_train)
+{
+  g_autofree char *steps = g_strdup_printf ("%d", params->steps);
+  g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, params->seed);
+  g_autofree char *images = g_strdup_printf ("%d", n_train);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = g_date_time_format_iso8601 (now);
+  g_autofree char *teacher = params->teacher_path ? g_path_get_basename (params->teacher_path)
+                                                  : g_strdup ("random (not meaningful)");
+  ead_model_set_provenance (model, "teacher", teacher);
+  ead_model_set_provenance (model, "steps", steps);
+  ead_model_set_provenance (model, "seed", seed);
+  ead_model_set_provenance (model, "dataset", ead_dataset_get_name (dataset));
+  ead_model_set_provenance (model, "train_images", images);
+  ead_model_set_provenance (model, "penalty", params->penalty_dir ? "on" : "off");
+  ead_model_set_provenance (model, "date", date);
+  ead_model_set_provenance (model, "engine_version", EAD_VERSION);
+}
+
+/* ---- Checkpoints: the model file plus the optimiser state ---- */
+
+static gboolean
+save_checkpoint (EadModel *model, EadTrainer *trainer, const EadTrainParams *params,
+                 GError **error)
+{
+  g_autoptr (EadSafetensorsWriter) writer = ead_safetensors_writer_new ();
+  if (!ead_model_write_to (model, writer, error))
+    return FALSE;
+  EadNets *nets = ead_model_get_nets (model);
+  for (guint i = 0; i < ead_trainer_get_n_state (trainer); i++)
+    {
+      const char *name = ead_trainer_get_state_name (trainer, i);
+      /* Each moment has the shape of the weight it belongs to. */
+      int weight = ead_nets_find_tensor (nets, strchr (name + strlen ("adam."), '.') + 1);
+      gint64 shape[4];
+      int n_dims = ead_nets_get_tensor_shape (nets, weight, shape);
+      gsize n = ead_nets_get_tensor_n_elements (nets, weight);
+      g_autofree float *values = g_new (float, n);
+      if (!ead_trainer_read_state (trainer, i, values, error))
+        return FALSE;
+      ead_safetensors_writer_add (writer, name, EAD_DTYPE_F32, n_dims, shape, values,
+                                  n * sizeof (float));
+    }
+  g_autofree char *step = g_strdup_printf ("%d", ead_trainer_get_step (trainer));
+  g_autofree char *total = g_strdup_printf ("%d", params->steps);
+  ead_safetensors_writer_set_metadata (writer, CHECKPOINT_FORMAT_KEY, step);
+  ead_safetensors_writer_set_metadata (writer, "checkpoint_total_steps", total);
+  return ead_safetensors_writer_save (writer, params->checkpoint_path, error);
+}
+
+typedef struct {
+  const EadSafetensors *st;
+  float *buffer;
+} StateLookup;
+
+static const float *
+lookup_state (const char *name, gsize n_elements, gpointer user_data)
+{
+  StateLookup *lookup = user_data;
+  const EadTensorView *view = ead_safetensors_find (lookup->st, name);
+  if (!view || view->dtype != EAD_DTYPE_F32 || view->n_bytes != n_elements * sizeof (float))
+    return NULL;
+  g_free (lookup->buffer);
+  lookup->buffer = g_memdup2 (view->data, view->n_bytes);
+  return lookup->buffer;
+}
+
+static gint64
+checkpoint_integer (const EadSafetensors *st, const char *path, const char *key, GError **error)
+{
+  const char *text = ead_safetensors_get_metadata (st, key);
+  gint64 value = -1;
+  if (!text || !g_ascii_string_to_signed (text, 10, 0, G_MAXINT, &value, NULL))
+    g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: not a training checkpoint (no %s)",
+                 path, key);
+  return value;
+}
+
+/* Replaces @model's weights and @trainer's state with the checkpoint's. */
+static gboolean
+resume_from_checkpoint (EadModel **model, EadTrainer **trainer, const EadTrainParams *params,
+                        GError **error)
+{
+  const char *path = params->checkpoint_path;
+  g_autoptr (EadSafetensors) st = ead_safetensors_open (path, error);
+  if (!st)
+    return FALSE;
+  gint64 step = checkpoint_integer (st, path, CHECKPOINT_FORMAT_KEY, error);
+  if (step < 0)
+    return FALSE;
+  gint64 total = checkpoint_integer (st, path, "checkpoint_total_steps", error);
+  if (total < 0)
+    return FALSE;
+  if (total != params->steps)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
+                   "%s: the checkpoint belongs to a run of %" G_GINT64_FORMAT " steps, not %d",
+                   path, total, params->steps);
+      return FALSE;
+    }
+  g_autoptr (EadModel) restored = ead_model_new_from_safetensors (st, path, error);
+  if (!restored)
+    return FALSE;
+  if (ead_model_get_size (restored) != params->size
+      || ead_model_get_image_size (restored) != params->image_size)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
+                   "%s: the checkpoint is for another model or image size", path);
+      return FALSE;
+    }
+  if (params->device != EAD_DEVICE_CPU
+      && !ead_nets_set_device (ead_model_get_nets (restored), params->device, error))
+    return FALSE;
+  EadTrainer *fresh = ead_trainer_new (ead_model_get_nets (restored), params->steps,
+                                       params->learning_rate, params->weight_decay, error);
+  if (!fresh)
+    return FALSE;
+  StateLookup lookup = { st, NULL };
+  gboolean ok = ead_trainer_restore (fresh, (int) step, lookup_state, &lookup, error);
+  g_free (lookup.buffer);
+  if (!ok)
+    {
+      ead_trainer_free (fresh);
+      return FALSE;
+    }
+  ead_trainer_free (*trainer);
+  ead_model_free (*model);
+  *trainer = fresh;
+  *model = g_steal_pointer (&restored);
+  return TRUE;
+}
+
+static gboolean
+optimise (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
+{
+  const EadTrainParams *params = t->params;
+  const gsize input_floats = 3 * (gsize) params->image_size * params->image_size;
+  g_autofree float *image_st = g_new (float, input_floats);
+  g_autofree float *image_ae = g_new (float, input_floats);
+  g_autofree float *penalty = g_new (float, input_floats);
+  begin_phase (t);
+  for (int step = ead_trainer_get_step (trainer); step < params->steps; step++)
+    {
+      if (g_cancellable_is_cancelled (t->cancellable))
+        {
+          if (params->checkpoint_path && !save_checkpoint (model, trainer, params, error))
+            return FALSE;
+          g_set_error (error, EAD_ERROR, EAD_ERROR_CANCELLED, "training cancelled at step %d%s",
+                       step, params->checkpoint_path ? "; the checkpoint keeps it" : "");
+          return FALSE;
+        }
+      EadLosses losses;
+      if (!run_step (t, trainer, step, image_st, image_ae, penalty, &losses, error))
+        return FALSE;
+      report (t, EAD_TRAIN_STEPS, step + 1, params->steps, &losses);
+      if (params->checkpoint_path && params->checkpoint_every > 0
+          && (step + 1) % params->checkpoint_every == 0 && step + 1 < params->steps
+          && !save_checkpoint (model, trainer, params, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_params (const EadTrainParams *params, GError **error)
+{
+  if (params->steps <= 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "--steps must be a positive number, not %d", params->steps);
+      return FALSE;
+    }
+  if (ead_nets_output_size (params->image_size) == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "image size %d is not supported: use a multiple of 64, at least 256",
+                   params->image_size);
+      return FALSE;
+    }
+  if (params->checkpoint_every < 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "--checkpoint-every must not be negative");
+      return FALSE;
+    }
+  if (params->resume && !params->checkpoint_path)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "resuming needs a checkpoint path");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static EadModel *
+train (Training *t, EadDataset *dataset, GError **error)
+{
+  const EadTrainParams *params = t->params;
+  if (!check_params (params, error) || !load_all_images (t, dataset, error))
+    return NULL;
+  g_autoptr (EadModel) model = create_model (params, error);
+  if (!model)
+    return NULL;
+  EadTrainer *trainer = ead_trainer_new (ead_model_get_nets (model), params->steps,
+                                         params->learning_rate, params->weight_decay, error);
+  if (!trainer)
+    return NULL;
+  /* Statistics come after resuming so that the teacher cache is the
+   * checkpoint teacher's (recomputing them reproduces the stored ones). */
+  gboolean ok = (!params->resume || resume_from_checkpoint (&model, &trainer, params, error))
+                && compute_teacher_statistics (t, model, error)
+                && optimise (t, model, trainer, error);
+  ead_trainer_free (trainer);
+  if (!ok)
+    return NULL;
+
+  begin_phase (t);
+  report (t, EAD_TRAIN_CALIBRATING, 0, t->validation->len, NULL);
+  if (!ead_calibrate_quantiles (model, (EadImage *const *) t->validation->pdata,
+                                t->validation->len, params->precision, error))
+    return NULL;
+  report (t, EAD_TRAIN_CALIBRATING, t->validation->len, t->validation->len, NULL);
+  set_provenance (model, dataset, params, t->train->len);
+  return g_steal_pointer (&model);
+}
+
+EadModel *
+ead_train (EadDataset *dataset, const EadTrainParams *params, EadTrainCallback callback,
+           gpointer user_data, GCancellable *cancellable, GError **error)
+{
+  Training t = {
+    .params = params,
+    .callback = callback,
+    .user_data = user_data,
+    .cancellable = cancellable,
+    .epoch = -1,
+  };
+  EadModel *model = train (&t, dataset, error);
+  training_clear (&t);
+  return model;
+}

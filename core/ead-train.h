@@ -1,0 +1,57 @@
+/* ead-train.h: training an EfficientAD model on a dataset's good images. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ead-dataset.h"
+#include "ead-model.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  EadModelSize size;
+  int image_size;             /* multiple of 64, >= 256 */
+  int steps;                  /* > 0 */
+  guint64 seed;
+  EadDevice device;
+  EadPrecision precision;     /* of the calibration maps */
+  const char *teacher_path;   /* NULL for a random teacher: results are meaningless */
+  const char *penalty_dir;    /* natural images for the penalty term, or NULL */
+  const char *checkpoint_path;   /* NULL: no checkpoints */
+  int checkpoint_every;       /* steps between checkpoints; 0: only on cancel */
+  gboolean resume;            /* continue from checkpoint_path */
+  gboolean skip_bad;          /* skip unreadable images with a warning */
+  double learning_rate;
+  double weight_decay;
+  gsize teacher_cache_bytes;  /* memory for cached teacher features */
+} EadTrainParams;
+
+/* The paper's values: small model, 256 pixels, 70,000 steps, seed 42,
+ * Adam 1e-4 with weight decay 1e-5, fp32, a 2 GiB teacher cache. */
+void ead_train_params_init (EadTrainParams *params);
+
+typedef enum {
+  EAD_TRAIN_LOADING,       /* reading images */
+  EAD_TRAIN_TEACHER,       /* teacher statistics */
+  EAD_TRAIN_STEPS,         /* optimisation */
+  EAD_TRAIN_CALIBRATING,   /* validation maps */
+} EadTrainPhase;
+
+typedef struct {
+  EadTrainPhase phase;
+  int done, total;            /* images or steps of this phase */
+  EadLosses losses;           /* the last step's, in EAD_TRAIN_STEPS */
+  double seconds;             /* since the phase began */
+} EadTrainProgress;
+
+typedef void (*EadTrainCallback) (const EadTrainProgress *progress, gpointer user_data);
+
+/* Trains, calibrates on the validation split and returns the model, with
+ * provenance filled in. Cancelling writes a checkpoint (when a path is set)
+ * and fails with EAD_ERROR_CANCELLED. Unreadable images stop training before
+ * it starts, naming the file, unless skip_bad is set. */
+EadModel *ead_train (EadDataset *dataset, const EadTrainParams *params,
+                     EadTrainCallback callback, gpointer user_data,
+                     GCancellable *cancellable, GError **error);
+
+G_END_DECLS
