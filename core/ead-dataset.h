@@ -32,8 +32,9 @@ typedef struct {
 typedef struct _EadDataset EadDataset;
 
 /* Scans @root. Image files are recognised by extension (png, jpg, jpeg, bmp,
- * tif, tiff, webp; case-insensitive) and sorted by name within each folder, so
- * the same folder and seed always give the same splits. Fails with
+ * tif, tiff, webp; case-insensitive; hidden names starting with '.' are
+ * skipped) and sorted by name within each folder, so the same folder and seed
+ * always give the same splits. Fails with
  * EAD_ERROR_BAD_DATASET when the root or train/good is missing or empty, and
  * with EAD_ERROR_IO naming a folder that cannot be read. */
 EadDataset *ead_dataset_open (const char *root, guint64 seed, GError **error);

@@ -9,13 +9,16 @@
 G_BEGIN_DECLS
 
 /* Area under the ROC curve, ties counted as one half (equal to scikit-learn's
- * roc_auc_score). NaN when either class is absent. O(n log n), memory for a
- * copy of the scores: usable on all pixels of a test set (pixel AUROC). */
+ * roc_auc_score). NaN when either class is absent or a score is NaN. A
+ * radix sort in place, memory for a copy of the scores: usable on all pixels
+ * of a test set (pixel AUROC). */
 double ead_auroc (const float *scores, const guint8 *labels, gsize n);
 
-/* The largest F1 over all thresholds "anomalous when score >= t"; the
- * threshold achieving it goes to @threshold (may be NULL). NaN without
- * positives. */
+/* The largest F1 over all thresholds "anomalous when score >= t", t taken
+ * at the distinct scores; the threshold achieving it goes to @threshold (may
+ * be NULL), the lowest one on a tie, as np.argmax over scikit-learn's
+ * precision_recall_curve picks. NaN (also in @threshold) without positives
+ * or with a NaN score. */
 double ead_f1_max (const float *scores, const guint8 *labels, gsize n, double *threshold);
 
 /* Counts at one threshold (anomalous when score >= threshold). */
@@ -32,7 +35,8 @@ EadConfusion ead_confusion_at (const float *scores, const guint8 *labels, gsize 
  * threshold, the FPR is the fraction of all good pixels above it; the curve
  * is integrated with the trapezoid rule and interpolated at @fpr_limit.
  * @maps[i] and @masks[i] (1 = defect) are @widths[i] x @heights[i] each.
- * NaN when there are no regions or no good pixels. */
+ * NaN when there are no regions, no good pixels or a NaN score. Needs 4 bytes
+ * per good pixel and 8 per defect pixel. */
 double ead_aupro (const float *const *maps, const guint8 *const *masks,
                   const int *widths, const int *heights, gsize n_images,
                   double fpr_limit);

@@ -1,0 +1,622 @@
+/* test-metrics.c: the evaluation metrics against hand-worked cases, brute
+ * force and fixtures from scikit-learn, scipy and a Python AU-PRO. */
+
+#include "ead-metrics.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Fixtures: "case NAME" starts a record of lines "key number number ...". */
+
+typedef struct {
+  char *name;
+  GHashTable *fields;  /* key -> GArray of double */
+} FixtureCase;
+
+static void
+fixture_case_free (FixtureCase *fixture)
+{
+  g_free (fixture->name);
+  g_hash_table_unref (fixture->fields);
+  g_free (fixture);
+}
+
+static GArray *
+parse_numbers (char **words)
+{
+  GArray *numbers = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (; *words; words++)
+    {
+      double value = g_ascii_strtod (*words, NULL);
+
+      g_array_append_val (numbers, value);
+    }
+  return numbers;
+}
+
+static GPtrArray *
+load_fixture (const char *basename)
+{
+  const char *data_dir = g_getenv ("EAD_TEST_DATA");
+  g_autofree char *source_dir = g_path_get_dirname (__FILE__);
+  g_autofree char *fallback = g_build_filename (source_dir, "data", NULL);
+  g_autofree char *path = g_build_filename (data_dir ? data_dir : fallback, "metrics", basename, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *cases = g_ptr_array_new_with_free_func ((GDestroyNotify) fixture_case_free);
+  FixtureCase *current = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (char **line = lines; *line; line++)
+    {
+      g_auto(GStrv) words = g_strsplit_set (*line, " ", -1);
+
+      if (**line == '\0' || **line == '#')
+        continue;
+      if (g_str_equal (words[0], "case"))
+        {
+          current = g_new0 (FixtureCase, 1);
+          current->name = g_strdup (words[1]);
+          current->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify) g_array_unref);
+          g_ptr_array_add (cases, current);
+          continue;
+        }
+      g_assert_nonnull (current);
+      g_hash_table_insert (current->fields, g_strdup (words[0]), parse_numbers (words + 1));
+    }
+  g_assert_cmpuint (cases->len, >, 0);
+  return cases;
+}
+
+static GArray *
+fixture_field (FixtureCase *fixture, const char *key)
+{
+  GArray *numbers = g_hash_table_lookup (fixture->fields, key);
+
+  g_assert_nonnull (numbers);
+  return numbers;
+}
+
+static float *
+fixture_floats (FixtureCase *fixture, const char *key, gsize *n)
+{
+  GArray *numbers = fixture_field (fixture, key);
+  float *floats = g_new (float, MAX (numbers->len, 1));
+
+  for (guint i = 0; i < numbers->len; i++)
+    floats[i] = g_array_index (numbers, double, i);
+  *n = numbers->len;
+  return floats;
+}
+
+static guint8 *
+fixture_bytes (FixtureCase *fixture, const char *key, gsize *n)
+{
+  GArray *numbers = fixture_field (fixture, key);
+  guint8 *bytes = g_new (guint8, MAX (numbers->len, 1));
+
+  for (guint i = 0; i < numbers->len; i++)
+    bytes[i] = g_array_index (numbers, double, i);
+  *n = numbers->len;
+  return bytes;
+}
+
+static double
+fixture_number (FixtureCase *fixture, const char *key)
+{
+  GArray *numbers = fixture_field (fixture, key);
+
+  g_assert_cmpuint (numbers->len, ==, 1);
+  return g_array_index (numbers, double, 0);
+}
+
+static void
+assert_close (double actual, double expected)
+{
+  g_assert_cmpfloat_with_epsilon (actual, expected, 1e-12);
+}
+
+/* Random scores on a coarse grid, so that ties are common, and labels that
+ * follow them loosely. */
+static void
+fill_random_ranking (float *scores, guint8 *labels, gsize n, GRand *rand)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      scores[i] = g_rand_int_range (rand, 0, 200) / 100.0f;
+      labels[i] = g_rand_double (rand) < 0.1 + 0.4 * scores[i];
+    }
+}
+
+/* AUROC */
+
+static void
+test_auroc_hand_worked (void)
+{
+  /* Positives 0.35, 0.8 against negatives 0.1, 0.4: 0.35 beats 0.1 only,
+   * 0.8 beats both: 3 of 4 pairs. */
+  const float scores[] = { 0.1f, 0.4f, 0.35f, 0.8f };
+  const guint8 labels[] = { 0, 0, 1, 1 };
+  /* Positives 0.5, 0.9 against negatives 0.5, 0.2: 0.5 ties 0.5 (1/2) and
+   * beats 0.2, 0.9 beats both: 3.5 of 4 pairs. */
+  const float tied_scores[] = { 0.5f, 0.5f, 0.2f, 0.9f };
+  const guint8 tied_labels[] = { 1, 0, 0, 1 };
+
+  g_assert_cmpfloat (ead_auroc (scores, labels, 4), ==, 0.75);
+  g_assert_cmpfloat (ead_auroc (tied_scores, tied_labels, 4), ==, 0.875);
+}
+
+static void
+test_auroc_edge_cases (void)
+{
+  const float equal[] = { 0.3f, 0.3f, 0.3f, 0.3f, 0.3f };
+  const guint8 mixed[] = { 1, 0, 0, 1, 0 };
+  const guint8 all_good[] = { 0, 0, 0, 0, 0 };
+  const guint8 all_bad[] = { 1, 1, 1, 1, 1 };
+  /* -0 and +0 are the same score: a tie. */
+  const float zeros[] = { -0.0f, 0.0f };
+  const guint8 zero_labels[] = { 1, 0 };
+  /* Signs and infinities keep their order: of the positives, -1 beats -inf
+   * and -2 but not 3, +inf beats all three negatives: 5 of 6 pairs. */
+  const float wide[] = { -INFINITY, -1.0f, -2.0f, 3.0f, INFINITY };
+  const guint8 wide_labels[] = { 0, 1, 0, 0, 1 };
+  const float with_nan[] = { 0.1f, NAN, 0.7f };
+  const guint8 nan_labels[] = { 0, 1, 1 };
+
+  g_assert_cmpfloat (ead_auroc (equal, mixed, 5), ==, 0.5);
+  g_assert_true (isnan (ead_auroc (equal, all_good, 5)));
+  g_assert_true (isnan (ead_auroc (equal, all_bad, 5)));
+  g_assert_true (isnan (ead_auroc (NULL, NULL, 0)));
+  g_assert_cmpfloat (ead_auroc (zeros, zero_labels, 2), ==, 0.5);
+  g_assert_cmpfloat (ead_auroc (wide, wide_labels, 5), ==, 5.0 / 6.0);
+  g_assert_true (isnan (ead_auroc (with_nan, nan_labels, 3)));
+}
+
+static double
+auroc_by_pairs (const float *scores, const guint8 *labels, gsize n)
+{
+  double wins = 0.0, pairs = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < n; j++)
+      if (labels[i] && !labels[j])
+        {
+          wins += scores[i] > scores[j] ? 1.0 : scores[i] == scores[j] ? 0.5 : 0.0;
+          pairs += 1.0;
+        }
+  return wins / pairs;
+}
+
+static void
+test_auroc_against_pairs (void)
+{
+  const gsize sizes[] = { 2, 3, 40, 41, 500, 2000 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+
+  for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      gsize n = sizes[s];
+      g_autofree float *scores = g_new (float, n);
+      g_autofree guint8 *labels = g_new (guint8, n);
+
+      fill_random_ranking (scores, labels, n, rand);
+      /* Both classes, so that the reference is defined. */
+      labels[0] = 0;
+      labels[1] = 1;
+      assert_close (ead_auroc (scores, labels, n), auroc_by_pairs (scores, labels, n));
+    }
+}
+
+static void
+test_auroc_sklearn_fixtures (void)
+{
+  g_autoptr(GPtrArray) cases = load_fixture ("ranking.txt");
+
+  for (guint c = 0; c < cases->len; c++)
+    {
+      FixtureCase *fixture = cases->pdata[c];
+      gsize n, n_labels;
+      g_autofree float *scores = fixture_floats (fixture, "scores", &n);
+      g_autofree guint8 *labels = fixture_bytes (fixture, "labels", &n_labels);
+
+      g_test_message ("case %s", fixture->name);
+      g_assert_cmpuint (n, ==, n_labels);
+      assert_close (ead_auroc (scores, labels, n), fixture_number (fixture, "auroc"));
+    }
+}
+
+/* F1 */
+
+static void
+test_f1_hand_worked (void)
+{
+  /* P = 3; F1 = 2 TP / (TP + FP + P) for "score >= t":
+   *   t 0.9: TP 1 FP 0 -> 2/4      t 0.6: TP 3 FP 1 -> 6/7 (best)
+   *   t 0.8: TP 1 FP 1 -> 2/5      t 0.5: TP 3 FP 2 -> 6/8
+   *   t 0.7: TP 2 FP 1 -> 4/6      t 0.4: TP 3 FP 3 -> 6/9 */
+  const float scores[] = { 0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f };
+  const guint8 labels[] = { 1, 0, 1, 1, 0, 0 };
+  /* Tied scores pass together: t 0.5: TP 1 FP 1 -> 2/3; t 0.2: 2/4. */
+  const float tied_scores[] = { 0.5f, 0.5f, 0.2f };
+  const guint8 tied_labels[] = { 1, 0, 0 };
+  double threshold;
+
+  assert_close (ead_f1_max (scores, labels, 6, &threshold), 6.0 / 7.0);
+  g_assert_cmpfloat (threshold, ==, 0.6f);
+  assert_close (ead_f1_max (tied_scores, tied_labels, 3, &threshold), 2.0 / 3.0);
+  g_assert_cmpfloat (threshold, ==, 0.5f);
+}
+
+static void
+test_f1_ties_go_to_lower_threshold (void)
+{
+  /* P = 2: t 0.9: 2/3, t 0.8: 2/4, t 0.7: 2/5, t 0.6: TP 2 FP 2 -> 4/6.
+   * The maximum 2/3 is reached twice; like np.argmax over sklearn's rising
+   * thresholds, the lower one wins. */
+  const float scores[] = { 0.9f, 0.8f, 0.7f, 0.6f };
+  const guint8 labels[] = { 1, 0, 0, 1 };
+  double threshold;
+
+  assert_close (ead_f1_max (scores, labels, 4, &threshold), 2.0 / 3.0);
+  g_assert_cmpfloat (threshold, ==, 0.6f);
+}
+
+static void
+test_f1_edge_cases (void)
+{
+  const float scores[] = { 0.3f, 0.1f, 0.2f };
+  const guint8 all_good[] = { 0, 0, 0 };
+  const guint8 all_bad[] = { 1, 1, 1 };
+  double threshold = 0.0;
+
+  g_assert_true (isnan (ead_f1_max (scores, all_good, 3, &threshold)));
+  g_assert_true (isnan (threshold));
+  g_assert_true (isnan (ead_f1_max (NULL, NULL, 0, NULL)));
+  /* Without negatives everything is flagged at the lowest score. */
+  g_assert_cmpfloat (ead_f1_max (scores, all_bad, 3, &threshold), ==, 1.0);
+  g_assert_cmpfloat (threshold, ==, 0.1f);
+}
+
+/* Every distinct score as a threshold; F1 as a correctly rounded quotient of
+ * integers is exact enough to compare. */
+static double
+f1_max_by_thresholds (const float *scores, const guint8 *labels, gsize n, double *threshold)
+{
+  double best = -1.0;
+
+  *threshold = INFINITY;
+  for (gsize t = 0; t < n; t++)
+    {
+      EadConfusion counts = ead_confusion_at (scores, labels, n, scores[t]);
+      double f1 = 2.0 * counts.true_positives /
+        (2.0 * counts.true_positives + counts.false_positives + counts.false_negatives);
+
+      if (f1 > best || (f1 == best && scores[t] < *threshold))
+        {
+          best = f1;
+          *threshold = scores[t];
+        }
+    }
+  return best;
+}
+
+static void
+test_f1_against_thresholds (void)
+{
+  const gsize sizes[] = { 1, 2, 3, 40, 500, 2000 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (13);
+
+  for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      gsize n = sizes[s];
+      g_autofree float *scores = g_new (float, n);
+      g_autofree guint8 *labels = g_new (guint8, n);
+      double threshold, expected_threshold;
+
+      fill_random_ranking (scores, labels, n, rand);
+      labels[0] = 1;
+      assert_close (ead_f1_max (scores, labels, n, &threshold),
+                    f1_max_by_thresholds (scores, labels, n, &expected_threshold));
+      g_assert_cmpfloat (threshold, ==, expected_threshold);
+    }
+}
+
+static void
+test_f1_sklearn_fixtures (void)
+{
+  g_autoptr(GPtrArray) cases = load_fixture ("ranking.txt");
+
+  for (guint c = 0; c < cases->len; c++)
+    {
+      FixtureCase *fixture = cases->pdata[c];
+      gsize n, n_labels;
+      g_autofree float *scores = fixture_floats (fixture, "scores", &n);
+      g_autofree guint8 *labels = fixture_bytes (fixture, "labels", &n_labels);
+      double threshold;
+      EadConfusion counts;
+
+      g_test_message ("case %s", fixture->name);
+      assert_close (ead_f1_max (scores, labels, n, &threshold), fixture_number (fixture, "f1_max"));
+      g_assert_cmpfloat (threshold, ==, (float) fixture_number (fixture, "f1_threshold"));
+
+      /* The counts at that threshold give the same F1. */
+      counts = ead_confusion_at (scores, labels, n, threshold);
+      assert_close (2.0 * counts.true_positives /
+                    (2.0 * counts.true_positives + counts.false_positives + counts.false_negatives),
+                    fixture_number (fixture, "f1_max"));
+    }
+}
+
+/* Confusion counts */
+
+static void
+test_confusion_hand_worked (void)
+{
+  const float scores[] = { 0.2f, 0.5f, 0.5f, 0.9f };
+  const guint8 labels[] = { 0, 1, 0, 1 };
+  EadConfusion at_half = ead_confusion_at (scores, labels, 4, 0.5);
+  EadConfusion above = ead_confusion_at (scores, labels, 4, 0.6);
+
+  /* >= 0.5 flags 0.5 (bad), 0.5 (good), 0.9 (bad). */
+  g_assert_cmpuint (at_half.true_positives, ==, 2);
+  g_assert_cmpuint (at_half.false_positives, ==, 1);
+  g_assert_cmpuint (at_half.true_negatives, ==, 1);
+  g_assert_cmpuint (at_half.false_negatives, ==, 0);
+  /* >= 0.6 flags only 0.9. */
+  g_assert_cmpuint (above.true_positives, ==, 1);
+  g_assert_cmpuint (above.false_positives, ==, 0);
+  g_assert_cmpuint (above.true_negatives, ==, 2);
+  g_assert_cmpuint (above.false_negatives, ==, 1);
+}
+
+/* Connected components */
+
+static void
+test_components_diagonal_touch (void)
+{
+  /* Two 2x2 blobs meeting at one corner: 8-connected, so one component. */
+  const guint8 mask[] = {
+    1, 1, 0, 0, 0,
+    1, 1, 0, 0, 0,
+    0, 0, 1, 1, 0,
+    0, 0, 1, 1, 0,
+    0, 0, 0, 0, 0,
+  };
+  guint32 labels[25];
+
+  g_assert_cmpuint (ead_connected_components (mask, 5, 5, labels), ==, 1);
+  for (gsize i = 0; i < 25; i++)
+    g_assert_cmpuint (labels[i], ==, mask[i]);
+}
+
+static void
+test_components_separate_and_merging (void)
+{
+  /* A U whose arms are first seen apart (one label, found from the left arm)
+   * and a dot two columns away: labels in raster order of first pixels. */
+  const guint8 mask[] = {
+    1, 0, 1, 0, 0, 1,
+    1, 0, 1, 0, 0, 0,
+    1, 1, 1, 0, 0, 0,
+  };
+  const guint32 expected[] = {
+    1, 0, 1, 0, 0, 2,
+    1, 0, 1, 0, 0, 0,
+    1, 1, 1, 0, 0, 0,
+  };
+  guint32 labels[18];
+
+  g_assert_cmpuint (ead_connected_components (mask, 6, 3, labels), ==, 2);
+  g_assert_cmpmem (labels, sizeof labels, expected, sizeof expected);
+}
+
+static void
+test_components_empty_and_checkerboard (void)
+{
+  guint8 mask[7 * 4] = { 0 };
+  guint32 labels[7 * 4];
+
+  g_assert_cmpuint (ead_connected_components (mask, 7, 4, labels), ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
+    g_assert_cmpuint (labels[i], ==, 0);
+
+  /* Every set pixel touches the next row's at a corner. */
+  for (gsize i = 0; i < G_N_ELEMENTS (mask); i++)
+    mask[i] = (i % 7 + i / 7) % 2;
+  g_assert_cmpuint (ead_connected_components (mask, 7, 4, labels), ==, 1);
+}
+
+static void
+test_components_full_image (void)
+{
+  /* A full 900x900 mask would overflow the stack of a recursive fill. */
+  const int size = 900;
+  g_autofree guint8 *mask = g_malloc ((gsize) size * size);
+  g_autofree guint32 *labels = g_new (guint32, (gsize) size * size);
+
+  memset (mask, 1, (gsize) size * size);
+  g_assert_cmpuint (ead_connected_components (mask, size, size, labels), ==, 1);
+  g_assert_cmpuint (labels[0], ==, 1);
+  g_assert_cmpuint (labels[(gsize) size * size - 1], ==, 1);
+}
+
+static void
+test_components_scipy_fixtures (void)
+{
+  g_autoptr(GPtrArray) cases = load_fixture ("components.txt");
+
+  for (guint c = 0; c < cases->len; c++)
+    {
+      FixtureCase *fixture = cases->pdata[c];
+      int width = fixture_number (fixture, "width"), height = fixture_number (fixture, "height");
+      gsize n;
+      g_autofree guint8 *mask = fixture_bytes (fixture, "mask", &n);
+      GArray *expected = fixture_field (fixture, "labels");
+      g_autofree guint32 *labels = g_new (guint32, n);
+
+      g_test_message ("case %s", fixture->name);
+      g_assert_cmpuint (n, ==, (gsize) width * height);
+      g_assert_cmpuint (ead_connected_components (mask, width, height, labels), ==,
+                        fixture_number (fixture, "count"));
+      for (gsize i = 0; i < n; i++)
+        g_assert_cmpuint (labels[i], ==, g_array_index (expected, double, i));
+    }
+}
+
+/* AU-PRO */
+
+static double
+aupro_of_one (const float *map, const guint8 *mask, int width, int height, double fpr_limit)
+{
+  return ead_aupro (&map, &mask, &width, &height, 1, fpr_limit);
+}
+
+static void
+test_aupro_hand_worked (void)
+{
+  /* One region of 2 pixels, 2 good pixels. From the top score down:
+   *   0.8 defect -> (FPR 0, PRO 1/2)   0.4 defect -> (1/2, 1)
+   *   0.6 good   -> (1/2, 1/2)         0.1 good   -> (1, 1)
+   * Area to 1: 1/2 * 1/2 + 1/2 * 1 = 3/4. To 0.3: 0.3 * 1/2, / 0.3 = 1/2. */
+  const float map[] = { 0.1f, 0.6f, 0.8f, 0.4f };
+  const guint8 mask[] = { 0, 0, 1, 1 };
+
+  assert_close (aupro_of_one (map, mask, 4, 1, 1.0), 0.75);
+  assert_close (aupro_of_one (map, mask, 4, 1, 0.3), 0.5);
+  assert_close (aupro_of_one (map, mask, 4, 1, 0.5), 0.5);
+}
+
+static void
+test_aupro_two_images (void)
+{
+  /* Region A (1 pixel, image 1) and B (2 pixels, image 2); a defect pixel
+   * adds 1 / (size * 2 regions): A's 1/2, B's 1/4 each. 3 good pixels.
+   *   0.9 A -> (0, 1/2)     0.5 good -> (1/3, 3/4)   0.2 good -> (2/3, 1)
+   *   0.7 B -> (0, 3/4)     0.3 B    -> (1/3, 1)     0.1 good -> (1, 1)
+   * To 1: 1/3 * 3/4 + 2/3 * 1 = 11/12. To 0.3: 0.3 * 3/4, / 0.3 = 3/4.
+   * To 0.5: 1/4 + (1/2 - 1/3) * 1 = 5/12, / 0.5 = 5/6. */
+  const float map_a[] = { 0.9f, 0.2f, 0.5f };
+  const float map_b[] = { 0.3f, 0.7f, 0.1f };
+  const guint8 mask_a[] = { 1, 0, 0 };
+  const guint8 mask_b[] = { 1, 1, 0 };
+  const float *maps[] = { map_a, map_b };
+  const guint8 *masks[] = { mask_a, mask_b };
+  const int widths[] = { 3, 3 }, heights[] = { 1, 1 };
+
+  assert_close (ead_aupro (maps, masks, widths, heights, 2, 1.0), 11.0 / 12.0);
+  assert_close (ead_aupro (maps, masks, widths, heights, 2, 0.3), 0.75);
+  assert_close (ead_aupro (maps, masks, widths, heights, 2, 0.5), 5.0 / 6.0);
+}
+
+static void
+test_aupro_ties_and_diagonals (void)
+{
+  /* Equal scores pass together: the curve jumps from (0, 0) to (1, 1).
+   * To 1: 1/2. To 0.3: the PRO is 0.3 there, 0.3 * 0.3 / 2, / 0.3 = 0.15. */
+  const float tied_map[] = { 0.5f, 0.5f };
+  const guint8 tied_mask[] = { 1, 0 };
+  /* The diagonal makes one region of 3 pixels, so 0.9 alone gives a PRO of
+   * 1/3 (two 4-connected regions would give 1/2) until FPR 1: area 1/3. */
+  const float map[] = {
+    0.9f, 0.5f, 0.5f,
+    0.5f, 0.1f, 0.1f,
+    0.5f, 0.5f, 0.5f,
+  };
+  const guint8 mask[] = {
+    1, 0, 0,
+    0, 1, 1,
+    0, 0, 0,
+  };
+
+  assert_close (aupro_of_one (tied_map, tied_mask, 2, 1, 1.0), 0.5);
+  assert_close (aupro_of_one (tied_map, tied_mask, 2, 1, 0.3), 0.15);
+  assert_close (aupro_of_one (map, mask, 3, 3, 1.0), 1.0 / 3.0);
+}
+
+static void
+test_aupro_undefined (void)
+{
+  const float map[] = { 0.1f, 0.2f, 0.3f, 0.4f };
+  const guint8 no_defect[] = { 0, 0, 0, 0 };
+  const guint8 all_defect[] = { 1, 1, 1, 1 };
+  const guint8 mask[] = { 0, 1, 0, 0 };
+  const float with_nan[] = { 0.1f, NAN, 0.3f, 0.4f };
+
+  g_assert_true (isnan (aupro_of_one (map, no_defect, 2, 2, 0.3)));
+  g_assert_true (isnan (aupro_of_one (map, all_defect, 2, 2, 0.3)));
+  g_assert_true (isnan (aupro_of_one (with_nan, mask, 2, 2, 0.3)));
+  g_assert_true (isnan (ead_aupro (NULL, NULL, NULL, NULL, 0, 0.3)));
+}
+
+static void
+test_aupro_reference_fixtures (void)
+{
+  g_autoptr(GPtrArray) cases = load_fixture ("aupro.txt");
+
+  for (guint c = 0; c < cases->len; c++)
+    {
+      FixtureCase *fixture = cases->pdata[c];
+      GArray *widths = fixture_field (fixture, "widths"), *heights = fixture_field (fixture, "heights");
+      GArray *limits = fixture_field (fixture, "limits"), *expected = fixture_field (fixture, "aupro");
+      gsize n_pixels, n_mask;
+      g_autofree float *all_maps = fixture_floats (fixture, "maps", &n_pixels);
+      g_autofree guint8 *all_masks = fixture_bytes (fixture, "masks", &n_mask);
+      g_autofree const float **maps = g_new (const float *, widths->len);
+      g_autofree const guint8 **masks = g_new (const guint8 *, widths->len);
+      g_autofree int *image_widths = g_new (int, widths->len);
+      g_autofree int *image_heights = g_new (int, widths->len);
+      gsize offset = 0;
+
+      g_test_message ("case %s", fixture->name);
+      for (guint i = 0; i < widths->len; i++)
+        {
+          image_widths[i] = g_array_index (widths, double, i);
+          image_heights[i] = g_array_index (heights, double, i);
+          maps[i] = all_maps + offset;
+          masks[i] = all_masks + offset;
+          offset += (gsize) image_widths[i] * image_heights[i];
+        }
+      g_assert_cmpuint (offset, ==, n_pixels);
+      g_assert_cmpuint (offset, ==, n_mask);
+
+      for (guint i = 0; i < limits->len; i++)
+        assert_close (ead_aupro (maps, masks, image_widths, image_heights, widths->len,
+                                 g_array_index (limits, double, i)),
+                      g_array_index (expected, double, i));
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/metrics/auroc/hand-worked", test_auroc_hand_worked);
+  g_test_add_func ("/metrics/auroc/edge-cases", test_auroc_edge_cases);
+  g_test_add_func ("/metrics/auroc/against-pairs", test_auroc_against_pairs);
+  g_test_add_func ("/metrics/auroc/sklearn-fixtures", test_auroc_sklearn_fixtures);
+  g_test_add_func ("/metrics/f1/hand-worked", test_f1_hand_worked);
+  g_test_add_func ("/metrics/f1/ties-go-to-lower-threshold", test_f1_ties_go_to_lower_threshold);
+  g_test_add_func ("/metrics/f1/edge-cases", test_f1_edge_cases);
+  g_test_add_func ("/metrics/f1/against-thresholds", test_f1_against_thresholds);
+  g_test_add_func ("/metrics/f1/sklearn-fixtures", test_f1_sklearn_fixtures);
+  g_test_add_func ("/metrics/confusion/hand-worked", test_confusion_hand_worked);
+  g_test_add_func ("/metrics/components/diagonal-touch", test_components_diagonal_touch);
+  g_test_add_func ("/metrics/components/separate-and-merging", test_components_separate_and_merging);
+  g_test_add_func ("/metrics/components/empty-and-checkerboard", test_components_empty_and_checkerboard);
+  g_test_add_func ("/metrics/components/full-image", test_components_full_image);
+  g_test_add_func ("/metrics/components/scipy-fixtures", test_components_scipy_fixtures);
+  g_test_add_func ("/metrics/aupro/hand-worked", test_aupro_hand_worked);
+  g_test_add_func ("/metrics/aupro/two-images", test_aupro_two_images);
+  g_test_add_func ("/metrics/aupro/ties-and-diagonals", test_aupro_ties_and_diagonals);
+  g_test_add_func ("/metrics/aupro/undefined", test_aupro_undefined);
+  g_test_add_func ("/metrics/aupro/reference-fixtures", test_aupro_reference_fixtures);
+
+  return g_test_run ();
+}

@@ -1,0 +1,275 @@
+/* test-torch.c: the networks' layers and shapes, the forward passes and the
+ * training step of the libtorch shim. */
+
+#include <math.h>
+
+#include "ead-error.h"
+#include "ead-torch.h"
+
+static void
+assert_shape (EadNets *nets, const char *name, int n_dims, gint64 d0, gint64 d1, gint64 d2, gint64 d3)
+{
+  int index = ead_nets_find_tensor (nets, name);
+  g_assert_cmpint (index, >=, 0);
+  gint64 shape[4];
+  g_assert_cmpint (ead_nets_get_tensor_shape (nets, index, shape), ==, n_dims);
+  const gint64 expected[4] = { d0, d1, d2, d3 };
+  for (int i = 0; i < n_dims; i++)
+    g_assert_cmpint (shape[i], ==, expected[i]);
+}
+
+static void
+test_output_size (void)
+{
+  g_assert_cmpint (ead_nets_output_size (256), ==, 56);
+  g_assert_cmpint (ead_nets_output_size (320), ==, 72);
+  g_assert_cmpint (ead_nets_output_size (512), ==, 120);
+  g_assert_cmpint (ead_nets_output_size (255), ==, 0);
+  g_assert_cmpint (ead_nets_output_size (192), ==, 0);
+  g_assert_cmpint (ead_nets_output_size (288), ==, 0);
+}
+
+static void
+test_rejects_unsupported_size (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 300, &error);
+  g_assert_null (nets);
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_assert_nonnull (strstr (error->message, "multiple of 64"));
+}
+
+/* PDN-S: conv 3->128 k4, pool, conv 128->256 k4, pool, conv 256->256 k3,
+ * conv 256->C k4; numbered as the reference's nn.Sequential. */
+static void
+test_small_layers (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  g_assert_no_error (error);
+  assert_shape (nets, "teacher.0.weight", 4, 128, 3, 4, 4);
+  assert_shape (nets, "teacher.3.weight", 4, 256, 128, 4, 4);
+  assert_shape (nets, "teacher.6.weight", 4, 256, 256, 3, 3);
+  assert_shape (nets, "teacher.8.weight", 4, 384, 256, 4, 4);
+  assert_shape (nets, "teacher.8.bias", 1, 384, 0, 0, 0);
+  assert_shape (nets, "student.8.weight", 4, 768, 256, 4, 4);
+  g_assert_cmpint (ead_nets_find_tensor (nets, "teacher.9.weight"), ==, -1);
+  assert_shape (nets, "teacher_mean", 1, 384, 0, 0, 0);
+  assert_shape (nets, "teacher_std", 1, 384, 0, 0, 0);
+  ead_nets_free (nets);
+}
+
+static void
+test_medium_layers (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadNets *nets = ead_nets_new (EAD_MODEL_MEDIUM, 256, &error);
+  g_assert_no_error (error);
+  assert_shape (nets, "teacher.0.weight", 4, 256, 3, 4, 4);
+  assert_shape (nets, "teacher.3.weight", 4, 512, 256, 4, 4);
+  assert_shape (nets, "teacher.6.weight", 4, 512, 512, 1, 1);
+  assert_shape (nets, "teacher.8.weight", 4, 512, 512, 3, 3);
+  assert_shape (nets, "teacher.10.weight", 4, 384, 512, 4, 4);
+  assert_shape (nets, "teacher.12.weight", 4, 384, 384, 1, 1);
+  assert_shape (nets, "student.12.weight", 4, 768, 768, 1, 1);
+  ead_nets_free (nets);
+}
+
+/* Encoder: five stride-2 convs 3->32->32->64->64->64 then a k8 conv; decoder:
+ * six k4 convs after upsampling, then two k3 convs to 384 channels. */
+static void
+test_autoencoder_layers (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  g_assert_no_error (error);
+  assert_shape (nets, "autoencoder.0.weight", 4, 32, 3, 4, 4);
+  assert_shape (nets, "autoencoder.2.weight", 4, 32, 32, 4, 4);
+  assert_shape (nets, "autoencoder.4.weight", 4, 64, 32, 4, 4);
+  assert_shape (nets, "autoencoder.10.weight", 4, 64, 64, 8, 8);
+  /* Decoder blocks are upsample, conv, relu, dropout: convs at 12, 16, ... 32. */
+  for (int i = 12; i <= 32; i += 4)
+    {
+      g_autofree char *name = g_strdup_printf ("autoencoder.%d.weight", i);
+      assert_shape (nets, name, 4, 64, 64, 4, 4);
+    }
+  assert_shape (nets, "autoencoder.36.weight", 4, 64, 64, 3, 3);
+  assert_shape (nets, "autoencoder.38.weight", 4, 384, 64, 3, 3);
+  g_assert_cmpint (ead_nets_find_tensor (nets, "autoencoder.40.weight"), ==, -1);
+  ead_nets_free (nets);
+}
+
+static float *
+random_input (int size, guint32 seed)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+  float *x = g_new (float, 3 * (gsize) size * size);
+  for (gsize i = 0; i < 3 * (gsize) size * size; i++)
+    x[i] = (float) g_rand_double_range (rand, -2, 2);
+  g_rand_free (rand);
+  return x;
+}
+
+/* The maps come out at the PDN output size, which also proves the
+ * autoencoder's decoder ends at that size (the difference would fail). */
+static void
+check_predict_at (EadModelSize size, int image_size)
+{
+  g_autoptr (GError) error = NULL;
+  ead_torch_manual_seed (1);
+  EadNets *nets = ead_nets_new (size, image_size, &error);
+  g_assert_no_error (error);
+  int side = ead_nets_get_output_size (nets);
+  g_autofree float *x = random_input (image_size, 7);
+  g_autofree float *local = g_new (float, side * side);
+  g_autofree float *global = g_new (float, side * side);
+  g_assert_true (ead_nets_predict (nets, x, 1, EAD_PRECISION_FP32, local, global, &error));
+  g_assert_no_error (error);
+  for (int i = 0; i < side * side; i++)
+    {
+      g_assert_true (isfinite (local[i]) && local[i] >= 0);
+      g_assert_true (isfinite (global[i]) && global[i] >= 0);
+    }
+  ead_nets_free (nets);
+}
+
+static void
+test_predict_shapes (void)
+{
+  check_predict_at (EAD_MODEL_SMALL, 256);
+  check_predict_at (EAD_MODEL_SMALL, 320);
+  check_predict_at (EAD_MODEL_MEDIUM, 256);
+}
+
+/* bf16 maps agree with fp32 maps to bf16's precision. */
+static void
+test_bf16_matches_fp32 (void)
+{
+  g_autoptr (GError) error = NULL;
+  ead_torch_manual_seed (2);
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  g_autofree float *x = random_input (256, 3);
+  const int n = 56 * 56;
+  g_autofree float *l32 = g_new (float, n), *g32 = g_new (float, n);
+  g_autofree float *l16 = g_new (float, n), *g16 = g_new (float, n);
+  g_assert_true (ead_nets_predict (nets, x, 1, EAD_PRECISION_FP32, l32, g32, &error));
+  g_assert_true (ead_nets_predict (nets, x, 1, EAD_PRECISION_BF16, l16, g16, &error));
+  g_assert_no_error (error);
+  double mean = 0, worst = 0;
+  for (int i = 0; i < n; i++)
+    {
+      mean += l32[i] / n;
+      worst = MAX (worst, fabs (l32[i] - l16[i]));
+    }
+  g_assert_cmpfloat (worst, <, 0.05 * mean);
+  ead_nets_free (nets);
+}
+
+static void
+test_tensor_round_trip (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  int index = ead_nets_find_tensor (nets, "teacher_std");
+  g_autofree float *values = g_new (float, 384);
+  for (int i = 0; i < 384; i++)
+    values[i] = 0.5f + i;
+  g_assert_true (ead_nets_write_tensor (nets, index, values, &error));
+  g_autofree float *back = g_new0 (float, 384);
+  g_assert_true (ead_nets_read_tensor (nets, index, back, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (values, 384 * sizeof (float), back, 384 * sizeof (float));
+  ead_nets_free (nets);
+}
+
+/* Repeated steps on one image drive the losses down. */
+static void
+test_training_lowers_loss (void)
+{
+  g_autoptr (GError) error = NULL;
+  ead_torch_manual_seed (3);
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  g_autofree float *x = random_input (256, 11);
+  EadTrainer *trainer = ead_trainer_new (nets, 100, 1e-3, 1e-5, &error);
+  g_assert_no_error (error);
+  EadLosses first = { 0 }, last = { 0 };
+  for (int i = 0; i < 6; i++)
+    {
+      g_assert_true (ead_trainer_step (trainer, x, NULL, x, i % 2 ? x : NULL, &last, &error));
+      g_assert_no_error (error);
+      if (i == 0)
+        first = last;
+    }
+  g_test_message ("loss %.5f -> %.5f (hard %.5f -> %.5f)", first.total, last.total, first.hard, last.hard);
+  g_assert_cmpfloat (last.hard, <, first.hard);
+  g_assert_cmpfloat (last.total, <, first.total);
+  g_assert_cmpint (ead_trainer_get_step (trainer), ==, 6);
+  /* Two moments per trainable tensor, none for the teacher. */
+  for (guint i = 0; i < ead_trainer_get_n_state (trainer); i++)
+    g_assert_null (strstr (ead_trainer_get_state_name (trainer, i), "teacher"));
+  g_assert_cmpuint (ead_trainer_get_n_state (trainer) % 2, ==, 0);
+  ead_trainer_free (trainer);
+  ead_nets_free (nets);
+}
+
+static const float *
+zero_state (const char *name, gsize n_elements, gpointer user_data)
+{
+  GPtrArray *buffers = user_data;
+  float *zeros = g_new0 (float, n_elements);
+  g_ptr_array_add (buffers, zeros);
+  return zeros;
+}
+
+/* StepLR: the rate drops tenfold from step int(0.95 * steps) on. */
+static void
+test_learning_rate_schedule (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  g_autofree float *x = random_input (256, 5);
+  EadTrainer *trainer = ead_trainer_new (nets, 20, 1e-4, 0, &error);
+  g_autoptr (GPtrArray) buffers = g_ptr_array_new_with_free_func (g_free);
+  g_assert_true (ead_trainer_restore (trainer, 18, zero_state, buffers, &error));
+  g_assert_no_error (error);
+  EadLosses losses;
+  g_assert_true (ead_trainer_step (trainer, x, NULL, x, NULL, &losses, &error));
+  g_assert_cmpfloat_with_epsilon (losses.learning_rate, 1e-4, 1e-12);
+  g_assert_true (ead_trainer_step (trainer, x, NULL, x, NULL, &losses, &error));
+  g_assert_cmpfloat_with_epsilon (losses.learning_rate, 1e-5, 1e-12);
+  g_assert_cmpint (ead_trainer_get_step (trainer), ==, 20);
+  /* A checkpoint beyond the run is refused. */
+  g_assert_false (ead_trainer_restore (trainer, 21, zero_state, buffers, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  ead_trainer_free (trainer);
+  ead_nets_free (nets);
+}
+
+static void
+test_rejects_bad_steps (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  g_assert_null (ead_trainer_new (nets, 0, 1e-4, 0, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  ead_nets_free (nets);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  ead_torch_set_threads (0);
+  g_test_add_func ("/torch/output-size", test_output_size);
+  g_test_add_func ("/torch/rejects-unsupported-size", test_rejects_unsupported_size);
+  g_test_add_func ("/torch/small-layers", test_small_layers);
+  g_test_add_func ("/torch/medium-layers", test_medium_layers);
+  g_test_add_func ("/torch/autoencoder-layers", test_autoencoder_layers);
+  g_test_add_func ("/torch/predict-shapes", test_predict_shapes);
+  g_test_add_func ("/torch/bf16-matches-fp32", test_bf16_matches_fp32);
+  g_test_add_func ("/torch/tensor-round-trip", test_tensor_round_trip);
+  g_test_add_func ("/torch/training-lowers-loss", test_training_lowers_loss);
+  g_test_add_func ("/torch/learning-rate-schedule", test_learning_rate_schedule);
+  g_test_add_func ("/torch/rejects-bad-steps", test_rejects_bad_steps);
+  return g_test_run ();
+}
