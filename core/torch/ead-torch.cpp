@@ -699,19 +699,25 @@ ead_trainer_restore (EadTrainer *trainer, int step, EadStateLookup lookup, gpoin
       for (size_t i = 0; i < trainer->trainable.size (); i++)
         {
           const auto &param = trainer->trainable[i].tensor;
-          const float *avg = lookup (trainer->state_names[2 * i].c_str (), param.numel (), user_data);
-          const float *avg_sq = lookup (trainer->state_names[2 * i + 1].c_str (), param.numel (), user_data);
-          if (!avg || !avg_sq)
-            {
-              g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                           "checkpoint lacks the optimiser state of %s",
-                           trainer->trainable[i].name.c_str ());
-              return FALSE;
-            }
           auto state = std::make_unique<torch::optim::AdamParamState> ();
           state->step (step);
-          state->exp_avg (host_to_tensor (avg, param.sizes (), param.device ()));
-          state->exp_avg_sq (host_to_tensor (avg_sq, param.sizes (), param.device ()));
+          // Each buffer is copied before the next lookup, which may reuse it.
+          for (int moment = 0; moment < 2; moment++)
+            {
+              const char *name = trainer->state_names[2 * i + moment].c_str ();
+              const float *values = lookup (name, param.numel (), user_data);
+              if (!values)
+                {
+                  g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                               "checkpoint lacks the optimiser state %s", name);
+                  return FALSE;
+                }
+              auto tensor = host_to_tensor (values, param.sizes (), param.device ());
+              if (moment == 0)
+                state->exp_avg (tensor);
+              else
+                state->exp_avg_sq (tensor);
+            }
           state_map[c10::guts::to_string (param.unsafeGetTensorImpl ())] = std::move (state);
         }
       trainer->step = step;

@@ -125,7 +125,8 @@ guint ead_trainer_get_n_state (const EadTrainer *trainer);
 const char *ead_trainer_get_state_name (const EadTrainer *trainer, guint index);
 gboolean ead_trainer_read_state (EadTrainer *trainer, guint index, float *out, GError **error);
 /* Restores a checkpoint: @lookup returns the float buffer of a state tensor by
- * name (NULL when missing, which is an error); @step is the step count. */
+ * name (NULL when missing, which is an error), valid until the next lookup;
+ * @step is the step count. */
 typedef const float *(*EadStateLookup) (const char *name, gsize n_elements, gpointer user_data);
 gboolean ead_trainer_restore (EadTrainer *trainer, int step, EadStateLookup lookup,
                               gpointer user_data, GError **error);

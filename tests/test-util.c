@@ -1,0 +1,128 @@
+/* test-util.c: a small dataset for tests, real or generated. */
+
+#include "test-util.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <unistd.h>
+
+#include "ead-dataset.h"
+#include "ead-image.h"
+
+static void
+make_dirs (const char *root, const char *relative)
+{
+  g_autofree char *path = g_build_filename (root, relative, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
+}
+
+/* Links the first @count images of @type (and their masks) from @source. */
+static void
+link_subset (const char *source, const char *root, const char *split, const char *type, guint count)
+{
+  g_autofree char *relative = g_build_filename (split, type, NULL);
+  g_autofree char *from_dir = g_build_filename (source, relative, NULL);
+  make_dirs (root, relative);
+  g_autoptr (GPtrArray) paths = ead_dataset_list_images (from_dir, NULL);
+  g_assert_nonnull (paths);
+  for (guint i = 0; i < MIN (count, paths->len); i++)
+    {
+      const char *path = paths->pdata[i];
+      g_autofree char *name = g_path_get_basename (path);
+      g_autofree char *target = g_build_filename (root, relative, name, NULL);
+      g_assert_cmpint (symlink (path, target), ==, 0);
+      if (g_str_equal (type, "good"))
+        continue;
+      g_autofree char *stem = g_strndup (name, strrchr (name, '.') - name);
+      g_autofree char *mask_name = g_strconcat (stem, "_mask.png", NULL);
+      g_autofree char *mask_dir = g_build_filename ("ground_truth", type, NULL);
+      make_dirs (root, mask_dir);
+      g_autofree char *mask_source = g_build_filename (source, mask_dir, mask_name, NULL);
+      g_autofree char *mask_target = g_build_filename (root, mask_dir, mask_name, NULL);
+      g_assert_cmpint (symlink (mask_source, mask_target), ==, 0);
+    }
+}
+
+/* A bottle-like image: a shaded disc with seeded noise; anomalous images
+ * get a bright square, which their mask marks. */
+static void
+write_generated (const char *root, const char *relative, guint index, gboolean anomalous)
+{
+  const int size = 256;
+  GRand *rand = g_rand_new_with_seed (1000 + index * 2 + anomalous);
+  g_autofree guint8 *pixels = g_new (guint8, 3 * size * size);
+  g_autofree guint8 *mask = g_new0 (guint8, 3 * size * size);
+  int sx = g_rand_int_range (rand, 60, 170), sy = g_rand_int_range (rand, 60, 170);
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++)
+      {
+        double r = hypot (x - 128.0, y - 128.0);
+        int base = r < 100 ? 60 + (int) (r / 2) : 200;
+        gboolean defect = anomalous && x >= sx && x < sx + 24 && y >= sy && y < sy + 24;
+        for (int c = 0; c < 3; c++)
+          {
+            int v = defect ? 250 : base + g_rand_int_range (rand, -6, 7) + 10 * c;
+            pixels[3 * (y * size + x) + c] = (guint8) CLAMP (v, 0, 255);
+            mask[3 * (y * size + x) + c] = defect ? 255 : 0;
+          }
+      }
+  g_rand_free (rand);
+
+  make_dirs (root, relative);
+  g_autofree char *name = g_strdup_printf ("%03u.png", index);
+  g_autofree char *path = g_build_filename (root, relative, name, NULL);
+  g_autoptr (EadImage) image = ead_image_new_from_rgb8 (pixels, size, size, 3 * size);
+  g_assert_true (ead_image_save_png (image, path, NULL));
+  if (!anomalous)
+    return;
+  make_dirs (root, "ground_truth/square");
+  g_autofree char *mask_name = g_strdup_printf ("%03u_mask.png", index);
+  g_autofree char *mask_path = g_build_filename (root, "ground_truth/square", mask_name, NULL);
+  g_autoptr (EadImage) mask_image = ead_image_new_from_rgb8 (mask, size, size, 3 * size);
+  g_assert_true (ead_image_save_png (mask_image, mask_path, NULL));
+}
+
+char *
+test_make_small_dataset (const char *scratch)
+{
+  const char *shared = g_getenv ("EAD_SHARED");
+  g_autofree char *bottle = g_build_filename (shared ? shared : "../shared", "datasets",
+                                              "mvtec_ad", "bottle", NULL);
+  char *root = g_build_filename (scratch, "tiny", NULL);
+  if (g_file_test (bottle, G_FILE_TEST_IS_DIR))
+    {
+      link_subset (bottle, root, "train", "good", 10);
+      link_subset (bottle, root, "test", "good", 3);
+      link_subset (bottle, root, "test", "broken_large", 3);
+      link_subset (bottle, root, "test", "contamination", 2);
+      g_test_message ("dataset: a subset of the real MVTec AD bottle at %s", bottle);
+      return root;
+    }
+  for (guint i = 0; i < 10; i++)
+    write_generated (root, "train/good", i, FALSE);
+  for (guint i = 0; i < 3; i++)
+    write_generated (root, "test/good", 100 + i, FALSE);
+  for (guint i = 0; i < 3; i++)
+    write_generated (root, "test/square", 200 + i, TRUE);
+  g_test_message ("dataset: GENERATED images (no MVTec AD bottle at %s)", bottle);
+  g_printerr ("note: %s not found; the test uses generated images\n", bottle);
+  return root;
+}
+
+void
+test_remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+      while (dir && (name = g_dir_read_name (dir)))
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          test_remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_remove (path);
+}

@@ -1,0 +1,17 @@
+/* test-util.h: data for the tests that need a dataset. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Makes a small MVTec-layout dataset under @scratch and returns its root:
+ * a subset of ../shared/datasets/mvtec_ad/bottle, linked, when it exists
+ * (EAD_SHARED names the shared folder), generated images otherwise. Says
+ * which through g_test_message and on stderr. */
+char *test_make_small_dataset (const char *scratch);
+
+/* Removes @path and everything under it. */
+void test_remove_tree (const char *path);
+
+G_END_DECLS
