@@ -4,7 +4,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "ead-torch.h"
+#include "ead-model.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +41,11 @@ typedef struct {
 void cli_progress_init (CliProgress *progress);
 void cli_progress_update (CliProgress *progress, int done, int total, const char *detail);
 void cli_progress_finish (CliProgress *progress);
+
+/* The top of the heatmap colour range in normalised map units: twice the
+ * model's threshold, so the threshold sits mid-scale, or 0.3 (three times
+ * the good validation maps' 0.995 quantile) for a model without one. */
+double cli_heatmap_high (EadModel *model);
 
 /* "1h02m", "3m05s", "12s". */
 char *cli_format_duration (double seconds);

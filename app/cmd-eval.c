@@ -8,11 +8,6 @@
 #include "ead-eval.h"
 #include "ead-heatmap.h"
 
-/* Heatmaps span 0 (the good validation maps' 0.9 quantile) to this many
- * normalised units, unless the model has a threshold, which then sits in
- * the middle of the colour range. */
-#define DEFAULT_MAP_RANGE 1.0
-
 typedef struct {
   const char *maps_dir;
   double map_high;
@@ -163,9 +158,7 @@ cmd_eval (int argc, char **argv)
   if (!dataset)
     return cli_fail (error);
 
-  EvalReport report = { .maps_dir = maps_dir, .map_high = DEFAULT_MAP_RANGE };
-  if (ead_model_has_threshold (model))
-    report.map_high = 2 * ead_model_get_threshold (model);
+  EvalReport report = { .maps_dir = maps_dir, .map_high = cli_heatmap_high (model) };
   cli_progress_init (&report.progress);
   g_autoptr (EadEvaluation) evaluation = ead_evaluate (model, dataset, precision, on_scored, &report, NULL, &error);
   cli_progress_finish (&report.progress);

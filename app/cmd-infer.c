@@ -88,8 +88,8 @@ infer_one (const Inference *inf, const char *path, EadScoreResult *result, GErro
     return FALSE;
   if (!inf->map_path)
     return TRUE;
-  double high = inf->has_threshold ? 2 * inf->threshold : 1.0;
-  g_autoptr (EadImage) overlay = ead_heatmap_overlay (image, result->fused, 0.0, high, 0.6);
+  g_autoptr (EadImage) overlay = ead_heatmap_overlay (image, result->fused, 0.0,
+                                                      cli_heatmap_high (inf->model), 0.6);
   g_autofree char *out = map_path_for (inf, path);
   return ead_image_save_png (overlay, out, error);
 }

@@ -2,6 +2,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -14,6 +15,7 @@
 #define DEFAULT_STEPS_CUDA 70000
 #define DEFAULT_STEPS_CPU 2000
 #define DEFAULT_CHECKPOINT_EVERY 500
+#define STEPS_UNSET G_MININT
 
 static volatile sig_atomic_t interrupted;
 
@@ -99,7 +101,7 @@ cmd_train (int argc, char **argv)
 {
   g_autofree char *output = NULL, *size_text = NULL, *teacher = NULL, *penalty = NULL;
   g_autofree char *device_text = NULL, *precision_text = NULL, *log_path = NULL;
-  int steps = 0, image_size = 256, checkpoint_every = DEFAULT_CHECKPOINT_EVERY, threads = 0;
+  int steps = STEPS_UNSET, image_size = 256, checkpoint_every = DEFAULT_CHECKPOINT_EVERY, threads = 0;
   gint64 seed = 42;
   gboolean resume = FALSE, skip_bad = FALSE;
   GOptionEntry entries[] = {
@@ -146,7 +148,7 @@ cmd_train (int argc, char **argv)
     return cli_fail_message ("--seed must not be negative");
   cli_set_threads (threads);
 
-  params.steps = steps != 0 ? steps
+  params.steps = steps != STEPS_UNSET ? steps
                  : params.device == EAD_DEVICE_CUDA ? DEFAULT_STEPS_CUDA : DEFAULT_STEPS_CPU;
   params.image_size = image_size;
   params.seed = (guint64) seed;
@@ -154,17 +156,25 @@ cmd_train (int argc, char **argv)
   params.checkpoint_every = checkpoint_every;
   params.resume = resume;
   params.skip_bad = skip_bad;
-  if (g_str_equal (teacher, "random"))
-    g_printerr ("efficientad: warning: training with a RANDOM teacher: its features mean "
-                "nothing, and neither will the results\n");
-  else
+  if (params.steps <= 0)
+    return cli_fail_message ("--steps must be a positive number, not %d", params.steps);
+  if (!g_str_equal (teacher, "random"))
     params.teacher_path = teacher;
   g_autofree char *checkpoint = g_strconcat (output, ".checkpoint", NULL);
   params.checkpoint_path = checkpoint;
 
+  /* Fail now rather than after an hour of training. */
+  g_autofree char *output_dir = g_path_get_dirname (output);
+  if (g_access (output_dir, W_OK) != 0)
+    return cli_fail_message ("cannot write %s: %s: %s", output, output_dir, g_strerror (errno));
+
   g_autoptr (EadDataset) dataset = ead_dataset_open (argv[1], params.seed, &error);
   if (!dataset)
     return cli_fail (error);
+
+  if (!params.teacher_path)
+    g_printerr ("efficientad: warning: training with a RANDOM teacher: its features mean "
+                "nothing, and neither will the results\n");
 
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   TrainReport report = { .cancellable = cancellable, .phase = -1 };

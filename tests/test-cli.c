@@ -1,0 +1,301 @@
+/* test-cli.c: the efficientad command as a user runs it: train, eval, infer
+ * and bench end to end, and a clear one-line error for every kind of bad
+ * input, with nothing half-written. */
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "ead-dataset.h"
+#include "ead-image.h"
+#include "test-util.h"
+
+static char *scratch;
+static char *dataset;
+static char *model;   /* trained once, shared by the tests after train */
+
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs efficientad with the NULL-terminated arguments. */
+static Run
+run_cli (const char *first, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  const char *cli = g_getenv ("EAD_CLI");
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (gpointer) cli);
+  va_list args;
+  va_start (args, first);
+  for (const char *a = first; a; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) process = g_subprocess_newv ((const char *const *) argv->pdata,
+                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  Run run = { 0 };
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run.out, &run.err, &error);
+  g_assert_no_error (error);
+  run.status = g_subprocess_get_exit_status (process);
+  return run;
+}
+
+/* Fails with one line on stderr that says "efficientad: " and @fragment. */
+static void
+assert_fails_with (const Run *run, const char *fragment)
+{
+  g_test_message ("stderr: %s", run->err);
+  g_assert_cmpint (run->status, !=, 0);
+  g_assert_true (g_str_has_prefix (run->err, "efficientad: "));
+  g_assert_nonnull (strstr (run->err, fragment));
+  /* The last line is the error; warnings may precede it. */
+  g_assert_true (g_str_has_suffix (run->err, "\n"));
+}
+
+static char *
+scratch_path (const char *name)
+{
+  return g_build_filename (scratch, name, NULL);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+  g_assert_no_error (error);
+  return node;
+}
+
+static void
+test_help (void)
+{
+  g_auto (Run) run = run_cli ("--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  const char *commands[] = { "train", "eval", "infer", "bench" };
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_assert_nonnull (strstr (run.out, commands[i]));
+  g_auto (Run) unknown = run_cli ("frobnicate", NULL);
+  g_assert_cmpint (unknown.status, !=, 0);
+}
+
+static void
+test_train_bad_arguments (void)
+{
+  g_autofree char *out = scratch_path ("never.safetensors");
+  g_auto (Run) missing = run_cli ("train", "/nonexistent/dataset", "-o", out, "--teacher", "random", NULL);
+  assert_fails_with (&missing, "/nonexistent/dataset");
+  g_auto (Run) zero = run_cli ("train", dataset, "-o", out, "--teacher", "random", "--steps", "0", NULL);
+  assert_fails_with (&zero, "--steps");
+  g_auto (Run) negative = run_cli ("train", dataset, "-o", out, "--teacher", "random", "--steps", "-5", NULL);
+  assert_fails_with (&negative, "--steps");
+  g_auto (Run) no_teacher = run_cli ("train", dataset, "-o", out, NULL);
+  assert_fails_with (&no_teacher, "--teacher");
+  g_auto (Run) size = run_cli ("train", dataset, "-o", out, "--teacher", "random", "--image-size", "300", NULL);
+  assert_fails_with (&size, "multiple of 64");
+  g_auto (Run) unwritable = run_cli ("train", dataset, "-o", "/nonexistent/dir/m.safetensors",
+                                     "--teacher", "random", "--steps", "1", NULL);
+  assert_fails_with (&unwritable, "/nonexistent/dir");
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+}
+
+/* A copy of the dataset with one truncated training image. */
+static char *
+dataset_with_bad_image (void)
+{
+  g_autofree char *copy = scratch_path ("with-bad");
+  g_autofree char *command = g_strdup_printf ("cp -rL '%s' '%s'", dataset, copy);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+  g_autofree char *bad = g_build_filename (copy, "train", "good", "zzz-truncated.png", NULL);
+  g_autofree char *good = g_build_filename (copy, "train", "good", NULL);
+  g_autoptr (GPtrArray) images = ead_dataset_list_images (good, NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_assert_true (g_file_get_contents (images->pdata[0], &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (bad, contents, length / 3, NULL));
+  return g_steal_pointer (&copy);
+}
+
+static void
+test_train_bad_image (void)
+{
+  g_autofree char *bad_dataset = dataset_with_bad_image ();
+  g_autofree char *out = scratch_path ("kept.safetensors");
+  /* An existing file at the output stays as it was when training fails. */
+  g_assert_true (g_file_set_contents (out, "previous model", -1, NULL));
+  g_auto (Run) stops = run_cli ("train", bad_dataset, "-o", out, "--teacher", "random", "--steps", "1", NULL);
+  assert_fails_with (&stops, "zzz-truncated.png");
+  g_assert_nonnull (strstr (stops.err, "--skip-bad"));
+  g_autofree char *contents = NULL;
+  g_assert_true (g_file_get_contents (out, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "previous model");
+
+  g_auto (Run) skips = run_cli ("train", bad_dataset, "-o", out, "--teacher", "random", "--steps", "1",
+                                "--skip-bad", NULL);
+  g_test_message ("stderr: %s", skips.err);
+  g_assert_cmpint (skips.status, ==, 0);
+  g_assert_nonnull (strstr (skips.err, "zzz-truncated.png"));
+}
+
+static void
+test_train (void)
+{
+  g_autofree char *log = scratch_path ("log.jsonl");
+  g_auto (Run) run = run_cli ("train", dataset, "-o", model, "--teacher", "random", "--steps", "3",
+                              "--log-json", log, NULL);
+  g_test_message ("stderr: %s", run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "RANDOM teacher"));
+  g_assert_true (g_file_test (model, G_FILE_TEST_EXISTS));
+  /* The finished model replaces the checkpoint. */
+  g_autofree char *checkpoint = g_strconcat (model, ".checkpoint", NULL);
+  g_assert_false (g_file_test (checkpoint, G_FILE_TEST_EXISTS));
+
+  g_autofree char *contents = NULL;
+  g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (g_strstrip (contents), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_autoptr (JsonNode) last = parse_json (lines[2]);
+  JsonObject *o = json_node_get_object (last);
+  g_assert_cmpint (json_object_get_int_member (o, "step"), ==, 3);
+  for (const char *const *k = (const char *const[]) { "total", "hard", "penalty", "ae", "stae", "lr", NULL }; *k; k++)
+    g_assert_true (json_object_has_member (o, *k));
+}
+
+static void
+test_eval (void)
+{
+  g_autofree char *json = scratch_path ("eval.json");
+  g_autofree char *maps = scratch_path ("maps");
+  g_auto (Run) run = run_cli ("eval", model, dataset, "--json", json, "--maps", maps, NULL);
+  g_test_message ("stdout: %s\nstderr: %s", run.out, run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "image_auroc"));
+
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (json, &text, NULL, NULL));
+  g_autoptr (JsonNode) root = parse_json (text);
+  JsonObject *o = json_node_get_object (root);
+  const char *keys[] = { "image_auroc", "pixel_auroc", "aupro", "f1_max", "threshold", "ms_per_image" };
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      double v = json_object_get_double_member (o, keys[i]);
+      g_assert_true (v >= 0);
+      if (i < 4)
+        g_assert_cmpfloat (v, <=, 1);
+    }
+  g_assert_true (json_object_has_member (json_object_get_object_member (o, "per_type"), "broken_large")
+                 || json_object_has_member (json_object_get_object_member (o, "per_type"), "square"));
+  JsonArray *images = json_object_get_array_member (o, "images");
+  g_assert_cmpuint (json_array_get_length (images), >, 0);
+  JsonObject *first = json_array_get_object_element (images, 0);
+  g_assert_true (json_object_has_member (first, "path"));
+  g_assert_true (json_object_has_member (first, "type"));
+  g_assert_true (json_object_has_member (first, "score"));
+
+  /* Overlays for every test image, three maps each. */
+  g_autofree char *good = g_build_filename (maps, "good", NULL);
+  g_autoptr (GPtrArray) written = ead_dataset_list_images (good, NULL);
+  g_assert_nonnull (written);
+  g_assert_cmpuint (written->len % 3, ==, 0);
+  g_assert_cmpuint (written->len, >, 0);
+}
+
+static void
+test_eval_bad_model (void)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_assert_true (g_file_get_contents (model, &contents, &length, NULL));
+  g_autofree char *truncated = scratch_path ("truncated.safetensors");
+  g_assert_true (g_file_set_contents (truncated, contents, length / 2, NULL));
+  g_auto (Run) cut = run_cli ("eval", truncated, dataset, NULL);
+  assert_fails_with (&cut, "truncated.safetensors");
+  g_autofree char *text = scratch_path ("text.safetensors");
+  g_assert_true (g_file_set_contents (text, "hello", -1, NULL));
+  g_auto (Run) junk = run_cli ("infer", text, "x.png", NULL);
+  assert_fails_with (&junk, "text.safetensors");
+}
+
+static void
+test_infer (void)
+{
+  g_autofree char *good_dir = g_build_filename (dataset, "test", "good", NULL);
+  g_autoptr (GPtrArray) images = ead_dataset_list_images (good_dir, NULL);
+  g_autofree char *broken = scratch_path ("broken.png");
+  g_assert_true (g_file_set_contents (broken, "\x89PNG\r\n\x1a\n", 8, NULL));
+  g_autofree char *map = scratch_path ("map.png");
+  g_auto (Run) run = run_cli ("infer", model, images->pdata[0], broken, "--json", "--map", map,
+                              "--threshold", "0.5", NULL);
+  g_test_message ("stdout: %s\nstderr: %s", run.out, run.err);
+  /* The bad image gets an error record, the good one a score: exit 1. */
+  g_assert_cmpint (run.status, ==, 1);
+  g_auto (GStrv) lines = g_strsplit (g_strstrip (run.out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_autoptr (JsonNode) scored = parse_json (lines[0]);
+  JsonObject *o = json_node_get_object (scored);
+  g_assert_true (json_object_has_member (o, "score"));
+  g_assert_true (json_object_has_member (o, "ms"));
+  const char *decision = json_object_get_string_member (o, "decision");
+  g_assert_true (g_str_equal (decision, "good") || g_str_equal (decision, "anomalous"));
+  g_autoptr (JsonNode) failed = parse_json (lines[1]);
+  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (failed), "error"),
+                            "broken.png"));
+  /* With several images, each map gets the image's name. */
+  g_autofree char *stem = g_path_get_basename (images->pdata[0]);
+  *strrchr (stem, '.') = '\0';
+  g_autofree char *map_name = g_strdup_printf ("map-%s.png", stem);
+  g_autofree char *map_path = scratch_path (map_name);
+  g_autoptr (EadImage) overlay = ead_image_load (map_path, NULL);
+  g_assert_nonnull (overlay);
+}
+
+static void
+test_bench (void)
+{
+  g_auto (Run) run = run_cli ("bench", "--json", "--runs", "1", "--train-steps", "1", NULL);
+  g_test_message ("stdout: %s\nstderr: %s", run.out, run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  g_autoptr (JsonNode) root = parse_json (run.out);
+  JsonObject *o = json_node_get_object (root);
+  g_assert_cmpfloat (json_object_get_double_member (o, "ms_per_image_fp32"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (o, "train_steps_per_min"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (o, "threads"), >=, 1);
+  g_assert_true (json_object_has_member (o, "ms_per_image_bf16"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  scratch = g_dir_make_tmp ("ead-cli-XXXXXX", NULL);
+  dataset = test_make_small_dataset (scratch);
+  model = scratch_path ("model.safetensors");
+  g_test_add_func ("/cli/help", test_help);
+  g_test_add_func ("/cli/train-bad-arguments", test_train_bad_arguments);
+  g_test_add_func ("/cli/train-bad-image", test_train_bad_image);
+  g_test_add_func ("/cli/train", test_train);
+  g_test_add_func ("/cli/eval", test_eval);
+  g_test_add_func ("/cli/eval-bad-model", test_eval_bad_model);
+  g_test_add_func ("/cli/infer", test_infer);
+  g_test_add_func ("/cli/bench", test_bench);
+  int status = g_test_run ();
+  test_remove_tree (scratch);
+  return status;
+}
