@@ -144,42 +144,57 @@ load_split (Training *t, EadDataset *dataset, EadSplit split, GError **error)
 }
 
 static gboolean
-load_all_images (Training *t, EadDataset *dataset, GError **error)
+load_dataset_images (Training *t, EadDataset *dataset, GError **error)
 {
-  begin_phase (t);
-  report (t, EAD_TRAIN_LOADING, 0, 1, NULL);
   t->train = load_split (t, dataset, EAD_SPLIT_TRAIN, error);
   if (!t->train)
     return FALSE;
   t->validation = load_split (t, dataset, EAD_SPLIT_VALIDATION, error);
-  if (!t->validation)
+  return t->validation != NULL;
+}
+
+/* Copies of caller-owned images at the model size. */
+static GPtrArray *
+resized_copies (EadImage *const *images, guint n, int size)
+{
+  GPtrArray *copies = g_ptr_array_new_with_free_func ((GDestroyNotify) ead_image_free);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (copies, ead_image_resize (images[i], size, size));
+  return copies;
+}
+
+static gboolean
+load_penalty_images (Training *t, GError **error)
+{
+  const char *folder = t->params->penalty_dir;
+  g_autoptr (GPtrArray) paths = ead_dataset_list_images (folder, error);
+  if (!paths)
     return FALSE;
+  g_ptr_array_add (paths, NULL);
+  t->penalty = load_images (t, (const char *const *) paths->pdata, paths->len - 1,
+                            load_penalty_image, error);
+  if (!t->penalty)
+    return FALSE;
+  if (t->penalty->len == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_DATASET, "%s: no penalty images in this folder",
+                   folder);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_images (Training *t, const char *dataset_name, GError **error)
+{
   if (t->train->len == 0 || t->validation->len == 0)
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_DATASET,
                    "%s: training needs good images both to train on and to calibrate with "
-                   "(%u training, %u validation); add images to train/good",
-                   ead_dataset_get_name (dataset), t->train->len, t->validation->len);
+                   "(%u training, %u validation); add good training images",
+                   dataset_name, t->train->len, t->validation->len);
       return FALSE;
     }
-  if (t->params->penalty_dir)
-    {
-      g_autoptr (GPtrArray) paths = ead_dataset_list_images (t->params->penalty_dir, error);
-      if (!paths)
-        return FALSE;
-      g_ptr_array_add (paths, NULL);
-      t->penalty = load_images (t, (const char *const *) paths->pdata, paths->len - 1,
-                                load_penalty_image, error);
-      if (!t->penalty)
-        return FALSE;
-      if (t->penalty->len == 0)
-        {
-          g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_DATASET,
-                       "%s: no penalty images in this folder", t->params->penalty_dir);
-          return FALSE;
-        }
-    }
-  report (t, EAD_TRAIN_LOADING, 1, 1, NULL);
   return TRUE;
 }
 
@@ -266,7 +281,8 @@ run_step (Training *t, EadTrainer *trainer, int step, float *image_st, float *im
 }
 
 static void
-set_provenance (EadModel *model, EadDataset *dataset, const EadTrainParams *params, int n_train)
+set_provenance (EadModel *model, const char *dataset_name, const EadTrainParams *params,
+                int n_train)
 {
   g_autofree char *steps = g_strdup_printf ("%d", params->steps);
   g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, params->seed);
@@ -278,7 +294,7 @@ set_provenance (EadModel *model, EadDataset *dataset, const EadTrainParams *para
   ead_model_set_provenance (model, "teacher", teacher);
   ead_model_set_provenance (model, "steps", steps);
   ead_model_set_provenance (model, "seed", seed);
-  ead_model_set_provenance (model, "dataset", ead_dataset_get_name (dataset));
+  ead_model_set_provenance (model, "dataset", dataset_name);
   ead_model_set_provenance (model, "train_images", images);
   ead_model_set_provenance (model, "penalty", params->penalty_dir ? "on" : "off");
   ead_model_set_provenance (model, "date", date);
@@ -458,12 +474,15 @@ check_params (const EadTrainParams *params, GError **error)
   return TRUE;
 }
 
+/* Trains on t->train and calibrates on t->validation, both loaded. */
 static EadModel *
-train (Training *t, EadDataset *dataset, GError **error)
+train (Training *t, const char *dataset_name, GError **error)
 {
   const EadTrainParams *params = t->params;
-  if (!check_params (params, error) || !load_all_images (t, dataset, error))
+  if (!check_images (t, dataset_name, error)
+      || (params->penalty_dir && !load_penalty_images (t, error)))
     return NULL;
+  report (t, EAD_TRAIN_LOADING, 1, 1, NULL);
   g_autoptr (EadModel) model = create_model (params, error);
   if (!model)
     return NULL;
@@ -486,13 +505,13 @@ train (Training *t, EadDataset *dataset, GError **error)
                                 t->validation->len, params->precision, error))
     return NULL;
   report (t, EAD_TRAIN_CALIBRATING, t->validation->len, t->validation->len, NULL);
-  set_provenance (model, dataset, params, t->train->len);
+  set_provenance (model, dataset_name, params, t->train->len);
   return g_steal_pointer (&model);
 }
 
-EadModel *
-ead_train (EadDataset *dataset, const EadTrainParams *params, EadTrainCallback callback,
-           gpointer user_data, GCancellable *cancellable, GError **error)
+static Training
+training_init (const EadTrainParams *params, EadTrainCallback callback, gpointer user_data,
+               GCancellable *cancellable)
 {
   Training t = {
     .params = params,
@@ -501,7 +520,37 @@ ead_train (EadDataset *dataset, const EadTrainParams *params, EadTrainCallback c
     .cancellable = cancellable,
     .epoch = -1,
   };
-  EadModel *model = train (&t, dataset, error);
+  begin_phase (&t);
+  report (&t, EAD_TRAIN_LOADING, 0, 1, NULL);
+  return t;
+}
+
+EadModel *
+ead_train (EadDataset *dataset, const EadTrainParams *params, EadTrainCallback callback,
+           gpointer user_data, GCancellable *cancellable, GError **error)
+{
+  if (!check_params (params, error))
+    return NULL;
+  Training t = training_init (params, callback, user_data, cancellable);
+  EadModel *model = load_dataset_images (&t, dataset, error)
+                    ? train (&t, ead_dataset_get_name (dataset), error) : NULL;
+  training_clear (&t);
+  return model;
+}
+
+EadModel *
+ead_train_on_images (EadImage *const *train_images, guint n_train,
+                     EadImage *const *validation_images, guint n_validation,
+                     const char *dataset_name, const EadTrainParams *params,
+                     EadTrainCallback callback, gpointer user_data,
+                     GCancellable *cancellable, GError **error)
+{
+  if (!check_params (params, error))
+    return NULL;
+  Training t = training_init (params, callback, user_data, cancellable);
+  t.train = resized_copies (train_images, n_train, params->image_size);
+  t.validation = resized_copies (validation_images, n_validation, params->image_size);
+  EadModel *model = train (&t, dataset_name, error);
   training_clear (&t);
   return model;
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "ead-dataset.h"
+#include "ead-image.h"
 #include "ead-model.h"
 
 G_BEGIN_DECLS
@@ -53,5 +54,14 @@ typedef void (*EadTrainCallback) (const EadTrainProgress *progress, gpointer use
 EadModel *ead_train (EadDataset *dataset, const EadTrainParams *params,
                      EadTrainCallback callback, gpointer user_data,
                      GCancellable *cancellable, GError **error);
+
+/* The same on images already in memory (a project file's, say), of any
+ * size; @dataset_name goes into the provenance. The rule stands: the
+ * validation images calibrate and are never trained on. */
+EadModel *ead_train_on_images (EadImage *const *train_images, guint n_train,
+                               EadImage *const *validation_images, guint n_validation,
+                               const char *dataset_name, const EadTrainParams *params,
+                               EadTrainCallback callback, gpointer user_data,
+                               GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -3,10 +3,22 @@
 # Runs apt-get directly as root, through sudo otherwise.
 set -eu
 
-packages="meson ninja-build pkg-config gcc g++ make
-libtorch-dev libopenblas0-pthread
-libglib2.0-dev libjson-glib-dev libsqlite3-dev libgdk-pixbuf-2.0-dev
-librsvg2-common"
+# One package per line so additions merge cleanly.
+packages="
+meson
+ninja-build
+pkg-config
+gcc
+g++
+make
+libtorch-dev
+libopenblas0-pthread
+libglib2.0-dev
+libjson-glib-dev
+libsqlite3-dev
+libgdk-pixbuf-2.0-dev
+librsvg2-common
+"
 
 missing=""
 for p in $packages; do
