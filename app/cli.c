@@ -48,6 +48,33 @@ cli_parse_precision (const char *text, EadPrecision *precision, GError **error)
   return TRUE;
 }
 
+void
+cli_add_engine_options (GOptionContext *context, CliEngineOptions *options)
+{
+  GOptionEntry entries[] = {
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &options->precision, "Network precision: fp32 (default) or bf16", "P" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &options->threads, "CPU threads (default: one per core)", "N" },
+    { NULL },
+  };
+  g_option_context_add_main_entries (context, entries, NULL);
+}
+
+gboolean
+cli_apply_engine_options (const CliEngineOptions *options, EadPrecision *precision,
+                          GError **error)
+{
+  if (!cli_parse_precision (options->precision, precision, error))
+    return FALSE;
+  ead_torch_set_threads (options->threads);
+  return TRUE;
+}
+
+void
+cli_engine_options_clear (CliEngineOptions *options)
+{
+  g_clear_pointer (&options->precision, g_free);
+}
+
 gboolean
 cli_parse_device (const char *text, EadDevice *device, GError **error)
 {
@@ -68,12 +95,6 @@ cli_parse_device (const char *text, EadDevice *device, GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-void
-cli_set_threads (int threads)
-{
-  ead_torch_set_threads (threads);
 }
 
 void

@@ -21,9 +21,21 @@ int cli_fail_message (const char *format, ...) G_GNUC_PRINTF (1, 2);
 gboolean cli_parse (GOptionContext *context, int *argc, char ***argv, GError **error);
 
 gboolean cli_parse_precision (const char *text, EadPrecision *precision, GError **error);
+
+/* --precision and --threads, shared by the commands that run the networks. */
+typedef struct {
+  char *precision;
+  int threads;
+} CliEngineOptions;
+
+void cli_add_engine_options (GOptionContext *context, CliEngineOptions *options);
+/* Parses --precision and applies --threads. */
+gboolean cli_apply_engine_options (const CliEngineOptions *options, EadPrecision *precision,
+                                   GError **error);
+void cli_engine_options_clear (CliEngineOptions *options);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliEngineOptions, cli_engine_options_clear)
 gboolean cli_parse_device (const char *text, EadDevice *device, GError **error);
-/* Applies --threads (0: one per core). */
-void cli_set_threads (int threads);
 
 /* Adds a number, or null when it is not finite (NaN metrics). */
 void cli_json_add_number (JsonBuilder *builder, const char *name, double value);

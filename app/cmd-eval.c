@@ -132,24 +132,22 @@ print_table (const EadEvaluation *e)
 int
 cmd_eval (int argc, char **argv)
 {
-  g_autofree char *json_path = NULL, *maps_dir = NULL, *precision_text = NULL;
-  int threads = 0;
+  g_autofree char *json_path = NULL, *maps_dir = NULL;
+  g_auto (CliEngineOptions) engine = { 0 };
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "Write the metrics and per-image scores as JSON", "FILE" },
     { "maps", 0, 0, G_OPTION_ARG_FILENAME, &maps_dir, "Write local, global and fused heatmap overlays as PNG", "DIR" },
-    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_text, "fp32 (default) or bf16", "P" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "CPU threads (default: one per core)", "N" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("MODEL DATASET - evaluate a model on a dataset's test images");
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_engine_options (context, &engine);
   g_autoptr (GError) error = NULL;
   EadPrecision precision;
-  if (!cli_parse (context, &argc, &argv, &error) || !cli_parse_precision (precision_text, &precision, &error))
+  if (!cli_parse (context, &argc, &argv, &error) || !cli_apply_engine_options (&engine, &precision, &error))
     return cli_fail (error);
   if (argc != 3)
     return cli_fail_message ("eval needs a MODEL file and a DATASET folder (see --help)");
-  cli_set_threads (threads);
 
   g_autoptr (EadModel) model = ead_model_load (argv[1], &error);
   if (!model)

@@ -97,27 +97,25 @@ infer_one (const Inference *inf, const char *path, EadScoreResult *result, GErro
 int
 cmd_infer (int argc, char **argv)
 {
-  g_autofree char *map_path = NULL, *precision_text = NULL;
+  g_autofree char *map_path = NULL;
+  g_auto (CliEngineOptions) engine = { 0 };
   gboolean json = FALSE;
   double threshold = G_MAXDOUBLE;
-  int threads = 0;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per image per line", NULL },
     { "map", 0, 0, G_OPTION_ARG_FILENAME, &map_path, "Write the fused heatmap overlay as PNG", "OUT.png" },
     { "threshold", 0, 0, G_OPTION_ARG_DOUBLE, &threshold, "Decision threshold (default: the model's)", "X" },
-    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_text, "fp32 (default) or bf16", "P" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "CPU threads (default: one per core)", "N" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("MODEL IMAGE... - score images");
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_engine_options (context, &engine);
   g_autoptr (GError) error = NULL;
   Inference inf = { 0 };
-  if (!cli_parse (context, &argc, &argv, &error) || !cli_parse_precision (precision_text, &inf.precision, &error))
+  if (!cli_parse (context, &argc, &argv, &error) || !cli_apply_engine_options (&engine, &inf.precision, &error))
     return cli_fail (error);
   if (argc < 3)
     return cli_fail_message ("infer needs a MODEL file and at least one IMAGE (see --help)");
-  cli_set_threads (threads);
 
   g_autoptr (EadModel) model = ead_model_load (argv[1], &error);
   if (!model)

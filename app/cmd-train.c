@@ -100,8 +100,9 @@ int
 cmd_train (int argc, char **argv)
 {
   g_autofree char *output = NULL, *size_text = NULL, *teacher = NULL, *penalty = NULL;
-  g_autofree char *device_text = NULL, *precision_text = NULL, *log_path = NULL;
-  int steps = STEPS_UNSET, image_size = 256, checkpoint_every = DEFAULT_CHECKPOINT_EVERY, threads = 0;
+  g_autofree char *device_text = NULL, *log_path = NULL;
+  g_auto (CliEngineOptions) engine = { 0 };
+  int steps = STEPS_UNSET, image_size = 256, checkpoint_every = DEFAULT_CHECKPOINT_EVERY;
   gint64 seed = 42;
   gboolean resume = FALSE, skip_bad = FALSE;
   GOptionEntry entries[] = {
@@ -113,19 +114,19 @@ cmd_train (int argc, char **argv)
     { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &penalty, "Natural images for the penalty term", "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 42)", "N" },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device_text, "cpu (default) or cuda", "DEVICE" },
-    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_text, "Calibration precision: fp32 (default) or bf16", "P" },
     { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &checkpoint_every, "Steps between checkpoints (default 500; 0: only on Ctrl-C)", "N" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from MODEL.checkpoint", NULL },
     { "skip-bad", 0, 0, G_OPTION_ARG_NONE, &skip_bad, "Skip unreadable images with a warning", NULL },
     { "log-json", 0, 0, G_OPTION_ARG_FILENAME, &log_path, "Write one JSON line per step", "FILE" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "CPU threads (default: one per core)", "N" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("DATASET - train an EfficientAD model");
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_engine_options (context, &engine);
   g_option_context_set_description (context,
     "DATASET is a folder in the MVTec AD layout (train/good, test/<type>, ground_truth/<type>).\n"
-    "Ctrl-C stops training and keeps a checkpoint; --resume continues from it.");
+    "Ctrl-C stops training and keeps a checkpoint; --resume continues from it.\n"
+    "Training runs in fp32; --precision sets the precision of the calibration maps.");
   g_autoptr (GError) error = NULL;
   if (!cli_parse (context, &argc, &argv, &error))
     return cli_fail (error);
@@ -142,11 +143,10 @@ cmd_train (int argc, char **argv)
   if (size_text && !ead_model_size_from_string (size_text, &params.size))
     return cli_fail_message ("--size must be s or m, not '%s'", size_text);
   if (!cli_parse_device (device_text, &params.device, &error)
-      || !cli_parse_precision (precision_text, &params.precision, &error))
+      || !cli_apply_engine_options (&engine, &params.precision, &error))
     return cli_fail (error);
   if (seed < 0)
     return cli_fail_message ("--seed must not be negative");
-  cli_set_threads (threads);
 
   params.steps = steps != STEPS_UNSET ? steps
                  : params.device == EAD_DEVICE_CUDA ? DEFAULT_STEPS_CUDA : DEFAULT_STEPS_CPU;

@@ -5,46 +5,9 @@
 
 #include "ead-dataset.h"
 #include "ead-error.h"
+#include "test-util.h"
 
 /* Fixtures */
-
-typedef struct {
-  char *path;
-} TempDir;
-
-static void
-temp_dir_setup (TempDir *dir, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  dir->path = g_dir_make_tmp ("test-dataset-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_assert_cmpint (g_remove (path), ==, 0);
-}
-
-static void
-temp_dir_teardown (TempDir *dir, gconstpointer data)
-{
-  remove_tree (dir->path);
-  g_free (dir->path);
-}
 
 /* Creates empty files, or folders for paths ending in '/', under @root. The
  * scan only looks at names, so the files need no content. */
@@ -379,12 +342,6 @@ test_mvtec_bottle (void)
         g_assert_true (is_good ? sample->mask_path == NULL
                                : g_file_test (sample->mask_path, G_FILE_TEST_IS_REGULAR));
       }
-}
-
-static void
-add_temp_dir_test (const char *path, void (*test) (TempDir *, gconstpointer))
-{
-  g_test_add (path, TempDir, NULL, temp_dir_setup, test, temp_dir_teardown);
 }
 
 int

@@ -7,38 +7,9 @@
 
 #include "ead-error.h"
 #include "ead-image.h"
+#include "test-util.h"
 
 /* Fixtures */
-
-/* A temporary folder, removed with the files the test left in it. */
-typedef struct {
-  char *path;
-} TempDir;
-
-static void
-temp_dir_setup (TempDir *dir, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  dir->path = g_dir_make_tmp ("test-image-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-temp_dir_teardown (TempDir *dir, gconstpointer data)
-{
-  g_autoptr(GDir) listing = g_dir_open (dir->path, 0, NULL);
-  const char *name;
-
-  while ((name = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir->path, name, NULL);
-
-      g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir->path), ==, 0);
-  g_free (dir->path);
-}
 
 static char *
 temp_dir_write (TempDir *dir, const char *name, const guint8 *data, gsize size)
@@ -723,12 +694,6 @@ test_mask_empty (void)
   g_assert_cmpint (ead_mask_get_width (mask), ==, 4);
   g_assert_cmpint (ead_mask_get_height (mask), ==, 3);
   g_assert_cmpmem (ead_mask_get_data (mask), 12, zeros, 12);
-}
-
-static void
-add_temp_dir_test (const char *path, void (*test) (TempDir *, gconstpointer))
-{
-  g_test_add (path, TempDir, NULL, temp_dir_setup, test, temp_dir_teardown);
 }
 
 int

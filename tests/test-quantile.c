@@ -6,97 +6,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test-fixture.h"
 
 static const double some_qs[] = { 0.0, 0.001, 0.1, 0.25, 0.5, 0.75, 0.9, 0.995, 1.0 };
 
 /* Fixtures: "case NAME" starts a record of lines "key number number ...". */
-
-typedef struct {
-  char *name;
-  GHashTable *fields;  /* key -> GArray of double */
-} FixtureCase;
-
-static void
-fixture_case_free (FixtureCase *fixture)
-{
-  g_free (fixture->name);
-  g_hash_table_unref (fixture->fields);
-  g_free (fixture);
-}
-
-static GArray *
-parse_numbers (char **words)
-{
-  GArray *numbers = g_array_new (FALSE, FALSE, sizeof (double));
-
-  for (; *words; words++)
-    {
-      double value = g_ascii_strtod (*words, NULL);
-
-      g_array_append_val (numbers, value);
-    }
-  return numbers;
-}
-
-static GPtrArray *
-load_fixture (const char *basename)
-{
-  const char *data_dir = g_getenv ("EAD_TEST_DATA");
-  g_autofree char *source_dir = g_path_get_dirname (__FILE__);
-  g_autofree char *fallback = g_build_filename (source_dir, "data", NULL);
-  g_autofree char *path = g_build_filename (data_dir ? data_dir : fallback, "metrics", basename, NULL);
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) lines = NULL;
-  GPtrArray *cases = g_ptr_array_new_with_free_func ((GDestroyNotify) fixture_case_free);
-  FixtureCase *current = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (char **line = lines; *line; line++)
-    {
-      g_auto(GStrv) words = g_strsplit_set (*line, " ", -1);
-
-      if (**line == '\0' || **line == '#')
-        continue;
-      if (g_str_equal (words[0], "case"))
-        {
-          current = g_new0 (FixtureCase, 1);
-          current->name = g_strdup (words[1]);
-          current->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                   (GDestroyNotify) g_array_unref);
-          g_ptr_array_add (cases, current);
-          continue;
-        }
-      g_assert_nonnull (current);
-      g_hash_table_insert (current->fields, g_strdup (words[0]), parse_numbers (words + 1));
-    }
-  g_assert_cmpuint (cases->len, >, 0);
-  return cases;
-}
-
-static GArray *
-fixture_field (FixtureCase *fixture, const char *key)
-{
-  GArray *numbers = g_hash_table_lookup (fixture->fields, key);
-
-  g_assert_nonnull (numbers);
-  return numbers;
-}
-
-static float *
-fixture_floats (FixtureCase *fixture, const char *key, gsize *n)
-{
-  GArray *numbers = fixture_field (fixture, key);
-  float *floats = g_new (float, MAX (numbers->len, 1));
-
-  for (guint i = 0; i < numbers->len; i++)
-    floats[i] = g_array_index (numbers, double, i);
-  *n = numbers->len;
-  return floats;
-}
 
 /* The reference: sort everything, interpolate between neighbours. */
 

@@ -126,3 +126,25 @@ test_remove_tree (const char *path)
   else
     g_remove (path);
 }
+
+void
+temp_dir_setup (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  dir->path = g_dir_make_tmp ("ead-test-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+void
+temp_dir_teardown (TempDir *dir, gconstpointer data)
+{
+  test_remove_tree (dir->path);
+  g_assert_false (g_file_test (dir->path, G_FILE_TEST_EXISTS));
+  g_free (dir->path);
+}
+
+void
+add_temp_dir_test (const char *path, void (*test) (TempDir *, gconstpointer))
+{
+  g_test_add (path, TempDir, NULL, temp_dir_setup, test, temp_dir_teardown);
+}

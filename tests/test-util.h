@@ -14,4 +14,13 @@ char *test_make_small_dataset (const char *scratch);
 /* Removes @path and everything under it. */
 void test_remove_tree (const char *path);
 
+/* A fresh temporary folder per test, removed with all it holds. */
+typedef struct {
+  char *path;
+} TempDir;
+
+void temp_dir_setup (TempDir *dir, gconstpointer data);
+void temp_dir_teardown (TempDir *dir, gconstpointer data);
+void add_temp_dir_test (const char *path, void (*test) (TempDir *, gconstpointer));
+
 G_END_DECLS
