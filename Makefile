@@ -5,7 +5,7 @@ MESON_FLAGS ?=
 .PHONY: run test build deps clean
 
 run: build
-	$(BUILD)/app/efficientad --help
+	GSETTINGS_SCHEMA_DIR=$(BUILD)/data EAD_LOCALEDIR=$(BUILD)/po $(BUILD)/app/ead-workbench
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs

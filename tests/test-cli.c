@@ -56,16 +56,19 @@ run_cli (const char *first, ...)
   return run;
 }
 
-/* Fails with one line on stderr that says "efficientad: " and @fragment. */
+/* Fails, ending stderr with one line that says "efficientad: " and
+ * @fragment (progress lines may come before it). */
 static void
 assert_fails_with (const Run *run, const char *fragment)
 {
   g_test_message ("stderr: %s", run->err);
   g_assert_cmpint (run->status, !=, 0);
-  g_assert_true (g_str_has_prefix (run->err, "efficientad: "));
-  g_assert_nonnull (strstr (run->err, fragment));
-  /* The last line is the error; warnings may precede it. */
   g_assert_true (g_str_has_suffix (run->err, "\n"));
+  g_autofree char *text = g_strndup (run->err, strlen (run->err) - 1);
+  const char *newline = strrchr (text, '\n');
+  const char *last_line = newline ? newline + 1 : text;
+  g_assert_true (g_str_has_prefix (last_line, "efficientad: "));
+  g_assert_nonnull (strstr (last_line, fragment));
 }
 
 static char *
@@ -233,6 +236,34 @@ test_eval_bad_model (void)
   assert_fails_with (&junk, "text.safetensors");
 }
 
+/* A copy of the dataset whose first mask has the wrong size. */
+static char *
+dataset_with_bad_mask (char **mask_path)
+{
+  g_autofree char *copy = scratch_path ("bad-mask");
+  g_autofree char *command = g_strdup_printf ("cp -rL '%s' '%s'", dataset, copy);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+  g_autofree char *truth = g_build_filename (copy, "ground_truth", NULL);
+  g_autoptr (GDir) types = g_dir_open (truth, 0, NULL);
+  g_autofree char *type_dir = g_build_filename (truth, g_dir_read_name (types), NULL);
+  g_autoptr (GPtrArray) masks = ead_dataset_list_images (type_dir, NULL);
+  guint8 pixels[10 * 10 * 3] = { 0 };
+  g_autoptr (EadImage) small = ead_image_new_from_rgb8 (pixels, 10, 10, 30);
+  g_assert_true (ead_image_save_png (small, masks->pdata[0], NULL));
+  *mask_path = g_path_get_basename (masks->pdata[0]);
+  return g_steal_pointer (&copy);
+}
+
+static void
+test_eval_bad_mask (void)
+{
+  g_autofree char *mask = NULL;
+  g_autofree char *bad = dataset_with_bad_mask (&mask);
+  g_auto (Run) run = run_cli ("eval", model, bad, NULL);
+  assert_fails_with (&run, mask);
+  g_assert_nonnull (strstr (run.err, "10x10"));
+}
+
 static void
 test_infer (void)
 {
@@ -293,6 +324,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/train", test_train);
   g_test_add_func ("/cli/eval", test_eval);
   g_test_add_func ("/cli/eval-bad-model", test_eval_bad_model);
+  g_test_add_func ("/cli/eval-bad-mask", test_eval_bad_mask);
   g_test_add_func ("/cli/infer", test_infer);
   g_test_add_func ("/cli/bench", test_bench);
   int status = g_test_run ();

@@ -18,6 +18,13 @@ libjson-glib-dev
 libsqlite3-dev
 libgdk-pixbuf-2.0-dev
 librsvg2-common
+libgtk-4-dev
+desktop-file-utils
+appstream
+xvfb
+xauth
+gettext
+fonts-noto-cjk
 "
 
 missing=""

@@ -1,0 +1,465 @@
+/* ead-loss-plot.c: training losses over steps, on a logarithmic y axis. */
+
+#include "ead-loss-plot.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "ead-plot.h"
+
+typedef struct {
+  double step, value;
+} Point;
+
+typedef struct {
+  char *name;
+  char *label;
+  GArray *points;
+  GdkRGBA color;
+} Series;
+
+typedef struct {
+  double left, top, right, bottom;
+  double step_min, step_max;
+  double log_min, log_max;
+} Frame;
+
+struct _EadLossPlot {
+  GtkWidget parent_instance;
+
+  GPtrArray *series;
+};
+
+G_DEFINE_FINAL_TYPE (EadLossPlot, ead_loss_plot, GTK_TYPE_WIDGET)
+
+static void
+series_free (Series *series)
+{
+  g_free (series->name);
+  g_free (series->label);
+  g_array_unref (series->points);
+  g_free (series);
+}
+
+static Series *
+find_series (EadLossPlot *self, const char *name)
+{
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *series = g_ptr_array_index (self->series, i);
+      if (g_strcmp0 (series->name, name) == 0)
+        return series;
+    }
+  return NULL;
+}
+
+static Series *
+ensure_series (EadLossPlot *self, const char *name, const char *label)
+{
+  Series *series = find_series (self, name);
+
+  if (series == NULL)
+    {
+      series = g_new0 (Series, 1);
+      series->name = g_strdup (name);
+      series->label = g_strdup (label);
+      series->points = g_array_new (FALSE, FALSE, sizeof (Point));
+      ead_plot_series_color (self->series->len, &series->color);
+      g_ptr_array_add (self->series, series);
+    }
+  return series;
+}
+
+static gboolean
+plottable (double value)
+{
+  return isfinite (value) && value > 0.0;
+}
+
+gboolean
+ead_loss_plot_get_extent (EadLossPlot *self, double *step_min, double *step_max,
+                          double *loss_min, double *loss_max)
+{
+  double x_min = INFINITY, x_max = -INFINITY, y_min = INFINITY, y_max = -INFINITY;
+
+  g_return_val_if_fail (EAD_IS_LOSS_PLOT (self), FALSE);
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *series = g_ptr_array_index (self->series, i);
+      for (guint j = 0; j < series->points->len; j++)
+        {
+          Point *p = &g_array_index (series->points, Point, j);
+          if (!plottable (p->value) || !isfinite (p->step))
+            continue;
+          x_min = MIN (x_min, p->step);
+          x_max = MAX (x_max, p->step);
+          y_min = MIN (y_min, p->value);
+          y_max = MAX (y_max, p->value);
+        }
+    }
+  if (!isfinite (y_min))
+    return FALSE;
+
+  if (x_max <= x_min)
+    x_max = x_min + 1.0;
+  double decade_min = floor (log10 (y_min)), decade_max = ceil (log10 (y_max));
+  if (decade_max <= decade_min)
+    decade_max = decade_min + 1.0;
+
+  if (step_min != NULL)
+    *step_min = x_min;
+  if (step_max != NULL)
+    *step_max = x_max;
+  if (loss_min != NULL)
+    *loss_min = pow (10.0, decade_min);
+  if (loss_max != NULL)
+    *loss_max = pow (10.0, decade_max);
+  return TRUE;
+}
+
+static double
+frame_x (const Frame *frame, double step)
+{
+  return frame->left
+         + (step - frame->step_min) / (frame->step_max - frame->step_min)
+             * (frame->right - frame->left);
+}
+
+static double
+frame_y (const Frame *frame, double value)
+{
+  return frame->bottom
+         - (log10 (value) - frame->log_min) / (frame->log_max - frame->log_min)
+             * (frame->bottom - frame->top);
+}
+
+static void
+draw_axes (EadLossPlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *foreground)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double ticks[16], step;
+  int decades = (int) (frame->log_max - frame->log_min);
+  int label_every = decades > 8 ? 2 : 1;
+
+  cairo_set_line_width (cr, 1.0);
+
+  /* Decades get a grid line and a label, the values between a faint line. */
+  for (int k = (int) frame->log_min; k <= (int) frame->log_max; k++)
+    {
+      double y = round (frame_y (frame, pow (10.0, k))) + 0.5;
+
+      cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.18);
+      cairo_move_to (cr, frame->left, y);
+      cairo_line_to (cr, frame->right, y);
+      cairo_stroke (cr);
+
+      if ((k - (int) frame->log_min) % label_every == 0)
+        {
+          g_autofree char *label = g_strdup_printf ("%g", pow (10.0, k));
+          gdk_cairo_set_source_rgba (cr, foreground);
+          ead_plot_draw_text (widget, cr, label, frame->left - 6.0, y, 1.0, 0.5);
+        }
+
+      if (k == (int) frame->log_max)
+        break;
+      cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.07);
+      for (int m = 2; m <= 9; m++)
+        {
+          double minor = round (frame_y (frame, m * pow (10.0, k))) + 0.5;
+          cairo_move_to (cr, frame->left, minor);
+          cairo_line_to (cr, frame->right, minor);
+        }
+      cairo_stroke (cr);
+    }
+
+  guint n = ead_plot_linear_ticks (frame->step_min, frame->step_max, 6, ticks,
+                                   G_N_ELEMENTS (ticks), &step);
+  for (guint i = 0; i < n; i++)
+    {
+      double x = round (frame_x (frame, ticks[i])) + 0.5;
+      g_autofree char *label = ead_plot_format_tick (ticks[i], step);
+
+      cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.18);
+      cairo_move_to (cr, x, frame->top);
+      cairo_line_to (cr, x, frame->bottom);
+      cairo_stroke (cr);
+      gdk_cairo_set_source_rgba (cr, foreground);
+      ead_plot_draw_text (widget, cr, label, x, frame->bottom + 4.0, 0.5, 0.0);
+    }
+
+  cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.6);
+  cairo_rectangle (cr, frame->left + 0.5, frame->top + 0.5, frame->right - frame->left - 1.0,
+                   frame->bottom - frame->top - 1.0);
+  cairo_stroke (cr);
+}
+
+/* Draws a series as one path; with more points than pixel columns each
+ * column draws its first, smallest, largest and last value, so spikes stay
+ * visible at any length. */
+static void
+draw_series (cairo_t *cr, const Frame *frame, const Series *series)
+{
+  gboolean pen_down = FALSE;
+  double column = NAN, first = 0, low = 0, high = 0, last = 0;
+
+  cairo_set_line_width (cr, 1.5);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  gdk_cairo_set_source_rgba (cr, &series->color);
+
+  for (guint j = 0; j <= series->points->len; j++)
+    {
+      const Point *p = j < series->points->len ? &g_array_index (series->points, Point, j) : NULL;
+      double x = p != NULL ? round (frame_x (frame, p->step)) : NAN;
+
+      /* Flush the column being gathered when the column changes or a gap
+       * starts. */
+      if (!isnan (column) && (p == NULL || x != column || !plottable (p->value)))
+        {
+          if (pen_down)
+            cairo_line_to (cr, column, first);
+          else
+            cairo_move_to (cr, column, first);
+          cairo_line_to (cr, column, low);
+          cairo_line_to (cr, column, high);
+          cairo_line_to (cr, column, last);
+          pen_down = TRUE;
+          column = NAN;
+        }
+      if (p == NULL)
+        break;
+      if (!plottable (p->value) || !isfinite (x))
+        {
+          pen_down = FALSE;
+          continue;
+        }
+
+      double y = frame_y (frame, p->value);
+      if (isnan (column))
+        {
+          column = x;
+          first = low = high = y;
+        }
+      low = MIN (low, y);
+      high = MAX (high, y);
+      last = y;
+    }
+  cairo_stroke (cr);
+}
+
+static void
+draw_legend (EadLossPlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *foreground)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double line_height = ead_plot_text_height (widget) + 2.0;
+  double label_width = 0.0;
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *series = g_ptr_array_index (self->series, i);
+      g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, series->label);
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      label_width = MAX (label_width, width);
+    }
+
+  double box_width = 8.0 + 20.0 + 6.0 + label_width + 8.0;
+  double box_height = 8.0 + self->series->len * line_height + 4.0;
+  double x = frame->right - box_width - 8.0, y = frame->top + 8.0;
+
+  /* A light box under dark text, a dark one under light text. */
+  double shade = foreground->red + foreground->green + foreground->blue < 1.5 ? 1.0 : 0.0;
+  cairo_rectangle (cr, x, y, box_width, box_height);
+  cairo_set_source_rgba (cr, shade, shade, shade, 0.85);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.3);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *series = g_ptr_array_index (self->series, i);
+      double row = y + 6.0 + i * line_height + line_height / 2;
+
+      gdk_cairo_set_source_rgba (cr, &series->color);
+      cairo_set_line_width (cr, 2.5);
+      cairo_move_to (cr, x + 8.0, row);
+      cairo_line_to (cr, x + 28.0, row);
+      cairo_stroke (cr);
+      gdk_cairo_set_source_rgba (cr, foreground);
+      ead_plot_draw_text (widget, cr, series->label, x + 34.0, row, 0.0, 0.5);
+    }
+}
+
+static void
+ead_loss_plot_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  EadLossPlot *self = EAD_LOSS_PLOT (widget);
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  double text = ead_plot_text_height (widget);
+  double loss_min, loss_max;
+  GdkRGBA foreground;
+  Frame frame;
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  ead_plot_get_foreground (widget, &foreground);
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  if (!ead_loss_plot_get_extent (self, &frame.step_min, &frame.step_max, &loss_min, &loss_max))
+    {
+      cairo_set_source_rgba (cr, foreground.red, foreground.green, foreground.blue, 0.6);
+      ead_plot_draw_text (widget, cr, _("No losses yet"), width / 2.0, height / 2.0, 0.5, 0.5);
+      cairo_destroy (cr);
+      return;
+    }
+  frame.log_min = log10 (loss_min);
+  frame.log_max = log10 (loss_max);
+
+  double label_width = 0.0;
+  for (double k = frame.log_min; k <= frame.log_max; k++)
+    {
+      g_autofree char *label = g_strdup_printf ("%g", pow (10.0, k));
+      g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, label);
+      int label_pixels;
+
+      pango_layout_get_pixel_size (layout, &label_pixels, NULL);
+      label_width = MAX (label_width, label_pixels);
+    }
+
+  frame.left = 8.0 + label_width + 6.0;
+  frame.top = 8.0 + text + 4.0;
+  frame.right = width - 12.0;
+  frame.bottom = height - 8.0 - 2 * text - 8.0;
+
+  if (frame.right - frame.left > 20 && frame.bottom - frame.top > 20)
+    {
+      gdk_cairo_set_source_rgba (cr, &foreground);
+      ead_plot_draw_text (widget, cr, _("Loss"), 8.0, 8.0, 0.0, 0.0);
+      ead_plot_draw_text (widget, cr, _("Step"), frame.right, height - 8.0, 1.0, 1.0);
+      draw_axes (self, cr, &frame, &foreground);
+
+      cairo_save (cr);
+      cairo_rectangle (cr, frame.left, frame.top, frame.right - frame.left,
+                       frame.bottom - frame.top);
+      cairo_clip (cr);
+      for (guint i = 0; i < self->series->len; i++)
+        draw_series (cr, &frame, g_ptr_array_index (self->series, i));
+      cairo_restore (cr);
+      draw_legend (self, cr, &frame, &foreground);
+    }
+  cairo_destroy (cr);
+}
+
+static void
+ead_loss_plot_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
+                       int *natural, int *minimum_baseline, int *natural_baseline)
+{
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 160 : 120;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 640 : 320;
+}
+
+static void
+ead_loss_plot_finalize (GObject *object)
+{
+  EadLossPlot *self = EAD_LOSS_PLOT (object);
+
+  g_ptr_array_unref (self->series);
+
+  G_OBJECT_CLASS (ead_loss_plot_parent_class)->finalize (object);
+}
+
+static void
+ead_loss_plot_class_init (EadLossPlotClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = ead_loss_plot_finalize;
+  widget_class->snapshot = ead_loss_plot_snapshot;
+  widget_class->measure = ead_loss_plot_measure;
+
+  gtk_widget_class_set_css_name (widget_class, "lossplot");
+}
+
+static void
+ead_loss_plot_init (EadLossPlot *self)
+{
+  self->series = g_ptr_array_new_with_free_func ((GDestroyNotify) series_free);
+}
+
+GtkWidget *
+ead_loss_plot_new (void)
+{
+  return g_object_new (EAD_TYPE_LOSS_PLOT, NULL);
+}
+
+void
+ead_loss_plot_add_series (EadLossPlot *self, const char *name, const char *label)
+{
+  g_return_if_fail (EAD_IS_LOSS_PLOT (self));
+  g_return_if_fail (name != NULL && label != NULL);
+
+  Series *series = ensure_series (self, name, label);
+  g_free (series->label);
+  series->label = g_strdup (label);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ead_loss_plot_append (EadLossPlot *self, const char *name, double step, double value)
+{
+  Point point = { step, value };
+
+  g_return_if_fail (EAD_IS_LOSS_PLOT (self));
+  g_return_if_fail (name != NULL);
+
+  g_array_append_val (ensure_series (self, name, name)->points, point);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ead_loss_plot_set_points (EadLossPlot *self, const char *name, const double *steps,
+                          const double *values, gsize n)
+{
+  g_return_if_fail (EAD_IS_LOSS_PLOT (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (n == 0 || (steps != NULL && values != NULL));
+
+  Series *series = ensure_series (self, name, name);
+  g_array_set_size (series->points, 0);
+  for (gsize i = 0; i < n; i++)
+    {
+      Point point = { steps[i], values[i] };
+      g_array_append_val (series->points, point);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ead_loss_plot_clear (EadLossPlot *self)
+{
+  g_return_if_fail (EAD_IS_LOSS_PLOT (self));
+
+  g_ptr_array_set_size (self->series, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+ead_loss_plot_get_n_series (EadLossPlot *self)
+{
+  g_return_val_if_fail (EAD_IS_LOSS_PLOT (self), 0);
+
+  return self->series->len;
+}
+
+gsize
+ead_loss_plot_get_n_points (EadLossPlot *self, const char *name)
+{
+  g_return_val_if_fail (EAD_IS_LOSS_PLOT (self), 0);
+
+  Series *series = find_series (self, name);
+  return series != NULL ? series->points->len : 0;
+}

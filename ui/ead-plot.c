@@ -1,0 +1,94 @@
+/* ead-plot.c: axes, ticks and text shared by the Cairo drawing widgets. */
+
+#include "ead-plot.h"
+
+#include <math.h>
+
+guint
+ead_plot_linear_ticks (double lo, double hi, guint target, double *ticks, guint max_ticks,
+                       double *step)
+{
+  g_return_val_if_fail (target > 0, 0);
+
+  if (!(hi > lo) || !isfinite (lo) || !isfinite (hi))
+    {
+      *step = 1.0;
+      if (max_ticks == 0 || !isfinite (lo))
+        return 0;
+      ticks[0] = lo;
+      return 1;
+    }
+
+  double raw = (hi - lo) / target;
+  double magnitude = pow (10.0, floor (log10 (raw)));
+  double fraction = raw / magnitude;
+  double nice = fraction < 1.5 ? 1.0 : fraction < 3.0 ? 2.0 : fraction < 7.0 ? 5.0 : 10.0;
+  *step = nice * magnitude;
+
+  guint n = 0;
+  /* A small tolerance keeps ticks that sit on the ends despite rounding. */
+  double epsilon = *step * 1e-9;
+  for (double k = ceil ((lo - epsilon) / *step); n < max_ticks; k++)
+    {
+      double value = k * *step;
+      if (value > hi + epsilon)
+        break;
+      /* Avoid printing -0. */
+      ticks[n++] = fabs (value) < epsilon ? 0.0 : value;
+    }
+  return n;
+}
+
+char *
+ead_plot_format_tick (double value, double step)
+{
+  if (fabs (value) >= 1e5 || (value != 0.0 && fabs (value) < 1e-4))
+    return g_strdup_printf ("%.2g", value);
+
+  int decimals = step >= 1.0 ? 0 : (int) ceil (-log10 (step) - 1e-9);
+  return g_strdup_printf ("%.*f", CLAMP (decimals, 0, 6), value);
+}
+
+void
+ead_plot_get_foreground (GtkWidget *widget, GdkRGBA *color)
+{
+#if GTK_CHECK_VERSION (4, 10, 0)
+  gtk_widget_get_color (widget, color);
+#else
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
+#endif
+}
+
+double
+ead_plot_draw_text (GtkWidget *widget, cairo_t *cr, const char *text, double x, double y,
+                    double xalign, double yalign)
+{
+  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
+  int width, height;
+
+  pango_layout_get_pixel_size (layout, &width, &height);
+  cairo_move_to (cr, round (x - xalign * width), round (y - yalign * height));
+  pango_cairo_show_layout (cr, layout);
+  return width;
+}
+
+double
+ead_plot_text_height (GtkWidget *widget)
+{
+  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, "0");
+  int height;
+
+  pango_layout_get_pixel_size (layout, NULL, &height);
+  return height;
+}
+
+void
+ead_plot_series_color (guint index, GdkRGBA *color)
+{
+  /* Okabe and Ito's palette, which stays distinct for colour-blind readers. */
+  static const char *palette[] = {
+    "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#f0e442",
+  };
+
+  gdk_rgba_parse (color, palette[index % G_N_ELEMENTS (palette)]);
+}

@@ -1,0 +1,31 @@
+/* ead-plot.h: axes, ticks and text shared by the Cairo drawing widgets. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Nice tick values (1, 2 or 5 times a power of ten) inside [lo, hi], about
+ * @target of them; writes at most @max_ticks into @ticks and returns the
+ * count. The step between ticks goes to @step. */
+guint ead_plot_linear_ticks (double lo, double hi, guint target, double *ticks, guint max_ticks,
+                             double *step);
+
+/* Formats @value with just enough decimals to tell ticks @step apart. */
+char *ead_plot_format_tick (double value, double step);
+
+/* The widget's foreground (text) colour from its style. */
+void ead_plot_get_foreground (GtkWidget *widget, GdkRGBA *color);
+
+/* Draws @text with the widget's font so that the point (x, y) sits at the
+ * fraction (xalign, yalign) of the text's extents; returns the text width. */
+double ead_plot_draw_text (GtkWidget *widget, cairo_t *cr, const char *text, double x, double y,
+                           double xalign, double yalign);
+
+/* The height of a line of text in the widget's font. */
+double ead_plot_text_height (GtkWidget *widget);
+
+/* The colour of series number @index in the plots' shared palette. */
+void ead_plot_series_color (guint index, GdkRGBA *color);
+
+G_END_DECLS

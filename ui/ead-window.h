@@ -1,0 +1,28 @@
+/* ead-window.h: a workbench window: a header bar switching between the six
+ * views (Start, Images, Training, Calibration, Review, Export), a banner for
+ * errors, and the project open in it (an EadSession). */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ead-application.h"
+#include "ead-session.h"
+
+G_BEGIN_DECLS
+
+#define EAD_TYPE_WINDOW (ead_window_get_type ())
+G_DECLARE_FINAL_TYPE (EadWindow, ead_window, EAD, WINDOW, GtkApplicationWindow)
+
+EadWindow *ead_window_new (EadApplication *application);
+
+EadSession *ead_window_get_session (EadWindow *self);
+
+/* Handles files given on the command line or dropped onto the window: a
+ * project file is opened, a folder is imported into the open project (or,
+ * without one, into a new project created first). */
+void ead_window_open_files (EadWindow *self, GFile **files, gsize n_files);
+
+/* Shows @message in the window's error banner until it is dismissed. */
+void ead_window_show_error (EadWindow *self, const char *message);
+
+G_END_DECLS
