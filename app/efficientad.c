@@ -15,6 +15,7 @@ static const struct {
   { "eval", cmd_eval, "score a dataset's test images and report the metrics" },
   { "infer", cmd_infer, "score images with a trained model" },
   { "bench", cmd_bench, "measure inference and training speed on this machine" },
+  { "teacher", cmd_teacher, "import a pretrained teacher (.pth or .safetensors)" },
 };
 
 static void
