@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cpuid.h>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -162,7 +163,9 @@ struct _EadNets
   torch::Tensor teacher_std;
   std::vector<NamedTensor> tensors;
   // bf16 channels-last copies for inference, made on first use and dropped
-  // whenever a weight changes.
+  // whenever a weight changes. The lock guards them and the autoencoder's
+  // mode so that several threads can predict with the same networks.
+  std::mutex inference_lock;
   nn::Sequential bf16_teacher{ nullptr };
   nn::Sequential bf16_student{ nullptr };
   nn::Sequential bf16_autoencoder{ nullptr };
@@ -200,6 +203,7 @@ collect_tensors (EadNets *nets)
 void
 drop_inference_copies (EadNets *nets)
 {
+  std::lock_guard<std::mutex> guard (nets->inference_lock);
   nets->bf16_teacher = nullptr;
   nets->bf16_student = nullptr;
   nets->bf16_autoencoder = nullptr;
@@ -498,20 +502,25 @@ ead_nets_predict (EadNets *nets, const float *images, int n, EadPrecision precis
       const int64_t s = nets->image_size;
       auto x = host_to_tensor (images, { n, 3, s, s }, nets->device);
       nn::Sequential teacher = nets->teacher, student = nets->student, ae = nets->autoencoder;
+      {
+        std::lock_guard<std::mutex> guard (nets->inference_lock);
+        if (precision == EAD_PRECISION_BF16)
+          {
+            if (!nets->bf16_teacher)
+              {
+                nets->bf16_teacher = bf16_copy (nets->teacher);
+                nets->bf16_student = bf16_copy (nets->student);
+                nets->bf16_autoencoder = bf16_copy (nets->autoencoder);
+              }
+            teacher = nets->bf16_teacher;
+            student = nets->bf16_student;
+            ae = nets->bf16_autoencoder;
+          }
+        if (ae->is_training ())
+          ae->eval ();
+      }
       if (precision == EAD_PRECISION_BF16)
-        {
-          if (!nets->bf16_teacher)
-            {
-              nets->bf16_teacher = bf16_copy (nets->teacher);
-              nets->bf16_student = bf16_copy (nets->student);
-              nets->bf16_autoencoder = bf16_copy (nets->autoencoder);
-            }
-          teacher = nets->bf16_teacher;
-          student = nets->bf16_student;
-          ae = nets->bf16_autoencoder;
-          x = x.to (torch::kBFloat16).contiguous (at::MemoryFormat::ChannelsLast);
-        }
-      ae->eval ();
+        x = x.to (torch::kBFloat16).contiguous (at::MemoryFormat::ChannelsLast);
       auto t = normalized_teacher (nets, teacher, x);
       auto st = student->forward (x).to (torch::kFloat32);
       auto a = ae->forward (x).to (torch::kFloat32);
