@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "test-util.h"
 
 static const char *const small_names[] = {
   "0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias", "8.weight", "8.bias",
@@ -41,14 +42,8 @@ fixture_path (const char *name)
 static GBytes *
 read_fixture (const char *name)
 {
-  g_autofree char *path = fixture_path (name);
-  g_autoptr (GError) error = NULL;
-  char *contents;
-  gsize length;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (contents, length);
+  g_autofree char *relative = g_build_filename ("teachers", name, NULL);
+  return test_read_data (relative);
 }
 
 /* The torch.save file inside @name.gz. */

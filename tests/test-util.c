@@ -109,6 +109,18 @@ test_make_small_dataset (const char *scratch)
   return root;
 }
 
+GBytes *
+test_read_data (const char *relative)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("EAD_TEST_DATA"), relative, NULL);
+  g_autoptr (GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, length);
+}
+
 void
 test_remove_tree (const char *path)
 {

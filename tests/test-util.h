@@ -11,6 +11,9 @@ G_BEGIN_DECLS
  * which through g_test_message and on stderr. */
 char *test_make_small_dataset (const char *scratch);
 
+/* The contents of tests/data/@relative (EAD_TEST_DATA names tests/data). */
+GBytes *test_read_data (const char *relative);
+
 /* Removes @path and everything under it. */
 void test_remove_tree (const char *path);
 

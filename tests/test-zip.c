@@ -3,6 +3,7 @@
 #include "ead-zip.h"
 
 #include <string.h>
+#include "test-util.h"
 
 /* Offsets inside the records (APPNOTE.TXT 4.3.12 and 4.3.16). */
 #define CENTRAL_FLAGS 8
@@ -16,14 +17,8 @@
 static GBytes *
 read_teacher_fixture (const char *name)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("EAD_TEST_DATA"), "teachers", name, NULL);
-  g_autoptr (GError) error = NULL;
-  char *contents;
-  gsize length;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (contents, length);
+  g_autofree char *relative = g_build_filename ("teachers", name, NULL);
+  return test_read_data (relative);
 }
 
 /* A writable copy of tiny.pth, a genuine torch.save archive of 6 entries. */
