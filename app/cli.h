@@ -13,6 +13,7 @@ int cmd_eval (int argc, char **argv);
 int cmd_infer (int argc, char **argv);
 int cmd_bench (int argc, char **argv);
 int cmd_teacher (int argc, char **argv);
+int cmd_project (int argc, char **argv);
 
 /* Prints "efficientad: MESSAGE" on one line and returns the exit status 1. */
 int cli_fail (const GError *error);

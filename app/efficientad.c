@@ -16,6 +16,7 @@ static const struct {
   { "infer", cmd_infer, "score images with a trained model" },
   { "bench", cmd_bench, "measure inference and training speed on this machine" },
   { "teacher", cmd_teacher, "import a pretrained teacher (.pth or .safetensors)" },
+  { "project", cmd_project, "keep images, runs, models and results of a part in a project file" },
 };
 
 static void

@@ -7,12 +7,8 @@
 #include "ead-error.h"
 #include "ead-metrics.h"
 
-/* What scoring one test image leaves for the metrics. */
+/* What the metrics of one test image point to. */
 typedef struct {
-  const EadSample *sample;
-  gboolean anomalous;
-  double score;
-  int width, height;
   float *map;        /* fused, at image resolution */
   EadMask *mask;     /* all zero for good images */
 } Scored;
@@ -43,25 +39,38 @@ load_mask_for (const EadSample *sample, int width, int height, GError **error)
   return g_steal_pointer (&mask);
 }
 
+/* Fills all of @view but its map, which the caller takes from @result. */
 static gboolean
 score_sample (EadModel *model, const EadSample *sample, EadPrecision precision, Scored *out,
-              EadScoreResult *result, GError **error)
+              EadScoredImage *view, EadScoreResult *result, GError **error)
 {
   g_autoptr (EadImage) image = ead_image_load (sample->path, error);
   if (!image || !ead_model_score (model, image, precision, EAD_SCORE_MAPS, result, error))
     return FALSE;
-  out->sample = sample;
-  out->anomalous = !g_str_equal (sample->type, "good");
-  out->score = result->score;
-  out->width = result->width;
-  out->height = result->height;
   out->mask = load_mask_for (sample, result->width, result->height, error);
-  return out->mask != NULL;
+  if (!out->mask)
+    return FALSE;
+  *view = (EadScoredImage) {
+    .path = sample->path,
+    .type = sample->type,
+    .score = result->score,
+    .milliseconds = result->milliseconds,
+    .width = result->width,
+    .height = result->height,
+    .mask = ead_mask_get_data (out->mask),
+  };
+  return TRUE;
+}
+
+static gboolean
+is_anomalous (const EadScoredImage *image)
+{
+  return !g_str_equal (image->type, "good");
 }
 
 /* Metrics over the images for which @include is TRUE. */
 static void
-compute_metrics (const Scored *scored, guint n, const gboolean *include, EadMetrics *m)
+compute_metrics (const EadScoredImage *scored, guint n, const gboolean *include, EadMetrics *m)
 {
   g_autofree float *scores = g_new (float, n);
   g_autofree guint8 *labels = g_new (guint8, n);
@@ -75,9 +84,9 @@ compute_metrics (const Scored *scored, guint n, const gboolean *include, EadMetr
     if (include[i])
       {
         scores[k] = (float) scored[i].score;
-        labels[k] = scored[i].anomalous;
+        labels[k] = is_anomalous (&scored[i]);
         maps[k] = scored[i].map;
-        masks[k] = ead_mask_get_data (scored[i].mask);
+        masks[k] = scored[i].mask;
         widths[k] = scored[i].width;
         heights[k] = scored[i].height;
         n_pixels += (gsize) widths[k] * heights[k];
@@ -108,13 +117,13 @@ compare_strings (gconstpointer a, gconstpointer b)
 }
 
 static GPtrArray *
-defect_types (const Scored *scored, guint n)
+defect_types (const EadScoredImage *scored, guint n)
 {
   g_autoptr (GPtrArray) types = g_ptr_array_new ();
   for (guint i = 0; i < n; i++)
-    if (scored[i].anomalous && !g_ptr_array_find_with_equal_func (types, scored[i].sample->type,
-                                                                   g_str_equal, NULL))
-      g_ptr_array_add (types, scored[i].sample->type);
+    if (is_anomalous (&scored[i])
+        && !g_ptr_array_find_with_equal_func (types, scored[i].type, g_str_equal, NULL))
+      g_ptr_array_add (types, (gpointer) scored[i].type);
   g_ptr_array_sort (types, compare_strings);
   return g_steal_pointer (&types);
 }
@@ -145,7 +154,7 @@ evaluation_new (void)
 }
 
 static void
-summarise (EadEvaluation *e, const Scored *scored, guint n)
+summarise (EadEvaluation *e, const EadScoredImage *scored, guint n)
 {
   g_autofree gboolean *include = g_new (gboolean, n);
   for (guint i = 0; i < n; i++)
@@ -157,11 +166,28 @@ summarise (EadEvaluation *e, const Scored *scored, guint n)
   for (guint t = 0; t < types->len; t++)
     {
       for (guint i = 0; i < n; i++)
-        include[i] = !scored[i].anomalous || g_str_equal (scored[i].sample->type, types->pdata[t]);
+        include[i] = !is_anomalous (&scored[i]) || g_str_equal (scored[i].type, types->pdata[t]);
       EadMetrics m = { .type = g_strdup (types->pdata[t]) };
       compute_metrics (scored, n, include, &m);
       g_array_append_val (e->per_type, m);
     }
+}
+
+EadEvaluation *
+ead_evaluation_new_from_scores (const EadScoredImage *images, guint n)
+{
+  EadEvaluation *evaluation = evaluation_new ();
+  double total_ms = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      EadImageScore record = { g_strdup (images[i].path), g_strdup (images[i].type),
+                               images[i].score, images[i].milliseconds };
+      g_array_append_val (evaluation->images, record);
+      total_ms += images[i].milliseconds;
+    }
+  evaluation->ms_per_image = n > 0 ? total_ms / n : NAN;
+  summarise (evaluation, images, n);
+  return evaluation;
 }
 
 EadEvaluation *
@@ -176,35 +202,27 @@ ead_evaluate (EadModel *model, EadDataset *dataset, EadPrecision precision,
                    ead_dataset_get_name (dataset));
       return NULL;
     }
-  g_autoptr (EadEvaluation) evaluation = evaluation_new ();
   Scored *scored = g_new0 (Scored, n);
-  double total_ms = 0;
+  g_autofree EadScoredImage *views = g_new0 (EadScoredImage, n);
   gboolean ok = TRUE;
   for (guint i = 0; i < n && ok; i++)
     {
       const EadSample *sample = ead_dataset_get_sample (dataset, EAD_SPLIT_TEST, i);
       g_auto (EadScoreResult) result = { 0 };
       ok = !g_cancellable_set_error_if_cancelled (cancellable, error)
-           && score_sample (model, sample, precision, &scored[i], &result, error);
+           && score_sample (model, sample, precision, &scored[i], &views[i], &result, error);
       if (!ok)
         break;
-      total_ms += result.milliseconds;
-      EadImageScore record = { g_strdup (sample->path), g_strdup (sample->type),
-                               result.score, result.milliseconds };
-      g_array_append_val (evaluation->images, record);
       if (callback)
         callback (sample, &result, i + 1, n, user_data);
       scored[i].map = g_steal_pointer (&result.fused);
+      views[i].map = scored[i].map;
     }
-  if (ok)
-    {
-      evaluation->ms_per_image = total_ms / n;
-      summarise (evaluation, scored, n);
-    }
+  EadEvaluation *evaluation = ok ? ead_evaluation_new_from_scores (views, n) : NULL;
   for (guint i = 0; i < n; i++)
     scored_clear (&scored[i]);
   g_free (scored);
-  return ok ? g_steal_pointer (&evaluation) : NULL;
+  return evaluation;
 }
 
 void

@@ -47,6 +47,21 @@ EadEvaluation *ead_evaluate (EadModel *model, EadDataset *dataset, EadPrecision 
                              GCancellable *cancellable, GError **error);
 void ead_evaluation_free (EadEvaluation *evaluation);
 
+/* A test image scored elsewhere (a project file keeps its images in a
+ * database), for the same metrics. */
+typedef struct {
+  const char *path;       /* how the image is named in the evaluation */
+  const char *type;       /* "good" or the defect type */
+  double score;
+  double milliseconds;
+  int width, height;
+  const float *map;       /* the fused map, width x height */
+  const guint8 *mask;     /* width x height, 1 for defect (all 0 for good images) */
+} EadScoredImage;
+
+/* The metrics of ead_evaluate() over @n images already scored. */
+EadEvaluation *ead_evaluation_new_from_scores (const EadScoredImage *images, guint n);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EadEvaluation, ead_evaluation_free)
 
 G_END_DECLS

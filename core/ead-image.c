@@ -609,6 +609,28 @@ ead_image_to_normalized_tensor (const EadImage *image, int size, float *out)
       out[c * plane + i] = table[c][image->pixels[i * 3 + c]];
 }
 
+GBytes *
+ead_image_encode_png (const EadImage *image, GError **error)
+{
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The pixbuf only reads the pixels; GdkPixbuf has no const constructor. */
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_data (image->pixels, GDK_COLORSPACE_RGB,
+                                                          FALSE, 8, image->width, image->height,
+                                                          image->width * 3, NULL, NULL);
+  g_autoptr(GError) local_error = NULL;
+  char *buffer = NULL;
+  gsize size;
+
+  if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "png", &local_error, NULL))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_FAILED, "%s", local_error->message);
+      return NULL;
+    }
+  return g_bytes_new_take (buffer, size);
+}
+
 gboolean
 ead_image_save_png (const EadImage *image, const char *path, GError **error)
 {
@@ -616,23 +638,18 @@ ead_image_save_png (const EadImage *image, const char *path, GError **error)
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* The pixbuf only reads the pixels; GdkPixbuf has no const constructor. */
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_data (image->pixels, GDK_COLORSPACE_RGB,
-                                                          FALSE, 8, image->width, image->height,
-                                                          image->width * 3, NULL, NULL);
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *buffer = NULL;
-  gsize size;
+  g_autoptr(GBytes) png = ead_image_encode_png (image, &local_error);
 
-  if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "png", &local_error, NULL))
+  if (png == NULL)
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_FAILED, "Cannot encode %s: %s",
                    path, local_error->message);
       return FALSE;
     }
   /* CONSISTENT writes a temporary file beside @path and renames it over. */
-  if (!g_file_set_contents_full (path, buffer, size, G_FILE_SET_CONTENTS_CONSISTENT,
-                                 0666, &local_error))
+  if (!g_file_set_contents_full (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0666, &local_error))
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s", local_error->message);
       return FALSE;
@@ -661,6 +678,17 @@ ead_mask_new_empty (int width, int height)
   return mask_new (width, height);
 }
 
+static EadMask *
+mask_new_from_image (const EadImage *image)
+{
+  EadMask *mask = mask_new (image->width, image->height);
+  gsize n_pixels = (gsize) image->width * image->height;
+
+  for (gsize i = 0; i < n_pixels; i++)
+    mask->data[i] = image->pixels[i * 3] != 0;
+  return mask;
+}
+
 EadMask *
 ead_mask_load (const char *path, GError **error)
 {
@@ -669,15 +697,18 @@ ead_mask_load (const char *path, GError **error)
 
   g_autoptr(EadImage) image = ead_image_load (path, error);
 
-  if (image == NULL)
-    return NULL;
+  return image != NULL ? mask_new_from_image (image) : NULL;
+}
 
-  EadMask *mask = mask_new (image->width, image->height);
-  gsize n_pixels = (gsize) image->width * image->height;
+EadMask *
+ead_mask_load_from_data (const guint8 *data, gsize size, const char *name, GError **error)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  for (gsize i = 0; i < n_pixels; i++)
-    mask->data[i] = image->pixels[i * 3] != 0;
-  return mask;
+  g_autoptr(EadImage) image = ead_image_load_from_data (data, size, name, error);
+
+  return image != NULL ? mask_new_from_image (image) : NULL;
 }
 
 void

@@ -46,6 +46,9 @@ void ead_image_to_normalized_tensor (const EadImage *image, int size, float *out
 extern const float ead_imagenet_mean[3];
 extern const float ead_imagenet_std[3];
 
+/* Encodes as PNG in memory. */
+GBytes *ead_image_encode_png (const EadImage *image, GError **error);
+
 /* Saves as PNG, atomically (temporary file and rename). */
 gboolean ead_image_save_png (const EadImage *image, const char *path, GError **error);
 
@@ -56,6 +59,8 @@ typedef struct _EadMask EadMask;
 
 /* Loads a mask image; any non-zero pixel in the first channel is defect. */
 EadMask *ead_mask_load (const char *path, GError **error);
+/* The same from encoded bytes; @name only appears in error messages. */
+EadMask *ead_mask_load_from_data (const guint8 *data, gsize size, const char *name, GError **error);
 EadMask *ead_mask_new_empty (int width, int height);
 void ead_mask_free (EadMask *mask);
 int ead_mask_get_width (const EadMask *mask);

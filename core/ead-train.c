@@ -436,11 +436,12 @@ optimise (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
       EadLosses losses;
       if (!run_step (t, trainer, step, image_st, image_ae, penalty, &losses, error))
         return FALSE;
-      report (t, EAD_TRAIN_STEPS, step + 1, params->steps, &losses);
+      /* Checkpoint before reporting, so the callback may copy it. */
       if (params->checkpoint_path && params->checkpoint_every > 0
           && (step + 1) % params->checkpoint_every == 0 && step + 1 < params->steps
           && !save_checkpoint (model, trainer, params, error))
         return FALSE;
+      report (t, EAD_TRAIN_STEPS, step + 1, params->steps, &losses);
     }
   return TRUE;
 }

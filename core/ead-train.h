@@ -19,7 +19,8 @@ typedef struct {
   const char *teacher_path;   /* NULL for a random teacher: results are meaningless */
   const char *penalty_dir;    /* natural images for the penalty term, or NULL */
   const char *checkpoint_path;   /* NULL: no checkpoints */
-  int checkpoint_every;       /* steps between checkpoints; 0: only on cancel */
+  int checkpoint_every;       /* steps between checkpoints, each written before its
+                               * step is reported; 0: only on cancel */
   gboolean resume;            /* continue from checkpoint_path */
   gboolean skip_bad;          /* skip unreadable images with a warning */
   double learning_rate;

@@ -1,0 +1,1017 @@
+/* cmd-project.c: efficientad project COMMAND FILE ..., the project file
+ * from the command line. */
+
+#include <glib-unix.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "ead-error.h"
+#include "ead-project.h"
+
+/* The same schedule as efficientad train. */
+#define DEFAULT_STEPS_CUDA 70000
+#define DEFAULT_STEPS_CPU 2000
+#define DEFAULT_CHECKPOINT_EVERY 500
+#define UNSET G_MININT
+
+/* ---- Shared by the commands ---- */
+
+/* Parses the options and checks that exactly one FILE (and, with
+ * @more_args, more arguments) follows. */
+static gboolean
+parse_command (GOptionContext *context, const char *command, gboolean more_args, int *argc,
+               char ***argv, GError **error)
+{
+  if (!cli_parse (context, argc, argv, error))
+    return FALSE;
+  if (*argc < 2 || (!more_args && *argc != 2) || (more_args && *argc < 3))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "project %s needs %s (see --help)",
+                   command, more_args ? "a project FILE and what to import" : "one project FILE");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The model of --model, or the newest one for 0. */
+static gint64
+resolve_model (EadProject *project, gint64 model_id, GError **error)
+{
+  if (model_id < 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "--model must be a model id");
+      return 0;
+    }
+  if (model_id == 0)
+    return ead_project_get_latest_model (project, error);
+  EadModelInfo info;
+  if (!ead_project_get_model (project, model_id, &info, error))
+    return 0;
+  ead_model_info_clear (&info);
+  return model_id;
+}
+
+static void
+print_json (JsonBuilder *b)
+{
+  g_autofree char *text = cli_json_to_string (b, TRUE);
+  g_print ("%s\n", text);
+}
+
+static void
+add_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static const char *
+phase_name (EadTrainPhase phase)
+{
+  switch (phase)
+    {
+    case EAD_TRAIN_LOADING:
+      return "loading images";
+    case EAD_TRAIN_TEACHER:
+      return "teacher statistics";
+    case EAD_TRAIN_STEPS:
+      return "training";
+    case EAD_TRAIN_CALIBRATING:
+      return "calibrating on validation images";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---- create ---- */
+
+static int
+project_create (int argc, char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - create an empty project");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!parse_command (context, "create", FALSE, &argc, &argv, &error))
+    return cli_fail (error);
+  g_autoptr (EadProject) project = ead_project_create (argv[1], &error);
+  if (!project)
+    return cli_fail (error);
+  if (json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      add_string (b, "project", argv[1]);
+      add_int (b, "schema_version", ead_project_get_schema_version ());
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else
+    g_print ("created %s (schema version %d)\n", argv[1], ead_project_get_schema_version ());
+  return 0;
+}
+
+/* ---- import ---- */
+
+static void
+on_import_problem (const char *path, const GError *problem, gpointer user_data)
+{
+  if (problem)
+    g_printerr ("efficientad: warning: %s\n", problem->message);
+}
+
+static gboolean
+parse_label_option (const char *text, int *label, GError **error)
+{
+  EadLabel value;
+  if (!text || g_str_equal (text, "auto"))
+    *label = EAD_IMPORT_AUTO;
+  else if (ead_label_from_string (text, &value))
+    *label = value;
+  else
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "--label must be good, anomalous, unlabelled or auto, not '%s'", text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_split_option (const char *text, int *split, GError **error)
+{
+  EadSplit value;
+  if (!text || g_str_equal (text, "auto"))
+    *split = EAD_IMPORT_AUTO;
+  else if (ead_split_from_string (text, &value))
+    *split = value;
+  else
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "--split must be train, validation, test or auto, not '%s'", text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+print_import_summary (const EadImportSummary *s, gboolean json)
+{
+  if (!json)
+    {
+      g_print ("imported %u images (%u with masks); %u duplicates, %u could not be imported\n",
+               s->imported, s->masks, s->duplicates, s->failed);
+      return;
+    }
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_int (b, "batch", s->batch_id);
+  add_int (b, "imported", s->imported);
+  add_int (b, "masks", s->masks);
+  add_int (b, "duplicates", s->duplicates);
+  add_int (b, "failed", s->failed);
+  json_builder_end_object (b);
+  print_json (b);
+}
+
+static int
+project_import (int argc, char **argv)
+{
+  g_autofree char *label_text = NULL, *split_text = NULL;
+  gint64 seed = 42;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "label", 0, 0, G_OPTION_ARG_STRING, &label_text, "good, anomalous, unlabelled or auto (default)", "LABEL" },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &split_text, "train, validation, test or auto (default)", "SPLIT" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the validation hold-out (default 42)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE PATH... - import images");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "PATH is an image file or a folder. In a folder in the MVTec AD layout (with\n"
+    "train/good), auto means: train/good good training images with a seeded tenth\n"
+    "held out for validation (or validation/good), test/good good test images,\n"
+    "test/<type> anomalous test images of that type with their masks from\n"
+    "ground_truth/<type>/. Elsewhere auto means unlabelled, in the test split\n"
+    "(train when --label good). Duplicates and files that are not images are\n"
+    "reported and left out; the rest is imported in one transaction.");
+  g_autoptr (GError) error = NULL;
+  EadImportOptions options;
+  ead_import_options_init (&options);
+  if (!parse_command (context, "import", TRUE, &argc, &argv, &error)
+      || !parse_label_option (label_text, &options.label, &error)
+      || !parse_split_option (split_text, &options.split, &error))
+    return cli_fail (error);
+  if (seed < 0)
+    return cli_fail_message ("--seed must not be negative");
+  options.seed = (guint64) seed;
+
+  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
+  if (!project)
+    return cli_fail (error);
+  EadImportSummary summary;
+  if (!ead_project_import (project, (const char *const *) argv + 2, &options, on_import_problem,
+                           NULL, NULL, &summary, &error))
+    return cli_fail (error);
+  print_import_summary (&summary, json);
+  if (summary.failed > 0)
+    return cli_fail_message ("%u files could not be imported (see the warnings above)",
+                             summary.failed);
+  return 0;
+}
+
+/* ---- info ---- */
+
+static void
+print_counts_text (guint counts[EAD_N_SPLITS][EAD_N_LABELS])
+{
+  g_print ("%-12s", "images");
+  for (int label = 0; label < EAD_N_LABELS; label++)
+    g_print (" %10s", ead_label_to_string (label));
+  g_print ("\n");
+  for (int split = 0; split < EAD_N_SPLITS; split++)
+    {
+      g_print ("%-12s", ead_split_to_string (split));
+      for (int label = 0; label < EAD_N_LABELS; label++)
+        g_print (" %10u", counts[split][label]);
+      g_print ("\n");
+    }
+}
+
+static void
+print_info_text (guint counts[EAD_N_SPLITS][EAD_N_LABELS], GArray *runs, GArray *models)
+{
+  print_counts_text (counts);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const EadRunInfo *r = &g_array_index (runs, EadRunInfo, i);
+      g_print ("run %" G_GINT64_FORMAT ": %s, %s model, %d px, step %d of %d", r->id,
+               ead_run_state_to_string (r->state), ead_model_size_to_string (r->size),
+               r->image_size, r->steps_done, r->steps);
+      if (r->checkpoint_step > 0)
+        g_print (", checkpoint at step %d", r->checkpoint_step);
+      if (r->error)
+        g_print (" (%s)", r->error);
+      g_print ("\n");
+    }
+  for (guint i = 0; i < models->len; i++)
+    {
+      const EadModelInfo *m = &g_array_index (models, EadModelInfo, i);
+      g_print ("model %" G_GINT64_FORMAT ": from run %" G_GINT64_FORMAT ", calibrated on %u "
+               "images, %u results, ", m->id, m->run_id, m->n_validation, m->n_results);
+      if (m->has_threshold)
+        g_print ("threshold %.5g (%s)\n", m->threshold,
+                 ead_threshold_method_to_string (m->threshold_method));
+      else
+        g_print ("no threshold\n");
+    }
+}
+
+static void
+add_counts_json (JsonBuilder *b, guint counts[EAD_N_SPLITS][EAD_N_LABELS])
+{
+  json_builder_set_member_name (b, "images");
+  json_builder_begin_object (b);
+  for (int split = 0; split < EAD_N_SPLITS; split++)
+    {
+      json_builder_set_member_name (b, ead_split_to_string (split));
+      json_builder_begin_object (b);
+      for (int label = 0; label < EAD_N_LABELS; label++)
+        add_int (b, ead_label_to_string (label), counts[split][label]);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+}
+
+static void
+add_runs_json (JsonBuilder *b, GArray *runs)
+{
+  json_builder_set_member_name (b, "runs");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const EadRunInfo *r = &g_array_index (runs, EadRunInfo, i);
+      json_builder_begin_object (b);
+      add_int (b, "id", r->id);
+      add_string (b, "state", ead_run_state_to_string (r->state));
+      add_string (b, "size", ead_model_size_to_string (r->size));
+      add_int (b, "image_size", r->image_size);
+      add_int (b, "steps", r->steps);
+      add_int (b, "steps_done", r->steps_done);
+      add_int (b, "checkpoint_step", r->checkpoint_step);
+      add_int (b, "model", r->model_id);
+      add_string (b, "created_at", r->created_at);
+      add_string (b, "error", r->error);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+add_models_json (JsonBuilder *b, GArray *models)
+{
+  json_builder_set_member_name (b, "models");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < models->len; i++)
+    {
+      const EadModelInfo *m = &g_array_index (models, EadModelInfo, i);
+      json_builder_begin_object (b);
+      add_int (b, "id", m->id);
+      add_int (b, "run", m->run_id);
+      add_string (b, "created_at", m->created_at);
+      add_int (b, "n_validation", m->n_validation);
+      add_int (b, "n_results", m->n_results);
+      cli_json_add_number (b, "threshold", m->has_threshold ? m->threshold : NAN);
+      add_string (b, "threshold_method", m->has_threshold
+                  ? ead_threshold_method_to_string (m->threshold_method) : NULL);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static int
+project_info (int argc, char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - describe a project");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!parse_command (context, "info", FALSE, &argc, &argv, &error))
+    return cli_fail (error);
+  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
+  if (!project)
+    return cli_fail (error);
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+  if (!ead_project_count_images (project, counts, &error))
+    return cli_fail (error);
+  g_autoptr (GArray) runs = ead_project_list_runs (project, &error);
+  g_autoptr (GArray) models = runs ? ead_project_list_models (project, &error) : NULL;
+  if (!models)
+    return cli_fail (error);
+  if (!json)
+    {
+      print_info_text (counts, runs, models);
+      return 0;
+    }
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_string (b, "project", argv[1]);
+  add_int (b, "schema_version", ead_project_get_schema_version ());
+  add_counts_json (b, counts);
+  add_runs_json (b, runs);
+  add_models_json (b, models);
+  json_builder_end_object (b);
+  print_json (b);
+  return 0;
+}
+
+/* ---- train ---- */
+
+typedef struct {
+  GMainLoop *loop;
+  GCancellable *cancellable;
+  gint64 model_id;
+  GError *error;
+  CliProgress progress;
+  int phase;
+} Training;
+
+/* Called in the training thread. */
+static void
+on_train_progress (const EadTrainProgress *p, gpointer user_data)
+{
+  Training *t = user_data;
+  if ((int) p->phase != t->phase)
+    {
+      cli_progress_finish (&t->progress);
+      g_printerr ("%s\n", phase_name (p->phase));
+      cli_progress_init (&t->progress);
+      t->phase = p->phase;
+    }
+  if (p->phase != EAD_TRAIN_STEPS)
+    return;
+  g_autofree char *detail = g_strdup_printf ("loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)",
+                                             p->losses.total, p->losses.hard, p->losses.penalty,
+                                             p->losses.ae, p->losses.stae);
+  cli_progress_update (&t->progress, p->done, p->total, detail);
+}
+
+static void
+on_trained (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Training *t = user_data;
+  t->model_id = ead_project_train_finish (result, &t->error);
+  g_main_loop_quit (t->loop);
+}
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+  Training *t = user_data;
+  g_printerr ("efficientad: stopping at the next step; the checkpoint keeps the run\n");
+  g_cancellable_cancel (t->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Trains @run_id in a worker thread while this one waits for Ctrl-C. */
+static gint64
+train_run (EadProject *project, gint64 run_id, EadDevice device, GError **error)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  Training t = { .loop = loop, .cancellable = cancellable, .phase = -1 };
+  cli_progress_init (&t.progress);
+  guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, &t);
+  guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &t);
+  ead_project_train_async (project, run_id, device, on_train_progress, &t, cancellable,
+                           on_trained, &t);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  cli_progress_finish (&t.progress);
+  if (t.error)
+    g_propagate_error (error, t.error);
+  return t.model_id;
+}
+
+typedef struct {
+  char *size, *teacher, *penalty;
+  int steps, image_size, checkpoint_every;
+  gint64 seed;
+} RunOptions;
+
+static void
+run_options_clear (RunOptions *o)
+{
+  g_free (o->size);
+  g_free (o->teacher);
+  g_free (o->penalty);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
+
+static gboolean
+run_options_given (const RunOptions *o)
+{
+  return o->size || o->teacher || o->penalty || o->steps != UNSET
+         || o->image_size != UNSET || o->checkpoint_every != UNSET || o->seed != UNSET;
+}
+
+/* A new run's parameters from the options. */
+static gboolean
+params_from_options (const RunOptions *o, EadDevice device, EadPrecision precision,
+                     EadTrainParams *params, GError **error)
+{
+  ead_train_params_init (params);
+  params->precision = precision;
+  if (!o->teacher)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "train needs --teacher FILE (a pretrained teacher); '--teacher random' "
+                   "trains with a random one, for testing only");
+      return FALSE;
+    }
+  if (o->size && !ead_model_size_from_string (o->size, &params->size))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "--size must be s or m, not '%s'",
+                   o->size);
+      return FALSE;
+    }
+  if (o->seed != UNSET && o->seed < 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "--seed must not be negative");
+      return FALSE;
+    }
+  params->steps = o->steps != UNSET ? o->steps
+                  : device == EAD_DEVICE_CUDA ? DEFAULT_STEPS_CUDA : DEFAULT_STEPS_CPU;
+  if (o->image_size != UNSET)
+    params->image_size = o->image_size;
+  if (o->seed != UNSET)
+    params->seed = (guint64) o->seed;
+  params->checkpoint_every = o->checkpoint_every != UNSET ? o->checkpoint_every
+                                                          : DEFAULT_CHECKPOINT_EVERY;
+  params->teacher_path = g_str_equal (o->teacher, "random") ? NULL : o->teacher;
+  params->penalty_dir = o->penalty;
+  if (ead_nets_output_size (params->image_size) == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "--image-size %d is not supported: use a multiple of 64, at least 256",
+                   params->image_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+print_trained (EadProject *project, gint64 run_id, gint64 model_id, gboolean json)
+{
+  EadModelInfo m;
+  g_autoptr (GError) error = NULL;
+  if (!ead_project_get_model (project, model_id, &m, &error))
+    {
+      g_printerr ("efficientad: warning: %s\n", error->message);
+      return;
+    }
+  const EadQuantiles *q = &m.quantiles;
+  if (json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      add_int (b, "run", run_id);
+      add_int (b, "model", model_id);
+      cli_json_add_number (b, "quantile_st_start", q->st_start);
+      cli_json_add_number (b, "quantile_st_end", q->st_end);
+      cli_json_add_number (b, "quantile_ae_start", q->ae_start);
+      cli_json_add_number (b, "quantile_ae_end", q->ae_end);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else
+    g_print ("run %" G_GINT64_FORMAT " finished: model %" G_GINT64_FORMAT "; map quantiles local "
+             "%.5g..%.5g, global %.5g..%.5g\n", run_id, model_id, q->st_start, q->st_end,
+             q->ae_start, q->ae_end);
+  ead_model_info_clear (&m);
+}
+
+static int
+project_train (int argc, char **argv)
+{
+  g_auto (RunOptions) o = { .steps = UNSET, .image_size = UNSET, .checkpoint_every = UNSET,
+                            .seed = UNSET };
+  g_autofree char *device_text = NULL;
+  g_auto (CliEngineOptions) engine = { 0 };
+  gint64 resume = 0;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, "Model size: s (default) or m", "s|m" },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &o.steps, "Training steps (default 2000 on CPU, 70000 on CUDA)", "N" },
+    { "image-size", 0, 0, G_OPTION_ARG_INT, &o.image_size, "Input size, a multiple of 64 (default 256)", "PIXELS" },
+    { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &o.teacher, "Pretrained teacher weights, or 'random'", "FILE" },
+    { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &o.penalty, "Natural images for the penalty term", "DIR" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Random seed (default 42)", "N" },
+    { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &o.checkpoint_every, "Steps between checkpoints (default 500)", "N" },
+    { "resume", 0, 0, G_OPTION_ARG_INT64, &resume, "Continue run RUN from its checkpoint, with its own settings", "RUN" },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &device_text, "cpu (default) or cuda", "DEVICE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - train a model in the project");
+  g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_engine_options (context, &engine);
+  g_option_context_set_description (context,
+    "Trains on the good images of the train split and calibrates on the good\n"
+    "images of the validation split. The loss curve and a checkpoint every N steps\n"
+    "go into the project: Ctrl-C, a crash or a kill loses at most the steps since\n"
+    "the last checkpoint, and --resume RUN continues the run from there.\n"
+    "Training runs in fp32; --precision sets the precision of the calibration maps.");
+  g_autoptr (GError) error = NULL;
+  EadDevice device;
+  EadPrecision precision;
+  if (!parse_command (context, "train", FALSE, &argc, &argv, &error)
+      || !cli_parse_device (device_text, &device, &error)
+      || !cli_apply_engine_options (&engine, &precision, &error))
+    return cli_fail (error);
+  if (resume < 0)
+    return cli_fail_message ("--resume needs a run id");
+  if (resume > 0 && (run_options_given (&o) || engine.precision))
+    return cli_fail_message ("--resume continues run %" G_GINT64_FORMAT " with its own settings; "
+                             "leave out the training options", resume);
+  EadTrainParams params;
+  if (!resume && !params_from_options (&o, device, precision, &params, &error))
+    return cli_fail (error);
+
+  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
+  if (!project)
+    return cli_fail (error);
+  gint64 run_id = resume ? resume : ead_project_add_run (project, &params, &error);
+  if (!run_id)
+    return cli_fail (error);
+  if (!resume && !params.teacher_path)
+    g_printerr ("efficientad: warning: training with a RANDOM teacher: its features mean "
+                "nothing, and neither will the results\n");
+  if (!resume)
+    g_printerr ("run %" G_GINT64_FORMAT "\n", run_id);
+  gint64 model_id = train_run (project, run_id, device, &error);
+  if (!model_id && g_error_matches (error, EAD_ERROR, EAD_ERROR_CANCELLED))
+    return cli_fail_message ("%s; continue with 'efficientad project train %s --resume %"
+                             G_GINT64_FORMAT "'", error->message, argv[1], run_id);
+  if (!model_id)
+    return cli_fail (error);
+  print_trained (project, run_id, model_id, json);
+  return 0;
+}
+
+/* ---- calibrate ---- */
+
+static void
+on_scored (guint done, guint total, gpointer user_data)
+{
+  cli_progress_update (user_data, done, total, NULL);
+}
+
+static int
+project_calibrate (int argc, char **argv)
+{
+  g_auto (CliEngineOptions) engine = { 0 };
+  gint64 model = 0;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (default: the newest)", "ID" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - recalibrate a model");
+  g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_engine_options (context, &engine);
+  g_option_context_set_description (context,
+    "Recomputes the map quantiles on the good validation images (never on test\n"
+    "images). The model's earlier results and threshold were in the old\n"
+    "calibration's units and are removed; run test and threshold again.");
+  g_autoptr (GError) error = NULL;
+  EadPrecision precision;
+  if (!parse_command (context, "calibrate", FALSE, &argc, &argv, &error)
+      || !cli_apply_engine_options (&engine, &precision, &error))
+    return cli_fail (error);
+  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
+  if (!project || !(model = resolve_model (project, model, &error)))
+    return cli_fail (error);
+  CliProgress progress;
+  cli_progress_init (&progress);
+  gboolean ok = ead_project_calibrate (project, model, precision, on_scored, &progress, NULL,
+                                       &error);
+  cli_progress_finish (&progress);
+  EadModelInfo m;
+  if (!ok || !ead_project_get_model (project, model, &m, &error))
+    return cli_fail (error);
+  const EadQuantiles *q = &m.quantiles;
+  if (json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      add_int (b, "model", model);
+      add_int (b, "n_validation", m.n_validation);
+      cli_json_add_number (b, "quantile_st_start", q->st_start);
+      cli_json_add_number (b, "quantile_st_end", q->st_end);
+      cli_json_add_number (b, "quantile_ae_start", q->ae_start);
+      cli_json_add_number (b, "quantile_ae_end", q->ae_end);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else
+    g_print ("model %" G_GINT64_FORMAT " calibrated on %u validation images: map quantiles local "
+             "%.5g..%.5g, global %.5g..%.5g\n", model, m.n_validation, q->st_start, q->st_end,
+             q->ae_start, q->ae_end);
+  ead_model_info_clear (&m);
+  return 0;
+}
+
+/* ---- test ---- */
+
+static const char *
+decision_name (EadDecision decision)
+{
+  return decision == EAD_DECISION_ANOMALOUS ? "anomalous"
+         : decision == EAD_DECISION_GOOD ? "good" : "-";
+}
+
+static void
+print_metrics_row (const EadMetrics *m)
+{
+  g_print ("%-16s %6u %11.4f %11.4f %8.4f %8.4f %10.4f\n", m->type, m->n_images, m->image_auroc,
+           m->pixel_auroc, m->aupro, m->f1_max, m->threshold);
+}
+
+static void
+print_test_text (GArray *results, const EadEvaluation *e)
+{
+  g_print ("%6s  %-24s %-10s %-16s %10s  %s\n", "image", "file", "label", "type", "score",
+           "decision");
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split != EAD_SPLIT_TEST)
+        continue;
+      g_print ("%6" G_GINT64_FORMAT "  %-24s %-10s %-16s %10.5f  %s\n", r->image_id, r->file_name,
+               ead_label_to_string (r->label), r->defect_type ? r->defect_type : "-", r->score,
+               decision_name (r->decision));
+    }
+  g_print ("\n%-16s %6s %11s %11s %8s %8s %10s\n", "type", "images", "image_auroc",
+           "pixel_auroc", "aupro", "f1_max", "threshold");
+  for (guint i = 0; i < e->per_type->len; i++)
+    print_metrics_row (&g_array_index (e->per_type, EadMetrics, i));
+  print_metrics_row (&e->overall);
+  g_print ("%.1f ms per image (networks and maps)\n", e->ms_per_image);
+}
+
+static void
+add_metrics_json (JsonBuilder *b, const EadMetrics *m)
+{
+  add_int (b, "n_images", m->n_images);
+  cli_json_add_number (b, "image_auroc", m->image_auroc);
+  cli_json_add_number (b, "pixel_auroc", m->pixel_auroc);
+  cli_json_add_number (b, "aupro", m->aupro);
+  cli_json_add_number (b, "f1_max", m->f1_max);
+  cli_json_add_number (b, "threshold", m->threshold);
+}
+
+static void
+print_test_json (gint64 model, GArray *results, const EadEvaluation *e)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_int (b, "model", model);
+  add_metrics_json (b, &e->overall);
+  cli_json_add_number (b, "ms_per_image", e->ms_per_image);
+  json_builder_set_member_name (b, "per_type");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < e->per_type->len; i++)
+    {
+      const EadMetrics *m = &g_array_index (e->per_type, EadMetrics, i);
+      json_builder_set_member_name (b, m->type);
+      json_builder_begin_object (b);
+      add_metrics_json (b, m);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "images");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split != EAD_SPLIT_TEST)
+        continue;
+      json_builder_begin_object (b);
+      add_int (b, "image", r->image_id);
+      add_string (b, "file", r->file_name);
+      add_string (b, "label", ead_label_to_string (r->label));
+      add_string (b, "type", r->defect_type);
+      cli_json_add_number (b, "score", r->score);
+      add_string (b, "decision", r->decision == EAD_DECISION_NONE ? NULL
+                                                                 : decision_name (r->decision));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  print_json (b);
+}
+
+static int
+project_test (int argc, char **argv)
+{
+  g_auto (CliEngineOptions) engine = { 0 };
+  gint64 model = 0;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (default: the newest)", "ID" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - score the test images");
+  g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_engine_options (context, &engine);
+  g_option_context_set_description (context,
+    "Scores every test image, stores its score and maps, and prints the metrics\n"
+    "over the labelled ones.");
+  g_autoptr (GError) error = NULL;
+  EadPrecision precision;
+  if (!parse_command (context, "test", FALSE, &argc, &argv, &error)
+      || !cli_apply_engine_options (&engine, &precision, &error))
+    return cli_fail (error);
+  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
+  if (!project || !(model = resolve_model (project, model, &error)))
+    return cli_fail (error);
+  CliProgress progress;
+  cli_progress_init (&progress);
+  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, precision, on_scored,
+                                                           &progress, NULL, &error);
+  cli_progress_finish (&progress);
+  g_autoptr (GArray) results = evaluation ? ead_project_list_results (project, model, &error)
+                                          : NULL;
+  if (!results)
+    return cli_fail (error);
+  if (json)
+    print_test_json (model, results, evaluation);
+  else
+    print_test_text (results, evaluation);
+  return 0;
+}
+
+/* ---- threshold ---- */
+
+static int
+project_threshold (int argc, char **argv)
+{
+  gint64 model = 0;
+  double value = NAN, max_fpr = NAN;
+  gboolean f1_max = FALSE, json = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (default: the newest)", "ID" },
+    { "value", 0, 0, G_OPTION_ARG_DOUBLE, &value, "This threshold", "X" },
+    { "f1-max", 0, 0, G_OPTION_ARG_NONE, &f1_max, "The best F1 on the labelled test images", NULL },
+    { "max-fpr", 0, 0, G_OPTION_ARG_DOUBLE, &max_fpr, "The lowest that flags at most this fraction of good images", "P" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - choose the decision threshold");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!parse_command (context, "threshold", FALSE, &argc, &argv, &error))
+    return cli_fail (error);
+  if (!isnan (value) + f1_max + !isnan (max_fpr) != 1)
+    return cli_fail_message ("threshold needs exactly one of --value X, --f1-max, --max-fpr P");
+  EadThresholdMethod method = f1_max ? EAD_THRESHOLD_F1_MAX
+                              : isnan (value) ? EAD_THRESHOLD_MAX_FPR : EAD_THRESHOLD_VALUE;
+  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
+  double threshold;
+  if (!project || !(model = resolve_model (project, model, &error))
+      || !ead_project_set_threshold (project, model, method,
+                                     method == EAD_THRESHOLD_VALUE ? value
+                                     : method == EAD_THRESHOLD_MAX_FPR ? max_fpr : 0, &threshold,
+                                     &error))
+    return cli_fail (error);
+  EadConfusion c;
+  if (!ead_project_count_decisions (project, model, &c, &error))
+    return cli_fail (error);
+  if (json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      add_int (b, "model", model);
+      cli_json_add_number (b, "threshold", threshold);
+      add_string (b, "method", ead_threshold_method_to_string (method));
+      add_int (b, "true_positives", c.true_positives);
+      add_int (b, "false_positives", c.false_positives);
+      add_int (b, "true_negatives", c.true_negatives);
+      add_int (b, "false_negatives", c.false_negatives);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else
+    g_print ("model %" G_GINT64_FORMAT " threshold %.6g (%s); labelled test images: %"
+             G_GSIZE_FORMAT " true positives, %" G_GSIZE_FORMAT " false positives, %"
+             G_GSIZE_FORMAT " true negatives, %" G_GSIZE_FORMAT " false negatives\n", model,
+             threshold, ead_threshold_method_to_string (method), c.true_positives,
+             c.false_positives, c.true_negatives, c.false_negatives);
+  return 0;
+}
+
+/* ---- review ---- */
+
+static int
+project_review (int argc, char **argv)
+{
+  g_autofree char *verdict_text = NULL, *note = NULL;
+  gint64 model = 0, image = 0;
+  gboolean move = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (default: the newest)", "ID" },
+    { "image", 0, 0, G_OPTION_ARG_INT64, &image, "The image whose result is reviewed", "ID" },
+    { "verdict", 0, 0, G_OPTION_ARG_STRING, &verdict_text, "true-defect, false-positive, missed-defect or unsure", "V" },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note, "A note to keep with the verdict", "TEXT" },
+    { "move-false-positives", 0, 0, G_OPTION_ARG_NONE, &move, "Make every false positive a good training image", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - review results");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!parse_command (context, "review", FALSE, &argc, &argv, &error))
+    return cli_fail (error);
+  EadVerdict verdict = EAD_VERDICT_NONE;
+  if (move == (image != 0 || verdict_text != NULL))
+    return cli_fail_message ("review needs either --image ID --verdict V or --move-false-positives");
+  if (!move && (image <= 0 || !ead_verdict_from_string (verdict_text, &verdict)))
+    return cli_fail_message ("review needs --image ID and --verdict true-defect, false-positive, "
+                             "missed-defect or unsure");
+  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
+  if (!project || !(model = resolve_model (project, model, &error)))
+    return cli_fail (error);
+  if (move)
+    {
+      guint n_moved;
+      if (!ead_project_move_false_positives (project, model, &n_moved, &error))
+        return cli_fail (error);
+      g_print ("%u false positives of model %" G_GINT64_FORMAT " are now good training images\n",
+               n_moved, model);
+      return 0;
+    }
+  if (!ead_project_review (project, model, image, verdict, note, &error))
+    return cli_fail (error);
+  g_print ("image %" G_GINT64_FORMAT " under model %" G_GINT64_FORMAT ": %s\n", image, model,
+           ead_verdict_to_string (verdict));
+  return 0;
+}
+
+/* ---- export ---- */
+
+static int
+project_export (int argc, char **argv)
+{
+  g_autofree char *output = NULL;
+  gint64 model = 0;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (default: the newest)", "ID" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Model file to write", "MODEL" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - export a model file");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "Writes the model with its calibration and threshold in the format of\n"
+    "docs/model-format.md, which 'efficientad infer' reads.");
+  g_autoptr (GError) error = NULL;
+  if (!parse_command (context, "export", FALSE, &argc, &argv, &error))
+    return cli_fail (error);
+  if (!output)
+    return cli_fail_message ("export needs -o MODEL, the file to write");
+  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
+  g_autofree char *sha256 = NULL;
+  if (!project || !(model = resolve_model (project, model, &error))
+      || !ead_project_export_model (project, model, output, &sha256, &error))
+    return cli_fail (error);
+  if (json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      add_int (b, "model", model);
+      add_string (b, "path", output);
+      add_string (b, "sha256", sha256);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else
+    g_print ("wrote %s (model %" G_GINT64_FORMAT ", sha256 %s)\n", output, model, sha256);
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "create", project_create, "create an empty project file" },
+  { "import", project_import, "import images and folders (the MVTec AD layout is understood)" },
+  { "info", project_info, "images per split and label, training runs, models" },
+  { "train", project_train, "train a model on the good training images, or resume a run" },
+  { "calibrate", project_calibrate, "recompute a model's calibration on the validation images" },
+  { "test", project_test, "score every test image and print the metrics" },
+  { "threshold", project_threshold, "choose a model's decision threshold" },
+  { "review", project_review, "give a result a verdict; move false positives to training" },
+  { "export", project_export, "write a model file" },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "Usage: efficientad project COMMAND FILE [OPTIONS...]\n\n"
+                "A project file (" EAD_PROJECT_EXTENSION ") holds the images, labels, training\n"
+                "runs, models, calibration, results and reviews of one inspected part.\n\n"
+                "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun 'efficientad project COMMAND --help' for a command's options.\n");
+}
+
+int
+cmd_project (int argc, char **argv)
+{
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return 2;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+      || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return 0;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+  return cli_fail_message ("unknown project command '%s' (see 'efficientad project --help')",
+                           argv[1]);
+}

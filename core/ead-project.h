@@ -1,0 +1,338 @@
+/* ead-project.h: the project file, one SQLite database (.eadproj) per
+ * inspected part: its images and labels, training runs with their loss
+ * curves and checkpoints, models, calibration, results and their review.
+ * docs/project-schema.md describes the tables.
+ *
+ * An EadProject is one connection to the file: use it from one thread at a
+ * time. Training runs in a worker thread on a connection of its own, so
+ * other connections (another thread, another process) read while it writes. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ead-dataset.h"
+#include "ead-eval.h"
+#include "ead-metrics.h"
+#include "ead-train.h"
+
+G_BEGIN_DECLS
+
+#define EAD_PROJECT_EXTENSION ".eadproj"
+
+/* The longest side of the stored anomaly maps, in pixels. */
+#define EAD_PROJECT_MAP_SIDE 256
+
+/* The longest side of the cached thumbnails, in pixels. */
+#define EAD_PROJECT_THUMBNAIL_SIDE 128
+
+typedef struct _EadProject EadProject;
+
+/* The schema version this program reads and writes (SQLite's user_version). */
+int ead_project_get_schema_version (void);
+
+/* Creates a new, empty project; an existing file is an error. */
+EadProject *ead_project_create (const char *path, GError **error);
+
+/* Opens a project, bringing an older schema up to date. A file that is not
+ * SQLite, not a project, fails PRAGMA quick_check or has a newer schema is
+ * refused (EAD_ERROR_BAD_FILE or EAD_ERROR_INCOMPATIBLE) and left as it was.
+ * Runs whose training process is gone become EAD_RUN_INTERRUPTED. */
+EadProject *ead_project_open (const char *path, GError **error);
+void ead_project_close (EadProject *project);
+const char *ead_project_get_path (const EadProject *project);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EadProject, ead_project_close)
+
+/* ---- Images and labels ---- */
+
+typedef enum {
+  EAD_LABEL_UNLABELLED,
+  EAD_LABEL_GOOD,
+  EAD_LABEL_ANOMALOUS,
+  EAD_N_LABELS,
+} EadLabel;
+
+const char *ead_label_to_string (EadLabel label);
+gboolean ead_label_from_string (const char *text, EadLabel *label);
+const char *ead_split_to_string (EadSplit split);
+gboolean ead_split_from_string (const char *text, EadSplit *split);
+
+typedef struct {
+  gint64 id;
+  char *file_name;      /* as imported */
+  char *folder;
+  int width, height;
+  int channels;         /* 1 for a grey image, 3 for colour */
+  EadLabel label;
+  EadSplit split;
+  char *defect_type;    /* NULL unless anomalous with a known type */
+  gboolean has_mask;
+} EadImageInfo;
+
+void ead_image_info_clear (EadImageInfo *info);
+
+/* Every image, by id: a GArray of EadImageInfo that clears its elements. */
+GArray *ead_project_list_images (EadProject *project, GError **error);
+
+/* counts[split][label]: the number of images of each split and label. */
+gboolean ead_project_count_images (EadProject *project, guint counts[EAD_N_SPLITS][EAD_N_LABELS],
+                                   GError **error);
+
+/* The original encoded bytes, decoded. */
+EadImage *ead_project_load_image (EadProject *project, gint64 image_id, GError **error);
+/* The cached thumbnail as PNG bytes. */
+GBytes *ead_project_get_thumbnail (EadProject *project, gint64 image_id, GError **error);
+/* The image's pixel mask; NULL with no error when it has none. */
+EadMask *ead_project_load_mask (EadProject *project, gint64 image_id, GError **error);
+
+/* ---- Import ---- */
+
+#define EAD_IMPORT_AUTO (-1)
+
+typedef struct {
+  int label;        /* an EadLabel, or EAD_IMPORT_AUTO */
+  int split;        /* an EadSplit, or EAD_IMPORT_AUTO */
+  guint64 seed;     /* of the validation hold-out of an MVTec train/good */
+} EadImportOptions;
+
+/* Both automatic, seed 42. Automatic means: in an MVTec AD folder (one with
+ * train/good) train/good are good training images, a seeded tenth of them
+ * held out for validation (or validation/good when it exists), test/good
+ * good test images, test/<type> anomalous test images of that defect type
+ * with their masks from ground_truth/<type>/. Other images are unlabelled;
+ * their split is train when labelled good, test otherwise. An explicit label
+ * or split applies to every image. */
+void ead_import_options_init (EadImportOptions *options);
+
+typedef struct {
+  gint64 batch_id;
+  guint imported;
+  guint masks;
+  guint duplicates;
+  guint failed;
+} EadImportSummary;
+
+/* Called for every image file: @problem is NULL when it was imported, a
+ * G_FILE_ERROR_EXIST for a duplicate, another error naming the file or
+ * folder for something that could not be imported. */
+typedef void (*EadImportCallback) (const char *path, const GError *problem, gpointer user_data);
+
+/* Imports image files and folders (plain ones: the images directly in
+ * them; MVTec AD ones: as above) in one transaction, one image in memory at
+ * a time. Bad, unreadable and duplicate (same SHA-256) files are reported
+ * through @callback and left out; an error (cancelled, disk full) imports
+ * nothing. */
+gboolean ead_project_import (EadProject *project, const char *const *paths,
+                             const EadImportOptions *options, EadImportCallback callback,
+                             gpointer user_data, GCancellable *cancellable,
+                             EadImportSummary *summary, GError **error);
+
+/* ---- Training runs ---- */
+
+typedef enum {
+  EAD_RUN_QUEUED,
+  EAD_RUN_RUNNING,
+  EAD_RUN_PAUSED,        /* cancelled with a checkpoint: resumable */
+  EAD_RUN_INTERRUPTED,   /* its process died: resumable */
+  EAD_RUN_FINISHED,
+  EAD_RUN_FAILED,
+  EAD_RUN_CANCELLED,     /* cancelled before its first checkpoint */
+} EadRunState;
+
+const char *ead_run_state_to_string (EadRunState state);
+
+typedef struct {
+  gint64 id;
+  EadRunState state;
+  EadModelSize size;
+  int image_size;
+  int steps;              /* planned */
+  int steps_done;         /* on the loss curve */
+  int checkpoint_step;    /* of the stored checkpoint, 0 for none */
+  gint64 model_id;        /* the finished run's model, 0 before */
+  char *created_at;       /* ISO 8601 */
+  char *error;            /* why it failed, or NULL */
+} EadRunInfo;
+
+void ead_run_info_clear (EadRunInfo *info);
+
+/* Records a run of @params (state queued) and returns its id (0 on error).
+ * The checkpoint path and the resume and skip_bad flags are the project's
+ * business and ignored, and so is the device: it is chosen per session. */
+gint64 ead_project_add_run (EadProject *project, const EadTrainParams *params, GError **error);
+
+gboolean ead_project_get_run (EadProject *project, gint64 run_id, EadRunInfo *info,
+                              GError **error);
+/* A GArray of EadRunInfo, by id, that clears its elements. */
+GArray *ead_project_list_runs (EadProject *project, GError **error);
+
+typedef struct {
+  int step;               /* 1 for the first */
+  EadLosses losses;
+  double seconds;         /* training time up to this step, over all sessions */
+} EadLossPoint;
+
+/* The loss curve of a run, by step: a GArray of EadLossPoint. */
+GArray *ead_project_get_losses (EadProject *project, gint64 run_id, GError **error);
+
+/* The run's latest checkpoint, the bytes of a training checkpoint file
+ * (docs/model-format.md), and its step; NULL with no error when there is
+ * none. */
+GBytes *ead_project_get_checkpoint (EadProject *project, gint64 run_id, int *step,
+                                    GError **error);
+
+/* Trains run @run_id in a worker thread on a connection of its own: a
+ * queued run from the start, a paused, interrupted, failed or cancelled one
+ * from its checkpoint (from the start without one). It trains on the good
+ * images of the train split and calibrates on the good images of the
+ * validation split; each step adds a point to the loss curve, every
+ * checkpoint_every steps the checkpoint is stored in the same transaction,
+ * so a crash loses only the steps after it. @progress is called in the
+ * worker thread. Cancelling stops at the next step and keeps a checkpoint
+ * (the run is then paused). */
+void ead_project_train_async (EadProject *project, gint64 run_id, EadDevice device,
+                              EadTrainCallback progress, gpointer progress_data,
+                              GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data);
+/* The new model's id, 0 on error. */
+gint64 ead_project_train_finish (GAsyncResult *result, GError **error);
+
+/* ---- Models and calibration ---- */
+
+typedef enum {
+  EAD_THRESHOLD_VALUE,     /* given */
+  EAD_THRESHOLD_F1_MAX,    /* the best F1 on the labelled test results */
+  EAD_THRESHOLD_MAX_FPR,   /* the lowest with at most the given fraction of good images above */
+} EadThresholdMethod;
+
+const char *ead_threshold_method_to_string (EadThresholdMethod method);
+
+typedef struct {
+  double low, high;       /* the range the bins divide evenly */
+  guint n_bins;
+  guint64 *counts;
+} EadMapHistogram;
+
+typedef struct {
+  gint64 id;
+  gint64 run_id;
+  char *created_at;
+  EadModelSize size;
+  int image_size;
+  EadQuantiles quantiles;
+  guint n_validation;         /* images the quantiles come from */
+  gboolean has_threshold;
+  double threshold;
+  EadThresholdMethod threshold_method;
+  double threshold_parameter; /* the FPR of EAD_THRESHOLD_MAX_FPR */
+  EadMapHistogram local;      /* of the validation images' maps, in score units */
+  EadMapHistogram global;
+  guint n_results;
+} EadModelInfo;
+
+void ead_model_info_clear (EadModelInfo *info);
+
+gboolean ead_project_get_model (EadProject *project, gint64 model_id, EadModelInfo *info,
+                                GError **error);
+/* A GArray of EadModelInfo, by id, that clears its elements. */
+GArray *ead_project_list_models (EadProject *project, GError **error);
+/* The newest model's id; 0 and an error when there is none. */
+gint64 ead_project_get_latest_model (EadProject *project, GError **error);
+
+/* The model with its current calibration and threshold. */
+EadModel *ead_project_load_model (EadProject *project, gint64 model_id, GError **error);
+
+typedef void (*EadProjectProgress) (guint done, guint total, gpointer user_data);
+
+/* Recomputes the map quantiles on the good validation images, scores them
+ * (their results and the histograms of their maps are stored) and clears
+ * the threshold, which was in the old quantiles' units. */
+gboolean ead_project_calibrate (EadProject *project, gint64 model_id, EadPrecision precision,
+                                EadProjectProgress progress, gpointer user_data,
+                                GCancellable *cancellable, GError **error);
+
+/* ---- Results ---- */
+
+/* Scores every test image, storing score, decision, maps and time, and
+ * returns the metrics over the labelled ones (unlabelled ones are scored
+ * but have no place in them). */
+EadEvaluation *ead_project_test (EadProject *project, gint64 model_id, EadPrecision precision,
+                                 EadProjectProgress progress, gpointer user_data,
+                                 GCancellable *cancellable, GError **error);
+
+typedef enum {
+  EAD_VERDICT_NONE,
+  EAD_VERDICT_TRUE_DEFECT,
+  EAD_VERDICT_FALSE_POSITIVE,
+  EAD_VERDICT_MISSED_DEFECT,
+  EAD_VERDICT_UNSURE,
+} EadVerdict;
+
+const char *ead_verdict_to_string (EadVerdict verdict);
+gboolean ead_verdict_from_string (const char *text, EadVerdict *verdict);
+
+typedef enum {
+  EAD_DECISION_NONE,        /* no threshold yet */
+  EAD_DECISION_GOOD,
+  EAD_DECISION_ANOMALOUS,
+} EadDecision;
+
+typedef struct {
+  gint64 image_id;
+  char *file_name;
+  EadSplit split;
+  EadLabel label;
+  char *defect_type;
+  double score;
+  EadDecision decision;
+  double milliseconds;
+  EadVerdict verdict;
+  char *note;
+} EadResultInfo;
+
+void ead_result_info_clear (EadResultInfo *info);
+
+/* The results of a model, by image id: a GArray of EadResultInfo. */
+GArray *ead_project_list_results (EadProject *project, gint64 model_id, GError **error);
+
+typedef enum {
+  EAD_MAP_LOCAL,
+  EAD_MAP_GLOBAL,
+  EAD_MAP_FUSED,
+} EadMapKind;
+
+/* A stored map in score units, at most EAD_PROJECT_MAP_SIDE pixels on a
+ * side with the image's aspect ratio. */
+float *ead_project_load_map (EadProject *project, gint64 model_id, gint64 image_id,
+                             EadMapKind kind, int *width, int *height, GError **error);
+
+/* Chooses the model's threshold, which decides its results from then on.
+ * @parameter is the value or the FPR (unused for F1-max); @threshold
+ * receives the threshold. */
+gboolean ead_project_set_threshold (EadProject *project, gint64 model_id,
+                                    EadThresholdMethod method, double parameter,
+                                    double *threshold, GError **error);
+
+/* The decisions on the labelled test images against their labels. */
+gboolean ead_project_count_decisions (EadProject *project, gint64 model_id,
+                                      EadConfusion *confusion, GError **error);
+
+/* Records a verdict on the result of @model_id for @image_id, replacing an
+ * earlier one; @note may be NULL. */
+gboolean ead_project_review (EadProject *project, gint64 model_id, gint64 image_id,
+                             EadVerdict verdict, const char *note, GError **error);
+
+/* Makes every image reviewed as a false positive of @model_id a good
+ * training image, in one transaction; @n_moved receives how many. */
+gboolean ead_project_move_false_positives (EadProject *project, gint64 model_id,
+                                           guint *n_moved, GError **error);
+
+/* ---- Export ---- */
+
+/* Writes the model file (docs/model-format.md) with its calibration and
+ * threshold, and records the export with the file's SHA-256, returned in
+ * @sha256 when not NULL. */
+gboolean ead_project_export_model (EadProject *project, gint64 model_id, const char *path,
+                                   char **sha256, GError **error);
+
+G_END_DECLS

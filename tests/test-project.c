@@ -1,0 +1,878 @@
+/* test-project.c: the project file: schema, refusing files it must not
+ * touch, importing an MVTec AD folder with duplicates and bad files, a
+ * training run killed with SIGKILL and resumed (read meanwhile from this
+ * process), then calibration, test results, thresholds, review and export. */
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <sqlite3.h>
+
+#include "ead-error.h"
+#include "ead-project.h"
+#include "test-util.h"
+
+#define TRAIN_STEPS 6
+#define CHECKPOINT_EVERY 2
+
+static char *dataset;
+static char *trained;   /* the project trained once, used by the tests after training */
+
+/* ---- Helpers ---- */
+
+static GBytes *
+read_bytes (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, &error);
+  g_assert_no_error (error);
+  return g_mapped_file_get_bytes (file);
+}
+
+static void
+assert_side_files_absent (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+}
+
+/* Opening @path fails with @code and leaves the file byte for byte as it
+ * was, with no journal beside it. */
+static void
+assert_refused_untouched (const char *path, int code, const char *fragment)
+{
+  g_autoptr (GBytes) before = read_bytes (path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_null (project);
+  g_assert_error (error, EAD_ERROR, code);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, fragment));
+  g_assert_nonnull (strstr (error->message, path));
+  g_autoptr (GBytes) after = read_bytes (path);
+  g_assert_true (g_bytes_equal (before, after));
+  assert_side_files_absent (path);
+}
+
+static void
+exec_raw (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+static gint64
+query_raw_int (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *s = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &s, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
+  gint64 value = sqlite3_column_int64 (s, 0);
+  sqlite3_finalize (s);
+  sqlite3_close (db);
+  return value;
+}
+
+static EadProject *
+create_project (TempDir *dir, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir->path, name, NULL);
+  EadProject *project = ead_project_create (path, &error);
+  g_assert_no_error (error);
+  return project;
+}
+
+typedef struct {
+  GPtrArray *problems;   /* messages */
+  guint n_ok;
+  GCancellable *cancel_after_first;
+} ImportLog;
+
+static void
+on_import (const char *path, const GError *problem, gpointer user_data)
+{
+  ImportLog *log = user_data;
+  if (problem)
+    g_ptr_array_add (log->problems, g_strdup (problem->message));
+  else
+    log->n_ok++;
+  if (log->cancel_after_first)
+    g_cancellable_cancel (log->cancel_after_first);
+}
+
+static void
+import_log_init (ImportLog *log)
+{
+  *log = (ImportLog) { .problems = g_ptr_array_new_with_free_func (g_free) };
+}
+
+static void
+import_paths (EadProject *project, const char *const *paths, ImportLog *log,
+              EadImportSummary *summary)
+{
+  g_autoptr (GError) error = NULL;
+  EadImportOptions options;
+  ead_import_options_init (&options);
+  g_assert_true (ead_project_import (project, paths, &options, on_import, log, NULL, summary,
+                                     &error));
+  g_assert_no_error (error);
+}
+
+static guint
+count_all (EadProject *project, guint counts[EAD_N_SPLITS][EAD_N_LABELS])
+{
+  g_assert_true (ead_project_count_images (project, counts, NULL));
+  guint total = 0;
+  for (int s = 0; s < EAD_N_SPLITS; s++)
+    for (int l = 0; l < EAD_N_LABELS; l++)
+      total += counts[s][l];
+  return total;
+}
+
+/* ---- Schema and refusals ---- */
+
+static void
+test_create (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = create_project (dir, "new.eadproj");
+  const char *path = ead_project_get_path (project);
+  g_autofree char *copy = g_strdup (path);
+  g_clear_pointer (&project, ead_project_close);
+
+  g_assert_cmpint (query_raw_int (copy, "PRAGMA user_version"), ==,
+                   ead_project_get_schema_version ());
+  g_assert_cmpint (query_raw_int (copy, "PRAGMA application_id"), ==, 0x45414450);
+  g_assert_cmpint (query_raw_int (copy, "SELECT count(*) FROM pragma_journal_mode"
+                                        " WHERE journal_mode = 'wal'"), ==, 1);
+  const char *tables[] = {
+    "import_batches", "images", "image_files", "thumbnails", "defect_types", "labels", "masks",
+    "runs", "run_images", "losses", "checkpoints", "models", "calibrations", "map_histograms",
+    "thresholds", "results", "result_maps", "reviews", "exports",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_schema"
+                                              " WHERE type = 'table' AND name = '%s'", tables[i]);
+      g_assert_cmpint (query_raw_int (copy, sql), ==, 1);
+    }
+  g_assert_cmpint (query_raw_int (copy, "SELECT count(*) FROM sqlite_schema"
+                                        " WHERE name = 'result_decisions'"), ==, 1);
+
+  /* An existing file is never overwritten. */
+  g_autoptr (GBytes) before = read_bytes (copy);
+  g_assert_null (ead_project_create (copy, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_IO);
+  g_autoptr (GBytes) after = read_bytes (copy);
+  g_assert_true (g_bytes_equal (before, after));
+
+  /* Reopening finds the schema up to date and an empty project. */
+  g_clear_error (&error);
+  project = ead_project_open (copy, &error);
+  g_assert_no_error (error);
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+  g_assert_cmpuint (count_all (project, counts), ==, 0);
+  g_autoptr (GArray) runs = ead_project_list_runs (project, &error);
+  g_assert_cmpuint (runs->len, ==, 0);
+  g_assert_cmpint (ead_project_get_latest_model (project, &error), ==, 0);
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+}
+
+static void
+test_refuses_newer_version (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (EadProject) project = create_project (dir, "future.eadproj");
+  g_autofree char *path = g_strdup (ead_project_get_path (project));
+  g_clear_pointer (&project, ead_project_close);
+  exec_raw (path, "PRAGMA user_version = 99");
+  assert_refused_untouched (path, EAD_ERROR_INCOMPATIBLE, "newer");
+
+  /* The command line says so in one line and leaves it alone too. */
+  g_autoptr (GBytes) before = read_bytes (path);
+  const char *argv[] = { g_getenv ("EAD_CLI"), "project", "info", path, NULL };
+  g_autofree char *err = NULL;
+  int status;
+  g_assert_nonnull (argv[0]);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, &err, &status, NULL));
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_str_has_prefix (err, "efficientad: "));
+  g_assert_nonnull (strstr (err, "newer"));
+  g_assert_cmpint (strchr (err, '\n') - err, ==, strlen (err) - 1);
+  g_autoptr (GBytes) after = read_bytes (path);
+  g_assert_true (g_bytes_equal (before, after));
+}
+
+static void
+test_refuses_other_files (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *text = g_build_filename (dir->path, "notes.eadproj", NULL);
+  g_assert_true (g_file_set_contents (text, "not a database, just some words\n", -1, NULL));
+  assert_refused_untouched (text, EAD_ERROR_BAD_FILE, "not a database");
+
+  g_autofree char *empty = g_build_filename (dir->path, "empty.eadproj", NULL);
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  assert_refused_untouched (empty, EAD_ERROR_BAD_FILE, "not an EfficientAD project");
+
+  g_autofree char *other = g_build_filename (dir->path, "other.db", NULL);
+  exec_raw (other, "PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+  assert_refused_untouched (other, EAD_ERROR_BAD_FILE, "not an EfficientAD project");
+
+  g_autofree char *missing = g_build_filename (dir->path, "missing.eadproj", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_null (ead_project_open (missing, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_IO);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+}
+
+/* Overwrites the second half of the file's pages, past the schema. */
+static void
+corrupt_pages (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize size;
+  g_assert_true (g_file_get_contents (path, &contents, &size, NULL));
+  const gsize page = 4096;
+  g_assert_cmpuint (size, >=, 8 * page);
+  for (gsize offset = (size / page / 2) * page; offset < size; offset++)
+    contents[offset] = (char) 0xa5;
+  g_assert_true (g_file_set_contents (path, contents, size, NULL));
+}
+
+static void
+test_refuses_damaged_file (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (EadProject) project = create_project (dir, "damaged.eadproj");
+  g_autofree char *path = g_strdup (ead_project_get_path (project));
+  g_autofree char *good = g_build_filename (dataset, "train", "good", NULL);
+  const char *paths[] = { good, NULL };
+  ImportLog log;
+  import_log_init (&log);
+  EadImportSummary summary;
+  import_paths (project, paths, &log, &summary);
+  g_assert_cmpuint (summary.imported, >, 0);
+  g_ptr_array_unref (log.problems);
+  g_clear_pointer (&project, ead_project_close);
+
+  corrupt_pages (path);
+  assert_refused_untouched (path, EAD_ERROR_BAD_FILE, path);
+}
+
+/* ---- Import ---- */
+
+/* What the MVTec folder should become, from the engine's own scan. */
+typedef struct {
+  guint n[EAD_N_SPLITS][EAD_N_LABELS];
+  guint masks;
+} Expected;
+
+static void
+expect_from_dataset (Expected *e)
+{
+  memset (e, 0, sizeof *e);
+  g_autoptr (EadDataset) d = ead_dataset_open (dataset, 42, NULL);
+  g_assert_nonnull (d);
+  for (int split = 0; split < EAD_N_SPLITS; split++)
+    for (guint i = 0; i < ead_dataset_get_n_samples (d, split); i++)
+      {
+        const EadSample *sample = ead_dataset_get_sample (d, split, i);
+        gboolean good = g_str_equal (sample->type, "good");
+        e->n[split][good ? EAD_LABEL_GOOD : EAD_LABEL_ANOMALOUS]++;
+        e->masks += sample->mask_path != NULL;
+      }
+}
+
+static const EadImageInfo *
+find_image (GArray *images, const char *folder, const char *name)
+{
+  for (guint i = 0; i < images->len; i++)
+    {
+      const EadImageInfo *info = &g_array_index (images, EadImageInfo, i);
+      if (g_str_equal (info->folder, folder) && g_str_equal (info->file_name, name))
+        return info;
+    }
+  g_assert_not_reached ();
+}
+
+/* Every sample of the engine's scan is in the project with its label,
+ * split, type, pixels and mask. */
+static void
+assert_matches_dataset (EadProject *project, GArray *images)
+{
+  g_autoptr (EadDataset) d = ead_dataset_open (dataset, 42, NULL);
+  for (int split = 0; split < EAD_N_SPLITS; split++)
+    for (guint i = 0; i < ead_dataset_get_n_samples (d, split); i++)
+      {
+        const EadSample *sample = ead_dataset_get_sample (d, split, i);
+        g_autofree char *folder = g_path_get_dirname (sample->path);
+        g_autofree char *name = g_path_get_basename (sample->path);
+        const EadImageInfo *info = find_image (images, folder, name);
+        gboolean good = g_str_equal (sample->type, "good");
+        g_assert_cmpint (info->split, ==, split);
+        g_assert_cmpint (info->label, ==, good ? EAD_LABEL_GOOD : EAD_LABEL_ANOMALOUS);
+        g_assert_cmpstr (info->defect_type, ==, good ? NULL : sample->type);
+        g_assert_cmpint (info->has_mask, ==, sample->mask_path != NULL);
+
+        g_autoptr (EadImage) original = ead_image_load (sample->path, NULL);
+        g_autoptr (EadImage) stored = ead_project_load_image (project, info->id, NULL);
+        g_assert_cmpint (info->width, ==, ead_image_get_width (original));
+        g_assert_cmpint (info->height, ==, ead_image_get_height (original));
+        g_assert_cmpmem (ead_image_get_pixels (stored),
+                         3 * info->width * info->height, ead_image_get_pixels (original),
+                         3 * info->width * info->height);
+        if (!sample->mask_path)
+          continue;
+        g_autoptr (EadMask) mask = ead_mask_load (sample->mask_path, NULL);
+        g_autoptr (EadMask) kept = ead_project_load_mask (project, info->id, NULL);
+        g_assert_nonnull (kept);
+        g_assert_cmpmem (ead_mask_get_data (kept), info->width * info->height,
+                         ead_mask_get_data (mask), info->width * info->height);
+      }
+}
+
+static void
+assert_thumbnail (EadProject *project, const EadImageInfo *info)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) png = ead_project_get_thumbnail (project, info->id, &error);
+  g_assert_no_error (error);
+  g_autoptr (EadImage) thumbnail = ead_image_load_from_data (g_bytes_get_data (png, NULL),
+                                                             g_bytes_get_size (png), "thumbnail",
+                                                             &error);
+  g_assert_no_error (error);
+  int w = ead_image_get_width (thumbnail), h = ead_image_get_height (thumbnail);
+  const int longest = MAX (info->width, info->height);
+  g_assert_cmpint (MAX (w, h), ==, MIN (EAD_PROJECT_THUMBNAIL_SIDE, longest));
+  g_assert_cmpint (abs (w * info->height - h * info->width), <=, longest);
+}
+
+static void
+test_import_mvtec (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (EadProject) project = create_project (dir, "import.eadproj");
+  const char *paths[] = { dataset, NULL };
+  ImportLog log;
+  import_log_init (&log);
+  EadImportSummary summary;
+  import_paths (project, paths, &log, &summary);
+  g_assert_cmpuint (log.problems->len, ==, 0);
+
+  Expected e;
+  expect_from_dataset (&e);
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+  guint total = count_all (project, counts);
+  g_assert_cmpuint (summary.imported, ==, total);
+  g_assert_cmpuint (log.n_ok, ==, total);
+  g_assert_cmpuint (summary.masks, ==, e.masks);
+  g_assert_cmpuint (summary.batch_id, >, 0);
+  g_assert_cmpmem (counts, sizeof counts, e.n, sizeof e.n);
+  g_assert_cmpuint (counts[EAD_SPLIT_VALIDATION][EAD_LABEL_GOOD], >, 0);
+  g_assert_cmpuint (counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS], >, 0);
+
+  g_autoptr (GArray) images = ead_project_list_images (project, NULL);
+  g_assert_cmpuint (images->len, ==, total);
+  assert_matches_dataset (project, images);
+  assert_thumbnail (project, &g_array_index (images, EadImageInfo, 0));
+  g_ptr_array_unref (log.problems);
+}
+
+static void
+write_generated_png (const char *path, guint seed)
+{
+  const int size = 64;
+  g_autofree guint8 *pixels = g_new (guint8, 3 * size * size);
+  GRand *rand = g_rand_new_with_seed (seed);
+  for (int i = 0; i < 3 * size * size; i++)
+    pixels[i] = (guint8) g_rand_int_range (rand, 0, 256);
+  g_rand_free (rand);
+  g_autoptr (EadImage) image = ead_image_new_from_rgb8 (pixels, size, size, 3 * size);
+  g_assert_true (ead_image_save_png (image, path, NULL));
+}
+
+static gboolean
+problem_names (GPtrArray *problems, const char *path)
+{
+  for (guint i = 0; i < problems->len; i++)
+    if (strstr (problems->pdata[i], path))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_duplicates_and_bad_files (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (EadProject) project = create_project (dir, "bad.eadproj");
+  g_autofree char *test_good = g_build_filename (dataset, "test", "good", NULL);
+  const char *first[] = { test_good, NULL };
+  ImportLog log;
+  import_log_init (&log);
+  EadImportSummary summary;
+  import_paths (project, first, &log, &summary);
+  const guint n_good = summary.imported;
+  g_assert_cmpuint (n_good, >, 0);
+
+  /* The same images again, by another path: each a duplicate, by name. */
+  g_autofree char *copy = g_build_filename (dir->path, "copy.png", NULL);
+  g_autoptr (GPtrArray) listed = ead_dataset_list_images (test_good, NULL);
+  g_autoptr (GBytes) bytes = read_bytes (listed->pdata[0]);
+  g_assert_true (g_file_set_contents (copy, g_bytes_get_data (bytes, NULL),
+                                      g_bytes_get_size (bytes), NULL));
+  /* ...and bad files beside a good one. */
+  g_autofree char *fresh = g_build_filename (dir->path, "fresh.png", NULL);
+  g_autofree char *words = g_build_filename (dir->path, "words.png", NULL);
+  g_autofree char *truncated = g_build_filename (dir->path, "truncated.png", NULL);
+  g_autofree char *missing = g_build_filename (dir->path, "missing", NULL);
+  write_generated_png (fresh, 7);
+  g_assert_true (g_file_set_contents (words, "these are words, not pixels", -1, NULL));
+  g_assert_true (g_file_set_contents (truncated, g_bytes_get_data (bytes, NULL),
+                                      g_bytes_get_size (bytes) / 2, NULL));
+  const char *second[] = { test_good, copy, fresh, words, truncated, missing, NULL };
+  ImportLog log2;
+  import_log_init (&log2);
+  import_paths (project, second, &log2, &summary);
+  g_assert_cmpuint (summary.duplicates, ==, n_good + 1);
+  g_assert_cmpuint (summary.imported, ==, 1);
+  g_assert_cmpuint (summary.failed, ==, 3);
+  for (guint i = 0; i < listed->len; i++)
+    g_assert_true (problem_names (log2.problems, listed->pdata[i]));
+  g_assert_true (problem_names (log2.problems, copy));
+  g_assert_true (problem_names (log2.problems, words));
+  g_assert_true (problem_names (log2.problems, truncated));
+  g_assert_true (problem_names (log2.problems, missing));
+  g_assert_false (problem_names (log2.problems, fresh));
+
+  /* Outside the MVTec layout, automatic means unlabelled test images. */
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+  g_assert_cmpuint (count_all (project, counts), ==, n_good + 1);
+  g_assert_cmpuint (counts[EAD_SPLIT_TEST][EAD_LABEL_UNLABELLED], ==, n_good + 1);
+
+  /* A cancelled import leaves nothing behind. */
+  g_autofree char *another = g_build_filename (dir->path, "another.png", NULL);
+  write_generated_png (another, 8);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  ImportLog log3;
+  import_log_init (&log3);
+  log3.cancel_after_first = cancellable;
+  const char *third[] = { another, dataset, NULL };
+  g_autoptr (GError) error = NULL;
+  EadImportOptions options;
+  ead_import_options_init (&options);
+  g_assert_false (ead_project_import (project, third, &options, on_import, &log3, cancellable,
+                                      &summary, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (log3.n_ok, ==, 1);
+  g_assert_cmpuint (count_all (project, counts), ==, n_good + 1);
+
+  g_ptr_array_unref (log.problems);
+  g_ptr_array_unref (log2.problems);
+  g_ptr_array_unref (log3.problems);
+}
+
+/* ---- Training: killed, read meanwhile, resumed ---- */
+
+static GSubprocess *
+spawn_cli (const char *const *args, GError **error)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (gpointer) g_getenv ("EAD_CLI"));
+  for (const char *const *a = args; *a; a++)
+    g_ptr_array_add (argv, (gpointer) *a);
+  g_ptr_array_add (argv, NULL);
+  return g_subprocess_newv ((const char *const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            error);
+}
+
+static int
+run_cli (const char *const *args, char **err)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) process = spawn_cli (args, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (process);
+}
+
+/* Reads the run from a connection of this process while another trains. */
+static GArray *
+read_while_training (const char *path, EadRunInfo *run)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (GArray) runs = ead_project_list_runs (project, &error);
+  g_assert_no_error (error);
+  if (runs->len == 0)
+    return NULL;
+  g_assert_true (ead_project_get_run (project, 1, run, &error));
+  return ead_project_get_losses (project, 1, &error);
+}
+
+/* Polls until the curve has passed the first checkpoint, then SIGKILLs. */
+static void
+kill_after_checkpoint (GSubprocess *process, const char *path)
+{
+  for (int tries = 0; tries < 3000; tries++)
+    {
+      EadRunInfo run = { 0 };
+      g_autoptr (GArray) losses = read_while_training (path, &run);
+      gboolean past = losses && run.checkpoint_step > 0 && (int) losses->len > run.checkpoint_step;
+      if (losses && losses->len > 0)
+        {
+          /* While it trains, the run is seen running with its curve so far
+           * (which may have grown between the two reads). */
+          g_assert_cmpint (run.state, ==, EAD_RUN_RUNNING);
+          g_assert_cmpint (losses->len, >=, run.steps_done);
+          g_assert_cmpint (g_array_index (losses, EadLossPoint, losses->len - 1).step, ==,
+                           losses->len);
+        }
+      ead_run_info_clear (&run);
+      if (past)
+        {
+          g_subprocess_force_exit (process);
+          g_assert_true (g_subprocess_wait (process, NULL, NULL));
+          g_assert_true (g_subprocess_get_if_signaled (process));
+          return;
+        }
+      /* Still running: it must not finish before the test kills it. */
+      g_assert_nonnull (g_subprocess_get_identifier (process));
+      g_usleep (100000);
+    }
+  g_assert_not_reached ();
+}
+
+static void
+assert_checkpoint_loads (EadProject *project, int expected_step)
+{
+  g_autoptr (GError) error = NULL;
+  int step = 0;
+  g_autoptr (GBytes) checkpoint = ead_project_get_checkpoint (project, 1, &step, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (checkpoint);
+  g_assert_cmpint (step, ==, expected_step);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (checkpoint, &size);
+  g_autoptr (EadSafetensors) st = ead_safetensors_new_from_data (data, size, &error);
+  g_assert_no_error (error);
+  g_autofree char *text = g_strdup_printf ("%d", step);
+  g_assert_cmpstr (ead_safetensors_get_metadata (st, "checkpoint_step"), ==, text);
+  g_autoptr (EadModel) model = ead_model_new_from_safetensors (st, "checkpoint", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+}
+
+static void
+test_train_killed_and_resumed (void)
+{
+  g_autoptr (GError) error = NULL;
+  {
+    g_autoptr (EadProject) project = ead_project_create (trained, &error);
+    const char *paths[] = { dataset, NULL };
+    ImportLog log;
+    import_log_init (&log);
+    EadImportSummary summary;
+    import_paths (project, paths, &log, &summary);
+    g_ptr_array_unref (log.problems);
+  }
+  g_autofree char *steps = g_strdup_printf ("%d", TRAIN_STEPS);
+  g_autofree char *every = g_strdup_printf ("%d", CHECKPOINT_EVERY);
+  const char *train[] = { "project", "train", trained, "--teacher", "random", "--steps", steps,
+                          "--checkpoint-every", every, "--seed", "7", NULL };
+  g_autoptr (GSubprocess) process = spawn_cli (train, &error);
+  g_assert_no_error (error);
+  kill_after_checkpoint (process, trained);
+
+  /* Reopened, the run shows as interrupted with a checkpoint that loads. */
+  g_autoptr (EadProject) project = ead_project_open (trained, &error);
+  g_assert_no_error (error);
+  EadRunInfo run;
+  g_assert_true (ead_project_get_run (project, 1, &run, &error));
+  g_assert_cmpint (run.state, ==, EAD_RUN_INTERRUPTED);
+  const int checkpoint_step = run.checkpoint_step;
+  g_assert_cmpint (checkpoint_step % CHECKPOINT_EVERY, ==, 0);
+  ead_run_info_clear (&run);
+  assert_checkpoint_loads (project, checkpoint_step);
+  g_autoptr (GArray) before = ead_project_get_losses (project, 1, &error);
+  g_assert_cmpint (before->len, >, checkpoint_step);
+  g_test_message ("killed at step %u; checkpoint at step %d", before->len, checkpoint_step);
+  g_clear_pointer (&project, ead_project_close);
+
+  const char *resume[] = { "project", "train", trained, "--resume", "1", NULL };
+  g_autofree char *err = NULL;
+  g_assert_cmpint (run_cli (resume, &err), ==, 0);
+
+  project = ead_project_open (trained, &error);
+  g_assert_true (ead_project_get_run (project, 1, &run, &error));
+  g_assert_cmpint (run.state, ==, EAD_RUN_FINISHED);
+  g_assert_cmpint (run.model_id, >, 0);
+  g_assert_cmpint (run.checkpoint_step, ==, 0);
+  ead_run_info_clear (&run);
+
+  /* One curve, no gap, no repeated step; the steps trained twice (after
+   * the checkpoint) give the same losses again. */
+  g_autoptr (GArray) after = ead_project_get_losses (project, 1, &error);
+  g_assert_cmpuint (after->len, ==, TRAIN_STEPS);
+  for (guint i = 0; i < after->len; i++)
+    {
+      const EadLossPoint *p = &g_array_index (after, EadLossPoint, i);
+      g_assert_cmpint (p->step, ==, i + 1);
+      g_assert_true (isfinite (p->losses.total) && p->losses.total > 0);
+      if (i > 0)
+        g_assert_cmpfloat (p->seconds, >=, g_array_index (after, EadLossPoint, i - 1).seconds);
+      if (i < before->len)
+        g_assert_cmpfloat_with_epsilon (p->losses.total,
+                                        g_array_index (before, EadLossPoint, i).losses.total,
+                                        1e-4);
+    }
+
+  /* A finished run cannot be resumed. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (resume, &err), !=, 0);
+  g_assert_true (g_str_has_prefix (err, "efficientad: "));
+  g_assert_nonnull (strstr (err, "finished"));
+}
+
+/* ---- After training ---- */
+
+static gint64
+open_trained (EadProject **project)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_nonnull (trained);
+  *project = ead_project_open (trained, &error);
+  g_assert_no_error (error);
+  gint64 model = ead_project_get_latest_model (*project, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+static void
+test_calibrate (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = NULL;
+  gint64 model = open_trained (&project);
+  EadModelInfo trained_info;
+  g_assert_true (ead_project_get_model (project, model, &trained_info, &error));
+  g_assert_cmpuint (trained_info.local.n_bins, >, 0);
+
+  g_assert_true (ead_project_calibrate (project, model, EAD_PRECISION_FP32, NULL, NULL, NULL,
+                                        &error));
+  g_assert_no_error (error);
+  EadModelInfo info;
+  g_assert_true (ead_project_get_model (project, model, &info, &error));
+  /* The same model and validation images give the training's quantiles. */
+  g_assert_cmpfloat_with_epsilon (info.quantiles.st_start, trained_info.quantiles.st_start, 1e-5);
+  g_assert_cmpfloat_with_epsilon (info.quantiles.ae_end, trained_info.quantiles.ae_end, 1e-5);
+  g_assert_cmpuint (info.n_results, ==, info.n_validation);
+  g_assert_false (info.has_threshold);
+  guint64 total = 0;
+  for (guint b = 0; b < info.local.n_bins; b++)
+    total += info.local.counts[b];
+  g_assert_cmpuint (total, >, 0);
+  g_assert_cmpfloat (info.local.low, <, info.local.high);
+  ead_model_info_clear (&trained_info);
+  ead_model_info_clear (&info);
+}
+
+static double
+map_max (const float *map, gsize n)
+{
+  double best = -G_MAXDOUBLE;
+  for (gsize i = 0; i < n; i++)
+    best = MAX (best, map[i]);
+  return best;
+}
+
+static void
+test_results_and_threshold (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = NULL;
+  gint64 model = open_trained (&project);
+  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, EAD_PRECISION_FP32,
+                                                           NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+  count_all (project, counts);
+  const guint n_test = counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD]
+                       + counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS];
+  g_assert_cmpuint (evaluation->overall.n_images, ==, n_test);
+  g_assert_true (evaluation->overall.image_auroc >= 0 && evaluation->overall.image_auroc <= 1);
+  g_assert_true (evaluation->overall.aupro >= 0 && evaluation->overall.aupro <= 1);
+
+  /* Compact maps: at most 256 pixels a side, the image's shape, and no
+   * value above the image score (their maximum at full size). */
+  g_autoptr (GArray) results = ead_project_list_results (project, model, &error);
+  g_autoptr (GArray) images = ead_project_list_images (project, &error);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      g_assert_cmpint (r->decision, ==, EAD_DECISION_NONE);
+      int w, h;
+      g_autofree float *fused = ead_project_load_map (project, model, r->image_id, EAD_MAP_FUSED,
+                                                      &w, &h, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (MAX (w, h), <=, EAD_PROJECT_MAP_SIDE);
+      double top = map_max (fused, (gsize) w * h);
+      g_assert_cmpfloat (top, <=, r->score + 1e-4);
+      g_assert_cmpfloat (top, >, r->score - 0.1 * fabs (r->score) - 1e-3);
+    }
+
+  /* F1-max is the engine's; decisions follow any threshold at once. */
+  double threshold;
+  g_assert_true (ead_project_set_threshold (project, model, EAD_THRESHOLD_F1_MAX, 0, &threshold,
+                                            &error));
+  g_assert_cmpfloat (threshold, ==, evaluation->overall.threshold);
+  g_assert_true (ead_project_set_threshold (project, model, EAD_THRESHOLD_MAX_FPR, 0, &threshold,
+                                            &error));
+  g_clear_pointer (&results, g_array_unref);
+  results = ead_project_list_results (project, model, &error);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      g_assert_cmpint (r->decision, ==, r->score >= threshold ? EAD_DECISION_ANOMALOUS
+                                                              : EAD_DECISION_GOOD);
+      if (r->label == EAD_LABEL_GOOD)
+        g_assert_cmpint (r->decision, ==, EAD_DECISION_GOOD);
+    }
+  EadConfusion c;
+  g_assert_true (ead_project_count_decisions (project, model, &c, &error));
+  g_assert_cmpuint (c.false_positives, ==, 0);
+  g_assert_cmpuint (c.true_positives + c.false_negatives, ==, counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
+  g_assert_false (ead_project_set_threshold (project, model, EAD_THRESHOLD_MAX_FPR, 1.5,
+                                             &threshold, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+}
+
+/* The @nth (from 0) test result of an image labelled @label. */
+static const EadResultInfo *
+test_result (GArray *results, EadLabel label, guint nth)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split == EAD_SPLIT_TEST && r->label == label && nth-- == 0)
+        return r;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_false_positives_to_training (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = NULL;
+  gint64 model = open_trained (&project);
+  g_autoptr (GArray) results = ead_project_list_results (project, model, &error);
+  const EadResultInfo *good = test_result (results, EAD_LABEL_GOOD, 0);
+  const EadResultInfo *anomalous = test_result (results, EAD_LABEL_ANOMALOUS, 0);
+  const EadResultInfo *other = test_result (results, EAD_LABEL_ANOMALOUS, 1);
+  g_assert_true (ead_project_review (project, model, good->image_id, EAD_VERDICT_FALSE_POSITIVE,
+                                     "reflection", &error));
+  g_assert_true (ead_project_review (project, model, anomalous->image_id,
+                                     EAD_VERDICT_FALSE_POSITIVE, NULL, &error));
+  g_assert_true (ead_project_review (project, model, other->image_id, EAD_VERDICT_TRUE_DEFECT,
+                                     NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (ead_project_review (project, model, 99999, EAD_VERDICT_UNSURE, NULL, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+
+  guint before[EAD_N_SPLITS][EAD_N_LABELS], after[EAD_N_SPLITS][EAD_N_LABELS];
+  count_all (project, before);
+  guint n_moved = 0;
+  g_assert_true (ead_project_move_false_positives (project, model, &n_moved, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_moved, ==, 2);
+  count_all (project, after);
+  g_assert_cmpuint (after[EAD_SPLIT_TRAIN][EAD_LABEL_GOOD], ==,
+                    before[EAD_SPLIT_TRAIN][EAD_LABEL_GOOD] + 2);
+  g_assert_cmpuint (after[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS], ==,
+                    before[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS] - 1);
+
+  g_autoptr (GArray) images = ead_project_list_images (project, &error);
+  for (guint i = 0; i < images->len; i++)
+    {
+      const EadImageInfo *info = &g_array_index (images, EadImageInfo, i);
+      if (info->id == anomalous->image_id)
+        {
+          g_assert_cmpint (info->label, ==, EAD_LABEL_GOOD);
+          g_assert_cmpint (info->split, ==, EAD_SPLIT_TRAIN);
+          g_assert_null (info->defect_type);
+          g_assert_false (info->has_mask);
+        }
+      if (info->id == other->image_id)
+        g_assert_cmpint (info->split, ==, EAD_SPLIT_TEST);
+    }
+  /* The verdicts stay with the results. */
+  g_autoptr (GArray) reviewed = ead_project_list_results (project, model, &error);
+  for (guint i = 0; i < reviewed->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (reviewed, EadResultInfo, i);
+      if (r->image_id == good->image_id)
+        {
+          g_assert_cmpint (r->verdict, ==, EAD_VERDICT_FALSE_POSITIVE);
+          g_assert_cmpstr (r->note, ==, "reflection");
+        }
+    }
+}
+
+static void
+test_export (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = NULL;
+  gint64 model = open_trained (&project);
+  g_autofree char *path = g_build_filename (dir->path, "exported.safetensors", NULL);
+  g_autofree char *sha256 = NULL;
+  g_assert_true (ead_project_export_model (project, model, path, &sha256, &error));
+  g_assert_no_error (error);
+
+  g_autoptr (GBytes) bytes = read_bytes (path);
+  g_autofree char *expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  g_assert_cmpstr (sha256, ==, expected);
+  g_autoptr (EadModel) exported = ead_model_load (path, &error);
+  g_assert_no_error (error);
+  EadModelInfo info;
+  g_assert_true (ead_project_get_model (project, model, &info, &error));
+  g_assert_true (info.has_threshold);
+  g_assert_cmpfloat (ead_model_get_threshold (exported), ==, info.threshold);
+  g_assert_cmpfloat (ead_model_get_quantiles (exported)->st_end, ==, info.quantiles.st_end);
+  ead_model_info_clear (&info);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  ead_torch_set_threads (0);
+  g_autofree char *scratch = g_dir_make_tmp ("ead-project-XXXXXX", NULL);
+  dataset = test_make_small_dataset (scratch);
+  add_temp_dir_test ("/project/create", test_create);
+  add_temp_dir_test ("/project/refuses-newer-version", test_refuses_newer_version);
+  add_temp_dir_test ("/project/refuses-other-files", test_refuses_other_files);
+  add_temp_dir_test ("/project/refuses-damaged-file", test_refuses_damaged_file);
+  add_temp_dir_test ("/project/import-mvtec", test_import_mvtec);
+  add_temp_dir_test ("/project/duplicates-and-bad-files", test_duplicates_and_bad_files);
+  /* The trained project lives in scratch: the tests after this one use it. */
+  trained = g_build_filename (scratch, "trained" EAD_PROJECT_EXTENSION, NULL);
+  g_test_add_func ("/project/train-killed-and-resumed", test_train_killed_and_resumed);
+  g_test_add_func ("/project/calibrate", test_calibrate);
+  g_test_add_func ("/project/results-and-threshold", test_results_and_threshold);
+  g_test_add_func ("/project/false-positives-to-training", test_false_positives_to_training);
+  add_temp_dir_test ("/project/export", test_export);
+  int status = g_test_run ();
+  test_remove_tree (scratch);
+  g_free (dataset);
+  g_free (trained);
+  return status;
+}
