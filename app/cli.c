@@ -172,3 +172,102 @@ cli_progress_finish (CliProgress *progress)
   if (progress->is_tty)
     g_printerr ("\n");
 }
+
+void
+cli_print_commands (const CliCommandSet *set, FILE *out)
+{
+  fprintf (out, "Usage: %s\n\n", set->usage);
+  if (set->description)
+    fprintf (out, "%s\n\n", set->description);
+  fprintf (out, "Commands:\n");
+  for (gsize i = 0; i < set->n_commands; i++)
+    fprintf (out, "  %-10s %s\n", set->commands[i].name, set->commands[i].summary);
+  fprintf (out, "\nRun '%s COMMAND --help' for a command's options.\n", set->prefix);
+}
+
+int
+cli_run_command (const CliCommandSet *set, int argc, char **argv)
+{
+  if (argc < 2)
+    {
+      cli_print_commands (set, stderr);
+      return 2;
+    }
+  const char *name = argv[1];
+  if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help"))
+    {
+      cli_print_commands (set, stdout);
+      return 0;
+    }
+  for (gsize i = 0; i < set->n_commands; i++)
+    if (g_str_equal (name, set->commands[i].name))
+      return set->commands[i].run (argc - 1, argv + 1);
+  g_printerr ("efficientad: unknown command '%s' (see '%s --help')\n", name, set->prefix);
+  return 2;
+}
+
+const char *
+cli_train_phase_name (EadTrainPhase phase)
+{
+  switch (phase)
+    {
+    case EAD_TRAIN_LOADING:
+      return "loading images";
+    case EAD_TRAIN_TEACHER:
+      return "teacher statistics";
+    case EAD_TRAIN_STEPS:
+      return "training";
+    case EAD_TRAIN_CALIBRATING:
+      return "calibrating on validation images";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+add_metrics (JsonBuilder *b, const EadMetrics *m)
+{
+  json_builder_set_member_name (b, "n_images");
+  json_builder_add_int_value (b, m->n_images);
+  cli_json_add_number (b, "image_auroc", m->image_auroc);
+  cli_json_add_number (b, "pixel_auroc", m->pixel_auroc);
+  cli_json_add_number (b, "aupro", m->aupro);
+  cli_json_add_number (b, "f1_max", m->f1_max);
+  cli_json_add_number (b, "threshold", m->threshold);
+}
+
+void
+cli_json_add_evaluation (JsonBuilder *b, const EadEvaluation *e)
+{
+  add_metrics (b, &e->overall);
+  cli_json_add_number (b, "ms_per_image", e->ms_per_image);
+  json_builder_set_member_name (b, "per_type");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < e->per_type->len; i++)
+    {
+      const EadMetrics *m = &g_array_index (e->per_type, EadMetrics, i);
+      json_builder_set_member_name (b, m->type);
+      json_builder_begin_object (b);
+      add_metrics (b, m);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+}
+
+static void
+print_metrics_row (const EadMetrics *m)
+{
+  g_print ("%-16s %6u %11.4f %11.4f %8.4f %8.4f %10.4f\n", m->type, m->n_images, m->image_auroc,
+           m->pixel_auroc, m->aupro, m->f1_max, m->threshold);
+}
+
+void
+cli_print_metrics_table (const EadEvaluation *e)
+{
+  g_print ("%-16s %6s %11s %11s %8s %8s %10s\n", "type", "images", "image_auroc", "pixel_auroc",
+           "aupro", "f1_max", "threshold");
+  for (guint i = 0; i < e->per_type->len; i++)
+    print_metrics_row (&g_array_index (e->per_type, EadMetrics, i));
+  print_metrics_row (&e->overall);
+  g_print ("%.1f ms per image (networks and maps)\n", e->ms_per_image);
+}

@@ -4,7 +4,11 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include <stdio.h>
+
+#include "ead-eval.h"
 #include "ead-model.h"
+#include "ead-train.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +18,40 @@ int cmd_infer (int argc, char **argv);
 int cmd_bench (int argc, char **argv);
 int cmd_teacher (int argc, char **argv);
 int cmd_project (int argc, char **argv);
+
+/* A table of subcommands: efficientad's own, and those of project and
+ * teacher. */
+typedef struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} CliCommand;
+
+typedef struct {
+  const char *usage;         /* "efficientad project COMMAND FILE [OPTIONS...]" */
+  const char *description;   /* a paragraph, or NULL */
+  const char *prefix;        /* "efficientad project", for the help hint */
+  const CliCommand *commands;
+  gsize n_commands;
+} CliCommandSet;
+
+void cli_print_commands (const CliCommandSet *set, FILE *out);
+/* Runs the command named by argv[1] with the arguments after it; prints the
+ * usage for --help (status 0) and for a missing or unknown command (2). */
+int cli_run_command (const CliCommandSet *set, int argc, char **argv);
+
+/* The schedule shared by efficientad train and efficientad project train:
+ * 70,000 steps is the paper's GPU budget; on a CPU that is most of a day,
+ * so the CPU default is a schedule that finishes within the hour. */
+#define CLI_DEFAULT_STEPS_CPU 2000
+#define CLI_DEFAULT_STEPS_CUDA 70000
+#define CLI_DEFAULT_CHECKPOINT_EVERY 500
+
+const char *cli_train_phase_name (EadTrainPhase phase);
+
+/* The metrics of an evaluation: overall, ms_per_image and per_type. */
+void cli_json_add_evaluation (JsonBuilder *builder, const EadEvaluation *evaluation);
+void cli_print_metrics_table (const EadEvaluation *evaluation);
 
 /* Prints "efficientad: MESSAGE" on one line and returns the exit status 1. */
 int cli_fail (const GError *error);

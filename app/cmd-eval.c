@@ -58,18 +58,6 @@ on_scored (const EadSample *sample, const EadScoreResult *result, guint done, gu
     write_maps (sample, result, report, &report->error);
 }
 
-static void
-add_metrics (JsonBuilder *b, const EadMetrics *m)
-{
-  json_builder_set_member_name (b, "n_images");
-  json_builder_add_int_value (b, m->n_images);
-  cli_json_add_number (b, "image_auroc", m->image_auroc);
-  cli_json_add_number (b, "pixel_auroc", m->pixel_auroc);
-  cli_json_add_number (b, "aupro", m->aupro);
-  cli_json_add_number (b, "f1_max", m->f1_max);
-  cli_json_add_number (b, "threshold", m->threshold);
-}
-
 static char *
 evaluation_to_json (const EadEvaluation *e, const char *model_path, const char *dataset_path)
 {
@@ -79,19 +67,7 @@ evaluation_to_json (const EadEvaluation *e, const char *model_path, const char *
   json_builder_add_string_value (b, model_path);
   json_builder_set_member_name (b, "dataset");
   json_builder_add_string_value (b, dataset_path);
-  add_metrics (b, &e->overall);
-  cli_json_add_number (b, "ms_per_image", e->ms_per_image);
-  json_builder_set_member_name (b, "per_type");
-  json_builder_begin_object (b);
-  for (guint i = 0; i < e->per_type->len; i++)
-    {
-      const EadMetrics *m = &g_array_index (e->per_type, EadMetrics, i);
-      json_builder_set_member_name (b, m->type);
-      json_builder_begin_object (b);
-      add_metrics (b, m);
-      json_builder_end_object (b);
-    }
-  json_builder_end_object (b);
+  cli_json_add_evaluation (b, e);
   json_builder_set_member_name (b, "images");
   json_builder_begin_array (b);
   for (guint i = 0; i < e->images->len; i++)
@@ -109,24 +85,6 @@ evaluation_to_json (const EadEvaluation *e, const char *model_path, const char *
   json_builder_end_array (b);
   json_builder_end_object (b);
   return cli_json_to_string (b, TRUE);
-}
-
-static void
-print_metrics_row (const EadMetrics *m)
-{
-  g_print ("%-16s %6u %11.4f %11.4f %8.4f %8.4f %10.4f\n", m->type, m->n_images, m->image_auroc,
-           m->pixel_auroc, m->aupro, m->f1_max, m->threshold);
-}
-
-static void
-print_table (const EadEvaluation *e)
-{
-  g_print ("%-16s %6s %11s %11s %8s %8s %10s\n", "type", "images", "image_auroc", "pixel_auroc",
-           "aupro", "f1_max", "threshold");
-  for (guint i = 0; i < e->per_type->len; i++)
-    print_metrics_row (&g_array_index (e->per_type, EadMetrics, i));
-  print_metrics_row (&e->overall);
-  g_print ("%.1f ms per image (networks and maps)\n", e->ms_per_image);
 }
 
 int
@@ -168,7 +126,7 @@ cmd_eval (int argc, char **argv)
       g_error_free (report.error);
       return status;
     }
-  print_table (evaluation);
+  cli_print_metrics_table (evaluation);
   if (json_path)
     {
       g_autofree char *json = evaluation_to_json (evaluation, argv[1], argv[2]);

@@ -11,9 +11,6 @@
 #include "ead-project.h"
 
 /* The same schedule as efficientad train. */
-#define DEFAULT_STEPS_CUDA 70000
-#define DEFAULT_STEPS_CPU 2000
-#define DEFAULT_CHECKPOINT_EVERY 500
 #define UNSET G_MININT
 
 /* ---- Shared by the commands ---- */
@@ -77,22 +74,18 @@ add_string (JsonBuilder *b, const char *name, const char *value)
     json_builder_add_null_value (b);
 }
 
-static const char *
-phase_name (EadTrainPhase phase)
+/* A command whose only option is --json. */
+static gboolean
+parse_json_command (const char *name, const char *summary, int *argc, char ***argv,
+                    gboolean *json, GError **error)
 {
-  switch (phase)
-    {
-    case EAD_TRAIN_LOADING:
-      return "loading images";
-    case EAD_TRAIN_TEACHER:
-      return "teacher statistics";
-    case EAD_TRAIN_STEPS:
-      return "training";
-    case EAD_TRAIN_CALIBRATING:
-      return "calibrating on validation images";
-    default:
-      g_assert_not_reached ();
-    }
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, json, "Report as JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new (summary);
+  g_option_context_add_main_entries (context, entries, NULL);
+  return parse_command (context, name, FALSE, argc, argv, error);
 }
 
 /* ---- create ---- */
@@ -101,14 +94,8 @@ static int
 project_create (int argc, char **argv)
 {
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
-    { NULL },
-  };
-  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - create an empty project");
-  g_option_context_add_main_entries (context, entries, NULL);
   g_autoptr (GError) error = NULL;
-  if (!parse_command (context, "create", FALSE, &argc, &argv, &error))
+  if (!parse_json_command ("create", "FILE - create an empty project", &argc, &argv, &json, &error))
     return cli_fail (error);
   g_autoptr (EadProject) project = ead_project_create (argv[1], &error);
   if (!project)
@@ -351,14 +338,8 @@ static int
 project_info (int argc, char **argv)
 {
   gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
-    { NULL },
-  };
-  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - describe a project");
-  g_option_context_add_main_entries (context, entries, NULL);
   g_autoptr (GError) error = NULL;
-  if (!parse_command (context, "info", FALSE, &argc, &argv, &error))
+  if (!parse_json_command ("info", "FILE - describe a project", &argc, &argv, &json, &error))
     return cli_fail (error);
   g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
   if (!project)
@@ -406,7 +387,7 @@ on_train_progress (const EadTrainProgress *p, gpointer user_data)
   if ((int) p->phase != t->phase)
     {
       cli_progress_finish (&t->progress);
-      g_printerr ("%s\n", phase_name (p->phase));
+      g_printerr ("%s\n", cli_train_phase_name (p->phase));
       cli_progress_init (&t->progress);
       t->phase = p->phase;
     }
@@ -505,13 +486,13 @@ params_from_options (const RunOptions *o, EadDevice device, EadPrecision precisi
       return FALSE;
     }
   params->steps = o->steps != UNSET ? o->steps
-                  : device == EAD_DEVICE_CUDA ? DEFAULT_STEPS_CUDA : DEFAULT_STEPS_CPU;
+                  : device == EAD_DEVICE_CUDA ? CLI_DEFAULT_STEPS_CUDA : CLI_DEFAULT_STEPS_CPU;
   if (o->image_size != UNSET)
     params->image_size = o->image_size;
   if (o->seed != UNSET)
     params->seed = (guint64) o->seed;
   params->checkpoint_every = o->checkpoint_every != UNSET ? o->checkpoint_every
-                                                          : DEFAULT_CHECKPOINT_EVERY;
+                                                          : CLI_DEFAULT_CHECKPOINT_EVERY;
   params->teacher_path = g_str_equal (o->teacher, "random") ? NULL : o->teacher;
   params->penalty_dir = o->penalty;
   if (ead_nets_output_size (params->image_size) == 0)
@@ -631,36 +612,63 @@ on_scored (guint done, guint total, gpointer user_data)
   cli_progress_update (user_data, done, total, NULL);
 }
 
+/* What calibrate and test share: FILE, --model, --json and the engine
+ * options, parsed, with the project opened and the model resolved. */
+typedef struct {
+  gint64 model;
+  gboolean json;
+  EadPrecision precision;
+  EadProject *project;
+} ModelCommand;
+
+static void
+model_command_clear (ModelCommand *command)
+{
+  g_clear_pointer (&command->project, ead_project_close);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ModelCommand, model_command_clear)
+
+static gboolean
+open_model_command (const char *name, const char *summary, const char *description, int argc,
+                    char **argv, ModelCommand *command, GError **error)
+{
+  g_auto (CliEngineOptions) engine = { 0 };
+  GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_INT64, &command->model, "The model (default: the newest)", "ID" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &command->json, "Report as JSON", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new (summary);
+  g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_engine_options (context, &engine);
+  g_option_context_set_description (context, description);
+  if (!parse_command (context, name, FALSE, &argc, &argv, error)
+      || !cli_apply_engine_options (&engine, &command->precision, error))
+    return FALSE;
+  command->project = ead_project_open (argv[1], error);
+  return command->project
+         && (command->model = resolve_model (command->project, command->model, error)) != 0;
+}
+
 static int
 project_calibrate (int argc, char **argv)
 {
-  g_auto (CliEngineOptions) engine = { 0 };
-  gint64 model = 0;
-  gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (default: the newest)", "ID" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
-    { NULL },
-  };
-  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - recalibrate a model");
-  g_option_context_add_main_entries (context, entries, NULL);
-  cli_add_engine_options (context, &engine);
-  g_option_context_set_description (context,
-    "Recomputes the map quantiles on the good validation images (never on test\n"
-    "images). The model's earlier results and threshold were in the old\n"
-    "calibration's units and are removed; run test and threshold again.");
+  g_auto (ModelCommand) command = { 0 };
   g_autoptr (GError) error = NULL;
-  EadPrecision precision;
-  if (!parse_command (context, "calibrate", FALSE, &argc, &argv, &error)
-      || !cli_apply_engine_options (&engine, &precision, &error))
+  if (!open_model_command ("calibrate", "FILE - recalibrate a model",
+                           "Recomputes the map quantiles on the good validation images (never on test\n"
+                           "images). The model's earlier results and threshold were in the old\n"
+                           "calibration's units and are removed; run test and threshold again.",
+                           argc, argv, &command, &error))
     return cli_fail (error);
-  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
-  if (!project || !(model = resolve_model (project, model, &error)))
-    return cli_fail (error);
+  EadProject *project = command.project;
+  gint64 model = command.model;
+  gboolean json = command.json;
   CliProgress progress;
   cli_progress_init (&progress);
-  gboolean ok = ead_project_calibrate (project, model, precision, on_scored, &progress, NULL,
-                                       &error);
+  gboolean ok = ead_project_calibrate (project, model, command.precision, on_scored, &progress,
+                                       NULL, &error);
   cli_progress_finish (&progress);
   EadModelInfo m;
   if (!ok || !ead_project_get_model (project, model, &m, &error))
@@ -697,13 +705,6 @@ decision_name (EadDecision decision)
 }
 
 static void
-print_metrics_row (const EadMetrics *m)
-{
-  g_print ("%-16s %6u %11.4f %11.4f %8.4f %8.4f %10.4f\n", m->type, m->n_images, m->image_auroc,
-           m->pixel_auroc, m->aupro, m->f1_max, m->threshold);
-}
-
-static void
 print_test_text (GArray *results, const EadEvaluation *e)
 {
   g_print ("%6s  %-24s %-10s %-16s %10s  %s\n", "image", "file", "label", "type", "score",
@@ -717,23 +718,8 @@ print_test_text (GArray *results, const EadEvaluation *e)
                ead_label_to_string (r->label), r->defect_type ? r->defect_type : "-", r->score,
                decision_name (r->decision));
     }
-  g_print ("\n%-16s %6s %11s %11s %8s %8s %10s\n", "type", "images", "image_auroc",
-           "pixel_auroc", "aupro", "f1_max", "threshold");
-  for (guint i = 0; i < e->per_type->len; i++)
-    print_metrics_row (&g_array_index (e->per_type, EadMetrics, i));
-  print_metrics_row (&e->overall);
-  g_print ("%.1f ms per image (networks and maps)\n", e->ms_per_image);
-}
-
-static void
-add_metrics_json (JsonBuilder *b, const EadMetrics *m)
-{
-  add_int (b, "n_images", m->n_images);
-  cli_json_add_number (b, "image_auroc", m->image_auroc);
-  cli_json_add_number (b, "pixel_auroc", m->pixel_auroc);
-  cli_json_add_number (b, "aupro", m->aupro);
-  cli_json_add_number (b, "f1_max", m->f1_max);
-  cli_json_add_number (b, "threshold", m->threshold);
+  g_print ("\n");
+  cli_print_metrics_table (e);
 }
 
 static void
@@ -742,19 +728,7 @@ print_test_json (gint64 model, GArray *results, const EadEvaluation *e)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   add_int (b, "model", model);
-  add_metrics_json (b, &e->overall);
-  cli_json_add_number (b, "ms_per_image", e->ms_per_image);
-  json_builder_set_member_name (b, "per_type");
-  json_builder_begin_object (b);
-  for (guint i = 0; i < e->per_type->len; i++)
-    {
-      const EadMetrics *m = &g_array_index (e->per_type, EadMetrics, i);
-      json_builder_set_member_name (b, m->type);
-      json_builder_begin_object (b);
-      add_metrics_json (b, m);
-      json_builder_end_object (b);
-    }
-  json_builder_end_object (b);
+  cli_json_add_evaluation (b, e);
   json_builder_set_member_name (b, "images");
   json_builder_begin_array (b);
   for (guint i = 0; i < results->len; i++)
@@ -780,32 +754,19 @@ print_test_json (gint64 model, GArray *results, const EadEvaluation *e)
 static int
 project_test (int argc, char **argv)
 {
-  g_auto (CliEngineOptions) engine = { 0 };
-  gint64 model = 0;
-  gboolean json = FALSE;
-  GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (default: the newest)", "ID" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
-    { NULL },
-  };
-  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - score the test images");
-  g_option_context_add_main_entries (context, entries, NULL);
-  cli_add_engine_options (context, &engine);
-  g_option_context_set_description (context,
-    "Scores every test image, stores its score and maps, and prints the metrics\n"
-    "over the labelled ones.");
+  g_auto (ModelCommand) command = { 0 };
   g_autoptr (GError) error = NULL;
-  EadPrecision precision;
-  if (!parse_command (context, "test", FALSE, &argc, &argv, &error)
-      || !cli_apply_engine_options (&engine, &precision, &error))
+  if (!open_model_command ("test", "FILE - score the test images",
+                           "Scores every test image, stores its score and maps, and prints the metrics\n"
+                           "over the labelled ones.", argc, argv, &command, &error))
     return cli_fail (error);
-  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
-  if (!project || !(model = resolve_model (project, model, &error)))
-    return cli_fail (error);
+  EadProject *project = command.project;
+  gint64 model = command.model;
+  gboolean json = command.json;
   CliProgress progress;
   cli_progress_init (&progress);
-  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, precision, on_scored,
-                                                           &progress, NULL, &error);
+  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, command.precision,
+                                                           on_scored, &progress, NULL, &error);
   cli_progress_finish (&progress);
   g_autoptr (GArray) results = evaluation ? ead_project_list_results (project, model, &error)
                                           : NULL;
@@ -967,11 +928,7 @@ project_export (int argc, char **argv)
   return 0;
 }
 
-static const struct {
-  const char *name;
-  int (*run) (int argc, char **argv);
-  const char *summary;
-} commands[] = {
+static const CliCommand commands[] = {
   { "create", project_create, "create an empty project file" },
   { "import", project_import, "import images and folders (the MVTec AD layout is understood)" },
   { "info", project_info, "images per split and label, training runs, models" },
@@ -983,35 +940,17 @@ static const struct {
   { "export", project_export, "write a model file" },
 };
 
-static void
-print_usage (FILE *out)
-{
-  fprintf (out, "Usage: efficientad project COMMAND FILE [OPTIONS...]\n\n"
-                "A project file (" EAD_PROJECT_EXTENSION ") holds the images, labels, training\n"
-                "runs, models, calibration, results and reviews of one inspected part.\n\n"
-                "Commands:\n");
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\nRun 'efficientad project COMMAND --help' for a command's options.\n");
-}
+static const CliCommandSet command_set = {
+  .usage = "efficientad project COMMAND FILE [OPTIONS...]",
+  .description = "A project file (" EAD_PROJECT_EXTENSION ") holds the images, labels, training\n"
+                 "runs, models, calibration, results and reviews of one inspected part.",
+  .prefix = "efficientad project",
+  .commands = commands,
+  .n_commands = G_N_ELEMENTS (commands),
+};
 
 int
 cmd_project (int argc, char **argv)
 {
-  if (argc < 2)
-    {
-      print_usage (stderr);
-      return 2;
-    }
-  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
-      || g_str_equal (argv[1], "help"))
-    {
-      print_usage (stdout);
-      return 0;
-    }
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_str_equal (argv[1], commands[i].name))
-      return commands[i].run (argc - 1, argv + 1);
-  return cli_fail_message ("unknown project command '%s' (see 'efficientad project --help')",
-                           argv[1]);
+  return cli_run_command (&command_set, argc, argv);
 }

@@ -5,15 +5,6 @@
 #include "cli.h"
 #include "ead-teacher-import.h"
 
-static void
-print_usage (FILE *out)
-{
-  fprintf (out, "Usage: efficientad teacher COMMAND [OPTIONS...]\n\n"
-                "Commands:\n"
-                "  import   convert a pretrained teacher (.pth or .safetensors) to a teacher file\n\n"
-                "Run 'efficientad teacher COMMAND --help' for a command's options.\n");
-}
-
 static int
 teacher_import (int argc, char **argv)
 {
@@ -52,20 +43,19 @@ teacher_import (int argc, char **argv)
   return 0;
 }
 
+static const CliCommand commands[] = {
+  { "import", teacher_import, "convert a pretrained teacher (.pth or .safetensors) to a teacher file" },
+};
+
+static const CliCommandSet command_set = {
+  .usage = "efficientad teacher COMMAND [OPTIONS...]",
+  .prefix = "efficientad teacher",
+  .commands = commands,
+  .n_commands = G_N_ELEMENTS (commands),
+};
+
 int
 cmd_teacher (int argc, char **argv)
 {
-  if (argc < 2)
-    {
-      print_usage (stderr);
-      return 2;
-    }
-  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
-    {
-      print_usage (stdout);
-      return 0;
-    }
-  if (g_str_equal (argv[1], "import"))
-    return teacher_import (argc - 1, argv + 1);
-  return cli_fail_message ("unknown teacher command '%s' (see 'efficientad teacher --help')", argv[1]);
+  return cli_run_command (&command_set, argc, argv);
 }

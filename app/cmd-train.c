@@ -10,11 +10,6 @@
 #include "ead-error.h"
 #include "ead-train.h"
 
-/* 70,000 steps is the paper's GPU budget; on a CPU that is most of a day,
- * so the CPU default is a schedule that finishes within the hour. */
-#define DEFAULT_STEPS_CUDA 70000
-#define DEFAULT_STEPS_CPU 2000
-#define DEFAULT_CHECKPOINT_EVERY 500
 #define STEPS_UNSET G_MININT
 
 static volatile sig_atomic_t interrupted;
@@ -31,24 +26,6 @@ typedef struct {
   GCancellable *cancellable;
   EadTrainPhase phase;
 } TrainReport;
-
-static const char *
-phase_name (EadTrainPhase phase)
-{
-  switch (phase)
-    {
-    case EAD_TRAIN_LOADING:
-      return "loading images";
-    case EAD_TRAIN_TEACHER:
-      return "teacher statistics";
-    case EAD_TRAIN_STEPS:
-      return "training";
-    case EAD_TRAIN_CALIBRATING:
-      return "calibrating on validation images";
-    default:
-      g_assert_not_reached ();
-    }
-}
 
 static void
 log_step (FILE *log, const EadTrainProgress *p)
@@ -81,7 +58,7 @@ on_progress (const EadTrainProgress *p, gpointer user_data)
   if (p->phase != report->phase)
     {
       cli_progress_finish (&report->progress);
-      g_printerr ("%s\n", phase_name (p->phase));
+      g_printerr ("%s\n", cli_train_phase_name (p->phase));
       cli_progress_init (&report->progress);
       report->phase = p->phase;
     }
@@ -102,7 +79,7 @@ cmd_train (int argc, char **argv)
   g_autofree char *output = NULL, *size_text = NULL, *teacher = NULL, *penalty = NULL;
   g_autofree char *device_text = NULL, *log_path = NULL;
   g_auto (CliEngineOptions) engine = { 0 };
-  int steps = STEPS_UNSET, image_size = 256, checkpoint_every = DEFAULT_CHECKPOINT_EVERY;
+  int steps = STEPS_UNSET, image_size = 256, checkpoint_every = CLI_DEFAULT_CHECKPOINT_EVERY;
   gint64 seed = 42;
   gboolean resume = FALSE, skip_bad = FALSE;
   GOptionEntry entries[] = {
@@ -149,7 +126,7 @@ cmd_train (int argc, char **argv)
     return cli_fail_message ("--seed must not be negative");
 
   params.steps = steps != STEPS_UNSET ? steps
-                 : params.device == EAD_DEVICE_CUDA ? DEFAULT_STEPS_CUDA : DEFAULT_STEPS_CPU;
+                 : params.device == EAD_DEVICE_CUDA ? CLI_DEFAULT_STEPS_CUDA : CLI_DEFAULT_STEPS_CPU;
   params.image_size = image_size;
   params.seed = (guint64) seed;
   params.penalty_dir = penalty;

@@ -6,11 +6,7 @@
 #include "cli.h"
 #include "ead-config.h"
 
-static const struct {
-  const char *name;
-  int (*run) (int argc, char **argv);
-  const char *summary;
-} commands[] = {
+static const CliCommand commands[] = {
   { "train", cmd_train, "train a model on a dataset folder (MVTec AD layout)" },
   { "eval", cmd_eval, "score a dataset's test images and report the metrics" },
   { "infer", cmd_infer, "score images with a trained model" },
@@ -19,15 +15,13 @@ static const struct {
   { "project", cmd_project, "keep images, runs, models and results of a part in a project file" },
 };
 
-static void
-print_usage (FILE *out)
-{
-  fprintf (out, "Usage: efficientad COMMAND [OPTIONS...]\n\n"
-                "EfficientAD anomaly detection (version %s).\n\nCommands:\n", EAD_VERSION);
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\nRun 'efficientad COMMAND --help' for a command's options.\n");
-}
+static const CliCommandSet command_set = {
+  .usage = "efficientad COMMAND [OPTIONS...]",
+  .description = "EfficientAD anomaly detection (version " EAD_VERSION ").",
+  .prefix = "efficientad",
+  .commands = commands,
+  .n_commands = G_N_ELEMENTS (commands),
+};
 
 /* Warnings from the engine ("skipping x.png: ...") as plain lines. */
 static void
@@ -50,22 +44,10 @@ main (int argc, char **argv)
   g_set_prgname ("efficientad");
   g_log_set_default_handler (print_log_message, NULL);
 
-  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
-      || g_str_equal (argv[1], "help"))
-    {
-      print_usage (stdout);
-      return 0;
-    }
-  if (g_str_equal (argv[1], "--version"))
+  if (argc >= 2 && g_str_equal (argv[1], "--version"))
     {
       printf ("efficientad %s\n", EAD_VERSION);
       return 0;
     }
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_str_equal (argv[1], commands[i].name))
-      return commands[i].run (argc - 1, argv + 1);
-
-  g_printerr ("efficientad: unknown command '%s'\n", argv[1]);
-  print_usage (stderr);
-  return 2;
+  return cli_run_command (&command_set, argc, argv);
 }
