@@ -16,6 +16,7 @@ int cmd_train (int argc, char **argv);
 int cmd_eval (int argc, char **argv);
 int cmd_infer (int argc, char **argv);
 int cmd_bench (int argc, char **argv);
+int cmd_backbone (int argc, char **argv);
 int cmd_teacher (int argc, char **argv);
 int cmd_project (int argc, char **argv);
 

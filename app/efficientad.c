@@ -11,6 +11,7 @@ static const CliCommand commands[] = {
   { "eval", cmd_eval, "score a dataset's test images and report the metrics" },
   { "infer", cmd_infer, "score images with a trained model" },
   { "bench", cmd_bench, "measure inference and training speed on this machine" },
+  { "backbone", cmd_backbone, "check a MobileNetV2 TFLite backbone on ImageNet photos" },
   { "teacher", cmd_teacher, "import a pretrained teacher (.pth or .safetensors)" },
   { "project", cmd_project, "keep images, runs, models and results of a part in a project file" },
 };

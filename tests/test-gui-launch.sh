@@ -1,17 +1,19 @@
 #!/bin/sh
-# test-gui-launch.sh WORKBENCH: starts the real ead-workbench executable (under
-# Xvfb, from meson) with a project file on its command line, waits until it
-# has opened it (the file joins the recent projects), then stops it with
-# SIGTERM and checks that it ends cleanly and saves its window state.
+# test-gui-launch.sh WORKBENCH EFFICIENTAD: starts the real ead-workbench
+# executable (under Xvfb, from meson) with a project file, made by the
+# efficientad command, on its command line, waits until it has opened it (the
+# file joins the recent projects), then stops it with SIGTERM and checks that
+# it ends cleanly and saves its window state.
 set -eu
 
 workbench=$1
+efficientad=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Any warning the workbench prints fails the test.
 export XDG_CONFIG_HOME="$tmp/config" GSETTINGS_BACKEND=keyfile G_DEBUG=fatal-warnings
 keyfile="$XDG_CONFIG_HOME/glib-2.0/settings/keyfile"
-: > "$tmp/launch.eadproj"
+"$efficientad" project create "$tmp/launch.eadproj" > /dev/null
 
 "$workbench" "$tmp/launch.eadproj" &
 pid=$!

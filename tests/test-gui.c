@@ -3,11 +3,11 @@
  * every view is saved as a PNG snapshot. With EAD_TEST_LANGUAGE=zh_CN (and
  * LANGUAGE=zh_CN) it checks that the window speaks Simplified Chinese. */
 
-#include <glib/gstdio.h>
-
 #include "ead-application.h"
 #include "ead-gui-test.h"
+#include "ead-images-view.h"
 #include "ead-window.h"
+#include "test-util.h"
 
 static EadApplication *app;
 static EadWindow *window;
@@ -88,6 +88,18 @@ make_file (const char *name)
   return g_steal_pointer (&path);
 }
 
+/* A new, empty project in the test folder. */
+static char *
+make_project (const char *name)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_create (path, &error);
+
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
 static gboolean
 hidden (gpointer text)
 {
@@ -140,7 +152,7 @@ test_views (void)
 static void
 test_open_project (void)
 {
-  g_autofree char *path = make_file ("bottle.eadproj");
+  g_autofree char *path = make_project ("bottle.eadproj");
   GSettings *settings = ead_application_get_settings (app);
 
   reset ();
@@ -275,7 +287,7 @@ selects_file (gpointer dialog)
 static void
 test_open_dialog (void)
 {
-  g_autofree char *path = make_file ("line-7.eadproj");
+  g_autofree char *path = make_project ("line-7.eadproj");
   g_autoptr (GFile) file = g_file_new_for_path (path);
 
   reset ();
@@ -297,33 +309,200 @@ test_open_dialog (void)
 }
 
 static void
+test_open_bad_project (void)
+{
+  g_autofree char *path = g_build_filename (folder, "notes.eadproj", NULL);
+  /* The reason is SQLite's. */
+  g_autofree char *message = g_strdup_printf (expect ("Could not open the project “%s”: %s",
+                                                      "无法打开项目“%s”：%s"),
+                                              path, "file is not a database");
+
+  g_assert_true (g_file_set_contents (path, "not a project", -1, NULL));
+
+  reset ();
+  activate ("win.open-file", g_variant_new_string (path));
+  assert_shows (message);
+  g_assert_null (ead_session_get_file (ead_window_get_session (window)));
+  g_autofree char *view = current_view ();
+  g_assert_cmpstr (view, ==, "start");
+  snapshot (GTK_WIDGET (window), "bad-project");
+}
+
+static void
+collect_widgets (GtkWidget *root, GType type, GPtrArray *found)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        g_ptr_array_add (found, child);
+      collect_widgets (child, type, found);
+    }
+}
+
+/* The widget of @type under @root that comes after @skip others, in the
+ * order of the widget tree, or NULL. */
+static GtkWidget *
+find_widget (GtkWidget *root, GType type, guint skip)
+{
+  g_autoptr (GPtrArray) found = g_ptr_array_new ();
+
+  collect_widgets (root, type, found);
+  return skip < found->len ? g_ptr_array_index (found, skip) : NULL;
+}
+
+static EadImagesView *
+images_view (void)
+{
+  GtkWidget *view = find_widget (GTK_WIDGET (window), EAD_TYPE_IMAGES_VIEW, 0);
+
+  g_assert_nonnull (view);
+  return EAD_IMAGES_VIEW (view);
+}
+
+static gboolean
+import_done (gpointer view)
+{
+  return !ead_images_view_is_importing (view);
+}
+
+static void
+wait_import (void)
+{
+  g_assert_true (ead_gui_test_wait_until (import_done, images_view (), 60000));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+}
+
+/* The small MVTec AD-like dataset, made once per run. */
+static const char *
+dataset (void)
+{
+  static char *root;
+
+  if (root == NULL)
+    root = test_make_small_dataset (folder);
+  return root;
+}
+
+static const char *
+split_name (EadSplit split)
+{
+  const char *english[] = { "Training", "Validation", "Test" };
+  const char *chinese[] = { "训练", "验证", "测试" };
+
+  return expect (english[split], chinese[split]);
+}
+
+/* Checks that the Images view shows the counts of the project at @path,
+ * which has both good and anomalous images; returns them and their sum. */
+static guint
+assert_counts (const char *path, guint counts[EAD_N_SPLITS][EAD_N_LABELS])
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  guint total = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (ead_project_count_images (project, counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts[EAD_SPLIT_TRAIN][EAD_LABEL_GOOD], >, 0);
+  g_assert_cmpuint (counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS], >, 0);
+  for (guint split = 0; split < EAD_N_SPLITS; split++)
+    {
+      g_autofree char *line = g_strdup_printf (expect ("%s: %u good, %u anomalous, %u unlabelled",
+                                                       "%s：良品 %u，异常 %u，未标注 %u"),
+                                               split_name (split),
+                                               counts[split][EAD_LABEL_GOOD],
+                                               counts[split][EAD_LABEL_ANOMALOUS],
+                                               counts[split][EAD_LABEL_UNLABELLED]);
+      assert_shows (line);
+      for (guint label = 0; label < EAD_N_LABELS; label++)
+        total += counts[split][label];
+    }
+  g_autofree char *text = g_strdup_printf (expect ("%u images", "%u 张图像"), total);
+  assert_shows (text);
+  return total;
+}
+
+static guint
+n_shown (void)
+{
+  GtkWidget *grid = find_widget (GTK_WIDGET (images_view ()), GTK_TYPE_GRID_VIEW, 0);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid))));
+}
+
+static void
 test_drop_folder (void)
 {
-  g_autofree char *images = g_build_filename (folder, "capsule", NULL);
-  g_autoptr (GFile) dropped = g_file_new_for_path (images);
-  const char *unavailable = expect ("Importing images is not available yet: this build has no "
-                                    "project file support",
-                                    "暂时无法导入图像：此版本尚不支持项目文件");
+  g_autoptr (GFile) dropped = g_file_new_for_path (dataset ());
+  g_autofree char *path = g_build_filename (folder, "tiny.eadproj", NULL);
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+  guint again[EAD_N_SPLITS][EAD_N_LABELS];
 
-  g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
   reset ();
 
   /* Without a project, the folder goes into a new one named after it. */
   ead_window_open_files (window, &dropped, 1);
-  answer_chooser ("capsule.eadproj", "capsule.eadproj");
+  answer_chooser ("tiny.eadproj", "tiny.eadproj");
   g_assert_nonnull (ead_session_get_file (ead_window_get_session (window)));
   g_autofree char *view = current_view ();
   g_assert_cmpstr (view, ==, "images");
-  /* The project file layer is not built in yet: the import says so. */
-  assert_shows (unavailable);
-  snapshot (GTK_WIDGET (window), "import-unavailable");
+  wait_import ();
+  assert_counts (path, counts);
 
-  /* With a project open, a dropped folder is imported into it. */
-  activate ("win.dismiss-error", NULL);
-  g_assert_true (ead_gui_test_wait_until (hidden, (gpointer) unavailable, 5000));
+  /* With a project open, a dropped folder is imported into it: the same
+   * images again are duplicates, left out. */
   ead_window_open_files (window, &dropped, 1);
+  wait_import ();
+  assert_counts (path, again);
+  g_assert_cmpmem (counts, sizeof counts, again, sizeof again);
+}
+
+static void
+test_images (void)
+{
+  g_autofree char *path = make_project ("bottle-images.eadproj");
+  g_autoptr (GFile) images = g_file_new_for_path (dataset ());
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+  guint total;
+
+  reset ();
+  activate ("win.open-file", g_variant_new_string (path));
+
+  /* An import cancelled at once imports nothing and says nothing. */
+  ead_images_view_import (images_view (), images);
+  g_assert_true (ead_images_view_is_importing (images_view ()));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (images_view ()), "images.cancel-import",
+                                             NULL));
+  wait_import ();
+  assert_shows (expect ("0 images", "0 张图像"));
+  /* Neither the progress bar nor the error banner is shown. */
+  g_autoptr (GPtrArray) revealers = g_ptr_array_new ();
+  collect_widgets (GTK_WIDGET (window), GTK_TYPE_REVEALER, revealers);
+  g_assert_cmpuint (revealers->len, >=, 2);
+  for (guint i = 0; i < revealers->len; i++)
+    g_assert_false (gtk_revealer_get_reveal_child (g_ptr_array_index (revealers, i)));
+
+  activate ("win.view", g_variant_new_string ("start"));
+  ead_images_view_import (images_view (), images);
+  activate ("win.view", g_variant_new_string ("images"));
+  wait_import ();
+  total = assert_counts (path, counts);
+  g_assert_cmpuint (n_shown (), ==, total);
+  snapshot (GTK_WIDGET (window), "images");
+
+  /* The filters: the anomalous test images alone. */
+  GtkDropDown *split = GTK_DROP_DOWN (find_widget (GTK_WIDGET (images_view ()), GTK_TYPE_DROP_DOWN, 0));
+  GtkDropDown *label = GTK_DROP_DOWN (find_widget (GTK_WIDGET (images_view ()), GTK_TYPE_DROP_DOWN, 1));
+  gtk_drop_down_set_selected (split, 1 + EAD_SPLIT_TEST);
+  gtk_drop_down_set_selected (label, 2);
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
-  assert_shows (unavailable);
+  g_assert_cmpuint (n_shown (), ==, counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
+  snapshot (GTK_WIDGET (window), "images-filtered");
+  gtk_drop_down_set_selected (split, 0);
+  gtk_drop_down_set_selected (label, 0);
+  g_assert_cmpuint (n_shown (), ==, total);
 }
 
 static void
@@ -384,9 +563,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/workbench/open-project", test_open_project);
   g_test_add_func ("/workbench/open-missing", test_open_missing);
   g_test_add_func ("/workbench/not-a-project", test_not_a_project);
+  g_test_add_func ("/workbench/open-bad-project", test_open_bad_project);
   g_test_add_func ("/workbench/new-project", test_new_project);
   g_test_add_func ("/workbench/open-dialog", test_open_dialog);
   g_test_add_func ("/workbench/drop-folder", test_drop_folder);
+  g_test_add_func ("/workbench/images", test_images);
   g_test_add_func ("/workbench/shortcuts", test_shortcuts);
   g_test_add_func ("/workbench/about", test_about);
   status = g_test_run ();
@@ -395,14 +576,7 @@ main (int argc, char *argv[])
   while (g_main_context_pending (NULL))
     g_main_context_iteration (NULL, FALSE);
   g_object_unref (app);
-  g_autoptr (GFile) tmp = g_file_new_for_path (folder);
-  g_autoptr (GFileEnumerator) children = g_file_enumerate_children (tmp, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                                                    G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  GFile *child;
-  while (children != NULL && g_file_enumerator_iterate (children, NULL, &child, NULL, NULL)
-         && child != NULL)
-    g_file_delete (child, NULL, NULL);
-  g_rmdir (folder);
+  test_remove_tree (folder);
   g_free (folder);
   return status;
 }

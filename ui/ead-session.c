@@ -9,6 +9,7 @@ struct _EadSession {
   GObject parent_instance;
 
   GFile *file;
+  EadProject *project;
   char *title;
 };
 
@@ -23,12 +24,19 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-set_file (EadSession *self, GFile *file)
-{
-  if (self->file == file || (self->file != NULL && file != NULL && g_file_equal (self->file, file)))
-    return;
+enum {
+  IMAGES_CHANGED,
+  N_SIGNALS
+};
 
+static guint signals[N_SIGNALS];
+
+/* Makes @project (taken) at @file the open one, closing the one before. */
+static void
+set_project (EadSession *self, GFile *file, EadProject *project)
+{
+  g_clear_pointer (&self->project, ead_project_close);
+  self->project = project;
   g_set_object (&self->file, file);
   g_clear_pointer (&self->title, g_free);
   if (file != NULL)
@@ -43,11 +51,60 @@ set_file (EadSession *self, GFile *file)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
+/* Replaces *@error, from the project layer, by one readable line that
+ * names @file after @format's words, then gives the reason (without the
+ * file's path in front, which the line already names). */
+static void
+restate_error (GError **error, const char *format, GFile *file)
+{
+  g_autofree char *name = g_file_get_parse_name (file);
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *reason = g_strdelimit (g_strdup ((*error)->message), "\n", ' ');
+  const char *why = reason;
+  g_autofree char *message = NULL;
+
+  if (path != NULL && g_str_has_prefix (why, path) && why[strlen (path)] == ':')
+    why = g_strchug (reason + strlen (path) + 1);
+  message = g_strdup_printf (format, name, why);
+  GQuark domain = (*error)->domain;
+  int code = (*error)->code;
+
+  g_clear_error (error);
+  g_set_error_literal (error, domain, code, message);
+}
+
+/* Makes the project that @connect (ead_project_create or ead_project_open)
+ * gives for @file the open one, or fails with @failure's words. */
+static gboolean
+use_project (EadSession *self, GFile *file, EadProject *(*connect) (const char *, GError **),
+             const char *failure, GError **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  EadProject *project;
+
+  if (path == NULL)
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("“%s” is not on this computer: projects must be local files"), name);
+      return FALSE;
+    }
+  project = connect (path, error);
+  if (project == NULL)
+    {
+      restate_error (error, failure, file);
+      return FALSE;
+    }
+  set_project (self, file, project);
+  return TRUE;
+}
+
 static void
 ead_session_finalize (GObject *object)
 {
   EadSession *self = EAD_SESSION (object);
 
+  g_clear_pointer (&self->project, ead_project_close);
   g_clear_object (&self->file);
   g_clear_pointer (&self->title, g_free);
 
@@ -87,6 +144,10 @@ ead_session_class_init (EadSessionClass *klass)
     g_param_spec_string ("title", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The open project's images were added to or changed. */
+  signals[IMAGES_CHANGED] = g_signal_new ("images-changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -108,6 +169,14 @@ ead_session_get_file (EadSession *self)
   return self->file;
 }
 
+EadProject *
+ead_session_get_project (EadSession *self)
+{
+  g_return_val_if_fail (EAD_IS_SESSION (self), NULL);
+
+  return self->project;
+}
+
 const char *
 ead_session_get_title (EadSession *self)
 {
@@ -122,8 +191,9 @@ ead_session_create (EadSession *self, GFile *file, GError **error)
   g_return_val_if_fail (EAD_IS_SESSION (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  set_file (self, file);
-  return TRUE;
+  /* Translators: the project file, then why it could not be created. */
+  return use_project (self, file, ead_project_create, _("Could not create the project “%s”: %s"),
+                      error);
 }
 
 gboolean
@@ -139,8 +209,9 @@ ead_session_open (EadSession *self, GFile *file, GError **error)
                    name);
       return FALSE;
     }
-  set_file (self, file);
-  return TRUE;
+  /* Translators: the file, then why it could not be opened as a project. */
+  return use_project (self, file, ead_project_open, _("Could not open the project “%s”: %s"),
+                      error);
 }
 
 void
@@ -148,32 +219,120 @@ ead_session_close (EadSession *self)
 {
   g_return_if_fail (EAD_IS_SESSION (self));
 
-  set_file (self, NULL);
+  set_project (self, NULL, NULL);
+}
+
+typedef struct {
+  char *project_path;
+  char *folder_path;
+  EadSessionImportProgress progress;
+  gpointer progress_data;
+  guint n_seen;
+  /* Whether a progress report waits in the main context. */
+  gint report_pending;
+  EadImportSummary summary;
+} ImportData;
+
+static void
+import_data_free (ImportData *data)
+{
+  g_free (data->project_path);
+  g_free (data->folder_path);
+  g_free (data);
+}
+
+static gboolean
+report_progress (gpointer user_data)
+{
+  GTask *task = user_data;
+  ImportData *data = g_task_get_task_data (task);
+
+  g_atomic_int_set (&data->report_pending, FALSE);
+  if (!g_task_get_completed (task) && data->progress != NULL)
+    data->progress (g_atomic_int_get (&data->n_seen), data->progress_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs in the worker thread for every image file. */
+static void
+import_file_seen (const char *path, const GError *problem, gpointer user_data)
+{
+  GTask *task = user_data;
+  ImportData *data = g_task_get_task_data (task);
+
+  g_atomic_int_inc (&data->n_seen);
+  if (g_atomic_int_compare_and_exchange (&data->report_pending, FALSE, TRUE))
+    g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, report_progress,
+                                g_object_ref (task), g_object_unref);
+}
+
+static void
+import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ImportData *data = task_data;
+  const char *paths[] = { data->folder_path, NULL };
+  EadImportOptions options;
+  g_autoptr (EadProject) project = NULL;
+  GError *error = NULL;
+
+  ead_import_options_init (&options);
+  project = ead_project_open (data->project_path, &error);
+  if (project == NULL
+      || !ead_project_import (project, paths, &options, import_file_seen, task, cancellable,
+                              &data->summary, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 void
-ead_session_import_async (EadSession *self, GFile *folder, GCancellable *cancellable,
-                          GAsyncReadyCallback callback, gpointer user_data)
+ead_session_import_async (EadSession *self, GFile *folder,
+                          EadSessionImportProgress progress, gpointer progress_data,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
 {
+  g_autoptr (GTask) task = NULL;
+  ImportData *data;
+
   g_return_if_fail (EAD_IS_SESSION (self));
   g_return_if_fail (G_IS_FILE (folder));
 
-  if (self->file == NULL)
-    g_task_report_new_error (self, callback, user_data, ead_session_import_async, G_IO_ERROR,
-                             G_IO_ERROR_FAILED, "%s",
-                             _("Create or open a project before importing images"));
-  else
-    g_task_report_new_error (self, callback, user_data, ead_session_import_async, G_IO_ERROR,
-                             G_IO_ERROR_NOT_SUPPORTED, "%s",
-                             _("Importing images is not available yet: this build has no "
-                               "project file support"));
+  if (self->project == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, ead_session_import_async, G_IO_ERROR,
+                               G_IO_ERROR_FAILED, "%s",
+                               _("Create or open a project before importing images"));
+      return;
+    }
+
+  data = g_new0 (ImportData, 1);
+  data->project_path = g_strdup (ead_project_get_path (self->project));
+  data->folder_path = g_file_get_path (folder);
+  data->progress = progress;
+  data->progress_data = progress_data;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ead_session_import_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) import_data_free);
+  g_task_run_in_thread (task, import_thread);
 }
 
 gboolean
-ead_session_import_finish (EadSession *self, GAsyncResult *result, GError **error)
+ead_session_import_finish (EadSession *self, GAsyncResult *result, EadImportSummary *summary,
+                           GError **error)
 {
+  GTask *task = G_TASK (result);
+  ImportData *data;
+
   g_return_val_if_fail (EAD_IS_SESSION (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  if (!g_task_propagate_boolean (task, error))
+    return FALSE;
+  data = g_task_get_task_data (task);
+  if (summary != NULL)
+    *summary = data->summary;
+  if (data->summary.imported > 0 && self->project != NULL
+      && g_str_equal (ead_project_get_path (self->project), data->project_path))
+    g_signal_emit (self, signals[IMAGES_CHANGED], 0);
+  return TRUE;
 }

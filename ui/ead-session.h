@@ -1,18 +1,17 @@
 /* ead-session.h: the project open in a window, as the views see it.
  *
- * Views observe a session (its "file" property) rather than the project file
- * itself; the window creates, opens and closes projects through it. The
- * project file layer (core/ead-project.h) is not part of the build yet, so a
- * session only records which project file was chosen: it reads and writes
- * nothing in it, and importing images reports that it is not available. */
+ * Views observe a session (its "file" property and its "images-changed"
+ * signal) rather than the project file itself; the window creates, opens
+ * and closes projects through it. The session's connection to the project
+ * (core/ead-project.h) is for the main thread; long operations run in
+ * worker threads on connections of their own. */
 #pragma once
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+#include "ead-project.h"
 
-/* The extension of project files, with its dot. */
-#define EAD_PROJECT_EXTENSION ".eadproj"
+G_BEGIN_DECLS
 
 #define EAD_TYPE_SESSION (ead_session_get_type ())
 G_DECLARE_FINAL_TYPE (EadSession, ead_session, EAD, SESSION, GObject)
@@ -22,22 +21,38 @@ EadSession *ead_session_new (void);
 /* The open project's file, NULL while none is open. */
 GFile *ead_session_get_file (EadSession *self);
 
+/* The open project, NULL while none is open. */
+EadProject *ead_session_get_project (EadSession *self);
+
 /* The open project's name for titles (its file name without the
  * extension), NULL while none is open. */
 const char *ead_session_get_title (EadSession *self);
 
-/* Makes @file the open project, a new one. */
+/* Creates the new project @file (an existing file is an error) and makes
+ * it the open one. Errors are one readable line; the session then stays as
+ * it was. */
 gboolean ead_session_create (EadSession *self, GFile *file, GError **error);
 
 /* Makes the existing project @file the open one; a file that is not there
- * is a G_IO_ERROR_NOT_FOUND naming it, and the session stays as it was. */
+ * is a G_IO_ERROR_NOT_FOUND naming it, one that is not a project an error
+ * naming it and saying why; the session then stays as it was. */
 gboolean ead_session_open (EadSession *self, GFile *file, GError **error);
 
 void ead_session_close (EadSession *self);
 
-/* Imports the images under @folder into the open project. */
-void ead_session_import_async (EadSession *self, GFile *folder, GCancellable *cancellable,
-                               GAsyncReadyCallback callback, gpointer user_data);
-gboolean ead_session_import_finish (EadSession *self, GAsyncResult *result, GError **error);
+/* Called in the main thread while an import runs, with the number of image
+ * files seen so far. */
+typedef void (*EadSessionImportProgress) (guint n_seen, gpointer user_data);
+
+/* Imports the images under @folder (MVTec AD layout detected) into the
+ * open project in a worker thread on a connection of its own. Finishing an
+ * import that added images emits "images-changed" while that project is
+ * still open. @progress_data must live until @callback is called. */
+void ead_session_import_async (EadSession *self, GFile *folder,
+                               EadSessionImportProgress progress, gpointer progress_data,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data);
+gboolean ead_session_import_finish (EadSession *self, GAsyncResult *result,
+                                    EadImportSummary *summary, GError **error);
 
 G_END_DECLS

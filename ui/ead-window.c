@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ead-images-view.h"
 #include "ead-start-view.h"
 #include "ead-status-page.h"
 
@@ -20,7 +21,7 @@ struct _EadWindow {
   GtkStack *stack;
   GtkRevealer *error_revealer;
   GtkLabel *error_label;
-  EadStatusPage *images_page;
+  EadImagesView *images_view;
   EadStatusPage *training_page;
   EadStatusPage *calibration_page;
   EadStatusPage *review_page;
@@ -55,20 +56,10 @@ project_opened (EadWindow *self, GFile *file)
 }
 
 static void
-import_finished (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (EadWindow) self = user_data;
-  g_autoptr (GError) error = NULL;
-
-  if (!ead_session_import_finish (EAD_SESSION (source), result, &error))
-    ead_window_show_error (self, error->message);
-}
-
-static void
 import_folder (EadWindow *self, GFile *folder)
 {
   show_view (self, "images");
-  ead_session_import_async (self->session, folder, NULL, import_finished, g_object_ref (self));
+  ead_images_view_import (self->images_view, folder);
 }
 
 static void
@@ -300,7 +291,6 @@ session_changed (EadWindow *self)
     EadStatusPage *page;
     const char *title;
   } pages[] = {
-    { self->images_page, _("Images") },
     { self->training_page, _("Training") },
     { self->calibration_page, _("Calibration") },
     { self->review_page, _("Review") },
@@ -319,14 +309,12 @@ session_changed (EadWindow *self)
   else
     gtk_window_set_title (GTK_WINDOW (self), _("EfficientAD Workbench"));
 
-  /* Until the project file layer is built in, an open project has no
-   * content that these views could show. */
+  /* These views do not show the project yet. */
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
       ead_status_page_set_title (pages[i].page, open ? pages[i].title : _("No Project Open"));
       ead_status_page_set_description (pages[i].page,
-                                       open ? _("This view needs the project file layer, which "
-                                                "this build does not have yet.")
+                                       open ? _("This view is still being built.")
                                             : _("Create or open a project on the Start page."));
     }
 }
@@ -368,6 +356,7 @@ ead_window_class_init (EadWindowClass *klass)
   object_class->dispose = ead_window_dispose;
   window_class->close_request = ead_window_close_request;
 
+  g_type_ensure (EAD_TYPE_IMAGES_VIEW);
   g_type_ensure (EAD_TYPE_START_VIEW);
   g_type_ensure (EAD_TYPE_STATUS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -376,7 +365,7 @@ ead_window_class_init (EadWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, error_label);
-  gtk_widget_class_bind_template_child (widget_class, EadWindow, images_page);
+  gtk_widget_class_bind_template_child (widget_class, EadWindow, images_view);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, training_page);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, calibration_page);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, review_page);
@@ -404,6 +393,7 @@ ead_window_init (EadWindow *self)
   g_signal_connect_object (self->session, "notify::file", G_CALLBACK (session_changed), self,
                            G_CONNECT_SWAPPED);
   session_changed (self);
+  ead_images_view_set_session (self->images_view, self->session);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);

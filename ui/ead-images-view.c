@@ -1,0 +1,481 @@
+/* ead-images-view.c: the Images view: a grid of the open project's images. */
+
+#include "ead-images-view.h"
+
+#include <glib/gi18n.h>
+
+#include "ead-status-page.h"
+#include "ead-window.h"
+
+/* One image of the grid: what the filters and the cell need, without its
+ * pixels, so that a project of ten thousand images lists quickly. */
+#define EAD_TYPE_IMAGE_ITEM (ead_image_item_get_type ())
+G_DECLARE_FINAL_TYPE (EadImageItem, ead_image_item, EAD, IMAGE_ITEM, GObject)
+
+struct _EadImageItem {
+  GObject parent_instance;
+
+  gint64 id;
+  char *file_name;
+  EadSplit split;
+  EadLabel label;
+  char *defect_type;
+};
+
+G_DEFINE_FINAL_TYPE (EadImageItem, ead_image_item, G_TYPE_OBJECT)
+
+static void
+ead_image_item_finalize (GObject *object)
+{
+  EadImageItem *self = EAD_IMAGE_ITEM (object);
+
+  g_free (self->file_name);
+  g_free (self->defect_type);
+
+  G_OBJECT_CLASS (ead_image_item_parent_class)->finalize (object);
+}
+
+static void
+ead_image_item_class_init (EadImageItemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ead_image_item_finalize;
+}
+
+static void
+ead_image_item_init (EadImageItem *self)
+{
+}
+
+static EadImageItem *
+ead_image_item_new (const EadImageInfo *info)
+{
+  EadImageItem *self = g_object_new (EAD_TYPE_IMAGE_ITEM, NULL);
+
+  self->id = info->id;
+  self->file_name = g_strdup (info->file_name);
+  self->split = info->split;
+  self->label = info->label;
+  self->defect_type = g_strdup (info->defect_type);
+  return self;
+}
+
+struct _EadImagesView {
+  GtkWidget parent_instance;
+
+  EadSession *session;
+  GListStore *images;
+  GCancellable *import_cancellable;
+  GtkFileChooserNative *chooser;
+
+  GtkStack *stack;
+  GtkLabel *total_label;
+  GtkLabel *train_label;
+  GtkLabel *validation_label;
+  GtkLabel *test_label;
+  GtkDropDown *split_filter;
+  GtkDropDown *label_filter;
+  GtkRevealer *progress_revealer;
+  GtkProgressBar *progress_bar;
+  GtkGridView *grid;
+  GtkFilterListModel *filtered;
+  GtkCustomFilter *filter;
+};
+
+G_DEFINE_FINAL_TYPE (EadImagesView, ead_images_view, GTK_TYPE_WIDGET)
+
+/* The label filter's entries after "All Labels", in order. */
+static const EadLabel filter_labels[] = {
+  EAD_LABEL_GOOD,
+  EAD_LABEL_ANOMALOUS,
+  EAD_LABEL_UNLABELLED,
+};
+
+static const char *
+split_name (EadSplit split)
+{
+  switch (split)
+    {
+    case EAD_SPLIT_TRAIN:
+      return _("Training");
+    case EAD_SPLIT_VALIDATION:
+      return _("Validation");
+    default:
+      return _("Test");
+    }
+}
+
+static const char *
+label_name (EadLabel label)
+{
+  switch (label)
+    {
+    case EAD_LABEL_GOOD:
+      return _("Good");
+    case EAD_LABEL_ANOMALOUS:
+      return _("Anomalous");
+    default:
+      return _("Unlabelled");
+    }
+}
+
+static void
+show_error (EadImagesView *self, const char *message)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), EAD_TYPE_WINDOW);
+
+  if (window != NULL)
+    ead_window_show_error (EAD_WINDOW (window), message);
+  else
+    g_warning ("%s", message);
+}
+
+static gboolean
+image_matches (gpointer item, gpointer user_data)
+{
+  EadImagesView *self = user_data;
+  EadImageItem *image = item;
+  guint split = gtk_drop_down_get_selected (self->split_filter);
+  guint label = gtk_drop_down_get_selected (self->label_filter);
+
+  return (split == 0 || split == GTK_INVALID_LIST_POSITION || image->split == (EadSplit) (split - 1))
+         && (label == 0 || label == GTK_INVALID_LIST_POSITION
+             || image->label == filter_labels[label - 1]);
+}
+
+static void
+filter_changed (EadImagesView *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+show_counts (EadImagesView *self, guint counts[EAD_N_SPLITS][EAD_N_LABELS])
+{
+  GtkLabel *labels[EAD_N_SPLITS] = { self->train_label, self->validation_label, self->test_label };
+  guint total = 0;
+
+  for (guint split = 0; split < EAD_N_SPLITS; split++)
+    {
+      /* Translators: a split (Training, Validation, Test), then how many
+       * of its images are good, anomalous and not labelled. */
+      g_autofree char *text = g_strdup_printf (_("%s: %u good, %u anomalous, %u unlabelled"),
+                                               split_name (split),
+                                               counts[split][EAD_LABEL_GOOD],
+                                               counts[split][EAD_LABEL_ANOMALOUS],
+                                               counts[split][EAD_LABEL_UNLABELLED]);
+      gtk_label_set_text (labels[split], text);
+      for (guint label = 0; label < EAD_N_LABELS; label++)
+        total += counts[split][label];
+    }
+  g_autofree char *text = g_strdup_printf (ngettext ("%u image", "%u images", total), total);
+  gtk_label_set_text (self->total_label, text);
+}
+
+/* Lists the project's images again, or none without a project. */
+static void
+reload (EadImagesView *self)
+{
+  EadProject *project = self->session != NULL ? ead_session_get_project (self->session) : NULL;
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS] = { { 0 } };
+  g_autoptr (GArray) infos = NULL;
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GError) error = NULL;
+
+  gtk_stack_set_visible_child_name (self->stack, project != NULL ? "images" : "none");
+  if (project != NULL)
+    {
+      infos = ead_project_list_images (project, &error);
+      if (infos == NULL || !ead_project_count_images (project, counts, &error))
+        show_error (self, error->message);
+    }
+  for (guint i = 0; infos != NULL && i < infos->len; i++)
+    g_ptr_array_add (items, ead_image_item_new (&g_array_index (infos, EadImageInfo, i)));
+  g_list_store_splice (self->images, 0, g_list_model_get_n_items (G_LIST_MODEL (self->images)),
+                       items->pdata, items->len);
+  show_counts (self, counts);
+}
+
+static void
+setup_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *picture = gtk_picture_new ();
+  GtkWidget *name = gtk_label_new (NULL);
+  GtkWidget *caption = gtk_label_new (NULL);
+
+  gtk_widget_set_size_request (picture, EAD_PROJECT_THUMBNAIL_SIDE, EAD_PROJECT_THUMBNAIL_SIDE);
+  gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_CONTAIN);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (GTK_LABEL (name), 16);
+  gtk_label_set_ellipsize (GTK_LABEL (caption), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (caption), 16);
+  gtk_widget_add_css_class (caption, "dim-label");
+  gtk_widget_add_css_class (caption, "caption");
+  gtk_box_append (GTK_BOX (box), picture);
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), caption);
+  gtk_list_item_set_child (list_item, box);
+}
+
+/* Fills a cell, loading its thumbnail only now that it is on screen. */
+static void
+bind_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
+{
+  EadImagesView *self = user_data;
+  EadImageItem *image = gtk_list_item_get_item (list_item);
+  GtkWidget *picture = gtk_widget_get_first_child (gtk_list_item_get_child (list_item));
+  GtkWidget *name = gtk_widget_get_next_sibling (picture);
+  GtkWidget *caption = gtk_widget_get_next_sibling (name);
+  EadProject *project = ead_session_get_project (self->session);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *description = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (project != NULL)
+    bytes = ead_project_get_thumbnail (project, image->id, &error);
+  if (bytes != NULL)
+    texture = gdk_texture_new_from_bytes (bytes, &error);
+  gtk_picture_set_paintable (GTK_PICTURE (picture), GDK_PAINTABLE (texture));
+  gtk_widget_set_tooltip_text (picture, error != NULL ? error->message : NULL);
+
+  gtk_label_set_text (GTK_LABEL (name), image->file_name);
+  gtk_widget_set_tooltip_text (name, image->file_name);
+  if (image->defect_type != NULL)
+    /* Translators: a cell's caption: the split, the label, the defect type. */
+    description = g_strdup_printf (_("%s · %s · %s"), split_name (image->split),
+                                   label_name (image->label), image->defect_type);
+  else
+    /* Translators: a cell's caption: the split, then the label. */
+    description = g_strdup_printf (_("%s · %s"), split_name (image->split),
+                                   label_name (image->label));
+  gtk_label_set_text (GTK_LABEL (caption), description);
+  gtk_widget_set_tooltip_text (caption, description);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
+{
+  GtkWidget *picture = gtk_widget_get_first_child (gtk_list_item_get_child (list_item));
+
+  gtk_picture_set_paintable (GTK_PICTURE (picture), NULL);
+}
+
+static void
+set_importing (EadImagesView *self, gboolean importing)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.import-folder", !importing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.cancel-import", importing);
+  gtk_revealer_set_reveal_child (self->progress_revealer, importing);
+}
+
+static void
+import_progress (guint n_seen, gpointer user_data)
+{
+  EadImagesView *self = user_data;
+  g_autofree char *text = g_strdup_printf (ngettext ("Importing… %u file read",
+                                                     "Importing… %u files read", n_seen),
+                                           n_seen);
+
+  gtk_progress_bar_set_text (self->progress_bar, text);
+  gtk_progress_bar_pulse (self->progress_bar);
+}
+
+static void
+import_finished (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (EadImagesView) self = user_data;
+  EadImportSummary summary = { 0 };
+  g_autoptr (GError) error = NULL;
+  gboolean imported = ead_session_import_finish (EAD_SESSION (source), result, &summary, &error);
+
+  g_clear_object (&self->import_cancellable);
+  /* A view disposed while it imported has nothing left to show. */
+  if (self->stack == NULL)
+    return;
+  set_importing (self, FALSE);
+  if (!imported)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error->message);
+    }
+  else if (summary.failed > 0)
+    {
+      g_autofree char *message =
+        g_strdup_printf (ngettext ("%u file could not be imported: it is not a readable image",
+                                   "%u files could not be imported: they are not readable images",
+                                   summary.failed),
+                         summary.failed);
+      show_error (self, message);
+    }
+}
+
+void
+ead_images_view_import (EadImagesView *self, GFile *folder)
+{
+  g_return_if_fail (EAD_IS_IMAGES_VIEW (self));
+  g_return_if_fail (G_IS_FILE (folder));
+  g_return_if_fail (self->session != NULL);
+
+  if (self->import_cancellable != NULL)
+    {
+      show_error (self, _("Wait for the import under way to finish, or cancel it"));
+      return;
+    }
+  self->import_cancellable = g_cancellable_new ();
+  gtk_progress_bar_set_text (self->progress_bar, _("Importing…"));
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  set_importing (self, TRUE);
+  ead_session_import_async (self->session, folder, import_progress, self,
+                            self->import_cancellable, import_finished, g_object_ref (self));
+}
+
+gboolean
+ead_images_view_is_importing (EadImagesView *self)
+{
+  g_return_val_if_fail (EAD_IS_IMAGES_VIEW (self), FALSE);
+
+  return self->import_cancellable != NULL;
+}
+
+static void
+folder_chosen (GtkNativeDialog *chooser, int response, EadImagesView *self)
+{
+  g_autoptr (GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+  g_clear_object (&self->chooser);
+  if (response == GTK_RESPONSE_ACCEPT && folder != NULL)
+    ead_images_view_import (self, folder);
+}
+
+static void
+import_folder_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  /* The chooser asked for already is still open. */
+  if (self->chooser != NULL)
+    {
+      gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+      return;
+    }
+  self->chooser = gtk_file_chooser_native_new (_("Import Folder"),
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                               _("_Import"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (folder_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+cancel_import_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (widget);
+
+  if (self->import_cancellable != NULL)
+    g_cancellable_cancel (self->import_cancellable);
+}
+
+void
+ead_images_view_set_session (EadImagesView *self, EadSession *session)
+{
+  g_return_if_fail (EAD_IS_IMAGES_VIEW (self));
+  g_return_if_fail (session == NULL || EAD_IS_SESSION (session));
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::file", G_CALLBACK (reload), self);
+      g_signal_connect_swapped (session, "images-changed", G_CALLBACK (reload), self);
+    }
+  reload (self);
+}
+
+static void
+ead_images_view_dispose (GObject *object)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (object);
+
+  if (self->import_cancellable != NULL)
+    g_cancellable_cancel (self->import_cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (object), EAD_TYPE_IMAGES_VIEW);
+
+  G_OBJECT_CLASS (ead_images_view_parent_class)->dispose (object);
+}
+
+static void
+ead_images_view_finalize (GObject *object)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (object);
+
+  g_clear_object (&self->images);
+  g_clear_object (&self->import_cancellable);
+
+  G_OBJECT_CLASS (ead_images_view_parent_class)->finalize (object);
+}
+
+static void
+ead_images_view_class_init (EadImagesViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ead_images_view_dispose;
+  object_class->finalize = ead_images_view_finalize;
+
+  g_type_ensure (EAD_TYPE_STATUS_PAGE);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/efficientad/Workbench/ui/ead-images-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, stack);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, total_label);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, train_label);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, validation_label);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, test_label);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, split_filter);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, label_filter);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, grid);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, filtered);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, filter);
+  gtk_widget_class_bind_template_callback (widget_class, filter_changed);
+  gtk_widget_class_install_action (widget_class, "images.import-folder", NULL,
+                                   import_folder_activated);
+  gtk_widget_class_install_action (widget_class, "images.cancel-import", NULL,
+                                   cancel_import_activated);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+ead_images_view_init (EadImagesView *self)
+{
+  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->images = g_list_store_new (EAD_TYPE_IMAGE_ITEM);
+  gtk_filter_list_model_set_model (self->filtered, G_LIST_MODEL (self->images));
+  gtk_custom_filter_set_filter_func (self->filter, image_matches, self, NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);
+  gtk_grid_view_set_factory (self->grid, factory);
+  set_importing (self, FALSE);
+  reload (self);
+}
+
+GtkWidget *
+ead_images_view_new (void)
+{
+  return g_object_new (EAD_TYPE_IMAGES_VIEW, NULL);
+}

@@ -1,0 +1,30 @@
+/* ead-images-view.h: the Images view: a grid of the open project's images
+ * with their counts per split and label, filters, and import of folders.
+ *
+ * Its actions: images.import-folder asks for a folder and imports it,
+ * images.cancel-import stops the import under way. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ead-session.h"
+
+G_BEGIN_DECLS
+
+#define EAD_TYPE_IMAGES_VIEW (ead_images_view_get_type ())
+G_DECLARE_FINAL_TYPE (EadImagesView, ead_images_view, EAD, IMAGES_VIEW, GtkWidget)
+
+GtkWidget *ead_images_view_new (void);
+
+/* The session whose project the view shows. */
+void ead_images_view_set_session (EadImagesView *self, EadSession *session);
+
+/* Imports the images under @folder into the session's project in a worker
+ * thread, showing its progress with a Cancel button; the grid is refreshed
+ * when it is done and problems go to the window's error banner. */
+void ead_images_view_import (EadImagesView *self, GFile *folder);
+
+/* Whether an import is under way. */
+gboolean ead_images_view_is_importing (EadImagesView *self);
+
+G_END_DECLS
