@@ -788,7 +788,7 @@ project_threshold (int argc, char **argv)
   double value = NAN, max_fpr = NAN;
   gboolean f1_max = FALSE, json = FALSE;
   GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (default: the newest)", "ID" },
+    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (required)", "ID" },
     { "value", 0, 0, G_OPTION_ARG_DOUBLE, &value, "This threshold", "X" },
     { "f1-max", 0, 0, G_OPTION_ARG_NONE, &f1_max, "The best F1 on the labelled test images", NULL },
     { "max-fpr", 0, 0, G_OPTION_ARG_DOUBLE, &max_fpr, "The lowest that flags at most this fraction of good images", "P" },
@@ -802,6 +802,10 @@ project_threshold (int argc, char **argv)
     return cli_fail (error);
   if (!isnan (value) + f1_max + !isnan (max_fpr) != 1)
     return cli_fail_message ("threshold needs exactly one of --value X, --f1-max, --max-fpr P");
+  /* Choosing a threshold or exporting names its model: the newest one is
+   * not always the one under review. */
+  if (model == 0)
+    return cli_fail_message ("threshold needs --model ID (see 'efficientad project info')");
   EadThresholdMethod method = f1_max ? EAD_THRESHOLD_F1_MAX
                               : isnan (value) ? EAD_THRESHOLD_MAX_FPR : EAD_THRESHOLD_VALUE;
   g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
@@ -893,7 +897,7 @@ project_export (int argc, char **argv)
   gint64 model = 0;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (default: the newest)", "ID" },
+    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (required)", "ID" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Model file to write", "MODEL" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Report as JSON", NULL },
     { NULL },
@@ -908,6 +912,8 @@ project_export (int argc, char **argv)
     return cli_fail (error);
   if (!output)
     return cli_fail_message ("export needs -o MODEL, the file to write");
+  if (model == 0)
+    return cli_fail_message ("export needs --model ID (see 'efficientad project info')");
   g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
   g_autofree char *sha256 = NULL;
   if (!project || !(model = resolve_model (project, model, &error))

@@ -13,6 +13,7 @@ static const CliCommand commands[] = {
   { "bench", cmd_bench, "measure inference and training speed on this machine" },
   { "backbone", cmd_backbone, "check a MobileNetV2 TFLite backbone on ImageNet photos" },
   { "teacher", cmd_teacher, "import a pretrained teacher (.pth or .safetensors)" },
+  { "distill", cmd_distill, "distil a teacher PDN from MobileNetV2 on natural images" },
   { "project", cmd_project, "keep images, runs, models and results of a part in a project file" },
 };
 

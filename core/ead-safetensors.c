@@ -629,8 +629,8 @@ half_to_float (guint16 half)
 }
 
 /* bfloat16 is the upper half of a float32. */
-static float
-bfloat16_to_float (guint16 bfloat)
+float
+ead_bfloat16_to_float (guint16 bfloat)
 {
   guint32 bits = (guint32) bfloat << 16;
   float value;
@@ -701,7 +701,7 @@ ead_safetensors_read_f32 (const EadSafetensors *st, const char *name,
       return TRUE;
     case EAD_DTYPE_BF16:
       for (gsize i = 0; i < n_values; i++)
-        out[i] = bfloat16_to_float (read_le16 (data + 2 * i));
+        out[i] = ead_bfloat16_to_float (read_le16 (data + 2 * i));
       return TRUE;
     default:
       g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE, "%s: tensor '%s' has dtype %s, expected F32, F16 or BF16",

@@ -38,6 +38,8 @@ typedef struct {
 } EadTensorView;
 
 gsize ead_dtype_size (EadDtype dtype);
+/* A bfloat16 (the top half of a float32's bits) widened to float32. */
+float ead_bfloat16_to_float (guint16 bfloat);
 const char *ead_dtype_to_string (EadDtype dtype);   /* "F32", ... */
 
 /* ---- Reading ---- */

@@ -14,11 +14,17 @@ extern "C" {
 #include "ead-torch.h"
 }
 
+#include "ead-torch-private.hpp"
+
 namespace nn = torch::nn;
 
 namespace {
 
 constexpr int64_t kTeacherChannels = EAD_TEACHER_CHANNELS;
+
+} // namespace
+
+namespace ead_shim {
 
 // Turns a C++ exception into a GError; the caller returns failure.
 void
@@ -37,9 +43,9 @@ conv (int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t paddi
 }
 
 nn::AvgPool2d
-avg_pool ()
+avg_pool (int64_t padding)
 {
-  return nn::AvgPool2d (nn::AvgPool2dOptions (2).stride (2));
+  return nn::AvgPool2d (nn::AvgPool2dOptions (2).stride (2).padding (padding));
 }
 
 nn::Upsample
@@ -52,23 +58,27 @@ upsample_to (int64_t side)
 }
 
 // The patch description networks, numbered like the reference
-// implementation's nn.Sequential so weight names match its files.
+// implementation's nn.Sequential so weight names match its files. The padded
+// variant (the reference pretraining's) maps 256 pixels to 64 instead of 56,
+// with the same weights.
 nn::Sequential
-make_pdn_small (int64_t out_channels)
+make_pdn_small (int64_t out_channels, bool padded)
 {
-  return nn::Sequential (conv (3, 128, 4), nn::ReLU (), avg_pool (),
-                         conv (128, 256, 4), nn::ReLU (), avg_pool (),
-                         conv (256, 256, 3), nn::ReLU (),
+  const int64_t p = padded ? 1 : 0;
+  return nn::Sequential (conv (3, 128, 4, 1, 3 * p), nn::ReLU (), avg_pool (p),
+                         conv (128, 256, 4, 1, 3 * p), nn::ReLU (), avg_pool (p),
+                         conv (256, 256, 3, 1, p), nn::ReLU (),
                          conv (256, out_channels, 4));
 }
 
 nn::Sequential
-make_pdn_medium (int64_t out_channels)
+make_pdn_medium (int64_t out_channels, bool padded)
 {
-  return nn::Sequential (conv (3, 256, 4), nn::ReLU (), avg_pool (),
-                         conv (256, 512, 4), nn::ReLU (), avg_pool (),
+  const int64_t p = padded ? 1 : 0;
+  return nn::Sequential (conv (3, 256, 4, 1, 3 * p), nn::ReLU (), avg_pool (p),
+                         conv (256, 512, 4, 1, 3 * p), nn::ReLU (), avg_pool (p),
                          conv (512, 512, 1), nn::ReLU (),
-                         conv (512, 512, 3), nn::ReLU (),
+                         conv (512, 512, 3, 1, p), nn::ReLU (),
                          conv (512, out_channels, 4), nn::ReLU (),
                          conv (out_channels, out_channels, 1));
 }
@@ -102,9 +112,10 @@ make_autoencoder (int64_t image_size, int64_t output_size)
 }
 
 nn::Sequential
-make_pdn (EadModelSize size, int64_t out_channels)
+make_pdn (EadModelSize size, int64_t out_channels, bool padded)
 {
-  return size == EAD_MODEL_MEDIUM ? make_pdn_medium (out_channels) : make_pdn_small (out_channels);
+  return size == EAD_MODEL_MEDIUM ? make_pdn_medium (out_channels, padded)
+                                  : make_pdn_small (out_channels, padded);
 }
 
 torch::Tensor
@@ -142,13 +153,9 @@ quantile_of_all (const torch::Tensor &t, double q)
   return low_value + fraction * (high_value - low_value);
 }
 
-struct NamedTensor
-{
-  std::string name;
-  torch::Tensor tensor;
-};
+} // namespace ead_shim
 
-} // namespace
+using namespace ead_shim;
 
 struct _EadNets
 {
@@ -244,17 +251,72 @@ apply_learning_rate (EadTrainer *trainer)
     static_cast<torch::optim::AdamOptions &> (group.options ()).lr (rate);
 }
 
-torch::optim::AdamParamState *
-adam_state_of (EadTrainer *trainer, const torch::Tensor &param)
+} // namespace
+
+namespace ead_shim {
+
+std::vector<std::string>
+adam_state_names (const std::vector<NamedTensor> &params)
 {
-  auto &state = trainer->optimizer->state ();
-  auto it = state.find (c10::guts::to_string (param.unsafeGetTensorImpl ()));
-  if (it == state.end ())
-    return nullptr;
-  return static_cast<torch::optim::AdamParamState *> (it->second.get ());
+  std::vector<std::string> names;
+  for (auto &named : params)
+    {
+      names.push_back ("adam.exp_avg." + named.name);
+      names.push_back ("adam.exp_avg_sq." + named.name);
+    }
+  return names;
 }
 
-} // namespace
+void
+adam_read_moment (torch::optim::Adam &optimizer, const torch::Tensor &param, int moment,
+                  float *out)
+{
+  auto &state = optimizer.state ();
+  auto it = state.find (c10::guts::to_string (param.unsafeGetTensorImpl ()));
+  // No state yet (before the first step): the moments are zero.
+  if (it == state.end ())
+    {
+      std::memset (out, 0, param.numel () * sizeof (float));
+      return;
+    }
+  auto *adam = static_cast<torch::optim::AdamParamState *> (it->second.get ());
+  tensor_to_host (moment == 0 ? adam->exp_avg () : adam->exp_avg_sq (), out);
+}
+
+bool
+adam_restore (torch::optim::Adam &optimizer, const std::vector<NamedTensor> &params,
+              const std::vector<std::string> &state_names, int step, EadStateLookup lookup,
+              gpointer user_data, GError **error)
+{
+  auto &state_map = optimizer.state ();
+  for (size_t i = 0; i < params.size (); i++)
+    {
+      const auto &param = params[i].tensor;
+      auto state = std::make_unique<torch::optim::AdamParamState> ();
+      state->step (step);
+      // Each buffer is copied before the next lookup, which may reuse it.
+      for (int moment = 0; moment < 2; moment++)
+        {
+          const char *name = state_names[2 * i + moment].c_str ();
+          const float *values = lookup (name, param.numel (), user_data);
+          if (!values)
+            {
+              g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                           "checkpoint lacks the optimiser state %s", name);
+              return false;
+            }
+          auto tensor = host_to_tensor (values, param.sizes (), param.device ());
+          if (moment == 0)
+            state->exp_avg (tensor);
+          else
+            state->exp_avg_sq (tensor);
+        }
+      state_map[c10::guts::to_string (param.unsafeGetTensorImpl ())] = std::move (state);
+    }
+  return true;
+}
+
+} // namespace ead_shim
 
 extern "C" {
 
@@ -322,8 +384,8 @@ ead_nets_new (EadModelSize size, int image_size, GError **error)
       nets->size = size;
       nets->image_size = image_size;
       nets->output_size = output_size;
-      nets->teacher = make_pdn (size, kTeacherChannels);
-      nets->student = make_pdn (size, 2 * kTeacherChannels);
+      nets->teacher = make_pdn (size, kTeacherChannels, false);
+      nets->student = make_pdn (size, 2 * kTeacherChannels, false);
       nets->autoencoder = make_autoencoder (image_size, output_size);
       nets->teacher->eval ();
       for (auto &p : nets->teacher->parameters ())
@@ -562,11 +624,7 @@ ead_trainer_new (EadNets *nets, int total_steps, double learning_rate, double we
           }
       trainer->optimizer = std::make_unique<torch::optim::Adam> (
           params, torch::optim::AdamOptions (learning_rate).weight_decay (weight_decay));
-      for (auto &named : trainer->trainable)
-        {
-          trainer->state_names.push_back ("adam.exp_avg." + named.name);
-          trainer->state_names.push_back ("adam.exp_avg_sq." + named.name);
-        }
+      trainer->state_names = adam_state_names (trainer->trainable);
       return trainer.release ();
     }
   catch (const std::exception &e)
@@ -675,14 +733,9 @@ gboolean
 ead_trainer_read_state (EadTrainer *trainer, guint index, float *out, GError **error)
 {
   g_return_val_if_fail (index < trainer->state_names.size (), FALSE);
-  const auto &param = trainer->trainable[index / 2].tensor;
-  auto *state = adam_state_of (trainer, param);
   try
     {
-      if (!state)
-        std::memset (out, 0, param.numel () * sizeof (float));
-      else
-        tensor_to_host (index % 2 == 0 ? state->exp_avg () : state->exp_avg_sq (), out);
+      adam_read_moment (*trainer->optimizer, trainer->trainable[index / 2].tensor, index % 2, out);
       return TRUE;
     }
   catch (const std::exception &e)
@@ -704,31 +757,9 @@ ead_trainer_restore (EadTrainer *trainer, int step, EadStateLookup lookup, gpoin
     }
   try
     {
-      auto &state_map = trainer->optimizer->state ();
-      for (size_t i = 0; i < trainer->trainable.size (); i++)
-        {
-          const auto &param = trainer->trainable[i].tensor;
-          auto state = std::make_unique<torch::optim::AdamParamState> ();
-          state->step (step);
-          // Each buffer is copied before the next lookup, which may reuse it.
-          for (int moment = 0; moment < 2; moment++)
-            {
-              const char *name = trainer->state_names[2 * i + moment].c_str ();
-              const float *values = lookup (name, param.numel (), user_data);
-              if (!values)
-                {
-                  g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                               "checkpoint lacks the optimiser state %s", name);
-                  return FALSE;
-                }
-              auto tensor = host_to_tensor (values, param.sizes (), param.device ());
-              if (moment == 0)
-                state->exp_avg (tensor);
-              else
-                state->exp_avg_sq (tensor);
-            }
-          state_map[c10::guts::to_string (param.unsafeGetTensorImpl ())] = std::move (state);
-        }
+      if (!adam_restore (*trainer->optimizer, trainer->trainable, trainer->state_names, step,
+                         lookup, user_data, error))
+        return FALSE;
       trainer->step = step;
       return TRUE;
     }

@@ -1,0 +1,70 @@
+/* ead-distill.h: distilling a teacher PDN from MobileNetV2.
+ *
+ * The loop around the shim's EadDistiller and EadDistillTargets (see
+ * torch/ead-distill.h): images from folders or a packed tensor file, 5% held
+ * out, targets computed once per image and cached, Adam steps on random
+ * batches, checkpoints to resume from, and a teacher file whose metadata says
+ * how it was made. Everything here needs libtorch and GLib only, except
+ * reading image folders (GdkPixbuf): a packed file avoids that. */
+#pragma once
+
+#include <gio/gio.h>
+
+/* The shim's header of the same name. */
+#include "torch/ead-distill.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char *backbone_path;  /* the MobileNetV2 TFLite file */
+  EadModelSize size;
+  EadDistillTaps taps;
+  int steps;                  /* > 0 */
+  int batch;                  /* > 0 */
+  guint64 seed;
+  EadDevice device;
+  EadPrecision precision;
+  int checkpoint_every;       /* steps between checkpoints; 0: only on cancel */
+  gboolean resume;            /* continue from the output's checkpoint */
+  double learning_rate;
+  double weight_decay;
+  double grayscale_probability;
+} EadDistillParams;
+
+/* The reference pretraining's values: small PDN, block taps, 60,000 steps of
+ * batch 16, seed 42, Adam 1e-4 with weight decay 1e-5, fp32, a checkpoint
+ * every 1,000 steps, random grayscale 0.1. */
+void ead_distill_params_init (EadDistillParams *params);
+
+typedef enum {
+  EAD_DISTILL_LOADING,    /* reading images */
+  EAD_DISTILL_TARGETS,    /* backbone targets of every image */
+  EAD_DISTILL_STEPS,      /* optimisation */
+} EadDistillPhase;
+
+typedef struct {
+  EadDistillPhase phase;
+  int done, total;        /* images or steps of this phase */
+  double loss;            /* the last step's training loss */
+  double held_out_loss;   /* the latest held-out loss; NaN before the first */
+  double seconds;         /* since the phase began */
+} EadDistillProgress;
+
+typedef void (*EadDistillCallback) (const EadDistillProgress *progress, gpointer user_data);
+
+/* The checkpoint beside @output: "OUTPUT.checkpoint". */
+char *ead_distill_checkpoint_path (const char *output);
+
+/* Distils a teacher from the images of @sources (folders, or files made by
+ * ead_distill_pack()) into the safetensors file @output, atomically.
+ * Cancelling saves a checkpoint and returns EAD_ERROR_CANCELLED. */
+gboolean ead_distill_run (const EadDistillParams *params, const char *const *sources,
+                          const char *output, EadDistillCallback callback,
+                          gpointer user_data, GCancellable *cancellable, GError **error);
+
+/* Writes the images of @folders, resized to 512 x 512 RGB, as one uint8
+ * tensor "images" (n x 512 x 512 x 3) with their file names in the metadata:
+ * what a machine without image decoders needs to distil. */
+gboolean ead_distill_pack (const char *const *folders, const char *output, GError **error);
+
+G_END_DECLS

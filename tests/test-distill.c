@@ -1,0 +1,287 @@
+/* test-distill.c: teacher distillation. The padded PDN's output grid and its
+ * teacher-compatible weights, an optimiser checkpoint that resumes exactly,
+ * packing images, and a short distillation with the real MobileNetV2 file
+ * (from ../shared; without it that case skips) whose teacher loads into an
+ * EfficientAD model, interrupted and resumed from a packed image file. */
+#include "ead-dataset.h"
+#include "ead-distill.h"
+#include "ead-error.h"
+#include "ead-image.h"
+#include "ead-model.h"
+#include "ead-safetensors.h"
+#include "test-util.h"
+
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#define N_IMAGES 8
+#define INPUT_VALUES (3 * EAD_DISTILL_IMAGE_SIZE * EAD_DISTILL_IMAGE_SIZE)
+#define TARGET_VALUES (EAD_TEACHER_CHANNELS * EAD_DISTILL_TARGET_SIZE * EAD_DISTILL_TARGET_SIZE)
+
+static const char *
+shared_dir (void)
+{
+  const char *shared = g_getenv ("EAD_SHARED");
+  return shared ? shared : "../shared";
+}
+
+static void
+test_output_side (void)
+{
+  const EadModelSize sizes[] = { EAD_MODEL_SMALL, EAD_MODEL_MEDIUM };
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (EadDistiller) distiller = ead_distiller_new (sizes[s], EAD_DEVICE_CPU, 1e-4, 1e-5,
+                                                              &error);
+      g_assert_no_error (error);
+      int side = ead_distiller_measure_output_side (distiller, EAD_DISTILL_IMAGE_SIZE, &error);
+      g_assert_cmpint (side, ==, EAD_DISTILL_TARGET_SIZE);
+      g_assert_no_error (error);
+    }
+}
+
+/* Every weight has the name and shape of the unpadded teacher's. */
+static void
+test_teacher_names (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadDistiller) distiller = ead_distiller_new (EAD_MODEL_MEDIUM, EAD_DEVICE_CPU, 1e-4,
+                                                          1e-5, &error);
+  g_assert_no_error (error);
+  EadNets *nets = ead_nets_new (EAD_MODEL_MEDIUM, 256, &error);
+  g_assert_no_error (error);
+  guint n_teacher = 0;
+  for (guint i = 0; i < ead_nets_get_n_tensors (nets); i++)
+    n_teacher += g_str_has_prefix (ead_nets_get_tensor_name (nets, i), "teacher.");
+  g_assert_cmpuint (ead_distiller_get_n_tensors (distiller), ==, n_teacher);
+  for (guint i = 0; i < ead_distiller_get_n_tensors (distiller); i++)
+    {
+      g_autofree char *name = g_strconcat ("teacher.", ead_distiller_get_tensor_name (distiller, i),
+                                           NULL);
+      int index = ead_nets_find_tensor (nets, name);
+      g_assert_cmpint (index, >=, 0);
+      gint64 shape[4], teacher_shape[4];
+      int n_dims = ead_distiller_get_tensor_shape (distiller, i, shape);
+      g_assert_cmpint (n_dims, ==, ead_nets_get_tensor_shape (nets, index, teacher_shape));
+      g_assert_cmpmem (shape, n_dims * sizeof (gint64), teacher_shape, n_dims * sizeof (gint64));
+    }
+  ead_nets_free (nets);
+}
+
+static float *
+random_values (GRand *rand, gsize n)
+{
+  float *values = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    values[i] = (float) g_rand_double_range (rand, -1, 1);
+  return values;
+}
+
+static const float *
+lookup_in_copy (const char *name, gsize n_elements, gpointer user_data)
+{
+  return g_hash_table_lookup (user_data, name);
+}
+
+/* Weights and optimiser state copied into a fresh distiller continue the
+ * run as the original does. */
+static void
+test_state_resume (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autofree float *images = random_values (rand, INPUT_VALUES);
+  g_autofree float *targets = random_values (rand, TARGET_VALUES);
+  g_autoptr (GError) error = NULL;
+  double loss, resumed_loss;
+  ead_torch_manual_seed (1);
+  g_autoptr (EadDistiller) original = ead_distiller_new (EAD_MODEL_SMALL, EAD_DEVICE_CPU, 1e-3,
+                                                         1e-5, &error);
+  g_autoptr (EadDistiller) resumed = ead_distiller_new (EAD_MODEL_SMALL, EAD_DEVICE_CPU, 1e-3,
+                                                        1e-5, &error);
+  g_assert_no_error (error);
+  for (int step = 0; step < 2; step++)
+    g_assert_true (ead_distiller_step (original, images, targets, 1, &loss, &error));
+
+  for (guint i = 0; i < ead_distiller_get_n_tensors (original); i++)
+    {
+      g_autofree float *values = g_new (float, ead_distiller_get_tensor_n_elements (original, i));
+      g_assert_true (ead_distiller_read_tensor (original, i, values, &error));
+      g_assert_true (ead_distiller_write_tensor (resumed, i, values, &error));
+    }
+  g_autoptr (GHashTable) state = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  for (guint i = 0; i < ead_distiller_get_n_state (original); i++)
+    {
+      float *values = g_new (float, ead_distiller_get_tensor_n_elements (original, i / 2));
+      g_assert_true (ead_distiller_read_state (original, i, values, &error));
+      g_hash_table_insert (state, (gpointer) ead_distiller_get_state_name (original, i), values);
+    }
+  g_assert_true (ead_distiller_restore (resumed, 2, lookup_in_copy, state, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ead_distiller_get_step (resumed), ==, 2);
+
+  g_assert_true (ead_distiller_step (original, images, targets, 1, &loss, &error));
+  g_assert_true (ead_distiller_step (resumed, images, targets, 1, &resumed_loss, &error));
+  g_assert_cmpfloat_with_epsilon (loss, resumed_loss, 1e-6 * loss);
+  g_assert_true (ead_distiller_evaluate (original, images, targets, 1, &loss, &error));
+  g_assert_true (ead_distiller_evaluate (resumed, images, targets, 1, &resumed_loss, &error));
+  g_assert_cmpfloat_with_epsilon (loss, resumed_loss, 1e-6 * loss);
+}
+
+static void
+write_generated_image (const char *folder, guint index)
+{
+  const int side = 300;
+  g_autofree guint8 *pixels = g_malloc (side * side * 3);
+  for (int y = 0; y < side; y++)
+    for (int x = 0; x < side; x++)
+      for (int c = 0; c < 3; c++)
+        pixels[(y * side + x) * 3 + c] = (guint8) ((x * (c + 1) + y * (index + 1)) % 256);
+  g_autoptr (EadImage) image = ead_image_new_from_rgb8 (pixels, side, side, side * 3);
+  g_autofree char *name = g_strdup_printf ("generated-%02u.png", index);
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_assert_true (ead_image_save_png (image, path, NULL));
+}
+
+/* N_IMAGES photos from ../shared/images/open, linked, or generated images. */
+static char *
+make_image_folder (const char *scratch)
+{
+  char *folder = g_build_filename (scratch, "images", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  g_autofree char *open = g_build_filename (shared_dir (), "images", "open", NULL);
+  g_autoptr (GPtrArray) photos = ead_dataset_list_images (open, NULL);
+  if (photos && photos->len >= N_IMAGES)
+    {
+      for (guint i = 0; i < N_IMAGES; i++)
+        {
+          const char *photo = g_ptr_array_index (photos, i);
+          g_autofree char *base = g_path_get_basename (photo);
+          g_autofree char *link = g_build_filename (folder, base, NULL);
+          g_autofree char *target = g_canonicalize_filename (photo, NULL);
+          g_assert_cmpint (symlink (target, link), ==, 0);
+        }
+      return folder;
+    }
+  g_test_message ("%s has too few photos: using generated images", open);
+  g_printerr ("note: %s has too few photos; the test uses generated images\n", open);
+  for (guint i = 0; i < N_IMAGES; i++)
+    write_generated_image (folder, i);
+  return folder;
+}
+
+static void
+test_pack (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *folder = make_image_folder (dir->path);
+  g_autofree char *packed = g_build_filename (dir->path, "images.safetensors", NULL);
+  const char *folders[] = { folder, NULL };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ead_distill_pack (folders, packed, &error));
+  g_assert_no_error (error);
+
+  g_autoptr (EadSafetensors) st = ead_safetensors_open (packed, &error);
+  g_assert_no_error (error);
+  const EadTensorView *images = ead_safetensors_find (st, "images");
+  g_assert_nonnull (images);
+  g_assert_cmpint (images->dtype, ==, EAD_DTYPE_U8);
+  const gint64 shape[4] = { N_IMAGES, 512, 512, 3 };
+  g_assert_cmpmem (images->shape, sizeof shape, shape, sizeof shape);
+  g_auto (GStrv) names = g_strsplit (ead_safetensors_get_metadata (st, "names"), "\n", -1);
+  g_assert_cmpuint (g_strv_length (names), ==, N_IMAGES);
+
+  /* The first image as it was packed: resized to 512 x 512. */
+  g_autoptr (GPtrArray) paths = ead_dataset_list_images (folder, &error);
+  g_autoptr (EadImage) first = ead_image_load (g_ptr_array_index (paths, 0), &error);
+  g_autoptr (EadImage) resized = ead_image_resize (first, 512, 512);
+  g_assert_cmpmem (images->data, 512 * 512 * 3, ead_image_get_pixels (resized), 512 * 512 * 3);
+}
+
+typedef struct {
+  double first_held_out;
+  double last_held_out;
+  int cancel_at;
+  GCancellable *cancellable;
+} RunRecord;
+
+static void
+record_progress (const EadDistillProgress *progress, gpointer user_data)
+{
+  RunRecord *record = user_data;
+  if (progress->phase != EAD_DISTILL_STEPS)
+    return;
+  if (isnan (record->first_held_out))
+    record->first_held_out = progress->held_out_loss;
+  record->last_held_out = progress->held_out_loss;
+  if (progress->done == record->cancel_at)
+    g_cancellable_cancel (record->cancellable);
+}
+
+/* Six steps of two images: interrupted after three, resumed from a packed
+ * copy of the same images. */
+static void
+test_run (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *backbone = g_build_filename (shared_dir (), "pretrained",
+                                                "tf2_mobilenet_v2_1.0_224_ptq.tflite", NULL);
+  if (!g_file_test (backbone, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("../shared is absent: no MobileNetV2 file to distil from");
+      return;
+    }
+  g_autofree char *folder = make_image_folder (dir->path);
+  g_autofree char *packed = g_build_filename (dir->path, "images.safetensors", NULL);
+  g_autofree char *output = g_build_filename (dir->path, "teacher.safetensors", NULL);
+  g_autofree char *checkpoint = ead_distill_checkpoint_path (output);
+  const char *folders[] = { folder, NULL }, *packs[] = { packed, NULL };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ead_distill_pack (folders, packed, &error));
+
+  EadDistillParams params;
+  ead_distill_params_init (&params);
+  params.backbone_path = backbone;
+  params.steps = 6;
+  params.batch = 2;
+  params.checkpoint_every = 0;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  RunRecord first = { NAN, NAN, 3, cancellable };
+  g_assert_false (ead_distill_run (&params, folders, output, record_progress, &first, cancellable,
+                                   &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  g_autoptr (EadSafetensors) saved = ead_safetensors_open (checkpoint, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ead_safetensors_get_metadata (saved, "checkpoint_step"), ==, "3");
+
+  params.resume = TRUE;
+  RunRecord second = { NAN, NAN, -1, NULL };
+  g_assert_true (ead_distill_run (&params, packs, output, record_progress, &second, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("held-out loss %.4f -> %.4f", first.first_held_out, second.last_held_out);
+  g_assert_true (isfinite (second.last_held_out));
+  g_assert_cmpfloat (second.last_held_out, <, first.first_held_out);
+
+  g_autoptr (EadSafetensors) teacher = ead_safetensors_open (output, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ead_safetensors_get_metadata (teacher, "distill.steps"), ==, "6");
+  g_assert_cmpstr (ead_safetensors_get_metadata (teacher, "distill.taps"), ==, "blocks");
+  g_autoptr (EadModel) model = ead_model_new (EAD_MODEL_SMALL, 256, &error);
+  g_assert_no_error (error);
+  g_assert_true (ead_model_load_teacher (model, output, &error));
+  g_assert_no_error (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  ead_torch_set_threads (0);
+  g_test_add_func ("/distill/output-side", test_output_side);
+  g_test_add_func ("/distill/teacher-names", test_teacher_names);
+  g_test_add_func ("/distill/state-resume", test_state_resume);
+  add_temp_dir_test ("/distill/pack", test_pack);
+  add_temp_dir_test ("/distill/run", test_run);
+  return g_test_run ();
+}
