@@ -607,12 +607,9 @@ ead_project_load_mask (EadProject *project, gint64 image_id, GError **error)
   if (!s)
     return NULL;
   sqlite3_bind_int64 (s, 1, image_id);
-  int status = sqlite3_step (s);
-  if (status != SQLITE_ROW)
-    {
-      ead_project_done (project, status, error);
-      return NULL;
-    }
+  gboolean found;
+  if (!ead_project_maybe_row (project, s, &found, error) || !found)
+    return NULL;
   g_autofree char *name = g_strdup_printf ("%s: mask of image %" G_GINT64_FORMAT, project->path,
                                            image_id);
   return ead_mask_load_from_data (sqlite3_column_blob (s, 0), sqlite3_column_bytes (s, 0), name,

@@ -141,9 +141,11 @@ read_histogram (EadProject *project, gint64 model_id, const char *map, EadMapHis
     return FALSE;
   sqlite3_bind_int64 (s, 1, model_id);
   sqlite3_bind_text (s, 2, map, -1, SQLITE_STATIC);
-  int status = sqlite3_step (s);
-  if (status != SQLITE_ROW)
-    return ead_project_done (project, status, error);
+  gboolean found;
+  if (!ead_project_maybe_row (project, s, &found, error))
+    return FALSE;
+  if (!found)
+    return TRUE;
   const guint64 *counts = sqlite3_column_blob (s, 2);
   out->low = sqlite3_column_double (s, 0);
   out->high = sqlite3_column_double (s, 1);

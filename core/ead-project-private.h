@@ -29,6 +29,10 @@ sqlite3_stmt *ead_project_prepare (EadProject *project, const char *sql, GError 
 gboolean ead_project_run (EadProject *project, sqlite3_stmt *statement, GError **error);
 /* Checks the status that ended a loop over rows: SQLITE_DONE, or an error. */
 gboolean ead_project_done (EadProject *project, int status, GError **error);
+/* Steps to the row a query may return: @found says whether there was one;
+ * FALSE only on an error. */
+gboolean ead_project_maybe_row (EadProject *project, sqlite3_stmt *statement, gboolean *found,
+                                GError **error);
 /* Steps to the row a query must return; without one, fails with
  * "PATH: there is no WHAT", WHAT formatted from @format. */
 gboolean ead_project_one_row (EadProject *project, sqlite3_stmt *statement, GError **error,

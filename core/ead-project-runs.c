@@ -166,12 +166,9 @@ ead_project_get_checkpoint (EadProject *project, gint64 run_id, int *step, GErro
   if (!s)
     return NULL;
   sqlite3_bind_int64 (s, 1, run_id);
-  int status = sqlite3_step (s);
-  if (status != SQLITE_ROW)
-    {
-      ead_project_done (project, status, error);
-      return NULL;
-    }
+  gboolean found;
+  if (!ead_project_maybe_row (project, s, &found, error) || !found)
+    return NULL;
   *step = sqlite3_column_int (s, 0);
   return g_bytes_new (sqlite3_column_blob (s, 1), sqlite3_column_bytes (s, 1));
 }
@@ -329,11 +326,13 @@ restore_checkpoint (EadProject *project, gint64 run_id, const char *path, int *s
   if (!s)
     return FALSE;
   sqlite3_bind_int64 (s, 1, run_id);
-  int status = sqlite3_step (s);
   *step = 0;
   *seconds = 0;
-  if (status != SQLITE_ROW)
-    return ead_project_done (project, status, error);
+  gboolean found;
+  if (!ead_project_maybe_row (project, s, &found, error))
+    return FALSE;
+  if (!found)
+    return TRUE;
   *step = sqlite3_column_int (s, 1);
   *seconds = sqlite3_column_double (s, 2);
   g_autoptr (GError) local_error = NULL;

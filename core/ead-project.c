@@ -263,6 +263,15 @@ ead_project_done (EadProject *project, int status, GError **error)
 }
 
 gboolean
+ead_project_maybe_row (EadProject *project, sqlite3_stmt *statement, gboolean *found,
+                       GError **error)
+{
+  int status = sqlite3_step (statement);
+  *found = status == SQLITE_ROW;
+  return *found || ead_project_done (project, status, error);
+}
+
+gboolean
 ead_project_one_row (EadProject *project, sqlite3_stmt *statement, GError **error,
                      const char *format, ...)
 {
