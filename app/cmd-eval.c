@@ -26,8 +26,8 @@ write_overlay (const EadImage *image, const float *map, double high, const char 
 }
 
 static gboolean
-write_maps (const EadSample *sample, const EadScoreResult *result, const EvalReport *report,
-            GError **error)
+write_maps (const EadSample *sample, const EadImage *image, const EadScoreResult *result,
+            const EvalReport *report, GError **error)
 {
   g_autofree char *dir = g_build_filename (report->maps_dir, sample->type, NULL);
   if (g_mkdir_with_parents (dir, 0777) != 0)
@@ -36,9 +36,6 @@ write_maps (const EadSample *sample, const EadScoreResult *result, const EvalRep
                    dir, g_strerror (errno));
       return FALSE;
     }
-  g_autoptr (EadImage) image = ead_image_load (sample->path, error);
-  if (!image)
-    return FALSE;
   g_autofree char *base = g_path_get_basename (sample->path);
   char *dot = strrchr (base, '.');
   if (dot)
@@ -49,13 +46,13 @@ write_maps (const EadSample *sample, const EadScoreResult *result, const EvalRep
 }
 
 static void
-on_scored (const EadSample *sample, const EadScoreResult *result, guint done, guint total,
-           gpointer user_data)
+on_scored (const EadSample *sample, const EadImage *image, const EadScoreResult *result,
+           guint done, guint total, gpointer user_data)
 {
   EvalReport *report = user_data;
   cli_progress_update (&report->progress, done, total, NULL);
   if (report->maps_dir && !report->error)
-    write_maps (sample, result, report, &report->error);
+    write_maps (sample, image, result, report, &report->error);
 }
 
 static char *

@@ -41,11 +41,11 @@ load_mask_for (const EadSample *sample, int width, int height, GError **error)
 
 /* Fills all of @view but its map, which the caller takes from @result. */
 static gboolean
-score_sample (EadModel *model, const EadSample *sample, EadPrecision precision, Scored *out,
-              EadScoredImage *view, EadScoreResult *result, GError **error)
+score_sample (EadModel *model, const EadSample *sample, const EadImage *image,
+              EadPrecision precision, Scored *out, EadScoredImage *view, EadScoreResult *result,
+              GError **error)
 {
-  g_autoptr (EadImage) image = ead_image_load (sample->path, error);
-  if (!image || !ead_model_score (model, image, precision, EAD_SCORE_MAPS, result, error))
+  if (!ead_model_score (model, image, precision, EAD_SCORE_MAPS, result, error))
     return FALSE;
   out->mask = load_mask_for (sample, result->width, result->height, error);
   if (!out->mask)
@@ -209,12 +209,14 @@ ead_evaluate (EadModel *model, EadDataset *dataset, EadPrecision precision,
     {
       const EadSample *sample = ead_dataset_get_sample (dataset, EAD_SPLIT_TEST, i);
       g_auto (EadScoreResult) result = { 0 };
+      g_autoptr (EadImage) image = NULL;
       ok = !g_cancellable_set_error_if_cancelled (cancellable, error)
-           && score_sample (model, sample, precision, &scored[i], &views[i], &result, error);
+           && (image = ead_image_load (sample->path, error)) != NULL
+           && score_sample (model, sample, image, precision, &scored[i], &views[i], &result, error);
       if (!ok)
         break;
       if (callback)
-        callback (sample, &result, i + 1, n, user_data);
+        callback (sample, image, &result, i + 1, n, user_data);
       scored[i].map = g_steal_pointer (&result.fused);
       views[i].map = scored[i].map;
     }

@@ -36,9 +36,12 @@ typedef struct {
   double ms_per_image;   /* mean network and map time */
 } EadEvaluation;
 
-/* Called after each test image with its maps (at image resolution). */
-typedef void (*EadEvalCallback) (const EadSample *sample, const EadScoreResult *result,
-                                 guint done, guint total, gpointer user_data);
+/* Called after each test image with the decoded image and its maps (at the
+ * image's resolution), so that callers drawing overlays need not decode it
+ * again. */
+typedef void (*EadEvalCallback) (const EadSample *sample, const EadImage *image,
+                                 const EadScoreResult *result, guint done, guint total,
+                                 gpointer user_data);
 
 /* Scores every test image and computes the metrics. A mask whose size
  * differs from its image is an EAD_ERROR_BAD_DATASET naming both. */
