@@ -1,5 +1,6 @@
 /* cmd-distill.c: efficientad distill --backbone FILE --images DIR... -o TEACHER
- * and efficientad distill --pack --images DIR... -o IMAGES */
+ * efficientad distill --pack --images DIR... -o IMAGES
+ * and efficientad distill --export-targets --backbone FILE --images DIR -o FILE */
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -88,6 +89,16 @@ pack (const char *const *sources, const char *output)
   return 0;
 }
 
+static int
+export_target_definition (const EadDistillParams *params, const char *source, const char *output)
+{
+  g_autoptr(GError) error = NULL;
+  if (!ead_distill_export_targets (params, source, output, &error))
+    return cli_fail (error);
+  g_print ("wrote %s\n", output);
+  return 0;
+}
+
 int
 cmd_distill (int argc, char **argv)
 {
@@ -97,7 +108,7 @@ cmd_distill (int argc, char **argv)
   g_auto (CliEngineOptions) engine = { 0 };
   int steps = G_MININT, batch = 16, checkpoint_every = 1000;
   gint64 seed = 42;
-  gboolean resume = FALSE, pack_only = FALSE;
+  gboolean resume = FALSE, pack_only = FALSE, export_targets = FALSE;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Teacher file to write (with --pack: the image file)", "FILE" },
     { "backbone", 0, 0, G_OPTION_ARG_FILENAME, &backbone, "MobileNetV2 1.0 TFLite file", "FILE" },
@@ -111,6 +122,7 @@ cmd_distill (int argc, char **argv)
     { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &checkpoint_every, "Steps between checkpoints and held-out losses (default 1000)", "N" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue from FILE.checkpoint", NULL },
     { "pack", 0, 0, G_OPTION_ARG_NONE, &pack_only, "Only pack the images, resized to 512 x 512, into FILE", NULL },
+    { "export-targets", 0, 0, G_OPTION_ARG_NONE, &export_targets, "Only write what computes the targets (backbone weights, projection, a checked example from the first image) into FILE, for another runtime", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("[DIR...] - distil a teacher PDN from MobileNetV2");
@@ -145,10 +157,12 @@ cmd_distill (int argc, char **argv)
     return cli_fail_message ("--steps and --batch must be positive, --seed and "
                              "--checkpoint-every not negative");
   params.backbone_path = backbone;
+  params.seed = (guint64) seed;
+  if (export_targets)
+    return export_target_definition (&params, sources[0], output);
   params.steps = steps != G_MININT ? steps
                  : params.device == EAD_DEVICE_CUDA ? DEFAULT_STEPS_CUDA : DEFAULT_STEPS_CPU;
   params.batch = batch;
-  params.seed = (guint64) seed;
   params.checkpoint_every = checkpoint_every;
   params.resume = resume;
 

@@ -139,20 +139,28 @@ load_folder (GByteArray *pixels, GPtrArray *names, const char *folder, GError **
   return TRUE;
 }
 
+/* The "images" tensor of a packed file. */
+static const EadTensorView *
+find_packed_images (const EadSafetensors *st, const char *path, GError **error)
+{
+  const EadTensorView *view = ead_safetensors_find (st, "images");
+  if (!view || view->dtype != EAD_DTYPE_U8 || view->n_dims != 4 || view->shape[0] < 1
+      || view->shape[1] != SIDE || view->shape[2] != SIDE || view->shape[3] != 3)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s has no uint8 tensor \"images\" of n x %d x %d x 3", path, SIDE, SIDE);
+      return NULL;
+    }
+  return view;
+}
+
 static gboolean
 load_packed (GByteArray *pixels, const char *path, GError **error)
 {
   g_autoptr(EadSafetensors) st = ead_safetensors_open (path, error);
-  if (!st)
+  const EadTensorView *view = st ? find_packed_images (st, path, error) : NULL;
+  if (!view)
     return FALSE;
-  const EadTensorView *view = ead_safetensors_find (st, "images");
-  if (!view || view->dtype != EAD_DTYPE_U8 || view->n_dims != 4 || view->shape[1] != SIDE
-      || view->shape[2] != SIDE || view->shape[3] != 3)
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                   "%s has no uint8 tensor \"images\" of n x %d x %d x 3", path, SIDE, SIDE);
-      return FALSE;
-    }
   if ((gsize) pixels->len + view->n_bytes > G_MAXUINT)
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "%s: too many images", path);
@@ -160,6 +168,30 @@ load_packed (GByteArray *pixels, const char *path, GError **error)
     }
   g_byte_array_append (pixels, view->data, view->n_bytes);
   return TRUE;
+}
+
+/* Only the first image of a packed file or folder. */
+static gboolean
+load_first_image (GByteArray *pixels, const char *source, GError **error)
+{
+  if (g_file_test (source, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(EadSafetensors) st = ead_safetensors_open (source, error);
+      const EadTensorView *view = st ? find_packed_images (st, source, error) : NULL;
+      if (!view)
+        return FALSE;
+      g_byte_array_append (pixels, view->data, PIXEL_BYTES);
+      return TRUE;
+    }
+  g_autoptr(GPtrArray) paths = ead_dataset_list_images (source, error);
+  if (!paths)
+    return FALSE;
+  if (paths->len == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "%s has no images", source);
+      return FALSE;
+    }
+  return append_image_file (pixels, g_ptr_array_index (paths, 0), error);
 }
 
 /* A source is a packed file or a folder of images. */
@@ -511,24 +543,32 @@ load_checkpoint (Distill *d, const char *path, GError **error)
   return ok;
 }
 
+/* What the targets were made from: backbone, taps and projection. */
 static void
-set_provenance (Distill *d, EadSafetensorsWriter *writer, const char *const *sources)
+set_target_provenance (EadSafetensorsWriter *writer, const EadDistillParams *params,
+                       const EadDistillTargets *targets)
 {
-  const EadDistillParams *params = d->params;
   g_autofree char *backbone = g_path_get_basename (params->backbone_path);
-  g_autofree char *source_list = g_strjoinv (", ", (char **) sources);
   g_autofree char *projection = g_strdup_printf (
       "random orthogonal %d -> %d, seed %" G_GUINT64_FORMAT,
-      ead_distill_targets_get_backbone_channels (d->targets), EAD_TEACHER_CHANNELS,
-      params->seed);
-  g_autofree char *held_out = g_strdup_printf ("%.6f", d->held_out_loss);
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *date = g_date_time_format_iso8601 (now);
+      ead_distill_targets_get_backbone_channels (targets), EAD_TEACHER_CHANNELS, params->seed);
 
   ead_safetensors_writer_set_metadata (writer, "distill.backbone", backbone);
   ead_safetensors_writer_set_metadata (writer, "distill.taps",
                                        ead_distill_taps_to_string (params->taps));
   ead_safetensors_writer_set_metadata (writer, "distill.projection", projection);
+}
+
+static void
+set_provenance (Distill *d, EadSafetensorsWriter *writer, const char *const *sources)
+{
+  const EadDistillParams *params = d->params;
+  g_autofree char *source_list = g_strjoinv (", ", (char **) sources);
+  g_autofree char *held_out = g_strdup_printf ("%.6f", d->held_out_loss);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = g_date_time_format_iso8601 (now);
+
+  set_target_provenance (writer, params, d->targets);
   ead_safetensors_writer_set_metadata (writer, "distill.sources", source_list);
   set_metadata_int (writer, "distill.images", d->train->len);
   set_metadata_int (writer, "distill.held_out_images", d->held_out->len);
@@ -688,5 +728,80 @@ ead_distill_pack (const char *const *folders, const char *output, GError **error
   ead_safetensors_writer_add (writer, "images", EAD_DTYPE_U8, 4, shape, pixels->data,
                               pixels->len);
   ead_safetensors_writer_set_metadata (writer, "names", name_list);
+  return ead_safetensors_writer_save (writer, output, error);
+}
+
+/* ---- The targets for another runtime ---- */
+
+static void
+add_backbone_weight (const char *name, const float *data, const gint64 *shape, int n_dims,
+                     gpointer user_data)
+{
+  gsize n = 1;
+  for (int d = 0; d < n_dims; d++)
+    n *= shape[d];
+  g_autofree char *key = g_strconcat ("backbone.", name, NULL);
+  ead_safetensors_writer_add (user_data, key, EAD_DTYPE_F32, n_dims, shape, data,
+                              n * sizeof (float));
+}
+
+static char *
+tap_to_string (EadBackboneTap tap)
+{
+  return g_strdup_printf ("%d %s", tap.block,
+                          tap.kind == EAD_BACKBONE_BLOCK_EXPANDED ? "expanded" : "output");
+}
+
+gboolean
+ead_distill_export_targets (const EadDistillParams *params, const char *source,
+                            const char *output, GError **error)
+{
+  g_autoptr(GByteArray) pixels = g_byte_array_new ();
+  if (!params->backbone_path)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "exporting targets needs a backbone");
+      return FALSE;
+    }
+  if (!load_first_image (pixels, source, error))
+    return FALSE;
+  g_autoptr(EadBackbone) backbone = ead_backbone_load (params->backbone_path, error);
+  if (!backbone)
+    return FALSE;
+  g_autoptr(EadDistillTargets) targets = ead_distill_targets_new (backbone, params->taps,
+                                                                  EAD_DEVICE_CPU, params->seed,
+                                                                  error);
+  if (!targets)
+    return FALSE;
+
+  const int channels = ead_distill_targets_get_backbone_channels (targets);
+  g_autofree float *projection = g_new (float, (gsize) EAD_TEACHER_CHANNELS * channels);
+  g_autofree float *input = g_new (float, BACKBONE_VALUES);
+  g_autofree float *check = g_new (float, TARGET_VALUES);
+  to_backbone_input (pixels->data, input);
+  if (!ead_distill_targets_read_projection (targets, projection, error)
+      || !ead_distill_targets_compute (targets, input, 1, check, error))
+    return FALSE;
+
+  EadBackboneTap taps[2];
+  ead_distill_targets_get_taps (targets, taps);
+  g_autoptr(EadSafetensorsWriter) writer = ead_safetensors_writer_new ();
+  ead_backbone_foreach_weight (backbone, MAX (taps[0].block, taps[1].block), add_backbone_weight,
+                               writer);
+  const gint64 projection_shape[2] = { EAD_TEACHER_CHANNELS, channels };
+  const gint64 image_shape[3] = { SIDE, SIDE, 3 };
+  const gint64 target_shape[3] = { EAD_TEACHER_CHANNELS, GRID, GRID };
+  ead_safetensors_writer_add (writer, "projection", EAD_DTYPE_F32, 2, projection_shape,
+                              projection, (gsize) EAD_TEACHER_CHANNELS * channels * sizeof (float));
+  ead_safetensors_writer_add (writer, "check.image", EAD_DTYPE_U8, 3, image_shape, pixels->data,
+                              PIXEL_BYTES);
+  ead_safetensors_writer_add (writer, "check.targets", EAD_DTYPE_F32, 3, target_shape, check,
+                              TARGET_VALUES * sizeof (float));
+
+  g_autofree char *tap8 = tap_to_string (taps[0]);
+  g_autofree char *tap16 = tap_to_string (taps[1]);
+  ead_safetensors_writer_set_metadata (writer, "format", "efficientad distillation targets 1");
+  set_target_provenance (writer, params, targets);
+  ead_safetensors_writer_set_metadata (writer, "tap.stride8", tap8);
+  ead_safetensors_writer_set_metadata (writer, "tap.stride16", tap16);
   return ead_safetensors_writer_save (writer, output, error);
 }

@@ -67,4 +67,15 @@ gboolean ead_distill_run (const EadDistillParams *params, const char *const *sou
  * what a machine without image decoders needs to distil. */
 gboolean ead_distill_pack (const char *const *folders, const char *output, GError **error);
 
+/* Writes what computes the targets elsewhere (a GPU machine with PyTorch
+ * alone, say) to the safetensors file @output: the backbone's weights up to
+ * the deepest tap ("backbone.<name>", see ead_backbone_foreach_weight()), the
+ * projection (384 x backbone channels), and a check: the first image of
+ * @source ("check.image", 512 x 512 x 3 uint8) with its raw targets
+ * ("check.targets", 384 x 64 x 64), which a port must reproduce. The taps are
+ * in the metadata ("tap.stride8", "tap.stride16": "<block> output|expanded").
+ * Uses @params' backbone_path, taps and seed. */
+gboolean ead_distill_export_targets (const EadDistillParams *params, const char *source,
+                                     const char *output, GError **error);
+
 G_END_DECLS

@@ -2,7 +2,9 @@
  * teacher-compatible weights, an optimiser checkpoint that resumes exactly,
  * packing images, and a short distillation with the real MobileNetV2 file
  * (from ../shared; without it that case skips) whose teacher loads into an
- * EfficientAD model, interrupted and resumed from a packed image file. */
+ * EfficientAD model, interrupted and resumed from a packed image file. The
+ * exported target definition, and tools/distill-cuda.py (the GPU twin, run
+ * here on the CPU with Debian's python3-torch) reproducing its check. */
 #include "ead-dataset.h"
 #include "ead-distill.h"
 #include "ead-error.h"
@@ -24,6 +26,13 @@ shared_dir (void)
 {
   const char *shared = g_getenv ("EAD_SHARED");
   return shared ? shared : "../shared";
+}
+
+static char *
+backbone_file (void)
+{
+  return g_build_filename (shared_dir (), "pretrained", "tf2_mobilenet_v2_1.0_224_ptq.tflite",
+                           NULL);
 }
 
 static void
@@ -223,8 +232,7 @@ record_progress (const EadDistillProgress *progress, gpointer user_data)
 static void
 test_run (TempDir *dir, gconstpointer data)
 {
-  g_autofree char *backbone = g_build_filename (shared_dir (), "pretrained",
-                                                "tf2_mobilenet_v2_1.0_224_ptq.tflite", NULL);
+  g_autofree char *backbone = backbone_file ();
   if (!g_file_test (backbone, G_FILE_TEST_EXISTS))
     {
       g_test_skip ("../shared is absent: no MobileNetV2 file to distil from");
@@ -273,6 +281,136 @@ test_run (TempDir *dir, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Exports the target definition of the first image of a fresh folder. */
+static char *
+export_targets (TempDir *dir, const char *backbone, char **folder_out)
+{
+  g_autofree char *folder = make_image_folder (dir->path);
+  char *output = g_build_filename (dir->path, "targets.safetensors", NULL);
+  EadDistillParams params;
+  ead_distill_params_init (&params);
+  params.backbone_path = backbone;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ead_distill_export_targets (&params, folder, output, &error));
+  g_assert_no_error (error);
+  if (folder_out)
+    *folder_out = g_steal_pointer (&folder);
+  return output;
+}
+
+static void
+test_export_targets (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *backbone = backbone_file ();
+  if (!g_file_test (backbone, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("../shared is absent: no MobileNetV2 file to export");
+      return;
+    }
+  g_autofree char *folder = NULL;
+  g_autofree char *path = export_targets (dir, backbone, &folder);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadSafetensors) st = ead_safetensors_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ead_safetensors_get_metadata (st, "tap.stride8"), ==, "5 output");
+  g_assert_cmpstr (ead_safetensors_get_metadata (st, "tap.stride16"), ==, "12 output");
+
+  /* The weights stop at the deepest tap. */
+  g_assert_nonnull (ead_safetensors_find (st, "backbone.stem.weight"));
+  g_assert_null (ead_safetensors_find (st, "backbone.blocks.0.expand.weight"));
+  const EadTensorView *depthwise = ead_safetensors_find (st, "backbone.blocks.12.depthwise.weight");
+  g_assert_nonnull (depthwise);
+  const gint64 depthwise_shape[4] = { 576, 1, 3, 3 };
+  g_assert_cmpmem (depthwise->shape, sizeof depthwise_shape, depthwise_shape,
+                   sizeof depthwise_shape);
+  g_assert_null (ead_safetensors_find (st, "backbone.blocks.13.project.weight"));
+  const EadTensorView *projection = ead_safetensors_find (st, "projection");
+  g_assert_cmpint (projection->shape[0], ==, EAD_TEACHER_CHANNELS);
+  g_assert_cmpint (projection->shape[1], ==, 32 + 96);
+
+  /* The check image is the folder's first, as the distiller sees it, and its
+   * targets are what the engine computes for it. */
+  g_autoptr (GPtrArray) paths = ead_dataset_list_images (folder, &error);
+  g_autoptr (EadImage) first = ead_image_load (g_ptr_array_index (paths, 0), &error);
+  g_autoptr (EadImage) resized = ead_image_resize (first, 512, 512);
+  const EadTensorView *image = ead_safetensors_find (st, "check.image");
+  g_assert_cmpmem (image->data, image->n_bytes, ead_image_get_pixels (resized), 512 * 512 * 3);
+
+  g_autoptr (EadBackbone) network = ead_backbone_load (backbone, &error);
+  g_assert_no_error (error);
+  g_autoptr (EadDistillTargets) targets = ead_distill_targets_new (network, EAD_DISTILL_TAPS_BLOCKS,
+                                                                   EAD_DEVICE_CPU, 42, &error);
+  const guint8 *pixels = image->data;
+  g_autofree float *input = g_new (float, 3 * 512 * 512);
+  for (gsize p = 0; p < 512 * 512; p++)
+    for (int c = 0; c < 3; c++)
+      input[c * 512 * 512 + p] = pixels[3 * p + c] / 127.5f - 1.0f;
+  g_autofree float *expected = g_new (float, TARGET_VALUES);
+  g_autofree float *exported = g_new (float, TARGET_VALUES);
+  g_assert_true (ead_distill_targets_compute (targets, input, 1, expected, &error));
+  const gint64 target_shape[3] = { EAD_TEACHER_CHANNELS, EAD_DISTILL_TARGET_SIZE,
+                                   EAD_DISTILL_TARGET_SIZE };
+  g_assert_true (ead_safetensors_read_f32 (st, "check.targets", 3, target_shape, exported, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (exported, TARGET_VALUES * sizeof (float), expected,
+                   TARGET_VALUES * sizeof (float));
+}
+
+/* Runs tools/distill-cuda.py on the CPU; returns its exit status. */
+static int
+run_port (const char *targets, const char *folder, const char *out, const char *tolerance,
+          char **output)
+{
+  const char *tools = g_getenv ("EAD_TOOLS");
+  g_assert_nonnull (tools);
+  g_autofree char *script = g_build_filename (tools, "distill-cuda.py", NULL);
+  const char *argv[] = { "/usr/bin/python3", script, "--targets", targets, "--images", folder,
+                         "--out", out, "--device", "cpu", "--steps", "2", "--batch", "2",
+                         "--tolerance", tolerance, NULL };
+  int status = 0;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, output,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  return status;
+}
+
+static void
+test_python_port (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *backbone = backbone_file ();
+  if (!g_file_test (backbone, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("../shared is absent: no MobileNetV2 file to export");
+      return;
+    }
+  g_autofree char *folder = NULL;
+  g_autofree char *targets = export_targets (dir, backbone, &folder);
+  g_autofree char *teacher = g_build_filename (dir->path, "teacher_small.safetensors", NULL);
+  g_autofree char *output = NULL, *refused_output = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* No port reproduces float32 results bit for bit: a zero tolerance must
+   * stop it before it trains. */
+  g_assert_false (g_spawn_check_wait_status (run_port (targets, folder, dir->path, "0",
+                                                       &refused_output), NULL));
+  g_assert_false (g_file_test (teacher, G_FILE_TEST_EXISTS));
+
+  int status = run_port (targets, folder, dir->path, "1e-4", &output);
+  g_test_message ("%s", output);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (output, "targets check"));
+
+  g_autoptr (EadSafetensors) st = ead_safetensors_open (teacher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ead_safetensors_get_metadata (st, "distill.steps"), ==, "2");
+  g_assert_cmpstr (ead_safetensors_get_metadata (st, "distill.taps"), ==, "blocks");
+  g_autoptr (EadModel) model = ead_model_new (EAD_MODEL_SMALL, 256, &error);
+  g_assert_true (ead_model_load_teacher (model, teacher, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -283,5 +421,7 @@ main (int argc, char **argv)
   g_test_add_func ("/distill/state-resume", test_state_resume);
   add_temp_dir_test ("/distill/pack", test_pack);
   add_temp_dir_test ("/distill/run", test_run);
+  add_temp_dir_test ("/distill/export-targets", test_export_targets);
+  add_temp_dir_test ("/distill/python-port", test_python_port);
   return g_test_run ();
 }

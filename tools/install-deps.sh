@@ -25,6 +25,8 @@ xvfb
 xauth
 gettext
 fonts-noto-cjk
+python3-torch
+python3-pil
 "
 
 missing=""

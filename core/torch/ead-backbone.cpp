@@ -780,4 +780,29 @@ ead_backbone_features (EadBackbone *backbone, const float *images, int n, int he
     }
 }
 
+void
+ead_backbone_foreach_weight (const EadBackbone *backbone, int last_block,
+                             EadBackboneWeightFunc func, gpointer user_data)
+{
+  auto emit = [&] (const std::string &name, const Conv &conv) {
+    for (const auto &[suffix, tensor] : { std::pair{ ".weight", conv.weight },
+                                          std::pair{ ".bias", conv.bias } })
+      {
+        auto t = tensor.contiguous ();
+        func ((name + suffix).c_str (), t.data_ptr<float> (), t.sizes ().data (),
+              (int) t.dim (), user_data);
+      }
+  };
+  emit ("stem", backbone->stem);
+  for (int i = 0; i <= last_block && i < (int) backbone->blocks.size (); i++)
+    {
+      const Block &block = backbone->blocks[i];
+      const std::string prefix = "blocks." + std::to_string (i);
+      if (block.has_expand)
+        emit (prefix + ".expand", block.expand);
+      emit (prefix + ".depthwise", block.depthwise);
+      emit (prefix + ".project", block.project);
+    }
+}
+
 } // extern "C"

@@ -91,6 +91,25 @@ gboolean ead_backbone_features (EadBackbone *backbone, const float *images, int 
                                 int width, const EadBackboneTap *taps, int n_taps,
                                 float *const *out, GError **error);
 
+/* ---- Weights, for other runtimes ---- */
+
+/* Receives one dequantised float32 tensor in PyTorch's layout (O x I x k x k;
+ * C x 1 x 3 x 3 for a depthwise convolution, whose groups are its channels;
+ * biases of O). */
+typedef void (*EadBackboneWeightFunc) (const char *name, const float *data, const gint64 *shape,
+                                       int n_dims, gpointer user_data);
+
+/* Calls @func for the weights the network uses up to and including block
+ * @last_block, in order: "stem.weight", "stem.bias", then for each block
+ * "blocks.<i>.expand.*" (blocks 1 to 16), "blocks.<i>.depthwise.*" and
+ * "blocks.<i>.project.*". Strides are the architecture's (the table above:
+ * the stem and the depthwise convolutions of blocks 1, 3, 6 and 13 are
+ * stride 2), padding is "SAME", every convolution but the projections is
+ * followed by ReLU6, and a block adds its input when its stride is 1 and its
+ * input and output channels agree. */
+void ead_backbone_foreach_weight (const EadBackbone *backbone, int last_block,
+                                  EadBackboneWeightFunc func, gpointer user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EadBackbone, ead_backbone_free)
 
 G_END_DECLS

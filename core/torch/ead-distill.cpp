@@ -213,6 +213,29 @@ ead_distill_targets_get_backbone_channels (const EadDistillTargets *targets)
   return targets->channels[0] + targets->channels[1];
 }
 
+void
+ead_distill_targets_get_taps (const EadDistillTargets *targets, EadBackboneTap taps[2])
+{
+  taps[0] = targets->taps[0];
+  taps[1] = targets->taps[1];
+}
+
+gboolean
+ead_distill_targets_read_projection (const EadDistillTargets *targets, float *out,
+                                     GError **error)
+{
+  try
+    {
+      tensor_to_host (targets->projection, out);
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return FALSE;
+    }
+}
+
 gboolean
 ead_distill_targets_compute (EadDistillTargets *targets, const float *images, int n, float *out,
                              GError **error)

@@ -46,6 +46,14 @@ void ead_distill_targets_free (EadDistillTargets *targets);
 /* The backbone channels before the projection (128 or 576). */
 int ead_distill_targets_get_backbone_channels (const EadDistillTargets *targets);
 
+/* The stride-8 tap, then the stride-16 one. */
+void ead_distill_targets_get_taps (const EadDistillTargets *targets, EadBackboneTap taps[2]);
+
+/* The projection, 384 x backbone channels floats (the stride-8 tap's channels
+ * first). */
+gboolean ead_distill_targets_read_projection (const EadDistillTargets *targets, float *out,
+                                              GError **error);
+
 /* Raw targets, before the per-channel normalisation, of @n images given as
  * n x 3 x 512 x 512 RGB floats in [-1, 1]; @out receives n x 384 x 64 x 64
  * floats. */
