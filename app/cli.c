@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "ead-data.h"
 #include "ead-error.h"
 
 int
@@ -95,6 +96,20 @@ cli_parse_device (const char *text, EadDevice *device, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+cli_choose_teacher (const char *option, EadModelSize size, char **path, GError **error)
+{
+  if (option)
+    {
+      *path = g_str_equal (option, "random") ? NULL : g_strdup (option);
+      return TRUE;
+    }
+  *path = ead_data_find_teacher (size, error);
+  if (*path)
+    g_printerr ("teacher: %s\n", *path);
+  return *path != NULL;
 }
 
 void

@@ -79,6 +79,10 @@ void cli_engine_options_clear (CliEngineOptions *options);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliEngineOptions, cli_engine_options_clear)
 gboolean cli_parse_device (const char *text, EadDevice *device, GError **error);
 
+/* The teacher file that --teacher @option names: NULL in @path for "random",
+ * the shipped teacher for @size when the option is absent. */
+gboolean cli_choose_teacher (const char *option, EadModelSize size, char **path, GError **error);
+
 /* Adds a number, or null when it is not finite (NaN metrics). */
 void cli_json_add_number (JsonBuilder *builder, const char *name, double value);
 /* Serialises compactly (one line) or pretty. */

@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "ead-backbone.h"
-#include "ead-config.h"
+#include "ead-data.h"
 #include "ead-dataset.h"
 #include "ead-error.h"
 #include "ead-image.h"
@@ -236,10 +236,10 @@ backbone_eval (int argc, char **argv)
   if (!cli_parse_device (device_text, &device, &error))
     return cli_fail (error);
   if (!classes_path)
-    classes_path = g_build_filename (EAD_DATADIR, "imagenet", CLASSES_FILE, NULL);
-  if (!g_file_test (classes_path, G_FILE_TEST_EXISTS))
-    return cli_fail_message ("no class table at %s: pass --classes (data/imagenet/" CLASSES_FILE
-                             " in the source tree)", classes_path);
+    classes_path = ead_data_find ("imagenet/" CLASSES_FILE);
+  if (!classes_path)
+    return cli_fail_message ("no class table found: pass --classes (data/imagenet/" CLASSES_FILE
+                             " in the source tree)");
 
   g_autoptr (EadBackbone) backbone = ead_backbone_load (backbone_path, &error);
   if (!backbone || !ead_backbone_set_device (backbone, device, &error)

@@ -439,6 +439,7 @@ train_run (EadProject *project, gint64 run_id, EadDevice device, GError **error)
 
 typedef struct {
   char *size, *teacher, *penalty;
+  char *teacher_path;   /* what --teacher resolved to */
   int steps, image_size, checkpoint_every;
   gint64 seed;
 } RunOptions;
@@ -449,6 +450,7 @@ run_options_clear (RunOptions *o)
   g_free (o->size);
   g_free (o->teacher);
   g_free (o->penalty);
+  g_free (o->teacher_path);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
@@ -462,18 +464,11 @@ run_options_given (const RunOptions *o)
 
 /* A new run's parameters from the options. */
 static gboolean
-params_from_options (const RunOptions *o, EadDevice device, EadPrecision precision,
+params_from_options (RunOptions *o, EadDevice device, EadPrecision precision,
                      EadTrainParams *params, GError **error)
 {
   ead_train_params_init (params);
   params->precision = precision;
-  if (!o->teacher)
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
-                   "train needs --teacher FILE (a pretrained teacher); '--teacher random' "
-                   "trains with a random one, for testing only");
-      return FALSE;
-    }
   if (o->size && !ead_model_size_from_string (o->size, &params->size))
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "--size must be s or m, not '%s'",
@@ -493,7 +488,9 @@ params_from_options (const RunOptions *o, EadDevice device, EadPrecision precisi
     params->seed = (guint64) o->seed;
   params->checkpoint_every = o->checkpoint_every != UNSET ? o->checkpoint_every
                                                           : CLI_DEFAULT_CHECKPOINT_EVERY;
-  params->teacher_path = g_str_equal (o->teacher, "random") ? NULL : o->teacher;
+  if (!cli_choose_teacher (o->teacher, params->size, &o->teacher_path, error))
+    return FALSE;
+  params->teacher_path = o->teacher_path;
   params->penalty_dir = o->penalty;
   if (ead_nets_output_size (params->image_size) == 0)
     {
@@ -549,7 +546,7 @@ project_train (int argc, char **argv)
     { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, "Model size: s (default) or m", "s|m" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &o.steps, "Training steps (default 2000 on CPU, 70000 on CUDA)", "N" },
     { "image-size", 0, 0, G_OPTION_ARG_INT, &o.image_size, "Input size, a multiple of 64 (default 256)", "PIXELS" },
-    { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &o.teacher, "Pretrained teacher weights, or 'random'", "FILE" },
+    { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &o.teacher, "Pretrained teacher weights (default: the shipped one), or 'random'", "FILE" },
     { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &o.penalty, "Natural images for the penalty term", "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Random seed (default 42)", "N" },
     { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &o.checkpoint_every, "Steps between checkpoints (default 500)", "N" },

@@ -87,7 +87,7 @@ cmd_train (int argc, char **argv)
     { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, "Model size: s (default) or m", "s|m" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Training steps (default 2000 on CPU, 70000 on CUDA)", "N" },
     { "image-size", 0, 0, G_OPTION_ARG_INT, &image_size, "Input size, a multiple of 64 (default 256)", "PIXELS" },
-    { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &teacher, "Pretrained teacher weights, or 'random'", "FILE" },
+    { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &teacher, "Pretrained teacher weights (default: the shipped one), or 'random'", "FILE" },
     { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &penalty, "Natural images for the penalty term", "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 42)", "N" },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device_text, "cpu (default) or cuda", "DEVICE" },
@@ -111,10 +111,6 @@ cmd_train (int argc, char **argv)
     return cli_fail_message ("train needs exactly one DATASET folder (see --help)");
   if (!output)
     return cli_fail_message ("train needs -o MODEL, the file to write");
-  if (!teacher)
-    return cli_fail_message ("train needs --teacher FILE (a pretrained teacher); "
-                             "'--teacher random' trains with a random one, for testing only");
-
   EadTrainParams params;
   ead_train_params_init (&params);
   if (size_text && !ead_model_size_from_string (size_text, &params.size))
@@ -135,8 +131,10 @@ cmd_train (int argc, char **argv)
   params.skip_bad = skip_bad;
   if (params.steps <= 0)
     return cli_fail_message ("--steps must be a positive number, not %d", params.steps);
-  if (!g_str_equal (teacher, "random"))
-    params.teacher_path = teacher;
+  g_autofree char *teacher_path = NULL;
+  if (!cli_choose_teacher (teacher, params.size, &teacher_path, &error))
+    return cli_fail (error);
+  params.teacher_path = teacher_path;
   g_autofree char *checkpoint = g_strconcat (output, ".checkpoint", NULL);
   params.checkpoint_path = checkpoint;
 

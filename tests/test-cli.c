@@ -108,7 +108,8 @@ test_train_bad_arguments (void)
   assert_fails_with (&zero, "--steps");
   g_auto (Run) negative = run_cli ("train", dataset, "-o", out, "--teacher", "random", "--steps", "-5", NULL);
   assert_fails_with (&negative, "--steps");
-  g_auto (Run) no_teacher = run_cli ("train", dataset, "-o", out, NULL);
+  /* Only a small teacher is shipped. */
+  g_auto (Run) no_teacher = run_cli ("train", dataset, "-o", out, "--size", "m", NULL);
   assert_fails_with (&no_teacher, "--teacher");
   g_auto (Run) size = run_cli ("train", dataset, "-o", out, "--teacher", "random", "--image-size", "300", NULL);
   assert_fails_with (&size, "multiple of 64");
@@ -160,11 +161,14 @@ static void
 test_train (void)
 {
   g_autofree char *log = scratch_path ("log.jsonl");
-  g_auto (Run) run = run_cli ("train", dataset, "-o", model, "--teacher", "random", "--steps", "3",
-                              "--log-json", log, NULL);
+  /* Without --teacher, the shipped one. */
+  g_auto (Run) run = run_cli ("train", dataset, "-o", model, "--steps", "3", "--log-json", log,
+                              NULL);
   g_test_message ("stderr: %s", run.err);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_nonnull (strstr (run.err, "RANDOM teacher"));
+  g_assert_nonnull (strstr (run.err, "teacher: "));
+  g_assert_nonnull (strstr (run.err, "pdn_small.safetensors"));
+  g_assert_null (strstr (run.err, "RANDOM teacher"));
   g_assert_true (g_file_test (model, G_FILE_TEST_EXISTS));
   /* The finished model replaces the checkpoint. */
   g_autofree char *checkpoint = g_strconcat (model, ".checkpoint", NULL);

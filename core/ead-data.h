@@ -1,0 +1,24 @@
+/* ead-data.h: the data files that come with the program: the shipped
+ * teachers and the ImageNet class table.
+ *
+ * They are looked for beside the running executable first, so that a build
+ * tree (which copies them to BUILD/data) and a relocated installation
+ * (PREFIX/bin next to PREFIX/share/efficientad) work without configuration,
+ * then in the data directory the build was configured for. */
+#pragma once
+
+#include <glib.h>
+
+#include "ead-torch.h"
+
+G_BEGIN_DECLS
+
+/* The path of the data file @relative ("teachers/pdn_small.safetensors"),
+ * or NULL when it is in none of the places. */
+char *ead_data_find (const char *relative);
+
+/* The shipped teacher for @size; an EAD_ERROR_INVALID_ARG saying where it
+ * was looked for, and that --teacher chooses one, when there is none. */
+char *ead_data_find_teacher (EadModelSize size, GError **error);
+
+G_END_DECLS
