@@ -106,7 +106,7 @@ cmd_distill (int argc, char **argv)
   g_autofree char *taps_text = NULL;
   g_auto (GStrv) images = NULL;
   g_auto (CliEngineOptions) engine = { 0 };
-  int steps = G_MININT, batch = 16, checkpoint_every = 1000;
+  int steps = G_MININT, batch = 16, checkpoint_every = 1000, min_crop = 32;
   gint64 seed = 42;
   gboolean resume = FALSE, pack_only = FALSE, export_targets = FALSE;
   GOptionEntry entries[] = {
@@ -116,6 +116,7 @@ cmd_distill (int argc, char **argv)
     { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, "PDN size: s (default) or m", "s|m" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Steps (default 1000 on CPU, 60000 on CUDA)", "N" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Images per step (default 16)", "N" },
+    { "min-crop", 0, 0, G_OPTION_ARG_INT, &min_crop, "Smallest crop side in target cells, of 64 (default 32; 64: whole images)", "CELLS" },
     { "taps", 0, 0, G_OPTION_ARG_STRING, &taps_text, "Backbone features: blocks (default) or expanded", "KIND" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 42)", "N" },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device_text, "cpu (default) or cuda", "DEVICE" },
@@ -163,6 +164,7 @@ cmd_distill (int argc, char **argv)
   params.steps = steps != G_MININT ? steps
                  : params.device == EAD_DEVICE_CUDA ? DEFAULT_STEPS_CUDA : DEFAULT_STEPS_CPU;
   params.batch = batch;
+  params.min_crop = min_crop;
   params.checkpoint_every = checkpoint_every;
   params.resume = resume;
 

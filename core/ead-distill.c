@@ -58,6 +58,7 @@ ead_distill_params_init (EadDistillParams *params)
     .learning_rate = 1e-4,
     .weight_decay = 1e-5,
     .grayscale_probability = 0.1,
+    .min_crop = GRID / 2,
   };
 }
 
@@ -345,22 +346,44 @@ normalise_target (const Distill *d, float *target)
       target[c * plane + p] = (float) ((target[c * plane + p] - d->mean[c]) / d->std[c]);
 }
 
-/* A training batch; each step draws from its own random stream, so a resumed
- * run sees the batches it would have seen. A grayscale image gets its own
- * target from the backbone, as in the reference, rather than the cached
- * colour one. */
-static gboolean
-fill_batch (Distill *d, int step, float *inputs, float *targets, GError **error)
+/* Copies the @crop x @crop square at (@x, @y) of each of @channels planes of
+ * side @side. */
+static void
+crop_planes (const float *planes, int channels, int side, int x, int y, int crop, float *out)
 {
+  for (int c = 0; c < channels; c++)
+    for (int row = 0; row < crop; row++)
+      memcpy (out + ((gsize) c * crop + row) * crop,
+              planes + ((gsize) c * side + y + row) * side + x, crop * sizeof (float));
+}
+
+/* A training batch of crops: @grid cells of the target grid on a side (drawn
+ * per step, the same for the whole batch) at a random cell of each image.
+ * A crop aligned to the grid keeps the cached targets valid: its target is
+ * the matching cells of the whole image's, and the padded PDN maps 4 x grid
+ * pixels to grid cells. Each step draws from its own random stream, so a
+ * resumed run sees the batches it would have seen. A grayscale image gets
+ * its own target from the backbone, as in the reference, rather than the
+ * cached colour one. */
+static gboolean
+fill_batch (Distill *d, int step, float *inputs, float *targets, int *grid, GError **error)
+{
+  const EadDistillParams *params = d->params;
+  const int scale = EAD_DISTILL_IMAGE_SIZE / GRID;
   g_autofree guint8 *gray = g_malloc (PIXEL_BYTES);
+  g_autofree float *target = g_new (float, TARGET_VALUES);
+  g_autofree float *input = g_new (float, INPUT_VALUES);
   EadRandom random;
-  ead_random_init (&random, d->params->seed, 1 + (guint64) step);
-  for (int b = 0; b < d->params->batch; b++)
+  ead_random_init (&random, params->seed, 1 + (guint64) step);
+  const int cells = params->min_crop + (int) ead_random_below (&random,
+                                                               GRID - params->min_crop + 1);
+  const gsize crop_targets = (gsize) EAD_TEACHER_CHANNELS * cells * cells;
+  const gsize crop_inputs = (gsize) 3 * (cells * scale) * (cells * scale);
+  for (int b = 0; b < params->batch; b++)
     {
       guint index = g_array_index (d->train, guint, ead_random_below (&random, d->train->len));
       const guint8 *rgb = image_pixels (d, index);
-      float *target = targets + b * TARGET_VALUES;
-      if (ead_random_double (&random) < d->params->grayscale_probability)
+      if (ead_random_double (&random) < params->grayscale_probability)
         {
           to_grayscale (rgb, gray);
           rgb = gray;
@@ -370,8 +393,14 @@ fill_batch (Distill *d, int step, float *inputs, float *targets, GError **error)
       else
         read_cached_target (d, index, target);
       normalise_target (d, target);
-      to_student_input (rgb, inputs + b * INPUT_VALUES);
+      to_student_input (rgb, input);
+      const int x = (int) ead_random_below (&random, GRID - cells + 1);
+      const int y = (int) ead_random_below (&random, GRID - cells + 1);
+      crop_planes (target, EAD_TEACHER_CHANNELS, GRID, x, y, cells, targets + b * crop_targets);
+      crop_planes (input, 3, EAD_DISTILL_IMAGE_SIZE, x * scale, y * scale, cells * scale,
+                   inputs + b * crop_inputs);
     }
+  *grid = cells;
   return TRUE;
 }
 
@@ -391,7 +420,7 @@ evaluate_held_out (Distill *d, float *inputs, float *targets, GError **error)
           to_student_input (image_pixels (d, index), inputs + k * INPUT_VALUES);
         }
       double loss;
-      if (!ead_distiller_evaluate (d->distiller, inputs, targets, count, &loss, error))
+      if (!ead_distiller_evaluate (d->distiller, inputs, targets, count, GRID, &loss, error))
         return FALSE;
       total += loss * count;
     }
@@ -570,6 +599,10 @@ set_provenance (Distill *d, EadSafetensorsWriter *writer, const char *const *sou
 
   set_target_provenance (writer, params, d->targets);
   ead_safetensors_writer_set_metadata (writer, "distill.sources", source_list);
+  g_autofree char *augmentation = g_strdup_printf (
+      "crops of %d-%d cells of the %d x %d target grid, grayscale %g", params->min_crop, GRID,
+      GRID, GRID, params->grayscale_probability);
+  ead_safetensors_writer_set_metadata (writer, "distill.augmentation", augmentation);
   set_metadata_int (writer, "distill.images", d->train->len);
   set_metadata_int (writer, "distill.held_out_images", d->held_out->len);
   set_metadata_int (writer, "distill.steps", ead_distiller_get_step (d->distiller));
@@ -597,10 +630,11 @@ static gboolean
 check_params (const EadDistillParams *params, GError **error)
 {
   if (params->steps <= 0 || params->batch <= 0 || params->checkpoint_every < 0
-      || !params->backbone_path)
+      || params->min_crop < 1 || params->min_crop > GRID || !params->backbone_path)
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
-                   "distillation needs a backbone, and positive steps and batch");
+                   "distillation needs a backbone, positive steps and batch, and a smallest "
+                   "crop of 1 to %d cells", GRID);
       return FALSE;
     }
   return TRUE;
@@ -674,8 +708,10 @@ train (Distill *d, const char *checkpoint, GCancellable *cancellable, GError **e
                          "distillation cancelled at step %d; %s resumes", step, checkpoint);
           return FALSE;
         }
-      if (!fill_batch (d, step, inputs, targets, error)
-          || !ead_distiller_step (d->distiller, inputs, targets, params->batch, &d->loss, error))
+      int grid;
+      if (!fill_batch (d, step, inputs, targets, &grid, error)
+          || !ead_distiller_step (d->distiller, inputs, targets, params->batch, grid, &d->loss,
+                                  error))
         return FALSE;
       gboolean due = params->checkpoint_every > 0 && (step + 1) % params->checkpoint_every == 0;
       if (due && (!evaluate_held_out (d, inputs, targets, error)

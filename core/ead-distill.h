@@ -29,11 +29,13 @@ typedef struct {
   double learning_rate;
   double weight_decay;
   double grayscale_probability;
+  int min_crop;               /* smallest crop side in target cells, 1 to 64 (64: none) */
 } EadDistillParams;
 
 /* The reference pretraining's values: small PDN, block taps, 60,000 steps of
  * batch 16, seed 42, Adam 1e-4 with weight decay 1e-5, fp32, a checkpoint
- * every 1,000 steps, random grayscale 0.1. */
+ * every 1,000 steps, random grayscale 0.1; and crops of 32 to 64 cells of
+ * the 64 x 64 target grid (25 to 100% of the image). */
 void ead_distill_params_init (EadDistillParams *params);
 
 typedef enum {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define N_IMAGES 8
+#define GRID EAD_DISTILL_TARGET_SIZE
 #define INPUT_VALUES (3 * EAD_DISTILL_IMAGE_SIZE * EAD_DISTILL_IMAGE_SIZE)
 #define TARGET_VALUES (EAD_TEACHER_CHANNELS * EAD_DISTILL_TARGET_SIZE * EAD_DISTILL_TARGET_SIZE)
 
@@ -48,6 +49,10 @@ test_output_side (void)
       int side = ead_distiller_measure_output_side (distiller, EAD_DISTILL_IMAGE_SIZE, &error);
       g_assert_cmpint (side, ==, EAD_DISTILL_TARGET_SIZE);
       g_assert_no_error (error);
+      /* Crops of the target grid: 4 pixels a cell, whatever the crop. */
+      for (int cells = 1; cells <= EAD_DISTILL_TARGET_SIZE; cells += 21)
+        g_assert_cmpint (ead_distiller_measure_output_side (distiller, 4 * cells, &error), ==,
+                         cells);
     }
 }
 
@@ -111,7 +116,7 @@ test_state_resume (void)
                                                         1e-5, &error);
   g_assert_no_error (error);
   for (int step = 0; step < 2; step++)
-    g_assert_true (ead_distiller_step (original, images, targets, 1, &loss, &error));
+    g_assert_true (ead_distiller_step (original, images, targets, 1, GRID, &loss, &error));
 
   for (guint i = 0; i < ead_distiller_get_n_tensors (original); i++)
     {
@@ -130,11 +135,11 @@ test_state_resume (void)
   g_assert_no_error (error);
   g_assert_cmpint (ead_distiller_get_step (resumed), ==, 2);
 
-  g_assert_true (ead_distiller_step (original, images, targets, 1, &loss, &error));
-  g_assert_true (ead_distiller_step (resumed, images, targets, 1, &resumed_loss, &error));
+  g_assert_true (ead_distiller_step (original, images, targets, 1, GRID, &loss, &error));
+  g_assert_true (ead_distiller_step (resumed, images, targets, 1, GRID, &resumed_loss, &error));
   g_assert_cmpfloat_with_epsilon (loss, resumed_loss, 1e-6 * loss);
-  g_assert_true (ead_distiller_evaluate (original, images, targets, 1, &loss, &error));
-  g_assert_true (ead_distiller_evaluate (resumed, images, targets, 1, &resumed_loss, &error));
+  g_assert_true (ead_distiller_evaluate (original, images, targets, 1, GRID, &loss, &error));
+  g_assert_true (ead_distiller_evaluate (resumed, images, targets, 1, GRID, &resumed_loss, &error));
   g_assert_cmpfloat_with_epsilon (loss, resumed_loss, 1e-6 * loss);
 }
 
@@ -249,6 +254,11 @@ test_run (TempDir *dir, gconstpointer data)
   EadDistillParams params;
   ead_distill_params_init (&params);
   params.backbone_path = backbone;
+  params.min_crop = 0;
+  g_assert_false (ead_distill_run (&params, folders, output, NULL, NULL, NULL, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+  params.min_crop = 32;
   params.steps = 6;
   params.batch = 2;
   params.checkpoint_every = 0;
@@ -275,6 +285,8 @@ test_run (TempDir *dir, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (ead_safetensors_get_metadata (teacher, "distill.steps"), ==, "6");
   g_assert_cmpstr (ead_safetensors_get_metadata (teacher, "distill.taps"), ==, "blocks");
+  g_assert_nonnull (strstr (ead_safetensors_get_metadata (teacher, "distill.augmentation"),
+                            "crops of 32-64 cells"));
   g_autoptr (EadModel) model = ead_model_new (EAD_MODEL_SMALL, 256, &error);
   g_assert_no_error (error);
   g_assert_true (ead_model_load_teacher (model, output, &error));

@@ -133,12 +133,14 @@ check_device (EadDevice device, GError **error)
   return TRUE;
 }
 
+// The padded PDN maps 4 x grid pixels to grid cells.
 torch::Tensor
-distill_loss (EadDistiller *distiller, const float *images, const float *targets, int n)
+distill_loss (EadDistiller *distiller, const float *images, const float *targets, int n,
+              int grid)
 {
-  auto x = host_to_tensor (images, { n, 3, kImageSize, kImageSize }, distiller->device);
-  auto t = host_to_tensor (targets, { n, kChannels, kTargetSize, kTargetSize },
-                           distiller->device);
+  const int64_t side = grid * (kImageSize / kTargetSize);
+  auto x = host_to_tensor (images, { n, 3, side, side }, distiller->device);
+  auto t = host_to_tensor (targets, { n, kChannels, grid, grid }, distiller->device);
   Autocast autocast (distiller->precision, distiller->device);
   auto y = distiller->pdn->forward (x).to (torch::kFloat32);
   return torch::mse_loss (y, t);
@@ -337,11 +339,11 @@ ead_distiller_measure_output_side (EadDistiller *distiller, int input_side, GErr
 
 gboolean
 ead_distiller_step (EadDistiller *distiller, const float *images, const float *targets, int n,
-                    double *loss, GError **error)
+                    int grid, double *loss, GError **error)
 {
   try
     {
-      auto mse = distill_loss (distiller, images, targets, n);
+      auto mse = distill_loss (distiller, images, targets, n, grid);
       distiller->optimizer->zero_grad ();
       mse.backward ();
       distiller->optimizer->step ();
@@ -358,12 +360,12 @@ ead_distiller_step (EadDistiller *distiller, const float *images, const float *t
 
 gboolean
 ead_distiller_evaluate (EadDistiller *distiller, const float *images, const float *targets,
-                        int n, double *loss, GError **error)
+                        int n, int grid, double *loss, GError **error)
 {
   try
     {
       torch::NoGradGuard no_grad;
-      *loss = distill_loss (distiller, images, targets, n).item<double> ();
+      *loss = distill_loss (distiller, images, targets, n, grid).item<double> ();
       return TRUE;
     }
   catch (const std::exception &e)

@@ -81,13 +81,15 @@ void ead_distiller_set_precision (EadDistiller *distiller, EadPrecision precisio
 int ead_distiller_measure_output_side (EadDistiller *distiller, int input_side, GError **error);
 
 /* One Adam step on the mean squared error between the PDN's output for @n
- * normalised images (n x 3 x 256 x 256) and @targets (n x 384 x 64 x 64);
- * @loss receives the error before the step. */
+ * normalised images (n x 3 x 4grid x 4grid; 256 x 256 for whole images) and
+ * @targets (n x 384 x grid x grid; 64 x 64); @loss receives the error before
+ * the step. */
 gboolean ead_distiller_step (EadDistiller *distiller, const float *images, const float *targets,
-                             int n, double *loss, GError **error);
+                             int n, int grid, double *loss, GError **error);
 /* The same error without gradients or a step (held-out images). */
 gboolean ead_distiller_evaluate (EadDistiller *distiller, const float *images,
-                                 const float *targets, int n, double *loss, GError **error);
+                                 const float *targets, int n, int grid, double *loss,
+                                 GError **error);
 
 /* Steps taken, including those of a restored checkpoint. */
 int ead_distiller_get_step (const EadDistiller *distiller);
