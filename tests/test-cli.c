@@ -18,21 +18,7 @@ typedef TestRun Run;
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, test_run_clear)
 
 /* Runs efficientad with the NULL-terminated arguments. */
-static Run
-run_cli (const char *first, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  const char *cli = g_getenv ("EAD_CLI");
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (gpointer) cli);
-  va_list args;
-  va_start (args, first);
-  for (const char *a = first; a; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  return test_run_program ((const char *const *) argv->pdata);
-}
+#define run_cli test_run_cli
 
 /* Fails, ending stderr with one line that says "efficientad: " and
  * @fragment (progress lines may come before it). */

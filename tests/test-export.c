@@ -12,6 +12,8 @@
 #include "efficientad.h"
 #include "ead-calibrate.h"
 #include "ead-dataset.h"
+#include "ead-error.h"
+#include "ead-graph.h"
 #include "ead-image.h"
 #include "ead-model.h"
 #include "ead-score.h"
@@ -78,16 +80,6 @@ scratch_path (const Case *c, const char *suffix)
 {
   g_autofree char *name = g_strconcat (c->name, suffix, NULL);
   return g_build_filename (scratch, name, NULL);
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  JsonNode *node = json_from_string (text, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return node;
 }
 
 static JsonObject *
@@ -208,28 +200,11 @@ case_free (Case *c)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Case, case_free)
 
-/* Runs efficientad export MODEL --format FORMAT -o OUT and more arguments,
- * NULL-terminated. */
-static TestRun
-run_export (const char *first, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) g_getenv ("EAD_CLI"));
-  g_ptr_array_add (argv, "export");
-  va_list args;
-  va_start (args, first);
-  for (const char *a = first; a; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  return test_run_program ((const char *const *) argv->pdata);
-}
-
 static char *
 export_case (Case *c, const char *format, const char *suffix)
 {
   char *path = scratch_path (c, suffix);
-  g_auto (TestRun) run = run_export (c->model_path, "--format", format, "-o", path, NULL);
+  g_auto (TestRun) run = test_run_cli ("export", c->model_path, "--format", format, "-o", path, NULL);
   g_test_message ("%s%s", run.out, run.err);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.err, ==, "");
@@ -249,21 +224,18 @@ read_outputs (Case *c, const char *path, Outputs *outputs)
   g_assert_cmpuint (length, ==, outputs_length (outputs->n, outputs->side) * sizeof (float));
 }
 
-/* Runs a script that writes the outputs for the case's input to a file
- * and prints JSON; @argv holds "OUT" where the file goes. */
+/* Runs @argv, which prints a JSON object, and returns that object. */
 static JsonNode *
-run_script (Case *c, const char **argv, Outputs *outputs)
+run_json (const char *const *argv)
 {
-  g_autofree char *out = scratch_path (c, "-outputs.f32");
-  for (const char **a = argv; *a; a++)
-    if (g_str_equal (*a, "OUT"))
-      *a = out;
   g_auto (TestRun) run = test_run_program (argv);
-  g_test_message ("%s: %.400s%s", argv[0], run.out, run.err);
+  g_test_message ("%s %s: %.400s%s", argv[0], argv[2], run.out, run.err);
   g_assert_cmpint (run.status, ==, 0);
-  read_outputs (c, out, outputs);
-  g_unlink (out);
-  return parse_json (run.out);
+  g_autoptr (GError) error = NULL;
+  JsonNode *node = json_from_string (run.out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return node;
 }
 
 static char *
@@ -272,17 +244,36 @@ script_path (const char *name)
   return g_build_filename (g_getenv ("EAD_TEST_SCRIPTS"), name, NULL);
 }
 
+/* Exports the case as @format and runs the file on the case's input with
+ * @command (NULL-terminated) followed by MODEL INPUT N SIZE OUTPUT: a
+ * script that writes the outputs to OUTPUT and prints JSON. */
+static JsonNode *
+run_exported (Case *c, const char *format, const char *suffix, const char *const *command,
+              Outputs *outputs)
+{
+  g_autofree char *model = export_case (c, format, suffix);
+  g_autofree char *n = g_strdup_printf ("%u", c->engine.n);
+  g_autofree char *side = g_strdup_printf ("%d", c->engine.side);
+  g_autofree char *out = scratch_path (c, "-outputs.f32");
+  g_autoptr (GStrvBuilder) argv = g_strv_builder_new ();
+  g_strv_builder_addv (argv, (const char **) command);
+  const char *arguments[] = { model, c->input_path, n, side, out, NULL };
+  g_strv_builder_addv (argv, arguments);
+  g_auto (GStrv) full = g_strv_builder_end (argv);
+  JsonNode *info = run_json ((const char *const *) full);
+  read_outputs (c, out, outputs);
+  g_unlink (out);
+  return info;
+}
+
 static void
 torchscript_outputs (Case *c)
 {
   if (c->torchscript_info)
     return;
-  g_autofree char *model = export_case (c, "torchscript", ".pt");
   g_autofree char *script = script_path ("export-check.py");
-  g_autofree char *n = g_strdup_printf ("%u", c->engine.n);
-  g_autofree char *side = g_strdup_printf ("%d", c->engine.side);
-  const char *argv[] = { PYTHON, script, "torchscript", model, c->input_path, n, side, "OUT", NULL };
-  c->torchscript_info = run_script (c, argv, &c->torchscript);
+  const char *command[] = { PYTHON, script, "torchscript", NULL };
+  c->torchscript_info = run_exported (c, "torchscript", ".pt", command, &c->torchscript);
 }
 
 /* onnxruntime-node, installed by npm into the build folder when missing. */
@@ -312,13 +303,9 @@ onnx_outputs (Case *c)
 {
   if (c->onnx_info)
     return;
-  g_autofree char *model = export_case (c, "onnx", ".onnx");
   g_autofree char *script = script_path ("export-onnx.js");
-  g_autofree char *n = g_strdup_printf ("%u", c->engine.n);
-  g_autofree char *side = g_strdup_printf ("%d", c->engine.side);
-  const char *argv[] = { "node", script, onnxruntime_module (), model, c->input_path, n, side,
-                         "OUT", NULL };
-  c->onnx_info = run_script (c, argv, &c->onnx);
+  const char *command[] = { "node", script, onnxruntime_module (), NULL };
+  c->onnx_info = run_exported (c, "onnx", ".onnx", command, &c->onnx);
 }
 
 /* The ONNX checker's verdict and the file's metadata. */
@@ -328,10 +315,7 @@ check_onnx (Case *c)
   g_autofree char *model = export_case (c, "onnx", ".onnx");
   g_autofree char *script = script_path ("export-check.py");
   const char *argv[] = { PYTHON, script, "onnx", model, NULL };
-  g_auto (TestRun) run = test_run_program (argv);
-  g_test_message ("checker: %.400s%s", run.out, run.err);
-  g_assert_cmpint (run.status, ==, 0);
-  return parse_json (run.out);
+  return run_json (argv);
 }
 
 /* The largest difference between two sets of outputs, scores and maps. */
@@ -414,6 +398,53 @@ assert_teacher_values (JsonArray *array, EadModel *model, const char *name)
   g_assert_cmpuint (json_array_get_length (array), ==, EAD_TEACHER_CHANNELS);
   for (guint i = 0; i < EAD_TEACHER_CHANNELS; i++)
     g_assert_cmpfloat ((float) json_array_get_double_element (array, i), ==, expected[i]);
+}
+
+/* The layer lists both exports are built from: the PDN-S teacher as the
+ * reference numbers it, the autoencoder's resizes to the decoder's sizes
+ * (dropout, the identity at inference, left out), and an error for a
+ * network that does not exist. */
+static void
+test_layers (void)
+{
+  EadNets *nets = ead_model_get_nets (small_case->model);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) teacher = ead_nets_describe (nets, "teacher", &error);
+  g_assert_no_error (error);
+  const EadLayerKind kinds[] = { EAD_LAYER_CONV, EAD_LAYER_RELU, EAD_LAYER_AVG_POOL,
+                                 EAD_LAYER_CONV, EAD_LAYER_RELU, EAD_LAYER_AVG_POOL,
+                                 EAD_LAYER_CONV, EAD_LAYER_RELU, EAD_LAYER_CONV };
+  g_assert_cmpuint (teacher->len, ==, G_N_ELEMENTS (kinds));
+  for (guint i = 0; i < teacher->len; i++)
+    {
+      const EadLayer *layer = &g_array_index (teacher, EadLayer, i);
+      g_assert_cmpint (layer->kind, ==, kinds[i]);
+      g_assert_cmpint (layer->index, ==, i);
+    }
+  const EadLayer *first = &g_array_index (teacher, EadLayer, 0);
+  g_assert_cmpint (first->kernel, ==, 4);
+  g_assert_cmpint (first->stride, ==, 1);
+  g_assert_cmpint (first->padding, ==, 0);
+
+  g_autoptr (GArray) autoencoder = ead_nets_describe (nets, "autoencoder", &error);
+  g_assert_no_error (error);
+  const int sizes[] = { 3, 8, 15, 32, 63, 127, 56 };
+  guint n_resizes = 0;
+  for (guint i = 0; i < autoencoder->len; i++)
+    {
+      const EadLayer *layer = &g_array_index (autoencoder, EadLayer, i);
+      if (layer->kind != EAD_LAYER_RESIZE)
+        continue;
+      g_assert_cmpuint (n_resizes, <, G_N_ELEMENTS (sizes));
+      g_assert_cmpint (layer->size, ==, sizes[n_resizes++]);
+    }
+  g_assert_cmpuint (n_resizes, ==, G_N_ELEMENTS (sizes));
+  /* 39 modules, 6 of them dropout. */
+  g_assert_cmpuint (autoencoder->len, ==, 33);
+  g_assert_cmpint (g_array_index (autoencoder, EadLayer, autoencoder->len - 1).index, ==, 38);
+
+  g_assert_null (ead_nets_describe (nets, "decoder", &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
 }
 
 /* TorchScript in Python gives the engine's scores and maps within 1e-4 and
@@ -584,7 +615,7 @@ test_bad_inputs (void)
   g_autofree char *out = g_build_filename (dir, "out.onnx", NULL);
   g_autofree char *model = g_strdup (small_case->model_path);
 
-  g_auto (TestRun) missing = run_export ("/nonexistent/model.safetensors", "--format", "onnx", "-o", out, NULL);
+  g_auto (TestRun) missing = test_run_cli ("export", "/nonexistent/model.safetensors", "--format", "onnx", "-o", out, NULL);
   assert_fails_with (&missing, "/nonexistent/model.safetensors");
 
   char *contents = NULL;
@@ -599,17 +630,17 @@ test_bad_inputs (void)
 
   /* An existing file stays as it was when the export fails. */
   g_assert_true (g_file_set_contents (out, "previous", -1, &error));
-  g_auto (TestRun) cut = run_export (truncated, "--format", "torchscript", "-o", out, NULL);
+  g_auto (TestRun) cut = test_run_cli ("export", truncated, "--format", "torchscript", "-o", out, NULL);
   assert_fails_with (&cut, "truncated.safetensors");
-  g_auto (TestRun) not_calibrated = run_export (uncalibrated, "--format", "onnx", "-o", out, NULL);
+  g_auto (TestRun) not_calibrated = test_run_cli ("export", uncalibrated, "--format", "onnx", "-o", out, NULL);
   assert_fails_with (&not_calibrated, "not calibrated");
-  g_auto (TestRun) format = run_export (model, "--format", "tflite", "-o", out, NULL);
+  g_auto (TestRun) format = test_run_cli ("export", model, "--format", "tflite", "-o", out, NULL);
   assert_fails_with (&format, "--format must be torchscript or onnx, not 'tflite'");
-  g_auto (TestRun) no_format = run_export (model, "-o", out, NULL);
+  g_auto (TestRun) no_format = test_run_cli ("export", model, "-o", out, NULL);
   assert_fails_with (&no_format, "--format");
-  g_auto (TestRun) no_output = run_export (model, "--format", "onnx", NULL);
+  g_auto (TestRun) no_output = test_run_cli ("export", model, "--format", "onnx", NULL);
   assert_fails_with (&no_output, "-o FILE");
-  g_auto (TestRun) no_model = run_export ("--format", "onnx", "-o", out, NULL);
+  g_auto (TestRun) no_model = test_run_cli ("export", "--format", "onnx", "-o", out, NULL);
   assert_fails_with (&no_model, "MODEL");
   g_assert_true (g_file_get_contents (out, &contents, NULL, &error));
   g_assert_cmpstr (contents, ==, "previous");
@@ -617,10 +648,10 @@ test_bad_inputs (void)
   g_assert_cmpuint (count_files (dir), ==, 1);
 
   /* A destination that cannot be written: a missing folder, a folder. */
-  g_auto (TestRun) no_dir = run_export (model, "--format", "onnx", "-o", "/nonexistent/dir/m.onnx", NULL);
+  g_auto (TestRun) no_dir = test_run_cli ("export", model, "--format", "onnx", "-o", "/nonexistent/dir/m.onnx", NULL);
   assert_fails_with (&no_dir, "cannot write /nonexistent/dir/m.onnx: there is no folder /nonexistent/dir");
   const guint n_scratch = count_files (scratch);
-  g_auto (TestRun) onto_dir = run_export (model, "--format", "torchscript", "-o", dir, NULL);
+  g_auto (TestRun) onto_dir = test_run_cli ("export", model, "--format", "torchscript", "-o", dir, NULL);
   g_autofree char *is_folder = g_strdup_printf ("cannot write %s: it is a folder", dir);
   assert_fails_with (&onto_dir, is_folder);
   g_assert_cmpuint (count_files (dir), ==, 1);
@@ -676,6 +707,7 @@ main (int argc, char **argv)
   source_images = load_images (dataset);
   small_case = case_new ("small-256", EAD_MODEL_SMALL, 256, TRUE);
 
+  g_test_add_func ("/export/layers", test_layers);
   g_test_add_func ("/export/torchscript", test_torchscript);
   g_test_add_func ("/export/onnx-checker", test_onnx_checker);
   g_test_add_func ("/export/onnx-runtime", test_onnx_runtime);

@@ -154,6 +154,22 @@ test_run_program (const char *const *argv)
   return run;
 }
 
+TestRun
+test_run_cli (const char *first, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  const char *cli = g_getenv ("EAD_CLI");
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (gpointer) cli);
+  va_list args;
+  va_start (args, first);
+  for (const char *a = first; a; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  return test_run_program ((const char *const *) argv->pdata);
+}
+
 void
 test_run_clear (TestRun *run)
 {

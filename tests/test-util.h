@@ -26,6 +26,8 @@ typedef struct {
 
 /* Runs the NULL-terminated @argv (the program found in PATH). */
 TestRun test_run_program (const char *const *argv);
+/* Runs efficientad ($EAD_CLI) with the NULL-terminated arguments. */
+TestRun test_run_cli (const char *first, ...) G_GNUC_NULL_TERMINATED;
 void test_run_clear (TestRun *run);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TestRun, test_run_clear)

@@ -5,6 +5,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 
@@ -70,6 +71,24 @@ describe_resize (const nn::UpsampleImpl &upsample, EadLayer *layer)
   return true;
 }
 
+// Fills @layer for a module of a kind the exports know.
+bool
+describe_layer (nn::Module &module, EadLayer *layer)
+{
+  if (module.as<nn::ReLU> ())
+    {
+      layer->kind = EAD_LAYER_RELU;
+      return true;
+    }
+  if (auto *conv = module.as<nn::Conv2d> ())
+    return describe_conv (*conv, layer);
+  if (auto *pool = module.as<nn::AvgPool2d> ())
+    return describe_pool (*pool, layer);
+  if (auto *upsample = module.as<nn::Upsample> ())
+    return describe_resize (*upsample, layer);
+  return false;
+}
+
 // Fills @layers; false with @error set for a layer that has no description.
 bool
 describe (EadNets *nets, const std::string &network, std::vector<EadLayer> &layers, GError **error)
@@ -83,30 +102,15 @@ describe (EadNets *nets, const std::string &network, std::vector<EadLayer> &laye
   const auto children = net->children ();
   for (size_t i = 0; i < children.size (); i++)
     {
-      const auto &module = children[i];
+      if (children[i]->as<nn::Dropout> ())
+        continue;
       EadLayer layer = {};
       layer.index = (int) i;
-      bool known;
-      if (module->as<nn::Dropout> ())
-        continue;
-      else if (module->as<nn::ReLU> ())
-        {
-          layer.kind = EAD_LAYER_RELU;
-          known = true;
-        }
-      else if (auto *conv = module->as<nn::Conv2d> ())
-        known = describe_conv (*conv, &layer);
-      else if (auto *pool = module->as<nn::AvgPool2d> ())
-        known = describe_pool (*pool, &layer);
-      else if (auto *upsample = module->as<nn::Upsample> ())
-        known = describe_resize (*upsample, &layer);
-      else
-        known = false;
-      if (!known)
+      if (!describe_layer (*children[i], &layer))
         {
           g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
                        "layer %zu of the %s (%s) cannot be exported", i, network.c_str (),
-                       module->name ().c_str ());
+                       children[i]->name ().c_str ());
           return false;
         }
       layers.push_back (layer);
