@@ -20,6 +20,7 @@ int cmd_backbone (int argc, char **argv);
 int cmd_teacher (int argc, char **argv);
 int cmd_distill (int argc, char **argv);
 int cmd_project (int argc, char **argv);
+int cmd_export (int argc, char **argv);
 
 /* A table of subcommands: efficientad's own, and those of project and
  * teacher. */

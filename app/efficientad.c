@@ -15,6 +15,7 @@ static const CliCommand commands[] = {
   { "teacher", cmd_teacher, "import a pretrained teacher (.pth or .safetensors)" },
   { "distill", cmd_distill, "distil a teacher PDN from MobileNetV2 on natural images" },
   { "project", cmd_project, "keep images, runs, models and results of a part in a project file" },
+  { "export", cmd_export, "write a model as TorchScript or ONNX for other programs" },
 };
 
 static const CliCommandSet command_set = {

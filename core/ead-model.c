@@ -3,6 +3,8 @@
 #include "ead-model.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ead-error.h"
 
@@ -142,6 +144,21 @@ const char *
 ead_model_get_provenance (const EadModel *model, const char *key)
 {
   return g_hash_table_lookup (model->provenance, key);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+const char **
+ead_model_get_provenance_keys (const EadModel *model)
+{
+  guint n;
+  const char **keys = (const char **) g_hash_table_get_keys_as_array (model->provenance, &n);
+  qsort (keys, n, sizeof *keys, compare_strings);
+  return keys;
 }
 
 /* ---- Writing ---- */

@@ -65,6 +65,8 @@ void ead_model_set_threshold (EadModel *model, double threshold);
  * "engine_version", ...), saved as file metadata. */
 void ead_model_set_provenance (EadModel *model, const char *key, const char *value);
 const char *ead_model_get_provenance (const EadModel *model, const char *key);
+/* The provenance keys in byte order, NULL-terminated; free the array only. */
+const char **ead_model_get_provenance_keys (const EadModel *model);
 
 const char *ead_model_size_to_string (EadModelSize size);
 gboolean ead_model_size_from_string (const char *text, EadModelSize *size);

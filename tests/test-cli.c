@@ -14,47 +14,11 @@ static char *scratch;
 static char *dataset;
 static char *model;   /* trained once, shared by the tests after train */
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+typedef TestRun Run;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, test_run_clear)
 
 /* Runs efficientad with the NULL-terminated arguments. */
-static Run
-run_cli (const char *first, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  const char *cli = g_getenv ("EAD_CLI");
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (gpointer) cli);
-  va_list args;
-  va_start (args, first);
-  for (const char *a = first; a; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) process = g_subprocess_newv ((const char *const *) argv->pdata,
-                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  Run run = { 0 };
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run.out, &run.err, &error);
-  g_assert_no_error (error);
-  run.status = g_subprocess_get_exit_status (process);
-  return run;
-}
+#define run_cli test_run_cli
 
 /* Fails, ending stderr with one line that says "efficientad: " and
  * @fragment (progress lines may come before it). */

@@ -17,6 +17,21 @@ GBytes *test_read_data (const char *relative);
 /* Removes @path and everything under it. */
 void test_remove_tree (const char *path);
 
+/* A program run to its end: exit status and what it printed. */
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+} TestRun;
+
+/* Runs the NULL-terminated @argv (the program found in PATH). */
+TestRun test_run_program (const char *const *argv);
+/* Runs efficientad ($EAD_CLI) with the NULL-terminated arguments. */
+TestRun test_run_cli (const char *first, ...) G_GNUC_NULL_TERMINATED;
+void test_run_clear (TestRun *run);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TestRun, test_run_clear)
+
 /* A fresh temporary folder per test, removed with all it holds. */
 typedef struct {
   char *path;

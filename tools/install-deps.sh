@@ -27,7 +27,14 @@ gettext
 fonts-noto-cjk
 python3-torch
 python3-pil
+python3-numpy
+python3-onnx
+nodejs
 "
+# The ONNX export test installs onnxruntime-node with npm. NodeSource's
+# nodejs carries npm (and conflicts with Debian's npm package); Debian's
+# nodejs does not.
+command -v npm >/dev/null 2>&1 || packages="$packages npm"
 
 missing=""
 for p in $packages; do

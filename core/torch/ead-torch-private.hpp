@@ -26,6 +26,10 @@ void set_torch_error (GError **error, const std::exception &e);
 // network (256 pixels in, 64 x 64 out) with the same weight names and shapes.
 torch::nn::Sequential make_pdn (EadModelSize size, int64_t out_channels, bool padded);
 
+// Network @name of @nets: "teacher", "student" or "autoencoder"; an empty
+// holder for any other name.
+torch::nn::Sequential nets_network (EadNets *nets, const std::string &name);
+
 // A copy of a host float buffer on @device.
 torch::Tensor host_to_tensor (const float *data, at::IntArrayRef sizes,
                               const torch::Device &device);

@@ -31,7 +31,9 @@ void
 set_torch_error (GError **error, const std::exception &e)
 {
   std::string what = e.what ();
-  // libtorch appends a multi-line backtrace; the first line says what failed.
+  // libtorch appends a multi-line backtrace; the first line says what failed
+  // (TorchScript's compiler starts its messages with an empty one).
+  what.erase (0, what.find_first_not_of ('\n'));
   std::string first_line = what.substr (0, what.find ('\n'));
   g_set_error (error, EAD_ERROR, EAD_ERROR_TORCH, "libtorch: %s", first_line.c_str ());
 }
@@ -254,6 +256,18 @@ apply_learning_rate (EadTrainer *trainer)
 } // namespace
 
 namespace ead_shim {
+
+nn::Sequential
+nets_network (EadNets *nets, const std::string &name)
+{
+  if (name == "teacher")
+    return nets->teacher;
+  if (name == "student")
+    return nets->student;
+  if (name == "autoencoder")
+    return nets->autoencoder;
+  return nullptr;
+}
 
 std::vector<std::string>
 adam_state_names (const std::vector<NamedTensor> &params)
