@@ -486,13 +486,14 @@ params_from_options (const RunOptions *o, EadDevice device, EadPrecision precisi
       return FALSE;
     }
   params->steps = o->steps != UNSET ? o->steps
-                  : device == EAD_DEVICE_CUDA ? CLI_DEFAULT_STEPS_CUDA : CLI_DEFAULT_STEPS_CPU;
+                  : device == EAD_DEVICE_CUDA ? EAD_TRAIN_DEFAULT_STEPS_CUDA
+                                              : EAD_TRAIN_DEFAULT_STEPS_CPU;
   if (o->image_size != UNSET)
     params->image_size = o->image_size;
   if (o->seed != UNSET)
     params->seed = (guint64) o->seed;
   params->checkpoint_every = o->checkpoint_every != UNSET ? o->checkpoint_every
-                                                          : CLI_DEFAULT_CHECKPOINT_EVERY;
+                                                          : EAD_TRAIN_DEFAULT_CHECKPOINT_EVERY;
   params->teacher_path = g_str_equal (o->teacher, "random") ? NULL : o->teacher;
   params->penalty_dir = o->penalty;
   if (ead_nets_output_size (params->image_size) == 0)

@@ -727,8 +727,20 @@ test_results_and_threshold (void)
       g_assert_cmpfloat (top, >, r->score - 0.1 * fabs (r->score) - 1e-3);
     }
 
-  /* F1-max is the engine's; decisions follow any threshold at once. */
-  double threshold;
+  /* F1-max is the engine's; choosing it stores nothing, setting it does,
+   * and decisions follow any threshold at once. */
+  double threshold, chosen;
+  g_assert_true (ead_project_choose_threshold (project, model, EAD_THRESHOLD_F1_MAX, 0, &chosen,
+                                               &error));
+  g_assert_cmpfloat (chosen, ==, evaluation->overall.threshold);
+  EadModelInfo info;
+  g_assert_true (ead_project_get_model (project, model, &info, &error));
+  g_assert_false (info.has_threshold);
+  ead_model_info_clear (&info);
+  g_assert_false (ead_project_choose_threshold (project, model, EAD_THRESHOLD_VALUE, NAN, &chosen,
+                                                &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
   g_assert_true (ead_project_set_threshold (project, model, EAD_THRESHOLD_F1_MAX, 0, &threshold,
                                             &error));
   g_assert_cmpfloat (threshold, ==, evaluation->overall.threshold);
