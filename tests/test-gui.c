@@ -4,6 +4,7 @@
  * LANGUAGE=zh_CN) it checks that the window speaks Simplified Chinese. */
 
 #include <math.h>
+#include <string.h>
 
 #include "ead-application.h"
 #include "ead-calibration-view.h"
@@ -605,6 +606,12 @@ test_training (void)
   g_assert_true (action_enabled ("train-stop"));
   /* Paused once the curve has begun: the checkpoint keeps the run. */
   g_assert_true (ead_gui_test_wait_until (has_loss_point, plot, 240000));
+  GtkProgressBar *bar = GTK_PROGRESS_BAR (find_widget (GTK_WIDGET (view), GTK_TYPE_PROGRESS_BAR, 0));
+  const char *progress = gtk_progress_bar_get_text (bar);
+  g_assert_true (g_str_has_prefix (progress, expect ("Step ", "第 ")));
+  g_assert_nonnull (strstr (progress, expect (" steps/s · ", " 步 · 每秒 ")));
+  g_assert_nonnull (strstr (progress, expect (" left", " · 剩余 ")));
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), >, 0);
   activate ("win.train-pause", NULL);
   wait_training (view);
   get_run (path, 1, &run);
