@@ -43,13 +43,6 @@ void cli_print_commands (const CliCommandSet *set, FILE *out);
  * usage for --help (status 0) and for a missing or unknown command (2). */
 int cli_run_command (const CliCommandSet *set, int argc, char **argv);
 
-/* The schedule shared by efficientad train and efficientad project train:
- * 70,000 steps is the paper's GPU budget; on a CPU that is most of a day,
- * so the CPU default is a schedule that finishes within the hour. */
-#define CLI_DEFAULT_STEPS_CPU 2000
-#define CLI_DEFAULT_STEPS_CUDA 70000
-#define CLI_DEFAULT_CHECKPOINT_EVERY 500
-
 const char *cli_train_phase_name (EadTrainPhase phase);
 
 /* The metrics of an evaluation: overall, ms_per_image and per_type. */

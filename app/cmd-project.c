@@ -481,13 +481,14 @@ params_from_options (RunOptions *o, EadDevice device, EadPrecision precision,
       return FALSE;
     }
   params->steps = o->steps != UNSET ? o->steps
-                  : device == EAD_DEVICE_CUDA ? CLI_DEFAULT_STEPS_CUDA : CLI_DEFAULT_STEPS_CPU;
+                  : device == EAD_DEVICE_CUDA ? EAD_TRAIN_DEFAULT_STEPS_CUDA
+                                              : EAD_TRAIN_DEFAULT_STEPS_CPU;
   if (o->image_size != UNSET)
     params->image_size = o->image_size;
   if (o->seed != UNSET)
     params->seed = (guint64) o->seed;
   params->checkpoint_every = o->checkpoint_every != UNSET ? o->checkpoint_every
-                                                          : CLI_DEFAULT_CHECKPOINT_EVERY;
+                                                          : EAD_TRAIN_DEFAULT_CHECKPOINT_EVERY;
   if (!cli_choose_teacher (o->teacher, params->size, &o->teacher_path, error))
     return FALSE;
   params->teacher_path = o->teacher_path;

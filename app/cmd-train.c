@@ -79,7 +79,8 @@ cmd_train (int argc, char **argv)
   g_autofree char *output = NULL, *size_text = NULL, *teacher = NULL, *penalty = NULL;
   g_autofree char *device_text = NULL, *log_path = NULL;
   g_auto (CliEngineOptions) engine = { 0 };
-  int steps = STEPS_UNSET, image_size = 256, checkpoint_every = CLI_DEFAULT_CHECKPOINT_EVERY;
+  int steps = STEPS_UNSET, image_size = 256;
+  int checkpoint_every = EAD_TRAIN_DEFAULT_CHECKPOINT_EVERY;
   gint64 seed = 42;
   gboolean resume = FALSE, skip_bad = FALSE;
   GOptionEntry entries[] = {
@@ -122,7 +123,8 @@ cmd_train (int argc, char **argv)
     return cli_fail_message ("--seed must not be negative");
 
   params.steps = steps != STEPS_UNSET ? steps
-                 : params.device == EAD_DEVICE_CUDA ? CLI_DEFAULT_STEPS_CUDA : CLI_DEFAULT_STEPS_CPU;
+                 : params.device == EAD_DEVICE_CUDA ? EAD_TRAIN_DEFAULT_STEPS_CUDA
+                                                    : EAD_TRAIN_DEFAULT_STEPS_CPU;
   params.image_size = image_size;
   params.seed = (guint64) seed;
   params.penalty_dir = penalty;

@@ -20,6 +20,9 @@ static GPtrArray *
 candidates (const char *relative)
 {
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  const char *override = g_getenv ("EAD_DATA_DIR");
+  if (override && *override)
+    g_ptr_array_add (paths, g_build_filename (override, relative, NULL));
   g_autofree char *dir = executable_dir ();
   if (dir)
     for (gsize i = 0; i < G_N_ELEMENTS (beside_executable); i++)

@@ -4,7 +4,9 @@
  * They are looked for beside the running executable first, so that a build
  * tree (which copies them to BUILD/data) and a relocated installation
  * (PREFIX/bin next to PREFIX/share/efficientad) work without configuration,
- * then in the data directory the build was configured for. */
+ * then in the data directory the build was configured for. $EAD_DATA_DIR,
+ * when set, comes before all of them (programs in deeper build folders, such
+ * as the GUI tests, use it). */
 #pragma once
 
 #include <glib.h>

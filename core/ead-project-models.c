@@ -493,10 +493,20 @@ max_fpr_threshold (GArray *good_scores, double fpr)
   return nextafterf (g_array_index (good_scores, float, allowed), INFINITY);
 }
 
-static gboolean
-choose_threshold (EadProject *project, gint64 model_id, EadThresholdMethod method,
-                  double parameter, double *threshold, GError **error)
+gboolean
+ead_project_choose_threshold (EadProject *project, gint64 model_id, EadThresholdMethod method,
+                              double parameter, double *threshold, GError **error)
 {
+  if ((method == EAD_THRESHOLD_VALUE && !isfinite (parameter))
+      || (method == EAD_THRESHOLD_MAX_FPR && !(parameter >= 0 && parameter <= 1)))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   method == EAD_THRESHOLD_MAX_FPR ? "the false-positive rate must be in [0, 1]"
+                                                   : "the threshold must be a finite number");
+      return FALSE;
+    }
+  if (!ead_project_check_model (project, model_id, error))
+    return FALSE;
   if (method == EAD_THRESHOLD_VALUE)
     {
       *threshold = parameter;
@@ -528,16 +538,7 @@ gboolean
 ead_project_set_threshold (EadProject *project, gint64 model_id, EadThresholdMethod method,
                            double parameter, double *threshold, GError **error)
 {
-  if ((method == EAD_THRESHOLD_VALUE && !isfinite (parameter))
-      || (method == EAD_THRESHOLD_MAX_FPR && !(parameter >= 0 && parameter <= 1)))
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
-                   method == EAD_THRESHOLD_MAX_FPR ? "the false-positive rate must be in [0, 1]"
-                                                   : "the threshold must be a finite number");
-      return FALSE;
-    }
-  if (!ead_project_check_model (project, model_id, error)
-      || !choose_threshold (project, model_id, method, parameter, threshold, error))
+  if (!ead_project_choose_threshold (project, model_id, method, parameter, threshold, error))
     return FALSE;
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "INSERT OR REPLACE INTO thresholds (model_id, value, method, parameter, chosen_at, chosen_by)"

@@ -629,6 +629,13 @@ run_session (Session *s, GError **error)
       s->params->resume = s->checkpoint_step > 0;
       model = train_images (s, &n_validation, &stop);
     }
+  /* Cancelled while reading images, the run stops as it would at a step. */
+  if (!model && g_error_matches (stop, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&stop);
+      g_set_error_literal (&stop, EAD_ERROR, EAD_ERROR_CANCELLED,
+                           "training cancelled before its first step");
+    }
   if (!model)
     {
       record_stop (s, stop);

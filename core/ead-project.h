@@ -306,6 +306,12 @@ typedef enum {
 float *ead_project_load_map (EadProject *project, gint64 model_id, gint64 image_id,
                              EadMapKind kind, int *width, int *height, GError **error);
 
+/* The threshold that @method with @parameter (the value or the FPR, unused
+ * for F1-max) gives on the model's current results, without storing it. */
+gboolean ead_project_choose_threshold (EadProject *project, gint64 model_id,
+                                       EadThresholdMethod method, double parameter,
+                                       double *threshold, GError **error);
+
 /* Chooses the model's threshold, which decides its results from then on.
  * @parameter is the value or the FPR (unused for F1-max); @threshold
  * receives the threshold. */

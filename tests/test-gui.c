@@ -3,9 +3,16 @@
  * every view is saved as a PNG snapshot. With EAD_TEST_LANGUAGE=zh_CN (and
  * LANGUAGE=zh_CN) it checks that the window speaks Simplified Chinese. */
 
+#include <math.h>
+#include <string.h>
+
 #include "ead-application.h"
+#include "ead-calibration-view.h"
 #include "ead-gui-test.h"
+#include "ead-histogram.h"
 #include "ead-images-view.h"
+#include "ead-loss-plot.h"
+#include "ead-training-view.h"
 #include "ead-window.h"
 #include "test-util.h"
 
@@ -505,6 +512,293 @@ test_images (void)
   g_assert_cmpuint (n_shown (), ==, total);
 }
 
+/* The text of the label under @root that begins with @prefix. */
+static const char *
+label_with_prefix (GtkWidget *root, const char *prefix)
+{
+  g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+
+  collect_widgets (root, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const char *text = gtk_label_get_text (g_ptr_array_index (labels, i));
+      if (g_str_has_prefix (text, prefix))
+        return text;
+    }
+  g_error ("no label begins with “%s”", prefix);
+}
+
+static gboolean
+action_enabled (const char *name)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (window), name);
+}
+
+static gboolean
+training_done (gpointer view)
+{
+  return !ead_training_view_is_training (view);
+}
+
+static void
+wait_training (EadTrainingView *view)
+{
+  g_assert_true (ead_gui_test_wait_until (training_done, view, 240000));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+}
+
+static gboolean
+has_loss_point (gpointer plot)
+{
+  return ead_loss_plot_get_n_points (plot, "total") > 0;
+}
+
+static void
+get_run (const char *path, gint64 run_id, EadRunInfo *run)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (ead_project_get_run (project, run_id, run, &error));
+  g_assert_no_error (error);
+}
+
+/* A project of the small dataset, open, on the Training view. */
+static EadTrainingView *
+open_training_project (const char *path)
+{
+  g_autoptr (GFile) images = g_file_new_for_path (dataset ());
+
+  reset ();
+  activate ("win.open-file", g_variant_new_string (path));
+  ead_images_view_import (images_view (), images);
+  wait_import ();
+  activate ("win.view", g_variant_new_string ("training"));
+  return EAD_TRAINING_VIEW (find_widget (GTK_WIDGET (window), EAD_TYPE_TRAINING_VIEW, 0));
+}
+
+/* Trains a few steps with the random teacher, pausing once and resuming. */
+static void
+test_training (void)
+{
+  const int steps = 4;
+  g_autofree char *path = make_project ("training.eadproj");
+  EadTrainingView *view = open_training_project (path);
+  EadLossPlot *plot = EAD_LOSS_PLOT (find_widget (GTK_WIDGET (view), EAD_TYPE_LOSS_PLOT, 0));
+  GtkSpinButton *steps_spin =
+    GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (view), GTK_TYPE_SPIN_BUTTON, 0));
+  g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                 "win.train-start");
+  EadRunInfo run;
+
+  g_assert_cmpstrv (accels, ((const char *[]) { "<Control>t", NULL }));
+  /* The CPU schedule is the engine's default. */
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (steps_spin), ==, EAD_TRAIN_DEFAULT_STEPS_CPU);
+  /* The shipped teacher by default. */
+  assert_shows ("pdn_small.safetensors");
+  g_assert_false (action_enabled ("train-resume"));
+  gtk_spin_button_set_value (steps_spin, steps);
+
+  activate ("win.train-start", NULL);
+  g_assert_true (ead_training_view_is_training (view));
+  g_assert_false (action_enabled ("train-start"));
+  g_assert_true (action_enabled ("train-pause"));
+  g_assert_true (action_enabled ("train-stop"));
+  /* Paused once the curve has begun: the checkpoint keeps the run. */
+  g_assert_true (ead_gui_test_wait_until (has_loss_point, plot, 240000));
+  GtkProgressBar *bar = GTK_PROGRESS_BAR (find_widget (GTK_WIDGET (view), GTK_TYPE_PROGRESS_BAR, 0));
+  const char *progress = gtk_progress_bar_get_text (bar);
+  g_assert_true (g_str_has_prefix (progress, expect ("Step ", "第 ")));
+  g_assert_nonnull (strstr (progress, expect (" steps/s · ", " 步 · 每秒 ")));
+  g_assert_nonnull (strstr (progress, expect (" left", " · 剩余 ")));
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), >, 0);
+  activate ("win.train-pause", NULL);
+  wait_training (view);
+  get_run (path, 1, &run);
+  g_assert_cmpint (run.state, ==, EAD_RUN_PAUSED);
+  g_assert_cmpint (run.checkpoint_step, >, 0);
+  g_assert_cmpint (run.checkpoint_step, <, steps);
+  ead_run_info_clear (&run);
+  g_assert_true (action_enabled ("train-resume"));
+  label_with_prefix (GTK_WIDGET (view), expect ("Paused · ", "已暂停 · "));
+
+  activate ("win.train-resume", NULL);
+  g_assert_true (ead_training_view_is_training (view));
+  wait_training (view);
+  get_run (path, 1, &run);
+  g_assert_cmpint (run.state, ==, EAD_RUN_FINISHED);
+  g_assert_cmpint (run.steps_done, ==, steps);
+  g_assert_cmpint (run.model_id, >, 0);
+  ead_run_info_clear (&run);
+  /* The curve goes on from the checkpoint without repeating a step. */
+  g_assert_cmpuint (ead_loss_plot_get_n_points (plot, "total"), ==, steps);
+  g_assert_cmpuint (ead_loss_plot_get_n_points (plot, "hard"), ==, steps);
+  assert_shows (expect ("Run 1", "运行 1"));
+  g_autofree char *caption = g_strdup_printf (expect ("Finished · %d of %d steps · ",
+                                                      "已完成 · 第 %d / %d 步 · "),
+                                              steps, steps);
+  label_with_prefix (GTK_WIDGET (view), caption);
+  g_assert_false (action_enabled ("train-resume"));
+  g_assert_true (action_enabled ("train-start"));
+  snapshot (GTK_WIDGET (window), "training");
+
+  /* Reopened, the project shows the run's curve from the file. */
+  activate ("win.close-project", NULL);
+  activate ("win.open-file", g_variant_new_string (path));
+  activate ("win.view", g_variant_new_string ("training"));
+  view = EAD_TRAINING_VIEW (find_widget (GTK_WIDGET (window), EAD_TYPE_TRAINING_VIEW, 0));
+  GtkListBox *runs = GTK_LIST_BOX (find_widget (GTK_WIDGET (view), GTK_TYPE_LIST_BOX, 0));
+  g_assert_nonnull (gtk_list_box_get_row_at_index (runs, 0));
+  g_assert_null (gtk_list_box_get_row_at_index (runs, 1));
+  gtk_list_box_select_row (runs, gtk_list_box_get_row_at_index (runs, 0));
+  g_assert_cmpuint (ead_loss_plot_get_n_points (plot, "total"), ==, steps);
+
+  /* Stopped at once, a run keeps what it has and the view is ready for
+   * the next one. */
+  activate ("win.train-start", NULL);
+  activate ("win.train-stop", NULL);
+  wait_training (view);
+  get_run (path, 2, &run);
+  g_assert_true (run.state == EAD_RUN_CANCELLED || run.state == EAD_RUN_PAUSED);
+  ead_run_info_clear (&run);
+  g_assert_null (gtk_list_box_get_selected_row (runs));
+  g_assert_nonnull (gtk_list_box_get_row_at_index (runs, 1));
+  g_assert_true (action_enabled ("train-start"));
+  g_assert_false (action_enabled ("train-resume"));
+  assert_shows (expect ("Set the parameters and start a new run.", "设置参数后开始新的运行。"));
+}
+
+static gboolean
+calibration_done (gpointer view)
+{
+  return !ead_calibration_view_is_busy (view);
+}
+
+static void
+calibrate (EadCalibrationView *view)
+{
+  activate ("win.calibrate", NULL);
+  g_assert_true (ead_calibration_view_is_busy (view));
+  g_assert_true (ead_gui_test_wait_until (calibration_done, view, 240000));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+}
+
+/* Shows the quantiles of @path's model @model_id as the view should. */
+static void
+assert_quantiles (EadCalibrationView *view, const char *path, gint64 model_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  EadModelInfo info;
+  double low, high;
+
+  g_assert_no_error (error);
+  g_assert_true (ead_project_get_model (project, model_id, &info, &error));
+  g_autofree char *local = g_strdup_printf (expect ("q_a = %.4g and q_b = %.4g",
+                                                    "q_a = %.4g，q_b = %.4g"),
+                                            info.quantiles.st_start, info.quantiles.st_end);
+  g_autofree char *global = g_strdup_printf (expect ("q_a = %.4g and q_b = %.4g",
+                                                     "q_a = %.4g，q_b = %.4g"),
+                                             info.quantiles.ae_start, info.quantiles.ae_end);
+  label_with_prefix (GTK_WIDGET (view), local);
+  label_with_prefix (GTK_WIDGET (view), global);
+  g_assert_cmpuint (info.local.n_bins, >, 0);
+  ead_model_info_clear (&info);
+  for (guint i = 0; i < 3; i++)
+    {
+      GtkWidget *histogram = find_widget (GTK_WIDGET (view), EAD_TYPE_HISTOGRAM, i);
+      g_assert_true (ead_histogram_get_extent (EAD_HISTOGRAM (histogram), &low, &high));
+      g_assert_cmpfloat (low, <, high);
+    }
+}
+
+/* The counts shown for a threshold, against the project's labels. */
+static void
+assert_measures (EadCalibrationView *view, guint fp, guint n_good, guint tp, guint n_anomalous)
+{
+  g_autofree char *fpr = g_strdup_printf (expect ("False-positive rate %.1f %% (%u of %u good)",
+                                                  "误报率 %.1f %%（%u / %u 张良品）"),
+                                          100.0 * fp / n_good, fp, n_good);
+  g_autofree char *recall = g_strdup_printf (expect ("Recall %.1f %% (%u of %u anomalous)",
+                                                     "召回率 %.1f %%（%u / %u 张异常）"),
+                                             100.0 * tp / n_anomalous, tp, n_anomalous);
+
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  assert_shows (fpr);
+  assert_shows (recall);
+}
+
+/* Trains briefly, then calibrates, scores the test images and chooses and
+ * saves the threshold in the Calibration view. */
+static void
+test_calibration (void)
+{
+  g_autofree char *path = make_project ("calibration.eadproj");
+  EadTrainingView *training = open_training_project (path);
+  GtkSpinButton *steps_spin =
+    GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (training), GTK_TYPE_SPIN_BUTTON, 0));
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+  g_autoptr (GError) error = NULL;
+
+  gtk_spin_button_set_value (steps_spin, 2);
+  activate ("win.train-start", NULL);
+  wait_training (training);
+
+  /* The finished run's model, calibrated as it was trained. */
+  activate ("win.view", g_variant_new_string ("calibration"));
+  EadCalibrationView *view =
+    EAD_CALIBRATION_VIEW (find_widget (GTK_WIDGET (window), EAD_TYPE_CALIBRATION_VIEW, 0));
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  gint64 model_id = ead_project_get_latest_model (project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ead_calibration_view_get_model (view), ==, model_id);
+  g_assert_true (ead_project_count_images (project, counts, &error));
+  const guint n_good = counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD];
+  const guint n_anomalous = counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS];
+  assert_shows (expect ("The test images have no scores yet: score them with the button above.",
+                        "测试图像还没有得分：请用上方的按钮为其打分。"));
+  g_assert_false (action_enabled ("threshold-save"));
+
+  /* The first press scores the test images, the second recalibrates. */
+  assert_shows (expect ("Score Test Images", "为测试图像打分(S)"));
+  calibrate (view);
+  assert_quantiles (view, path, model_id);
+  assert_shows (expect ("Recalibrate", "重新校准(C)"));
+  calibrate (view);
+  assert_quantiles (view, path, model_id);
+
+  /* The lowest threshold flags every image, the highest none. */
+  GtkAdjustment *adjustment = gtk_range_get_adjustment (
+    GTK_RANGE (find_widget (GTK_WIDGET (view), GTK_TYPE_SCALE, 0)));
+  ead_calibration_view_set_threshold (view, gtk_adjustment_get_lower (adjustment));
+  assert_measures (view, n_good, n_good, n_anomalous, n_anomalous);
+  ead_calibration_view_set_threshold (view, gtk_adjustment_get_upper (adjustment));
+  assert_measures (view, 0, n_good, 0, n_anomalous);
+
+  /* F1-max is the engine's; saving stores it. */
+  double f1_max;
+  g_assert_true (ead_project_choose_threshold (project, model_id, EAD_THRESHOLD_F1_MAX, 0, &f1_max,
+                                               &error));
+  g_assert_no_error (error);
+  activate ("win.threshold-f1-max", NULL);
+  g_assert_cmpfloat (ead_calibration_view_get_threshold (view), ==, f1_max);
+  activate ("win.threshold-save", NULL);
+  EadModelInfo info;
+  g_assert_true (ead_project_get_model (project, model_id, &info, &error));
+  g_assert_true (info.has_threshold);
+  g_assert_cmpfloat (info.threshold, ==, f1_max);
+  g_assert_cmpint (info.threshold_method, ==, EAD_THRESHOLD_F1_MAX);
+  ead_model_info_clear (&info);
+  g_autofree char *saved = g_strdup_printf (expect ("Saved threshold %.4f (F1-max)",
+                                                    "已保存的阈值 %.4f（F1 最大）"),
+                                            f1_max);
+  assert_shows (saved);
+  g_assert_cmpfloat (ead_calibration_view_get_threshold (view), ==, f1_max);
+  snapshot (GTK_WIDGET (window), "calibration");
+}
+
 static void
 test_shortcuts (void)
 {
@@ -568,6 +862,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/workbench/open-dialog", test_open_dialog);
   g_test_add_func ("/workbench/drop-folder", test_drop_folder);
   g_test_add_func ("/workbench/images", test_images);
+  g_test_add_func ("/workbench/training", test_training);
+  g_test_add_func ("/workbench/calibration", test_calibration);
   g_test_add_func ("/workbench/shortcuts", test_shortcuts);
   g_test_add_func ("/workbench/about", test_about);
   status = g_test_run ();

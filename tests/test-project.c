@@ -570,6 +570,48 @@ assert_checkpoint_loads (EadProject *project, int expected_step)
 }
 
 static void
+train_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* A run cancelled before its first step says so and can start again. */
+static void
+test_train_cancelled_at_once (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (dir->path, "cancelled.eadproj", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_create (path, &error);
+  const char *paths[] = { dataset, NULL };
+  ImportLog log;
+  EadImportSummary summary;
+  EadTrainParams params;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  EadRunInfo run;
+
+  import_log_init (&log);
+  import_paths (project, paths, &log, &summary);
+  g_ptr_array_unref (log.problems);
+  ead_train_params_init (&params);
+  params.steps = TRAIN_STEPS;
+  gint64 run_id = ead_project_add_run (project, &params, &error);
+  g_assert_no_error (error);
+  g_cancellable_cancel (cancellable);
+  ead_project_train_async (project, run_id, EAD_DEVICE_CPU, NULL, NULL, cancellable, train_done,
+                           &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (ead_project_train_finish (result, &error), ==, 0);
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_CANCELLED);
+  g_assert_true (ead_project_get_run (project, run_id, &run, &error));
+  g_assert_cmpint (run.state, ==, EAD_RUN_CANCELLED);
+  g_assert_null (run.error);
+  g_assert_cmpint (run.checkpoint_step, ==, 0);
+  ead_run_info_clear (&run);
+}
+
+static void
 test_train_killed_and_resumed (void)
 {
   g_autoptr (GError) error = NULL;
@@ -727,8 +769,20 @@ test_results_and_threshold (void)
       g_assert_cmpfloat (top, >, r->score - 0.1 * fabs (r->score) - 1e-3);
     }
 
-  /* F1-max is the engine's; decisions follow any threshold at once. */
-  double threshold;
+  /* F1-max is the engine's; choosing it stores nothing, setting it does,
+   * and decisions follow any threshold at once. */
+  double threshold, chosen;
+  g_assert_true (ead_project_choose_threshold (project, model, EAD_THRESHOLD_F1_MAX, 0, &chosen,
+                                               &error));
+  g_assert_cmpfloat (chosen, ==, evaluation->overall.threshold);
+  EadModelInfo info;
+  g_assert_true (ead_project_get_model (project, model, &info, &error));
+  g_assert_false (info.has_threshold);
+  ead_model_info_clear (&info);
+  g_assert_false (ead_project_choose_threshold (project, model, EAD_THRESHOLD_VALUE, NAN, &chosen,
+                                                &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
   g_assert_true (ead_project_set_threshold (project, model, EAD_THRESHOLD_F1_MAX, 0, &threshold,
                                             &error));
   g_assert_cmpfloat (threshold, ==, evaluation->overall.threshold);
@@ -865,6 +919,7 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/duplicates-and-bad-files", test_duplicates_and_bad_files);
   /* The trained project lives in scratch: the tests after this one use it. */
   trained = g_build_filename (scratch, "trained" EAD_PROJECT_EXTENSION, NULL);
+  add_temp_dir_test ("/project/train-cancelled-at-once", test_train_cancelled_at_once);
   g_test_add_func ("/project/train-killed-and-resumed", test_train_killed_and_resumed);
   g_test_add_func ("/project/calibrate", test_calibrate);
   g_test_add_func ("/project/results-and-threshold", test_results_and_threshold);

@@ -26,6 +26,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   IMAGES_CHANGED,
+  MODELS_CHANGED,
   N_SIGNALS
 };
 
@@ -148,6 +149,9 @@ ead_session_class_init (EadSessionClass *klass)
   /* The open project's images were added to or changed. */
   signals[IMAGES_CHANGED] = g_signal_new ("images-changed", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The open project's models were added to, calibrated or tested. */
+  signals[MODELS_CHANGED] = g_signal_new ("models-changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -220,6 +224,14 @@ ead_session_close (EadSession *self)
   g_return_if_fail (EAD_IS_SESSION (self));
 
   set_project (self, NULL, NULL);
+}
+
+void
+ead_session_models_changed (EadSession *self)
+{
+  g_return_if_fail (EAD_IS_SESSION (self));
+
+  g_signal_emit (self, signals[MODELS_CHANGED], 0);
 }
 
 typedef struct {

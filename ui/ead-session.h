@@ -1,7 +1,7 @@
 /* ead-session.h: the project open in a window, as the views see it.
  *
  * Views observe a session (its "file" property and its "images-changed"
- * signal) rather than the project file itself; the window creates, opens
+ * and "models-changed" signals) rather than the project file itself; the window creates, opens
  * and closes projects through it. The session's connection to the project
  * (core/ead-project.h) is for the main thread; long operations run in
  * worker threads on connections of their own. */
@@ -39,6 +39,10 @@ gboolean ead_session_create (EadSession *self, GFile *file, GError **error);
 gboolean ead_session_open (EadSession *self, GFile *file, GError **error);
 
 void ead_session_close (EadSession *self);
+
+/* Tells the views that the open project's models changed: a run produced
+ * one, or one was calibrated or tested (emits "models-changed"). */
+void ead_session_models_changed (EadSession *self);
 
 /* Called in the main thread while an import runs, with the number of image
  * files seen so far. */

@@ -4,9 +4,11 @@
 
 #include <glib/gi18n.h>
 
+#include "ead-calibration-view.h"
 #include "ead-images-view.h"
 #include "ead-start-view.h"
 #include "ead-status-page.h"
+#include "ead-training-view.h"
 
 struct _EadWindow {
   GtkApplicationWindow parent_instance;
@@ -22,8 +24,8 @@ struct _EadWindow {
   GtkRevealer *error_revealer;
   GtkLabel *error_label;
   EadImagesView *images_view;
-  EadStatusPage *training_page;
-  EadStatusPage *calibration_page;
+  EadTrainingView *training_view;
+  EadCalibrationView *calibration_view;
   EadStatusPage *review_page;
   EadStatusPage *export_page;
 };
@@ -291,8 +293,6 @@ session_changed (EadWindow *self)
     EadStatusPage *page;
     const char *title;
   } pages[] = {
-    { self->training_page, _("Training") },
-    { self->calibration_page, _("Calibration") },
     { self->review_page, _("Review") },
     { self->export_page, _("Export") },
   };
@@ -356,9 +356,11 @@ ead_window_class_init (EadWindowClass *klass)
   object_class->dispose = ead_window_dispose;
   window_class->close_request = ead_window_close_request;
 
+  g_type_ensure (EAD_TYPE_CALIBRATION_VIEW);
   g_type_ensure (EAD_TYPE_IMAGES_VIEW);
   g_type_ensure (EAD_TYPE_START_VIEW);
   g_type_ensure (EAD_TYPE_STATUS_PAGE);
+  g_type_ensure (EAD_TYPE_TRAINING_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/efficientad/Workbench/ui/ead-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EadWindow, project_label);
@@ -366,8 +368,8 @@ ead_window_class_init (EadWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, images_view);
-  gtk_widget_class_bind_template_child (widget_class, EadWindow, training_page);
-  gtk_widget_class_bind_template_child (widget_class, EadWindow, calibration_page);
+  gtk_widget_class_bind_template_child (widget_class, EadWindow, training_view);
+  gtk_widget_class_bind_template_child (widget_class, EadWindow, calibration_view);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, review_page);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, export_page);
   gtk_widget_class_bind_template_callback (widget_class, visible_view_changed);
@@ -394,6 +396,10 @@ ead_window_init (EadWindow *self)
                            G_CONNECT_SWAPPED);
   session_changed (self);
   ead_images_view_set_session (self->images_view, self->session);
+  ead_training_view_add_actions (self->training_view, G_ACTION_MAP (self));
+  ead_training_view_set_session (self->training_view, self->session);
+  ead_calibration_view_add_actions (self->calibration_view, G_ACTION_MAP (self));
+  ead_calibration_view_set_session (self->calibration_view, self->session);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);

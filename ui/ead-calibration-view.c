@@ -1,0 +1,763 @@
+/* ead-calibration-view.c: the Calibration view: a model's calibration and
+ * its decision threshold. */
+
+#include "ead-calibration-view.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "ead-error.h"
+#include "ead-histogram.h"
+#include "ead-status-page.h"
+#include "ead-window.h"
+
+/* Calibration and testing in a worker thread, on a connection of its own. */
+typedef enum {
+  PHASE_CALIBRATING,
+  PHASE_SCORING,
+} JobPhase;
+
+typedef struct {
+  char *path;
+  gint64 model_id;
+  gboolean calibrate;
+  gboolean test;
+  /* Written by the worker, read by the main thread. */
+  gint phase;
+  gint done;
+  gint total;
+  gint report_pending;
+} CalibrationJob;
+
+struct _EadCalibrationView {
+  GtkWidget parent_instance;
+
+  EadSession *session;
+  GActionMap *actions;
+  GArray *models;             /* EadModelInfo, as the chooser lists them */
+  gint64 model_id;            /* the model shown, 0 for none */
+  gint64 newest_id;           /* the newest model seen, shown when a newer one comes */
+  GArray *scores;             /* the labelled test images' scores (float) */
+  GByteArray *labels;         /* and their labels, 1 for anomalous */
+  double lowest, highest;     /* every stored score of the model */
+  gboolean needs_calibration;
+  gboolean needs_scores;
+  GCancellable *cancellable;  /* of the job under way, NULL when none */
+  /* How the threshold shown was chosen, and the value it gave. */
+  EadThresholdMethod method;
+  double method_parameter;
+  double method_value;
+
+  GtkStack *stack;
+  GtkDropDown *model_choice;
+  GtkLabel *summary_label;
+  GtkButton *calibrate_button;
+  GtkRevealer *progress_revealer;
+  GtkProgressBar *progress_bar;
+  GtkLabel *local_label;
+  GtkLabel *global_label;
+  EadHistogram *local_histogram;
+  EadHistogram *global_histogram;
+  GtkStack *scores_stack;
+  GtkLabel *scores_missing_label;
+  EadHistogram *score_histogram;
+  GtkWidget *threshold_box;
+  GtkAdjustment *threshold_adjustment;
+  GtkSpinButton *threshold_spin;
+  GtkLabel *fpr_label;
+  GtkLabel *recall_label;
+  GtkLabel *precision_label;
+  GtkLabel *f1_label;
+  GtkSpinButton *fpr_spin;
+  GtkLabel *saved_label;
+};
+
+G_DEFINE_FINAL_TYPE (EadCalibrationView, ead_calibration_view, GTK_TYPE_WIDGET)
+
+static EadProject *
+get_project (EadCalibrationView *self)
+{
+  return self->session != NULL ? ead_session_get_project (self->session) : NULL;
+}
+
+static void
+show_error (EadCalibrationView *self, const char *message)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), EAD_TYPE_WINDOW);
+
+  if (window != NULL)
+    ead_window_show_error (EAD_WINDOW (window), message);
+  else
+    g_warning ("%s", message);
+}
+
+static const EadModelInfo *
+shown_model (EadCalibrationView *self)
+{
+  for (guint i = 0; self->models != NULL && i < self->models->len; i++)
+    if (g_array_index (self->models, EadModelInfo, i).id == self->model_id)
+      return &g_array_index (self->models, EadModelInfo, i);
+  return NULL;
+}
+
+static gboolean
+has_anomalous (EadCalibrationView *self)
+{
+  for (guint i = 0; i < self->labels->len; i++)
+    if (self->labels->data[i])
+      return TRUE;
+  return FALSE;
+}
+
+static void
+set_action_enabled (EadCalibrationView *self, const char *name, gboolean enabled)
+{
+  GAction *action = self->actions != NULL ? g_action_map_lookup_action (self->actions, name)
+                                          : NULL;
+
+  if (action != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
+update_actions (EadCalibrationView *self)
+{
+  gboolean idle = self->cancellable == NULL && shown_model (self) != NULL;
+  gboolean scored = self->scores->len > 0;
+  gboolean anomalous = has_anomalous (self);
+
+  set_action_enabled (self, "calibrate", idle);
+  set_action_enabled (self, "calibrate-cancel", self->cancellable != NULL);
+  set_action_enabled (self, "threshold-f1-max", idle && anomalous);
+  set_action_enabled (self, "threshold-max-fpr", idle && scored);
+  set_action_enabled (self, "threshold-save", idle && scored);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->model_choice), self->cancellable == NULL);
+  gtk_widget_set_sensitive (self->threshold_box, scored);
+}
+
+/* "12.5 %", or a dash for a rate of nothing. */
+static char *
+format_rate (gsize part, gsize whole)
+{
+  return whole > 0 ? g_strdup_printf ("%.1f %%", 100.0 * part / whole) : g_strdup ("—");
+}
+
+/* The measures of the threshold shown on the labelled test images. */
+static void
+show_measures (EadCalibrationView *self)
+{
+  double threshold = gtk_adjustment_get_value (self->threshold_adjustment);
+  EadConfusion c = ead_confusion_at ((const float *) self->scores->data, self->labels->data,
+                                     self->scores->len, threshold);
+  gsize good = c.false_positives + c.true_negatives;
+  gsize anomalous = c.true_positives + c.false_negatives;
+  gsize flagged = c.true_positives + c.false_positives;
+  g_autofree char *fpr = format_rate (c.false_positives, good);
+  g_autofree char *recall = format_rate (c.true_positives, anomalous);
+  g_autofree char *precision = format_rate (c.true_positives, flagged);
+  gsize f1_whole = 2 * c.true_positives + c.false_positives + c.false_negatives;
+  g_autofree char *f1 = f1_whole > 0 ? g_strdup_printf ("%.3f", 2.0 * c.true_positives / f1_whole)
+                                     : g_strdup ("—");
+
+  /* Translators: the rate, then how many good images are flagged of all. */
+  g_autofree char *fpr_text = g_strdup_printf (_("False-positive rate %s (%u of %u good)"), fpr,
+                                               (guint) c.false_positives, (guint) good);
+  /* Translators: the rate, then how many anomalous images are found of all. */
+  g_autofree char *recall_text = g_strdup_printf (_("Recall %s (%u of %u anomalous)"), recall,
+                                                  (guint) c.true_positives, (guint) anomalous);
+  g_autofree char *precision_text = g_strdup_printf (_("Precision %s"), precision);
+  g_autofree char *f1_text = g_strdup_printf (_("F1 %s"), f1);
+
+  gtk_label_set_text (self->fpr_label, fpr_text);
+  gtk_label_set_text (self->recall_label, recall_text);
+  gtk_label_set_text (self->precision_label, precision_text);
+  gtk_label_set_text (self->f1_label, f1_text);
+  ead_histogram_set_marker (self->score_histogram, _("Threshold"), threshold);
+}
+
+static void
+threshold_changed (EadCalibrationView *self)
+{
+  /* Moved by hand, the threshold is a plain value. */
+  if (gtk_adjustment_get_value (self->threshold_adjustment) != self->method_value)
+    self->method = EAD_THRESHOLD_VALUE;
+  show_measures (self);
+}
+
+/* Shows @threshold, which @method with @parameter chose. */
+static void
+show_threshold (EadCalibrationView *self, double threshold, EadThresholdMethod method,
+                double parameter)
+{
+  /* Keeps the engine's value exactly, even beyond the range shown. */
+  if (threshold < gtk_adjustment_get_lower (self->threshold_adjustment))
+    gtk_adjustment_set_lower (self->threshold_adjustment, threshold);
+  if (threshold > gtk_adjustment_get_upper (self->threshold_adjustment))
+    gtk_adjustment_set_upper (self->threshold_adjustment, threshold);
+  self->method = method;
+  self->method_parameter = parameter;
+  self->method_value = threshold;
+  gtk_adjustment_set_value (self->threshold_adjustment, threshold);
+  show_measures (self);
+}
+
+static void
+show_map_histogram (EadHistogram *histogram, GtkLabel *label, const EadMapHistogram *map,
+                    double q_a, double q_b)
+{
+  ead_histogram_clear (histogram);
+  if (map->n_bins == 0)
+    {
+      gtk_label_set_text (label, _("Not calibrated yet"));
+      return;
+    }
+  /* The stored maps are in score units, where q_a is 0 and q_b is 0.1. */
+  ead_histogram_set_counts (histogram, 0, _("Validation pixels"), map->low, map->high,
+                            map->counts, map->n_bins);
+  ead_histogram_set_marker (histogram, "q_a", 0.0);
+  ead_histogram_set_marker (histogram, "q_b", 0.1);
+  /* Translators: the quantiles in the map's own units. */
+  g_autofree char *text = g_strdup_printf (_("q_a = %.4g and q_b = %.4g, marked at 0 and 0.1 "
+                                             "in score units"), q_a, q_b);
+  gtk_label_set_text (label, text);
+}
+
+/* Reads the model's results: the labelled test images' scores, the range
+ * of every score, and whether the test images still need scores. */
+static gboolean
+read_results (EadCalibrationView *self, EadProject *project, guint n_test, GError **error)
+{
+  g_autoptr (GArray) results = ead_project_list_results (project, self->model_id, error);
+  guint tested = 0;
+
+  g_array_set_size (self->scores, 0);
+  g_byte_array_set_size (self->labels, 0);
+  self->lowest = INFINITY;
+  self->highest = -INFINITY;
+  if (results == NULL)
+    return FALSE;
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      float score = r->score;
+      guint8 label = r->label == EAD_LABEL_ANOMALOUS;
+
+      self->lowest = MIN (self->lowest, r->score);
+      self->highest = MAX (self->highest, r->score);
+      if (r->split != EAD_SPLIT_TEST)
+        continue;
+      tested++;
+      if (r->label == EAD_LABEL_UNLABELLED)
+        continue;
+      g_array_append_val (self->scores, score);
+      g_byte_array_append (self->labels, &label, 1);
+    }
+  self->needs_scores = tested < n_test;
+  return TRUE;
+}
+
+static void
+show_scores (EadCalibrationView *self, guint n_labelled)
+{
+  g_autoptr (GArray) good = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr (GArray) anomalous = g_array_new (FALSE, FALSE, sizeof (float));
+
+  for (guint i = 0; i < self->scores->len; i++)
+    g_array_append_val (self->labels->data[i] ? anomalous : good,
+                        g_array_index (self->scores, float, i));
+  ead_histogram_clear (self->score_histogram);
+  ead_histogram_set_values (self->score_histogram, 0, _("Good"), (const float *) good->data,
+                            good->len);
+  ead_histogram_set_values (self->score_histogram, 1, _("Anomalous"),
+                            (const float *) anomalous->data, anomalous->len);
+  gtk_stack_set_visible_child_name (self->scores_stack, self->scores->len > 0 ? "scores" : "none");
+  gtk_label_set_text (self->scores_missing_label,
+                      n_labelled == 0 ? _("The project has no labelled test images: import some "
+                                          "to measure the threshold.")
+                                      : _("The test images have no scores yet: score them with "
+                                          "the button above."));
+}
+
+static void
+show_saved (EadCalibrationView *self, const EadModelInfo *model)
+{
+  const char *methods[] = { N_("chosen by hand"), N_("F1-max"), N_("max FPR") };
+  g_autofree char *text = NULL;
+
+  if (model->has_threshold)
+    /* Translators: the saved threshold, then how it was chosen. */
+    text = g_strdup_printf (_("Saved threshold %.4f (%s)"), model->threshold,
+                            _(methods[model->threshold_method]));
+  gtk_label_set_text (self->saved_label, text != NULL ? text : _("No threshold saved"));
+}
+
+/* The threshold to start from: the saved one, else the engine's F1-max,
+ * else the middle of the scores. */
+static void
+show_start_threshold (EadCalibrationView *self, EadProject *project, const EadModelInfo *model)
+{
+  gboolean scored = self->lowest <= self->highest;
+  double lowest = scored ? self->lowest : 0, highest = scored ? self->highest : 1;
+  double span = highest - lowest;
+  double margin = span > 0 ? 0.05 * span : 0.01;
+  double threshold;
+
+  gtk_adjustment_configure (self->threshold_adjustment, lowest, lowest - margin,
+                            highest + margin, (span + 2 * margin) / 1000,
+                            (span + 2 * margin) / 20, 0);
+  /* Enough decimals to tell a thousandth of the range apart. */
+  gtk_spin_button_set_digits (self->threshold_spin,
+                              (guint) CLAMP (ceil (-log10 ((span + 2 * margin) / 1000)), 2, 8));
+  if (model->has_threshold)
+    show_threshold (self, model->threshold, model->threshold_method,
+                    model->threshold_parameter);
+  else if (has_anomalous (self)
+           && ead_project_choose_threshold (project, model->id, EAD_THRESHOLD_F1_MAX, 0,
+                                            &threshold, NULL))
+    show_threshold (self, threshold, EAD_THRESHOLD_F1_MAX, 0);
+  else
+    show_threshold (self, (lowest + highest) / 2, EAD_THRESHOLD_VALUE, 0);
+}
+
+static void
+show_model (EadCalibrationView *self)
+{
+  EadProject *project = get_project (self);
+  const EadModelInfo *model = shown_model (self);
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+  g_autoptr (GError) error = NULL;
+
+  if (model == NULL || project == NULL)
+    return;
+  if (!ead_project_count_images (project, counts, &error)
+      || !read_results (self, project,
+                        counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD]
+                        + counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]
+                        + counts[EAD_SPLIT_TEST][EAD_LABEL_UNLABELLED], &error))
+    show_error (self, error->message);
+
+  /* Translators: the run it came from, its size in pixels and how many
+   * validation images calibrated it. */
+  g_autofree char *summary =
+    g_strdup_printf (ngettext ("From run %lld, %d pixels, calibrated on %u validation image",
+                               "From run %lld, %d pixels, calibrated on %u validation images",
+                               model->n_validation),
+                     (long long) model->run_id, model->image_size, model->n_validation);
+  gtk_label_set_text (self->summary_label, summary);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_label), model->created_at);
+  self->needs_calibration = model->local.n_bins == 0 || model->global.n_bins == 0;
+  show_map_histogram (self->local_histogram, self->local_label, &model->local,
+                      model->quantiles.st_start, model->quantiles.st_end);
+  show_map_histogram (self->global_histogram, self->global_label, &model->global,
+                      model->quantiles.ae_start, model->quantiles.ae_end);
+  gtk_button_set_label (self->calibrate_button,
+                        self->needs_calibration ? _("_Calibrate")
+                        : self->needs_scores ? _("_Score Test Images") : _("Re_calibrate"));
+  show_scores (self, counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD]
+                     + counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
+  show_start_threshold (self, project, model);
+  show_saved (self, model);
+  update_actions (self);
+}
+
+static void
+model_chosen (EadCalibrationView *self)
+{
+  guint index = gtk_drop_down_get_selected (self->model_choice);
+
+  if (self->models == NULL || index >= self->models->len)
+    return;
+  self->model_id = g_array_index (self->models, EadModelInfo, index).id;
+  show_model (self);
+}
+
+/* Lists the project's models again, keeping the one shown unless a newer
+ * one has come (a run just finished). */
+static void
+reload (EadCalibrationView *self)
+{
+  EadProject *project = get_project (self);
+  g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
+  g_autoptr (GError) error = NULL;
+  guint selected = 0;
+
+  g_clear_pointer (&self->models, g_array_unref);
+  if (project != NULL)
+    {
+      self->models = ead_project_list_models (project, &error);
+      if (self->models == NULL)
+        show_error (self, error->message);
+    }
+  if (self->models == NULL || self->models->len == 0)
+    {
+      self->model_id = 0;
+      gtk_stack_set_visible_child_name (self->stack, project != NULL ? "empty" : "none");
+      update_actions (self);
+      return;
+    }
+
+  gint64 newest = g_array_index (self->models, EadModelInfo, self->models->len - 1).id;
+  if (newest > self->newest_id)
+    self->model_id = newest;
+  self->newest_id = newest;
+  selected = self->models->len - 1;
+  for (guint i = 0; i < self->models->len; i++)
+    {
+      const EadModelInfo *model = &g_array_index (self->models, EadModelInfo, i);
+      /* Translators: a model in the chooser, and the run it came from. */
+      g_autofree char *name = g_strdup_printf (_("Model %lld (run %lld)"),
+                                               (long long) model->id, (long long) model->run_id);
+      gtk_string_list_append (names, name);
+      if (model->id == self->model_id)
+        selected = i;
+    }
+  self->model_id = g_array_index (self->models, EadModelInfo, selected).id;
+  g_signal_handlers_block_by_func (self->model_choice, model_chosen, self);
+  gtk_drop_down_set_model (self->model_choice, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (self->model_choice, selected);
+  g_signal_handlers_unblock_by_func (self->model_choice, model_chosen, self);
+  gtk_stack_set_visible_child_name (self->stack, "model");
+  show_model (self);
+}
+
+static void
+calibration_job_free (CalibrationJob *job)
+{
+  g_free (job->path);
+  g_free (job);
+}
+
+static gboolean
+report_progress (gpointer user_data)
+{
+  GTask *task = user_data;
+  CalibrationJob *job = g_task_get_task_data (task);
+  EadCalibrationView *self = g_task_get_source_object (task);
+  int done = g_atomic_int_get (&job->done), total = g_atomic_int_get (&job->total);
+  g_autofree char *text = NULL;
+
+  g_atomic_int_set (&job->report_pending, FALSE);
+  if (g_task_get_completed (task) || self->cancellable != g_task_get_cancellable (task))
+    return G_SOURCE_REMOVE;
+  if (g_atomic_int_get (&job->phase) == PHASE_CALIBRATING)
+    text = g_strdup_printf (_("Calibrating… %d of %d validation images"), done, total);
+  else
+    text = g_strdup_printf (_("Scoring… %d of %d test images"), done, total);
+  gtk_progress_bar_set_text (self->progress_bar, text);
+  gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs in the worker thread for every image done. */
+static void
+job_progress (guint done, guint total, gpointer user_data)
+{
+  GTask *task = user_data;
+  CalibrationJob *job = g_task_get_task_data (task);
+
+  g_atomic_int_set (&job->done, done);
+  g_atomic_int_set (&job->total, total);
+  if (g_atomic_int_compare_and_exchange (&job->report_pending, FALSE, TRUE))
+    g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, report_progress,
+                                g_object_ref (task), g_object_unref);
+}
+
+static void
+calibration_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  CalibrationJob *job = task_data;
+  g_autoptr (EadProject) project = NULL;
+  g_autoptr (EadEvaluation) evaluation = NULL;
+  GError *error = NULL;
+
+  project = ead_project_open (job->path, &error);
+  if (project != NULL && job->calibrate)
+    ead_project_calibrate (project, job->model_id, EAD_PRECISION_FP32, job_progress, task,
+                           cancellable, &error);
+  if (project != NULL && error == NULL && job->test)
+    {
+      g_atomic_int_set (&job->phase, PHASE_SCORING);
+      evaluation = ead_project_test (project, job->model_id, EAD_PRECISION_FP32, job_progress,
+                                     task, cancellable, &error);
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+calibration_finished (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  EadCalibrationView *self = EAD_CALIBRATION_VIEW (source);
+  g_autoptr (GError) error = NULL;
+
+  /* A view that moved on (another project, disposed) has nothing to show. */
+  if (self->cancellable != g_task_get_cancellable (G_TASK (result)))
+    return;
+  g_clear_object (&self->cancellable);
+  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
+  if (!g_task_propagate_boolean (G_TASK (result), &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && !g_error_matches (error, EAD_ERROR, EAD_ERROR_CANCELLED))
+    show_error (self, error->message);
+  /* Even a cancelled job may have replaced results. */
+  ead_session_models_changed (self->session);
+}
+
+static void
+calibrate_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  EadCalibrationView *self = user_data;
+  EadProject *project = get_project (self);
+  g_autoptr (GTask) task = NULL;
+  CalibrationJob *job;
+
+  if (project == NULL || shown_model (self) == NULL || self->cancellable != NULL)
+    return;
+  job = g_new0 (CalibrationJob, 1);
+  job->path = g_strdup (ead_project_get_path (project));
+  job->model_id = self->model_id;
+  /* With both in place, the button recalibrates, which drops the scores. */
+  job->calibrate = self->needs_calibration || !self->needs_scores;
+  job->test = TRUE;
+  job->phase = job->calibrate ? PHASE_CALIBRATING : PHASE_SCORING;
+
+  self->cancellable = g_cancellable_new ();
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_progress_bar_set_text (self->progress_bar, job->calibrate ? _("Calibrating…")
+                                                                : _("Scoring…"));
+  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
+  update_actions (self);
+  task = g_task_new (self, self->cancellable, calibration_finished, NULL);
+  g_task_set_source_tag (task, calibrate_activated);
+  g_task_set_task_data (task, job, (GDestroyNotify) calibration_job_free);
+  g_task_run_in_thread (task, calibration_thread);
+}
+
+static void
+calibrate_cancel_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  EadCalibrationView *self = user_data;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+/* Moves the threshold to what @method with @parameter chooses. */
+static void
+choose_threshold (EadCalibrationView *self, EadThresholdMethod method, double parameter)
+{
+  EadProject *project = get_project (self);
+  g_autoptr (GError) error = NULL;
+  double threshold;
+
+  if (project == NULL || shown_model (self) == NULL)
+    return;
+  if (ead_project_choose_threshold (project, self->model_id, method, parameter, &threshold,
+                                    &error))
+    show_threshold (self, threshold, method, parameter);
+  else
+    show_error (self, error->message);
+}
+
+static void
+threshold_f1_max_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  choose_threshold (user_data, EAD_THRESHOLD_F1_MAX, 0);
+}
+
+static void
+threshold_max_fpr_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  EadCalibrationView *self = user_data;
+
+  choose_threshold (self, EAD_THRESHOLD_MAX_FPR, gtk_spin_button_get_value (self->fpr_spin) / 100);
+}
+
+static void
+threshold_save_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  EadCalibrationView *self = user_data;
+  EadProject *project = get_project (self);
+  double value = gtk_adjustment_get_value (self->threshold_adjustment);
+  double threshold;
+  g_autoptr (GError) error = NULL;
+
+  if (project == NULL || shown_model (self) == NULL)
+    return;
+  if (!ead_project_set_threshold (project, self->model_id, self->method,
+                                  self->method == EAD_THRESHOLD_VALUE ? value
+                                                                      : self->method_parameter,
+                                  &threshold, &error))
+    show_error (self, error->message);
+  else
+    ead_session_models_changed (self->session);
+}
+
+static const GActionEntry calibration_actions[] = {
+  { "calibrate", calibrate_activated },
+  { "calibrate-cancel", calibrate_cancel_activated },
+  { "threshold-f1-max", threshold_f1_max_activated },
+  { "threshold-max-fpr", threshold_max_fpr_activated },
+  { "threshold-save", threshold_save_activated },
+};
+
+void
+ead_calibration_view_add_actions (EadCalibrationView *self, GActionMap *map)
+{
+  g_return_if_fail (EAD_IS_CALIBRATION_VIEW (self));
+  g_return_if_fail (G_IS_ACTION_MAP (map));
+
+  g_action_map_add_action_entries (map, calibration_actions, G_N_ELEMENTS (calibration_actions),
+                                   self);
+  self->actions = map;
+  update_actions (self);
+}
+
+/* Work under way belongs to the project it started in. */
+static void
+session_changed (EadCalibrationView *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
+  self->model_id = 0;
+  self->newest_id = 0;
+  reload (self);
+}
+
+void
+ead_calibration_view_set_session (EadCalibrationView *self, EadSession *session)
+{
+  g_return_if_fail (EAD_IS_CALIBRATION_VIEW (self));
+  g_return_if_fail (session == NULL || EAD_IS_SESSION (session));
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::file", G_CALLBACK (session_changed), self);
+      g_signal_connect_swapped (session, "models-changed", G_CALLBACK (reload), self);
+      g_signal_connect_swapped (session, "images-changed", G_CALLBACK (reload), self);
+    }
+  session_changed (self);
+}
+
+gint64
+ead_calibration_view_get_model (EadCalibrationView *self)
+{
+  g_return_val_if_fail (EAD_IS_CALIBRATION_VIEW (self), 0);
+
+  return self->model_id;
+}
+
+gboolean
+ead_calibration_view_is_busy (EadCalibrationView *self)
+{
+  g_return_val_if_fail (EAD_IS_CALIBRATION_VIEW (self), FALSE);
+
+  return self->cancellable != NULL;
+}
+
+double
+ead_calibration_view_get_threshold (EadCalibrationView *self)
+{
+  g_return_val_if_fail (EAD_IS_CALIBRATION_VIEW (self), NAN);
+
+  return gtk_adjustment_get_value (self->threshold_adjustment);
+}
+
+void
+ead_calibration_view_set_threshold (EadCalibrationView *self, double threshold)
+{
+  g_return_if_fail (EAD_IS_CALIBRATION_VIEW (self));
+
+  gtk_adjustment_set_value (self->threshold_adjustment, threshold);
+}
+
+static void
+ead_calibration_view_dispose (GObject *object)
+{
+  EadCalibrationView *self = EAD_CALIBRATION_VIEW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+  self->actions = NULL;
+  gtk_widget_dispose_template (GTK_WIDGET (object), EAD_TYPE_CALIBRATION_VIEW);
+
+  G_OBJECT_CLASS (ead_calibration_view_parent_class)->dispose (object);
+}
+
+static void
+ead_calibration_view_finalize (GObject *object)
+{
+  EadCalibrationView *self = EAD_CALIBRATION_VIEW (object);
+
+  g_clear_pointer (&self->models, g_array_unref);
+  g_array_unref (self->scores);
+  g_byte_array_unref (self->labels);
+
+  G_OBJECT_CLASS (ead_calibration_view_parent_class)->finalize (object);
+}
+
+static void
+ead_calibration_view_class_init (EadCalibrationViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ead_calibration_view_dispose;
+  object_class->finalize = ead_calibration_view_finalize;
+
+  g_type_ensure (EAD_TYPE_HISTOGRAM);
+  g_type_ensure (EAD_TYPE_STATUS_PAGE);
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/org/efficientad/Workbench/ui/ead-calibration-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, stack);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, model_choice);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, calibrate_button);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, local_label);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, global_label);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, local_histogram);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, global_histogram);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, scores_stack);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, scores_missing_label);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, score_histogram);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_box);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_spin);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, fpr_label);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, recall_label);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, precision_label);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, f1_label);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, fpr_spin);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, saved_label);
+  gtk_widget_class_bind_template_callback (widget_class, model_chosen);
+  gtk_widget_class_bind_template_callback (widget_class, threshold_changed);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+ead_calibration_view_init (EadCalibrationView *self)
+{
+  self->scores = g_array_new (FALSE, FALSE, sizeof (float));
+  self->labels = g_byte_array_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  reload (self);
+}
+
+GtkWidget *
+ead_calibration_view_new (void)
+{
+  return g_object_new (EAD_TYPE_CALIBRATION_VIEW, NULL);
+}
