@@ -525,6 +525,29 @@ test_onnx_checker (void)
   g_assert_cmpstr (json_object_get_string_member (metadata, "provenance.note"), ==, PROVENANCE_NOTE);
 }
 
+/* The same model gives the same ONNX file, byte for byte: provenance in
+ * key order, nothing that depends on time or memory. */
+static void
+test_onnx_reproducible (void)
+{
+  g_autofree const char **keys = ead_model_get_provenance_keys (small_case->model);
+  g_assert_cmpuint (g_strv_length ((char **) keys), ==, 2);
+  g_assert_cmpstr (keys[0], ==, "dataset");
+  g_assert_cmpstr (keys[1], ==, "note");
+
+  g_autofree char *first = export_case (small_case, "onnx", "-first.onnx");
+  g_autofree char *second = export_case (small_case, "onnx", "-second.onnx");
+  g_autoptr (GMappedFile) a = g_mapped_file_new (first, FALSE, NULL);
+  g_autoptr (GMappedFile) b = g_mapped_file_new (second, FALSE, NULL);
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpuint (g_mapped_file_get_length (a), ==, g_mapped_file_get_length (b));
+  g_assert_cmpint (memcmp (g_mapped_file_get_contents (a), g_mapped_file_get_contents (b),
+                           g_mapped_file_get_length (a)), ==, 0);
+  g_unlink (first);
+  g_unlink (second);
+}
+
 /* ONNX Runtime gives the engine's scores and maps within 1e-3, for a batch,
  * and refuses an input of the wrong size. */
 static void
@@ -710,6 +733,7 @@ main (int argc, char **argv)
   g_test_add_func ("/export/layers", test_layers);
   g_test_add_func ("/export/torchscript", test_torchscript);
   g_test_add_func ("/export/onnx-checker", test_onnx_checker);
+  g_test_add_func ("/export/onnx-reproducible", test_onnx_reproducible);
   g_test_add_func ("/export/onnx-runtime", test_onnx_runtime);
   g_test_add_func ("/export/cross-format", test_cross_format);
   g_test_add_func ("/export/medium-320", test_medium);
