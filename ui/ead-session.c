@@ -222,6 +222,14 @@ ead_session_close (EadSession *self)
   set_project (self, NULL, NULL);
 }
 
+void
+ead_session_images_changed (EadSession *self)
+{
+  g_return_if_fail (EAD_IS_SESSION (self));
+
+  g_signal_emit (self, signals[IMAGES_CHANGED], 0);
+}
+
 typedef struct {
   char *project_path;
   char *folder_path;

@@ -40,6 +40,10 @@ gboolean ead_session_open (EadSession *self, GFile *file, GError **error);
 
 void ead_session_close (EadSession *self);
 
+/* Tells the views that the open project's images were changed (relabelled,
+ * moved, deleted) by one of them: emits "images-changed". */
+void ead_session_images_changed (EadSession *self);
+
 /* Called in the main thread while an import runs, with the number of image
  * files seen so far. */
 typedef void (*EadSessionImportProgress) (guint n_seen, gpointer user_data);
