@@ -157,7 +157,7 @@ ead_export_view_reload (EadExportView *self)
       gint64 id = g_array_index (models, EadModelInfo, i).id;
       g_array_append_val (self->model_ids, id);
       /* Translators: a model in the Review and Export views, by its number. */
-      g_ptr_array_add (names, g_strdup_printf (_("Model %" G_GINT64_FORMAT), id));
+      g_ptr_array_add (names, g_strdup_printf (_("Model %lld"), (long long) id));
     }
   /* The model chosen before, or the newest. */
   for (guint i = 0; i < self->model_ids->len; i++)

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ead-confirm.h"
 #include "ead-names.h"
 #include "ead-status-page.h"
 #include "ead-window.h"
@@ -477,13 +478,13 @@ defect_entry_activated (EadImagesView *self)
 }
 
 static void
-delete_response (GtkDialog *dialog, int response, EadImagesView *self)
+delete_accepted (gpointer user_data)
 {
+  EadImagesView *self = user_data;
   g_autoptr (GArray) ids = selected_ids (self);
   g_autoptr (GError) error = NULL;
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  if (response == GTK_RESPONSE_ACCEPT && ead_session_get_project (self->session) != NULL)
+  if (ead_session_get_project (self->session) != NULL)
     edited (self,
             ead_project_delete_images (ead_session_get_project (self->session),
                                        (const gint64 *) ids->data, ids->len, &error),
@@ -494,27 +495,18 @@ static void
 delete_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   EadImagesView *self = EAD_IMAGES_VIEW (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
   g_autoptr (GArray) ids = selected_ids (self);
-  GtkWidget *dialog, *button;
+  g_autofree char *question = NULL;
 
   if (ids->len == 0)
     return;
-  dialog = gtk_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
-                                   ngettext ("Delete %u image from the project?",
-                                             "Delete %u images from the project?", ids->len),
-                                   ids->len);
-  gtk_message_dialog_format_secondary_text (
-    GTK_MESSAGE_DIALOG (dialog), "%s",
-    _("Their masks, results and reviews go with them. The files they were imported from "
-      "are not touched."));
-  gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL);
-  button = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Delete"), GTK_RESPONSE_ACCEPT);
-  gtk_widget_add_css_class (button, "destructive-action");
-  g_signal_connect (dialog, "response", G_CALLBACK (delete_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  question = g_strdup_printf (ngettext ("Delete %u image from the project?",
+                                        "Delete %u images from the project?", ids->len),
+                              ids->len);
+  ead_confirm (widget, question,
+               _("Their masks, results and reviews go with them. The files they were "
+                 "imported from are not touched."),
+               _("_Delete"), "destructive-action", delete_accepted, self);
 }
 
 /* The image with its mask tinted red, for the preview. */

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ead-confirm.h"
 #include "ead-heatmap-view.h"
 #include "ead-names.h"
 #include "ead-status-page.h"
@@ -191,7 +192,7 @@ show_selected (EadReviewView *self)
     }
 
   /* Translators: the image shown, then its score. */
-  g_autofree char *title = g_strdup_printf (_("%s — score %.4f"), item->info.file_name,
+  g_autofree char *title = g_strdup_printf (_("%s — score %.5f"), item->info.file_name,
                                             item->info.score);
   gtk_label_set_text (self->title_label, title);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), title);
@@ -451,7 +452,7 @@ ead_review_view_reload (EadReviewView *self)
     {
       gint64 id = g_array_index (self->model_ids, gint64, i);
       /* Translators: a model in the Review and Export views, by its number. */
-      g_ptr_array_add (names, g_strdup_printf (_("Model %" G_GINT64_FORMAT), id));
+      g_ptr_array_add (names, g_strdup_printf (_("Model %lld"), (long long) id));
       if (id == self->model_id)
         chosen = i;
     }
@@ -560,24 +561,24 @@ note_activated (EadReviewView *self)
 }
 
 static void
-move_response (GtkDialog *dialog, int response, EadReviewView *self)
+move_accepted (gpointer user_data)
 {
+  EadReviewView *self = user_data;
   EadProject *project = get_project (self);
   g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
   guint n_moved = 0;
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  if (response != GTK_RESPONSE_ACCEPT || project == NULL)
+  if (project == NULL)
     return;
   if (!ead_project_move_false_positives (project, self->model_id, &n_moved, &error))
     {
       show_error (self, error->message);
       return;
     }
-  g_autofree char *text = g_strdup_printf (ngettext ("%u image moved to the training set",
-                                                     "%u images moved to the training set",
-                                                     n_moved),
-                                           n_moved);
+  text = g_strdup_printf (ngettext ("%u image moved to the training set",
+                                    "%u images moved to the training set", n_moved),
+                          n_moved);
   gtk_label_set_text (self->moved_label, text);
   /* The views reload, this one included. */
   ead_session_images_changed (self->session);
@@ -587,7 +588,7 @@ static void
 move_false_positives_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   EadReviewView *self = EAD_REVIEW_VIEW (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *question = NULL;
   guint n = 0;
 
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->results)); i++)
@@ -600,22 +601,13 @@ move_false_positives_activated (GtkWidget *widget, const char *action_name, GVar
       show_error (self, _("No image is reviewed as a false positive yet"));
       return;
     }
-
-  GtkWidget *dialog = gtk_message_dialog_new (
-    GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-    GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT, GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-    ngettext ("Move %u false positive to the training set?",
-              "Move %u false positives to the training set?", n),
-    n);
-  gtk_message_dialog_format_secondary_text (
-    GTK_MESSAGE_DIALOG (dialog), "%s",
-    _("They become good training images and lose their defect type and mask. "
-      "A model trained afterwards learns from them."));
-  gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL);
-  GtkWidget *move = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Move"), GTK_RESPONSE_ACCEPT);
-  gtk_widget_add_css_class (move, "suggested-action");
-  g_signal_connect (dialog, "response", G_CALLBACK (move_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  question = g_strdup_printf (ngettext ("Move %u false positive to the training set?",
+                                        "Move %u false positives to the training set?", n),
+                              n);
+  ead_confirm (widget, question,
+               _("They become good training images and lose their defect type and mask. "
+                 "A model trained afterwards learns from them."),
+               _("_Move"), "suggested-action", move_accepted, self);
 }
 
 /* Names are cut short where they do not fit; the short columns are not. */
@@ -627,7 +619,10 @@ setup_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer 
 
   gtk_label_set_xalign (GTK_LABEL (label), column == COLUMN_SCORE ? 1.0 : 0.0);
   if (column == COLUMN_IMAGE || column == COLUMN_DEFECT_TYPE)
-    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (label), 8);
+    }
   if (column == COLUMN_SCORE)
     gtk_widget_add_css_class (label, "numeric");
   gtk_list_item_set_child (list_item, label);
@@ -647,7 +642,8 @@ bind_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer u
       text = r->file_name;
       break;
     case COLUMN_SCORE:
-      text = score = g_strdup_printf ("%.4f", r->score);
+      /* Close scores still tell apart, for the ranking. */
+      text = score = g_strdup_printf ("%.5f", r->score);
       break;
     case COLUMN_DECISION:
       text = ead_decision_get_name (r->decision);
