@@ -649,6 +649,15 @@ change_images (EadProject *project, const gint64 *image_ids, guint n_images,
   return ead_project_commit (project, error);
 }
 
+/* Binds what an edit sets (?2), who makes it and when (?3, ?4). */
+static void
+bind_change (sqlite3_stmt *s, const char *value, const char *now)
+{
+  sqlite3_bind_text (s, 2, value, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 3, ead_project_user (), -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 4, now, -1, SQLITE_STATIC);
+}
+
 gboolean
 ead_project_set_label (EadProject *project, const gint64 *image_ids, guint n_images,
                        EadLabel label, GError **error)
@@ -667,9 +676,7 @@ ead_project_set_label (EadProject *project, const gint64 *image_ids, guint n_ima
     return FALSE;
   g_autofree char *now = ead_project_now ();
   const char *text = ead_label_to_string (label);
-  sqlite3_bind_text (relabel, 2, text, -1, SQLITE_STATIC);
-  sqlite3_bind_text (relabel, 3, ead_project_user (), -1, SQLITE_STATIC);
-  sqlite3_bind_text (relabel, 4, now, -1, SQLITE_STATIC);
+  bind_change (relabel, text, now);
   sqlite3_bind_text (unmask, 2, text, -1, SQLITE_STATIC);
   sqlite3_stmt *statements[] = { relabel, unmask };
   return change_images (project, image_ids, n_images, statements, G_N_ELEMENTS (statements),
@@ -697,9 +704,7 @@ ead_project_set_defect_type (EadProject *project, const gint64 *image_ids, guint
     return FALSE;
   g_autofree char *now = ead_project_now ();
   sqlite3_bind_text (add, 2, defect_type, -1, SQLITE_STATIC);
-  sqlite3_bind_text (retype, 2, defect_type, -1, SQLITE_STATIC);
-  sqlite3_bind_text (retype, 3, ead_project_user (), -1, SQLITE_STATIC);
-  sqlite3_bind_text (retype, 4, now, -1, SQLITE_STATIC);
+  bind_change (retype, defect_type, now);
   sqlite3_stmt *statements[] = { add, retype };
   return change_images (project, image_ids, n_images, statements, G_N_ELEMENTS (statements),
                         error);
@@ -716,9 +721,7 @@ ead_project_set_split (EadProject *project, const gint64 *image_ids, guint n_ima
   if (!s)
     return FALSE;
   g_autofree char *now = ead_project_now ();
-  sqlite3_bind_text (s, 2, ead_split_to_string (split), -1, SQLITE_STATIC);
-  sqlite3_bind_text (s, 3, ead_project_user (), -1, SQLITE_STATIC);
-  sqlite3_bind_text (s, 4, now, -1, SQLITE_STATIC);
+  bind_change (s, ead_split_to_string (split), now);
   return change_images (project, image_ids, n_images, &s, 1, error);
 }
 

@@ -358,13 +358,20 @@ find_widget (GtkWidget *root, GType type, guint skip)
   return skip < found->len ? g_ptr_array_index (found, skip) : NULL;
 }
 
+/* The window's view of @type. */
+static gpointer
+find_view (GType type)
+{
+  GtkWidget *view = find_widget (GTK_WIDGET (window), type, 0);
+
+  g_assert_nonnull (view);
+  return view;
+}
+
 static EadImagesView *
 images_view (void)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (window), EAD_TYPE_IMAGES_VIEW, 0);
-
-  g_assert_nonnull (view);
-  return EAD_IMAGES_VIEW (view);
+  return find_view (EAD_TYPE_IMAGES_VIEW);
 }
 
 static gboolean
@@ -640,10 +647,7 @@ find_result (GArray *results, gint64 image_id)
 static EadReviewView *
 review_view (void)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (window), EAD_TYPE_REVIEW_VIEW, 0);
-
-  g_assert_nonnull (view);
-  return EAD_REVIEW_VIEW (view);
+  return find_view (EAD_TYPE_REVIEW_VIEW);
 }
 
 static guint
@@ -751,6 +755,19 @@ assert_zoom_together (void)
     }
 }
 
+/* Activates @action of @view, which asks first, and accepts. */
+static void
+accept_confirmation (GtkWidget *view, const char *action, const char *name)
+{
+  g_assert_true (gtk_widget_activate_action (view, action, NULL));
+  GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_MESSAGE_DIALOG, NULL);
+  g_assert_nonnull (dialog);
+  ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
+  snapshot (GTK_WIDGET (dialog), name);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+}
+
 static void
 choose (GtkDropDown *drop_down, guint position)
 {
@@ -849,14 +866,8 @@ test_review (void)
 
   /* Moving the false positives asks first, then makes the image a good
    * training image: it leaves the test results. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (review_view ()),
-                                             "review.move-false-positives", NULL));
-  GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_MESSAGE_DIALOG, NULL);
-  g_assert_nonnull (dialog);
-  ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
-  snapshot (GTK_WIDGET (dialog), "review-move-dialog");
-  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
-  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  accept_confirmation (GTK_WIDGET (review_view ()), "review.move-false-positives",
+                       "review-move-dialog");
   g_assert_cmpuint (n_reviewed_rows (), ==, results->len - 1);
   assert_shows (expect ("1 image moved to the training set", "已将 1 张图像移入训练集"));
   {
@@ -874,10 +885,7 @@ test_review (void)
 static EadExportView *
 export_view (void)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (window), EAD_TYPE_EXPORT_VIEW, 0);
-
-  g_assert_nonnull (view);
-  return EAD_EXPORT_VIEW (view);
+  return find_view (EAD_TYPE_EXPORT_VIEW);
 }
 
 /* The export's outcome, which is styled as an error when it failed. */
@@ -1032,13 +1040,7 @@ test_edit_images (void)
   snapshot (GTK_WIDGET (window), "images-selected");
 
   /* Deleting asks first. */
-  g_assert_true (gtk_widget_activate_action (view, "images.delete", NULL));
-  GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_MESSAGE_DIALOG, NULL);
-  g_assert_nonnull (dialog);
-  ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
-  snapshot (GTK_WIDGET (dialog), "images-delete-dialog");
-  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
-  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  accept_confirmation (view, "images.delete", "images-delete-dialog");
   g_assert_cmpuint (n_shown (), ==, total - 2);
   g_auto (EadImageInfo) gone = image_info (path, ids[0]);
   g_assert_cmpint (gone.id, ==, 0);

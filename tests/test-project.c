@@ -421,11 +421,11 @@ test_edit_images (TempDir *dir, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (EadProject) project = create_project (dir, "edit.eadproj");
   const char *paths[] = { dataset, NULL };
-  ImportLog log;
-  import_log_init (&log);
+  EadImportOptions options;
   EadImportSummary summary;
-  import_paths (project, paths, &log, &summary);
-  g_ptr_array_unref (log.problems);
+  ead_import_options_init (&options);
+  g_assert_true (ead_project_import (project, paths, &options, NULL, NULL, NULL, &summary,
+                                     &error));
   guint before[EAD_N_SPLITS][EAD_N_LABELS], after[EAD_N_SPLITS][EAD_N_LABELS];
   guint total = count_all (project, before);
 

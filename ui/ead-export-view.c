@@ -325,17 +325,9 @@ void
 ead_export_view_set_session (EadExportView *self, EadSession *session)
 {
   g_return_if_fail (EAD_IS_EXPORT_VIEW (self));
-  g_return_if_fail (session == NULL || EAD_IS_SESSION (session));
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::file", G_CALLBACK (session_changed), self);
-      g_signal_connect_swapped (session, "images-changed", G_CALLBACK (ead_export_view_reload),
-                                self);
-    }
+  ead_session_follow (&self->session, session, self, G_CALLBACK (session_changed),
+                      G_CALLBACK (ead_export_view_reload));
   session_changed (self);
 }
 

@@ -606,16 +606,8 @@ void
 ead_images_view_set_session (EadImagesView *self, EadSession *session)
 {
   g_return_if_fail (EAD_IS_IMAGES_VIEW (self));
-  g_return_if_fail (session == NULL || EAD_IS_SESSION (session));
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::file", G_CALLBACK (reload), self);
-      g_signal_connect_swapped (session, "images-changed", G_CALLBACK (reload), self);
-    }
+  ead_session_follow (&self->session, session, self, G_CALLBACK (reload), G_CALLBACK (reload));
   reload (self);
 }
 

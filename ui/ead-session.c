@@ -223,6 +223,22 @@ ead_session_close (EadSession *self)
 }
 
 void
+ead_session_follow (EadSession **slot, EadSession *session, gpointer view, GCallback opened,
+                    GCallback changed)
+{
+  g_return_if_fail (session == NULL || EAD_IS_SESSION (session));
+
+  if (*slot != NULL)
+    g_signal_handlers_disconnect_by_data (*slot, view);
+  g_set_object (slot, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::file", opened, view);
+      g_signal_connect_swapped (session, "images-changed", changed, view);
+    }
+}
+
+void
 ead_session_images_changed (EadSession *self)
 {
   g_return_if_fail (EAD_IS_SESSION (self));

@@ -40,6 +40,13 @@ gboolean ead_session_open (EadSession *self, GFile *file, GError **error);
 
 void ead_session_close (EadSession *self);
 
+/* Makes *@slot, a view's session, @session: the view (@view) stops
+ * following the one before and follows this one, @opened being called
+ * (swapped) when it opens or closes a project and @changed when its images
+ * change. */
+void ead_session_follow (EadSession **slot, EadSession *session, gpointer view,
+                         GCallback opened, GCallback changed);
+
 /* Tells the views that the open project's images were changed (relabelled,
  * moved, deleted) by one of them: emits "images-changed". */
 void ead_session_images_changed (EadSession *self);
