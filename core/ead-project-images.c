@@ -732,7 +732,8 @@ ead_project_delete_images (EadProject *project, const gint64 *image_ids, guint n
   /* A run keeps the images it trained and calibrated on, so that it can be
    * resumed and its model explained. */
   g_autoptr (sqlite3_stmt) used = ead_project_prepare (project,
-    "SELECT run_id FROM run_images WHERE image_id = ? LIMIT 1", error);
+    "SELECT r.run_id, i.file_name FROM run_images r JOIN images i ON i.id = r.image_id"
+    " WHERE r.image_id = ? LIMIT 1", error);
   g_autoptr (sqlite3_stmt) s = used ? ead_project_prepare (project,
     "DELETE FROM images WHERE id = ?1", error) : NULL;
   if (!s)
@@ -746,8 +747,9 @@ ead_project_delete_images (EadProject *project, const gint64 *image_ids, guint n
       if (found)
         {
           g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
-                       "%s: image %" G_GINT64_FORMAT " cannot be deleted: training run %"
-                       G_GINT64_FORMAT " used it", project->path, image_ids[i],
+                       "%s: %s (image %" G_GINT64_FORMAT ") cannot be deleted: training run %"
+                       G_GINT64_FORMAT " used it", project->path,
+                       (const char *) sqlite3_column_text (used, 1), image_ids[i],
                        (gint64) sqlite3_column_int64 (used, 0));
           return FALSE;
         }

@@ -755,7 +755,8 @@ assert_zoom_together (void)
     }
 }
 
-/* Activates @action of @view, which asks first, and accepts. */
+/* Activates @action of @view, which asks first, and accepts; the question
+ * is saved as @name.png unless @name is NULL. */
 static void
 accept_confirmation (GtkWidget *view, const char *action, const char *name)
 {
@@ -763,7 +764,8 @@ accept_confirmation (GtkWidget *view, const char *action, const char *name)
   GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_MESSAGE_DIALOG, NULL);
   g_assert_nonnull (dialog);
   ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
-  snapshot (GTK_WIDGET (dialog), name);
+  if (name != NULL)
+    snapshot (GTK_WIDGET (dialog), name);
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
 }
@@ -1058,6 +1060,28 @@ test_edit_images (void)
   g_assert_false (ead_images_view_is_previewing (images_view ()));
 }
 
+/* An image a training run used stays, with a one-line reason. */
+static void
+test_delete_refused (void)
+{
+  gint64 model;
+  const char *path = tested_project (&model);
+  g_auto (EadImageInfo) first = { 0 };
+
+  reset ();
+  activate ("win.open-file", g_variant_new_string (path));
+  guint total = n_shown ();
+  first = image_info (path, 1);
+  g_assert_cmpint (first.split, !=, EAD_SPLIT_TEST);
+  gtk_selection_model_select_item (image_selection (), 0, TRUE);
+  accept_confirmation (GTK_WIDGET (images_view ()), "images.delete", NULL);
+  g_autofree char *message = g_strdup_printf ("%s: %s (image 1) cannot be deleted: "
+                                              "training run 1 used it", path, first.file_name);
+  assert_shows (message);
+  g_assert_cmpuint (n_shown (), ==, total);
+  snapshot (GTK_WIDGET (window), "images-delete-refused");
+}
+
 static void
 test_shortcuts (void)
 {
@@ -1125,6 +1149,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/workbench/review-empty", test_review_empty);
   g_test_add_func ("/workbench/review", test_review);
   g_test_add_func ("/workbench/export", test_export);
+  g_test_add_func ("/workbench/delete-refused", test_delete_refused);
   g_test_add_func ("/workbench/shortcuts", test_shortcuts);
   g_test_add_func ("/workbench/about", test_about);
   status = g_test_run ();

@@ -414,14 +414,15 @@ cancel_import_activated (GtkWidget *widget, const char *action_name, GVariant *p
     g_cancellable_cancel (self->import_cancellable);
 }
 
-/* After an edit of the selected images: its error, or every view reloads. */
+/* After an edit of the selected images: its error, or every view reloads.
+ * @error is read here, after the edit given as an argument has set it. */
 static void
-edited (EadImagesView *self, gboolean done, const GError *error)
+edited (EadImagesView *self, gboolean done, GError *const *error)
 {
   if (done)
     ead_session_images_changed (self->session);
   else
-    show_error (self, error->message);
+    show_error (self, (*error)->message);
 }
 
 static void
@@ -436,7 +437,7 @@ set_label_activated (GtkWidget *widget, const char *action_name, GVariant *param
     edited (self,
             ead_project_set_label (ead_session_get_project (self->session),
                                    (const gint64 *) ids->data, ids->len, label, &error),
-            error);
+            &error);
 }
 
 static void
@@ -451,7 +452,7 @@ set_split_activated (GtkWidget *widget, const char *action_name, GVariant *param
     edited (self,
             ead_project_set_split (ead_session_get_project (self->session),
                                    (const gint64 *) ids->data, ids->len, split, &error),
-            error);
+            &error);
 }
 
 /* Makes the selected images anomalous of the type typed, or of no known
@@ -468,7 +469,7 @@ set_defect_type_activated (GtkWidget *widget, const char *action_name, GVariant 
           ead_project_set_defect_type (ead_session_get_project (self->session),
                                        (const gint64 *) ids->data, ids->len,
                                        *type != '\0' ? type : NULL, &error),
-          error);
+          &error);
 }
 
 static void
@@ -488,7 +489,7 @@ delete_accepted (gpointer user_data)
     edited (self,
             ead_project_delete_images (ead_session_get_project (self->session),
                                        (const gint64 *) ids->data, ids->len, &error),
-            error);
+            &error);
 }
 
 static void
