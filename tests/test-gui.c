@@ -755,6 +755,17 @@ assert_zoom_together (void)
     }
 }
 
+/* How many pixels of the review's heatmaps have the mask outline's colour. */
+static guint
+outline_pixels (void)
+{
+  static const guint8 outline[3] = { 51, 255, 102 };
+  GtkWidget *heatmap = find_widget (GTK_WIDGET (review_view ()), EAD_TYPE_HEATMAP_VIEW, 0);
+  g_autoptr (GdkTexture) texture = ead_gui_test_snapshot (heatmap, NULL);
+
+  return ead_gui_test_count_color (texture, outline, 30);
+}
+
 /* Activates @action of @view, which asks first, and accepts; the question
  * is saved as @name.png unless @name is NULL. */
 static void
@@ -839,8 +850,15 @@ test_review (void)
   g_assert_cmpuint (n_reviewed_rows (), ==, confusion.true_positives + confusion.false_positives);
   choose (filter, 3);
   g_assert_cmpuint (n_reviewed_rows (), ==, confusion.false_negatives);
+  /* A defect type's images have their masks outlined; a good image that
+   * comes after one has none. */
+  choose (filter, 4);
+  g_assert_cmpuint (n_reviewed_rows (), >, 0);
+  g_assert_cmpuint (outline_pixels (), >, 100);
   choose (filter, 2);
   g_assert_cmpuint (n_reviewed_rows (), ==, confusion.false_positives);
+  if (confusion.false_positives > 0)
+    g_assert_cmpuint (outline_pixels (), ==, 0);
   g_autofree char *fp_count = g_strdup_printf (expect ("%u of %u test images", "显示 %u 张，共 %u 张测试图像"),
                                                (guint) confusion.false_positives, results->len);
   assert_shows (fp_count);

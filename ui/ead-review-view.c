@@ -191,8 +191,12 @@ show_selected (EadReviewView *self)
       return;
     }
 
-  /* Translators: the image shown, then its score. */
-  g_autofree char *title = g_strdup_printf (_("%s — score %.5f"), item->info.file_name,
+  /* Translators: the image shown, its defect type or label (file names
+   * repeat across defect types), then its score. */
+  g_autofree char *title = g_strdup_printf (_("%s (%s) — score %.5f"), item->info.file_name,
+                                            item->info.defect_type != NULL
+                                              ? item->info.defect_type
+                                              : ead_label_get_name (item->info.label),
                                             item->info.score);
   gtk_label_set_text (self->title_label, title);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), title);
@@ -221,9 +225,10 @@ show_selected (EadReviewView *self)
                               ead_image_get_width (image), ead_image_get_height (image),
                               3 * (gsize) ead_image_get_width (image));
   ead_heatmap_view_set_maps (self->heatmap, local, global, fused, width, height);
-  if (mask != NULL)
-    ead_heatmap_view_set_mask (self->heatmap, ead_mask_get_data (mask), ead_mask_get_width (mask),
-                               ead_mask_get_height (mask));
+  /* A good image has no mask: the one before must not stay outlined. */
+  ead_heatmap_view_set_mask (self->heatmap, mask != NULL ? ead_mask_get_data (mask) : NULL,
+                             mask != NULL ? ead_mask_get_width (mask) : 0,
+                             mask != NULL ? ead_mask_get_height (mask) : 0);
 }
 
 /* The inner list view of the column view, which scrolls to a row. */
@@ -396,7 +401,7 @@ load_results (EadReviewView *self)
 
 /* The models that have test results, by id; NULL on error. */
 static GArray *
-list_tested_models (EadReviewView *self, EadProject *project, GError **error)
+list_tested_models (EadProject *project, GError **error)
 {
   g_autoptr (GArray) models = ead_project_list_models (project, error);
   g_autoptr (GArray) tested = NULL;
@@ -429,7 +434,7 @@ ead_review_view_reload (EadReviewView *self)
   g_return_if_fail (EAD_IS_REVIEW_VIEW (self));
 
   project = get_project (self);
-  if (project != NULL && (tested = list_tested_models (self, project, &error)) == NULL)
+  if (project != NULL && (tested = list_tested_models (project, &error)) == NULL)
     show_error (self, error->message);
   g_array_set_size (self->model_ids, 0);
   if (tested != NULL)

@@ -309,7 +309,6 @@ static void
 visible_view_changed (EadWindow *self)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "view");
-
   const char *name = gtk_stack_get_visible_child_name (self->stack);
   const char *review_actions[] = { "verdict", "next-image", "previous-image" };
 
