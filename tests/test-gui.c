@@ -884,6 +884,19 @@ test_review (void)
   }
   assert_shows (expect ("False positive", "误报"));
 
+  /* Back on it, its note shows; Enter saves an edited one with the verdict. */
+  press_shortcut ("k");
+  g_assert_cmpint (ead_review_view_get_image (review_view ()), ==, image);
+  g_assert_cmpstr (gtk_editable_get_text (note), ==, "glare on the neck");
+  gtk_editable_set_text (note, "glare, not a crack");
+  g_signal_emit_by_name (note, "activate");
+  {
+    g_autoptr (GArray) after = test_results_by_score (path, model);
+    const EadResultInfo *r = find_result (after, image);
+    g_assert_cmpint (r->verdict, ==, EAD_VERDICT_FALSE_POSITIVE);
+    g_assert_cmpstr (r->note, ==, "glare, not a crack");
+  }
+
   /* Moving the false positives asks first, then makes the image a good
    * training image: it leaves the test results. */
   accept_confirmation (GTK_WIDGET (review_view ()), "review.move-false-positives",
