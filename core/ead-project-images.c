@@ -1,5 +1,5 @@
-/* ead-project-images.c: importing images into a project, and reading them,
- * their labels, masks and thumbnails back. */
+/* ead-project-images.c: importing images into a project, reading them,
+ * their labels, masks and thumbnails back, relabelling and deleting them. */
 
 #include "ead-project-private.h"
 
@@ -614,4 +614,146 @@ ead_project_load_mask (EadProject *project, gint64 image_id, GError **error)
                                            image_id);
   return ead_mask_load_from_data (sqlite3_column_blob (s, 0), sqlite3_column_bytes (s, 0), name,
                                   error);
+}
+
+/* ---- Editing ---- */
+
+/* Runs @statements, whose parameter ?1 is an image id and whose others are
+ * bound, for each of @image_ids in one transaction: an id that is not an
+ * image's changes nothing and fails. */
+static gboolean
+change_images (EadProject *project, const gint64 *image_ids, guint n_images,
+               sqlite3_stmt *const *statements, guint n_statements, GError **error)
+{
+  g_autoptr (sqlite3_stmt) find = ead_project_prepare (project,
+    "SELECT 1 FROM images WHERE id = ?", error);
+  if (!find || !ead_project_begin (project, error))
+    return FALSE;
+  for (guint i = 0; i < n_images; i++)
+    {
+      sqlite3_bind_int64 (find, 1, image_ids[i]);
+      gboolean ok = ead_project_one_row (project, find, error, "image %" G_GINT64_FORMAT,
+                                         image_ids[i]);
+      sqlite3_reset (find);
+      for (guint j = 0; ok && j < n_statements; j++)
+        {
+          sqlite3_bind_int64 (statements[j], 1, image_ids[i]);
+          ok = ead_project_run (project, statements[j], error);
+        }
+      if (!ok)
+        {
+          ead_project_rollback (project);
+          return FALSE;
+        }
+    }
+  return ead_project_commit (project, error);
+}
+
+/* Binds what an edit sets (?2), who makes it and when (?3, ?4). */
+static void
+bind_change (sqlite3_stmt *s, const char *value, const char *now)
+{
+  sqlite3_bind_text (s, 2, value, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 3, ead_project_user (), -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 4, now, -1, SQLITE_STATIC);
+}
+
+gboolean
+ead_project_set_label (EadProject *project, const gint64 *image_ids, guint n_images,
+                       EadLabel label, GError **error)
+{
+  g_return_val_if_fail (label < EAD_N_LABELS, FALSE);
+
+  /* Only an anomalous image has a defect, and so a type and a mask. */
+  g_autoptr (sqlite3_stmt) relabel = ead_project_prepare (project,
+    "UPDATE labels SET label = ?2,"
+    "                  defect_type_id = CASE WHEN ?2 = 'anomalous' THEN defect_type_id END,"
+    "                  changed_by = ?3, changed_at = ?4"
+    " WHERE image_id = ?1", error);
+  g_autoptr (sqlite3_stmt) unmask = relabel ? ead_project_prepare (project,
+    "DELETE FROM masks WHERE image_id = ?1 AND ?2 != 'anomalous'", error) : NULL;
+  if (!unmask)
+    return FALSE;
+  g_autofree char *now = ead_project_now ();
+  const char *text = ead_label_to_string (label);
+  bind_change (relabel, text, now);
+  sqlite3_bind_text (unmask, 2, text, -1, SQLITE_STATIC);
+  sqlite3_stmt *statements[] = { relabel, unmask };
+  return change_images (project, image_ids, n_images, statements, G_N_ELEMENTS (statements),
+                        error);
+}
+
+gboolean
+ead_project_set_defect_type (EadProject *project, const gint64 *image_ids, guint n_images,
+                             const char *defect_type, GError **error)
+{
+  if (defect_type && !*defect_type)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "a defect type needs a name");
+      return FALSE;
+    }
+  g_autoptr (sqlite3_stmt) add = ead_project_prepare (project,
+    "INSERT INTO defect_types (name) SELECT ?2 WHERE ?2 IS NOT NULL"
+    " ON CONFLICT (name) DO NOTHING", error);
+  g_autoptr (sqlite3_stmt) retype = add ? ead_project_prepare (project,
+    "UPDATE labels SET label = 'anomalous',"
+    "                  defect_type_id = (SELECT id FROM defect_types WHERE name = ?2),"
+    "                  changed_by = ?3, changed_at = ?4"
+    " WHERE image_id = ?1", error) : NULL;
+  if (!retype)
+    return FALSE;
+  g_autofree char *now = ead_project_now ();
+  sqlite3_bind_text (add, 2, defect_type, -1, SQLITE_STATIC);
+  bind_change (retype, defect_type, now);
+  sqlite3_stmt *statements[] = { add, retype };
+  return change_images (project, image_ids, n_images, statements, G_N_ELEMENTS (statements),
+                        error);
+}
+
+gboolean
+ead_project_set_split (EadProject *project, const gint64 *image_ids, guint n_images,
+                       EadSplit split, GError **error)
+{
+  g_return_val_if_fail (split < EAD_N_SPLITS, FALSE);
+
+  g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
+    "UPDATE labels SET split = ?2, changed_by = ?3, changed_at = ?4 WHERE image_id = ?1", error);
+  if (!s)
+    return FALSE;
+  g_autofree char *now = ead_project_now ();
+  bind_change (s, ead_split_to_string (split), now);
+  return change_images (project, image_ids, n_images, &s, 1, error);
+}
+
+gboolean
+ead_project_delete_images (EadProject *project, const gint64 *image_ids, guint n_images,
+                           GError **error)
+{
+  /* A run keeps the images it trained and calibrated on, so that it can be
+   * resumed and its model explained. */
+  g_autoptr (sqlite3_stmt) used = ead_project_prepare (project,
+    "SELECT r.run_id, i.file_name FROM run_images r JOIN images i ON i.id = r.image_id"
+    " WHERE r.image_id = ? LIMIT 1", error);
+  g_autoptr (sqlite3_stmt) s = used ? ead_project_prepare (project,
+    "DELETE FROM images WHERE id = ?1", error) : NULL;
+  if (!s)
+    return FALSE;
+  for (guint i = 0; i < n_images; i++)
+    {
+      gboolean found;
+      sqlite3_bind_int64 (used, 1, image_ids[i]);
+      if (!ead_project_maybe_row (project, used, &found, error))
+        return FALSE;
+      if (found)
+        {
+          g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                       "%s: %s (image %" G_GINT64_FORMAT ") cannot be deleted: training run %"
+                       G_GINT64_FORMAT " used it", project->path,
+                       (const char *) sqlite3_column_text (used, 1), image_ids[i],
+                       (gint64) sqlite3_column_int64 (used, 0));
+          return FALSE;
+        }
+      sqlite3_reset (used);
+    }
+  return change_images (project, image_ids, n_images, &s, 1, error);
 }

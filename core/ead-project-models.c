@@ -582,6 +582,25 @@ ead_project_count_decisions (EadProject *project, gint64 model_id, EadConfusion 
   return TRUE;
 }
 
+gboolean
+ead_project_get_image_metrics (EadProject *project, gint64 model_id, EadImageMetrics *metrics,
+                               GError **error)
+{
+  g_autoptr (GArray) scores = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr (GByteArray) labels = g_byte_array_new ();
+  if (!ead_project_check_model (project, model_id, error)
+      || !labelled_scores (project, model_id, FALSE, scores, labels, error))
+    return FALSE;
+  const float *data = (const float *) scores->data;
+  metrics->n_anomalous = 0;
+  for (guint i = 0; i < labels->len; i++)
+    metrics->n_anomalous += labels->data[i];
+  metrics->n_good = labels->len - metrics->n_anomalous;
+  metrics->image_auroc = ead_auroc (data, labels->data, scores->len);
+  metrics->f1_max = ead_f1_max (data, labels->data, scores->len, NULL);
+  return TRUE;
+}
+
 /* ---- Export ---- */
 
 static gboolean

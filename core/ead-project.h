@@ -71,6 +71,8 @@ typedef struct {
 
 void ead_image_info_clear (EadImageInfo *info);
 
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EadImageInfo, ead_image_info_clear)
+
 /* Every image, by id: a GArray of EadImageInfo that clears its elements. */
 GArray *ead_project_list_images (EadProject *project, GError **error);
 
@@ -84,6 +86,22 @@ EadImage *ead_project_load_image (EadProject *project, gint64 image_id, GError *
 GBytes *ead_project_get_thumbnail (EadProject *project, gint64 image_id, GError **error);
 /* The image's pixel mask; NULL with no error when it has none. */
 EadMask *ead_project_load_mask (EadProject *project, gint64 image_id, GError **error);
+
+/* Relabels @image_ids in one transaction; an id that is not an image's
+ * changes nothing and fails. An image no longer anomalous loses its defect
+ * type and mask; one made anomalous has no type until it is given one. */
+gboolean ead_project_set_label (EadProject *project, const gint64 *image_ids, guint n_images,
+                                EadLabel label, GError **error);
+/* Makes @image_ids anomalous of @defect_type (NULL: of no known type). */
+gboolean ead_project_set_defect_type (EadProject *project, const gint64 *image_ids,
+                                      guint n_images, const char *defect_type, GError **error);
+gboolean ead_project_set_split (EadProject *project, const gint64 *image_ids, guint n_images,
+                                EadSplit split, GError **error);
+/* Deletes @image_ids with their masks, results and reviews; an image a
+ * training run used is refused (EAD_ERROR_INVALID_ARG), and then none is
+ * deleted. */
+gboolean ead_project_delete_images (EadProject *project, const gint64 *image_ids,
+                                    guint n_images, GError **error);
 
 /* ---- Import ---- */
 
@@ -322,6 +340,17 @@ gboolean ead_project_set_threshold (EadProject *project, gint64 model_id,
 /* The decisions on the labelled test images against their labels. */
 gboolean ead_project_count_decisions (EadProject *project, gint64 model_id,
                                       EadConfusion *confusion, GError **error);
+
+/* The image-level metrics over a model's results on the labelled test
+ * images: how the threshold was validated. */
+typedef struct {
+  guint n_good, n_anomalous;
+  double image_auroc;     /* NaN without both good and anomalous images */
+  double f1_max;          /* NaN without anomalous images */
+} EadImageMetrics;
+
+gboolean ead_project_get_image_metrics (EadProject *project, gint64 model_id,
+                                        EadImageMetrics *metrics, GError **error);
 
 /* Records a verdict on the result of @model_id for @image_id, replacing an
  * earlier one; @note may be NULL. */

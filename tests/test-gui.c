@@ -1,6 +1,8 @@
 /* test-gui.c: the workbench application under Xvfb, driven through its
  * actions as a person would drive it through menus, buttons and shortcuts;
- * every view is saved as a PNG snapshot. With EAD_TEST_LANGUAGE=zh_CN (and
+ * every view is saved as a PNG snapshot. A project with a model trained a
+ * few steps on a random teacher, tested and given a threshold, drives the
+ * Review and Export views. With EAD_TEST_LANGUAGE=zh_CN (and
  * LANGUAGE=zh_CN) it checks that the window speaks Simplified Chinese. */
 
 #include <math.h>
@@ -8,10 +10,13 @@
 
 #include "ead-application.h"
 #include "ead-calibration-view.h"
+#include "ead-export-view.h"
 #include "ead-gui-test.h"
+#include "ead-heatmap-view.h"
 #include "ead-histogram.h"
 #include "ead-images-view.h"
 #include "ead-loss-plot.h"
+#include "ead-review-view.h"
 #include "ead-training-view.h"
 #include "ead-window.h"
 #include "test-util.h"
@@ -358,13 +363,20 @@ find_widget (GtkWidget *root, GType type, guint skip)
   return skip < found->len ? g_ptr_array_index (found, skip) : NULL;
 }
 
+/* The window's view of @type. */
+static gpointer
+find_view (GType type)
+{
+  GtkWidget *view = find_widget (GTK_WIDGET (window), type, 0);
+
+  g_assert_nonnull (view);
+  return view;
+}
+
 static EadImagesView *
 images_view (void)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (window), EAD_TYPE_IMAGES_VIEW, 0);
-
-  g_assert_nonnull (view);
-  return EAD_IMAGES_VIEW (view);
+  return find_view (EAD_TYPE_IMAGES_VIEW);
 }
 
 static gboolean
@@ -578,7 +590,7 @@ open_training_project (const char *path)
   return EAD_TRAINING_VIEW (find_widget (GTK_WIDGET (window), EAD_TYPE_TRAINING_VIEW, 0));
 }
 
-/* Trains a few steps with the random teacher, pausing once and resuming. */
+/* Trains a few steps with the shipped teacher, pausing once and resuming. */
 static void
 test_training (void)
 {
@@ -799,6 +811,599 @@ test_calibration (void)
   snapshot (GTK_WIDGET (window), "calibration");
 }
 
+/* ---- Editing images, review and export ---- */
+
+/* A new project at @name holding the small dataset, imported through core. */
+static char *
+make_imported_project (const char *name)
+{
+  g_autofree char *path = make_project (name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  const char *paths[] = { dataset (), NULL };
+  EadImportOptions options;
+  EadImportSummary summary;
+
+  g_assert_no_error (error);
+  ead_import_options_init (&options);
+  g_assert_true (ead_project_import (project, paths, &options, NULL, NULL, NULL, &summary, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static void
+trained (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  *(gint64 *) user_data = ead_project_train_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+model_ready (gpointer data)
+{
+  return *(gint64 *) data != 0;
+}
+
+static int
+compare_floats (gconstpointer a, gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The project with a tested model, made once per run: two training steps
+ * on a random teacher, then tested, with the median test score as its
+ * threshold so that there are false positives and missed defects. */
+static const char *
+tested_project (gint64 *model)
+{
+  static char *path;
+  static gint64 model_id;
+
+  if (path == NULL)
+    {
+      g_autoptr (GError) error = NULL;
+      EadTrainParams params;
+
+      path = make_imported_project ("tested.eadproj");
+      g_autoptr (EadProject) project = ead_project_open (path, &error);
+      g_assert_no_error (error);
+      ead_train_params_init (&params);
+      params.steps = 2;
+      gint64 run = ead_project_add_run (project, &params, &error);
+      g_assert_no_error (error);
+      g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+      ead_project_train_async (project, run, EAD_DEVICE_CPU, NULL, NULL, cancellable, trained,
+                               &model_id);
+      g_assert_true (ead_gui_test_wait_until (model_ready, &model_id, 600000));
+      g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model_id, EAD_PRECISION_FP32,
+                                                               NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_autoptr (GArray) results = ead_project_list_results (project, model_id, &error);
+      g_autoptr (GArray) scores = g_array_new (FALSE, FALSE, sizeof (float));
+      for (guint i = 0; i < results->len; i++)
+        {
+          const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+          float score = (float) r->score;
+          if (r->split == EAD_SPLIT_TEST)
+            g_array_append_val (scores, score);
+        }
+      g_array_sort (scores, compare_floats);
+      double threshold;
+      g_assert_true (ead_project_set_threshold (project, model_id, EAD_THRESHOLD_VALUE,
+                                                g_array_index (scores, float, scores->len / 2),
+                                                &threshold, &error));
+      g_assert_no_error (error);
+    }
+  *model = model_id;
+  return path;
+}
+
+/* The test results of @model in the project at @path, by score, highest
+ * first. */
+static GArray *
+test_results_by_score (const char *path, gint64 model)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_autoptr (GArray) results = ead_project_list_results (project, model, &error);
+  GArray *scores = g_array_new (FALSE, FALSE, sizeof (EadResultInfo));
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < results->len; i++)
+    {
+      EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split == EAD_SPLIT_TEST)
+        {
+          g_array_append_val (scores, *r);
+          *r = (EadResultInfo) { 0 };
+        }
+    }
+  g_array_set_clear_func (scores, (GDestroyNotify) ead_result_info_clear);
+  return scores;
+}
+
+static const EadResultInfo *
+find_result (GArray *results, gint64 image_id)
+{
+  for (guint i = 0; i < results->len; i++)
+    if (g_array_index (results, EadResultInfo, i).image_id == image_id)
+      return &g_array_index (results, EadResultInfo, i);
+  g_assert_not_reached ();
+}
+
+static EadReviewView *
+review_view (void)
+{
+  return find_view (EAD_TYPE_REVIEW_VIEW);
+}
+
+static guint
+n_reviewed_rows (void)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (review_view ()), GTK_TYPE_COLUMN_VIEW, 0);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (list))));
+}
+
+/* Presses @key as the window's shortcuts see it. */
+static void
+press_shortcut (const char *key)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          if (g_str_equal (trigger, key))
+            {
+              g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
+                                                           GTK_SHORTCUT_ACTION_EXCLUSIVE,
+                                                           GTK_WIDGET (window),
+                                                           gtk_shortcut_get_arguments (shortcut)));
+              ead_gui_test_wait_drawn (GTK_WIDGET (window));
+              return;
+            }
+        }
+    }
+  g_error ("no shortcut is “%s”", key);
+}
+
+static GtkEventController *
+find_controller (GtkWidget *widget, GType type)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return GTK_EVENT_CONTROLLER (controller);
+    }
+  g_assert_not_reached ();
+}
+
+/* The left edge of each panel of @view along its middle row. */
+static void
+panel_edges (EadHeatmapView *view, double edges[EAD_HEATMAP_N_PANELS])
+{
+  double y = gtk_widget_get_height (GTK_WIDGET (view)) / 2.0;
+  EadHeatmapPanel panel;
+  int ix, iy;
+
+  for (int p = 0; p < EAD_HEATMAP_N_PANELS; p++)
+    edges[p] = -1;
+  for (int x = 0; x < gtk_widget_get_width (GTK_WIDGET (view)); x++)
+    if (ead_heatmap_view_pick (view, x, y, &panel, &ix, &iy) && edges[panel] < 0)
+      edges[panel] = x;
+  for (int p = 0; p < EAD_HEATMAP_N_PANELS; p++)
+    g_assert_cmpfloat (edges[p], >=, 0);
+}
+
+/* Scrolls over the global map's panel, then checks that all four panels
+ * show the same image pixel at the same place. */
+static void
+assert_zoom_together (void)
+{
+  EadHeatmapView *view = EAD_HEATMAP_VIEW (find_widget (GTK_WIDGET (review_view ()),
+                                                        EAD_TYPE_HEATMAP_VIEW, 0));
+  double edges[EAD_HEATMAP_N_PANELS];
+  double y = gtk_widget_get_height (GTK_WIDGET (view)) / 2.0;
+  gboolean handled;
+  EadHeatmapPanel panel;
+  int x0, y0, ix, iy;
+
+  g_assert_cmpfloat (ead_heatmap_view_get_zoom (view), ==, 1.0);
+  panel_edges (view, edges);
+  g_signal_emit_by_name (find_controller (GTK_WIDGET (view), GTK_TYPE_EVENT_CONTROLLER_MOTION),
+                         "motion", edges[EAD_HEATMAP_PANEL_GLOBAL] + 10, y + 10);
+  g_signal_emit_by_name (find_controller (GTK_WIDGET (view), GTK_TYPE_EVENT_CONTROLLER_SCROLL),
+                         "scroll", 0.0, -3.0, &handled);
+  ead_gui_test_wait_drawn (GTK_WIDGET (view));
+  g_assert_cmpfloat (ead_heatmap_view_get_zoom (view), >, 1.5);
+
+  /* The panels' edges are found to the widget pixel, which spans a few
+   * image pixels now. */
+  panel_edges (view, edges);
+  g_assert_true (ead_heatmap_view_pick (view, edges[0] + 21, y, &panel, &ix, &iy));
+  g_assert_true (ead_heatmap_view_pick (view, edges[0] + 20, y, &panel, &x0, &y0));
+  int slack = ix - x0 + 1;
+  for (int p = 1; p < EAD_HEATMAP_N_PANELS; p++)
+    {
+      g_assert_true (ead_heatmap_view_pick (view, edges[p] + 20, y, &panel, &ix, &iy));
+      g_assert_cmpint (panel, ==, p);
+      g_assert_cmpint (ABS (ix - x0), <=, slack);
+      g_assert_cmpint (iy, ==, y0);
+    }
+}
+
+/* How many pixels of the review's heatmaps have the mask outline's colour. */
+static guint
+outline_pixels (void)
+{
+  static const guint8 outline[3] = { 51, 255, 102 };
+  GtkWidget *heatmap = find_widget (GTK_WIDGET (review_view ()), EAD_TYPE_HEATMAP_VIEW, 0);
+  g_autoptr (GdkTexture) texture = ead_gui_test_snapshot (heatmap, NULL);
+
+  return ead_gui_test_count_color (texture, outline, 30);
+}
+
+/* Activates @action of @view, which asks first, and accepts; the question
+ * is saved as @name.png unless @name is NULL. */
+static void
+accept_confirmation (GtkWidget *view, const char *action, const char *name)
+{
+  g_assert_true (gtk_widget_activate_action (view, action, NULL));
+  GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_MESSAGE_DIALOG, NULL);
+  g_assert_nonnull (dialog);
+  ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
+  if (name != NULL)
+    snapshot (GTK_WIDGET (dialog), name);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+}
+
+static void
+choose (GtkDropDown *drop_down, guint position)
+{
+  gtk_drop_down_set_selected (drop_down, position);
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+}
+
+static void
+test_review_empty (void)
+{
+  g_autofree char *path = make_imported_project ("untested.eadproj");
+
+  reset ();
+  activate ("win.open-file", g_variant_new_string (path));
+  activate ("win.view", g_variant_new_string ("review"));
+  assert_shows (expect ("No Test Results Yet", "尚无测试结果"));
+  g_assert_cmpint (ead_review_view_get_model (review_view ()), ==, 0);
+  snapshot (GTK_WIDGET (window), "review-empty");
+  activate ("win.view", g_variant_new_string ("export"));
+  assert_shows (expect ("No Models Yet", "尚无模型"));
+}
+
+static void
+test_review (void)
+{
+  gint64 model;
+  const char *path = tested_project (&model);
+  g_autoptr (GArray) results = test_results_by_score (path, model);
+  g_autoptr (GError) error = NULL;
+  EadConfusion confusion;
+
+  reset ();
+  activate ("win.open-file", g_variant_new_string (path));
+  activate ("win.view", g_variant_new_string ("review"));
+  g_assert_cmpint (ead_review_view_get_model (review_view ()), ==, model);
+  g_assert_cmpuint (n_reviewed_rows (), ==, results->len);
+  g_autofree char *count = g_strdup_printf (expect ("%u of %u test images", "显示 %u 张，共 %u 张测试图像"),
+                                            results->len, results->len);
+  assert_shows (count);
+  snapshot (GTK_WIDGET (window), "review");
+
+  /* Walking down the list with j meets every test image, highest score first. */
+  gint64 first = ead_review_view_get_image (review_view ());
+  double previous = G_MAXDOUBLE;
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = find_result (results, ead_review_view_get_image (review_view ()));
+      g_assert_cmpfloat (r->score, <=, previous);
+      previous = r->score;
+      press_shortcut ("j");
+    }
+  /* The walk ended on the lowest score, where j stays. */
+  for (guint i = 0; i < results->len; i++)
+    g_assert_cmpfloat (g_array_index (results, EadResultInfo, i).score, >=, previous);
+  press_shortcut ("k");
+  g_assert_cmpint (ead_review_view_get_image (review_view ()), !=, first);
+
+  /* The filters show as many images as core counts. */
+  {
+    g_autoptr (EadProject) project = ead_project_open (path, &error);
+    g_assert_true (ead_project_count_decisions (project, model, &confusion, &error));
+    g_assert_no_error (error);
+  }
+  GtkDropDown *filter = GTK_DROP_DOWN (find_widget (GTK_WIDGET (review_view ()), GTK_TYPE_DROP_DOWN, 1));
+  g_assert_cmpuint (confusion.false_positives, <, results->len);
+  choose (filter, 1);
+  g_assert_cmpuint (n_reviewed_rows (), ==, confusion.true_positives + confusion.false_positives);
+  choose (filter, 3);
+  g_assert_cmpuint (n_reviewed_rows (), ==, confusion.false_negatives);
+  /* A defect type's images have their masks outlined; a good image that
+   * comes after one has none. */
+  choose (filter, 4);
+  g_assert_cmpuint (n_reviewed_rows (), >, 0);
+  g_assert_cmpuint (outline_pixels (), >, 100);
+  choose (filter, 2);
+  g_assert_cmpuint (n_reviewed_rows (), ==, confusion.false_positives);
+  if (confusion.false_positives > 0)
+    g_assert_cmpuint (outline_pixels (), ==, 0);
+  g_autofree char *fp_count = g_strdup_printf (expect ("%u of %u test images", "显示 %u 张，共 %u 张测试图像"),
+                                               (guint) confusion.false_positives, results->len);
+  assert_shows (fp_count);
+  snapshot (GTK_WIDGET (window), "review-false-positives");
+  choose (filter, 0);
+  g_assert_cmpuint (n_reviewed_rows (), ==, results->len);
+
+  /* Zooming in one panel zooms all four. */
+  assert_zoom_together ();
+  snapshot (GTK_WIDGET (window), "review-zoomed");
+
+  /* Key 2 stores "false positive" with the note typed, then moves on. */
+  gint64 image = ead_review_view_get_image (review_view ());
+  GtkEditable *note = GTK_EDITABLE (find_widget (GTK_WIDGET (review_view ()), GTK_TYPE_ENTRY, 0));
+  gtk_editable_set_text (note, "glare on the neck");
+  press_shortcut ("2");
+  g_assert_cmpint (ead_review_view_get_image (review_view ()), !=, image);
+  {
+    g_autoptr (GArray) after = test_results_by_score (path, model);
+    const EadResultInfo *r = find_result (after, image);
+    g_assert_cmpint (r->verdict, ==, EAD_VERDICT_FALSE_POSITIVE);
+    g_assert_cmpstr (r->note, ==, "glare on the neck");
+  }
+  assert_shows (expect ("False positive", "误报"));
+
+  /* Back on it, its note shows; Enter saves an edited one with the verdict. */
+  press_shortcut ("k");
+  g_assert_cmpint (ead_review_view_get_image (review_view ()), ==, image);
+  g_assert_cmpstr (gtk_editable_get_text (note), ==, "glare on the neck");
+  gtk_editable_set_text (note, "glare, not a crack");
+  g_signal_emit_by_name (note, "activate");
+  {
+    g_autoptr (GArray) after = test_results_by_score (path, model);
+    const EadResultInfo *r = find_result (after, image);
+    g_assert_cmpint (r->verdict, ==, EAD_VERDICT_FALSE_POSITIVE);
+    g_assert_cmpstr (r->note, ==, "glare, not a crack");
+  }
+
+  /* Moving the false positives asks first, then makes the image a good
+   * training image: it leaves the test results. */
+  accept_confirmation (GTK_WIDGET (review_view ()), "review.move-false-positives",
+                       "review-move-dialog");
+  g_assert_cmpuint (n_reviewed_rows (), ==, results->len - 1);
+  assert_shows (expect ("1 image moved to the training set", "已将 1 张图像移入训练集"));
+  {
+    g_autoptr (EadProject) project = ead_project_open (path, &error);
+    g_autoptr (GArray) images = ead_project_list_images (project, &error);
+    for (guint i = 0; i < images->len; i++)
+      if (g_array_index (images, EadImageInfo, i).id == image)
+        {
+          g_assert_cmpint (g_array_index (images, EadImageInfo, i).label, ==, EAD_LABEL_GOOD);
+          g_assert_cmpint (g_array_index (images, EadImageInfo, i).split, ==, EAD_SPLIT_TRAIN);
+        }
+  }
+}
+
+static EadExportView *
+export_view (void)
+{
+  return find_view (EAD_TYPE_EXPORT_VIEW);
+}
+
+/* The export's outcome, which is styled as an error when it failed. */
+static GtkLabel *
+export_result (gboolean *failed)
+{
+  g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+
+  collect_widgets (GTK_WIDGET (export_view ()), GTK_TYPE_LABEL, labels);
+  /* The last label of the view. */
+  GtkLabel *label = g_ptr_array_index (labels, labels->len - 1);
+  *failed = gtk_widget_has_css_class (GTK_WIDGET (label), "error");
+  return label;
+}
+
+static void
+test_export (void)
+{
+  gint64 model;
+  const char *path = tested_project (&model);
+  g_autofree char *exported = g_build_filename (folder, "line-3.safetensors", NULL);
+  g_autoptr (GError) error = NULL;
+  EadImageMetrics metrics;
+  EadModelInfo info;
+  gboolean failed;
+
+  {
+    g_autoptr (EadProject) project = ead_project_open (path, &error);
+    g_assert_true (ead_project_get_image_metrics (project, model, &metrics, &error));
+    g_assert_true (ead_project_get_model (project, model, &info, &error));
+    g_assert_no_error (error);
+  }
+
+  reset ();
+  activate ("win.open-file", g_variant_new_string (path));
+  g_autofree char *name = g_strdup_printf ("tested-model-%" G_GINT64_FORMAT ".safetensors", model);
+  activate ("win.export-model", NULL);
+  g_autofree char *view = current_view ();
+  g_assert_cmpstr (view, ==, "export");
+  answer_chooser (name, "line-3.safetensors");
+
+  /* What it was validated with, as core computes it. */
+  g_autofree char *auroc = g_strdup_printf ("%.1f%%", 100.0 * metrics.image_auroc);
+  g_autofree char *validated = g_strdup_printf (expect ("%u good and %u anomalous test images",
+                                                        "%u 张良品、%u 张异常测试图像"),
+                                                metrics.n_good, metrics.n_anomalous);
+  g_autofree char *threshold = g_strdup_printf (expect ("%.4f (given)", "%.4f（手动指定）"),
+                                                info.threshold);
+  assert_shows (auroc);
+  assert_shows (validated);
+  assert_shows (threshold);
+
+  /* The file written loads, with the model's threshold. */
+  g_autoptr (EadModel) loaded = ead_model_load (exported, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (ead_model_get_threshold (loaded), ==, info.threshold);
+  GtkLabel *result = export_result (&failed);
+  g_assert_false (failed);
+  g_assert_nonnull (strstr (gtk_label_get_text (result), exported));
+  snapshot (GTK_WIDGET (window), "export");
+
+  /* A destination that cannot be written gives one line, and no file. */
+  g_autofree char *blocker = make_file ("not-a-folder");
+  g_autofree char *unwritable = g_build_filename (blocker, "model.safetensors", NULL);
+  g_autoptr (GFile) destination = g_file_new_for_path (unwritable);
+  ead_export_view_set_destination (export_view (), destination);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (export_view ()), "export.export", NULL));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  result = export_result (&failed);
+  g_assert_true (failed);
+  g_assert_nonnull (strstr (gtk_label_get_text (result), unwritable));
+  g_assert_null (strchr (gtk_label_get_text (result), '\n'));
+  g_assert_false (g_file_test (unwritable, G_FILE_TEST_EXISTS));
+  snapshot (GTK_WIDGET (window), "export-error");
+  ead_model_info_clear (&info);
+}
+
+static GtkSelectionModel *
+image_selection (void)
+{
+  GtkWidget *grid = find_widget (GTK_WIDGET (images_view ()), GTK_TYPE_GRID_VIEW, 0);
+
+  return gtk_grid_view_get_model (GTK_GRID_VIEW (grid));
+}
+
+static EadImageInfo
+image_info (const char *path, gint64 id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_autoptr (GArray) images = ead_project_list_images (project, &error);
+
+  for (guint i = 0; i < images->len; i++)
+    {
+      EadImageInfo *info = &g_array_index (images, EadImageInfo, i);
+      if (info->id == id)
+        {
+          EadImageInfo found = *info;
+          *info = (EadImageInfo) { 0 };
+          return found;
+        }
+    }
+  return (EadImageInfo) { 0 };
+}
+
+static void
+test_edit_images (void)
+{
+  g_autofree char *path = make_imported_project ("edited.eadproj");
+  g_autoptr (GError) error = NULL;
+  guint total;
+  gint64 ids[2], masked = 0;
+
+  {
+    g_autoptr (EadProject) project = ead_project_open (path, &error);
+    g_autoptr (GArray) images = ead_project_list_images (project, &error);
+    g_assert_no_error (error);
+    total = images->len;
+    ids[0] = g_array_index (images, EadImageInfo, 0).id;
+    ids[1] = g_array_index (images, EadImageInfo, 1).id;
+    for (guint i = 0; i < images->len; i++)
+      if (g_array_index (images, EadImageInfo, i).has_mask)
+        masked = i;
+    g_assert_cmpint (masked, >=, 2);
+  }
+
+  reset ();
+  activate ("win.open-file", g_variant_new_string (path));
+  GtkSelectionModel *selection = image_selection ();
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  gtk_selection_model_select_item (selection, 1, FALSE);
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  assert_shows (expect ("2 images selected", "已选择 2 张图像"));
+
+  /* Relabelled, moved and typed together; the selection stays. */
+  GtkWidget *view = GTK_WIDGET (images_view ());
+  g_assert_true (gtk_widget_activate_action (view, "images.set-label", "s", "anomalous"));
+  g_assert_true (gtk_widget_activate_action (view, "images.set-split", "s", "test"));
+  GtkEditable *type = GTK_EDITABLE (find_widget (view, GTK_TYPE_ENTRY, 0));
+  gtk_editable_set_text (type, "scratch");
+  g_assert_true (gtk_widget_activate_action (view, "images.set-defect-type", NULL));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_auto (EadImageInfo) info = image_info (path, ids[i]);
+      g_assert_cmpint (info.label, ==, EAD_LABEL_ANOMALOUS);
+      g_assert_cmpint (info.split, ==, EAD_SPLIT_TEST);
+      g_assert_cmpstr (info.defect_type, ==, "scratch");
+    }
+  g_autoptr (GtkBitset) kept = gtk_selection_model_get_selection (selection);
+  g_assert_cmpuint (gtk_bitset_get_size (kept), ==, 2);
+  snapshot (GTK_WIDGET (window), "images-selected");
+
+  /* Deleting asks first. */
+  accept_confirmation (view, "images.delete", "images-delete-dialog");
+  g_assert_cmpuint (n_shown (), ==, total - 2);
+  g_auto (EadImageInfo) gone = image_info (path, ids[0]);
+  g_assert_cmpint (gone.id, ==, 0);
+
+  /* An image with a mask, large, with the mask in red. */
+  gtk_selection_model_select_item (selection, masked - 2, TRUE);
+  g_assert_true (gtk_widget_activate_action (view, "images.view", NULL));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  g_assert_true (ead_images_view_is_previewing (images_view ()));
+  g_autoptr (GdkTexture) shot = ead_gui_test_snapshot (GTK_WIDGET (window), NULL);
+  const guint8 red[3] = { 255, 0, 0 };
+  snapshot (GTK_WIDGET (window), "image-preview");
+  g_assert_cmpuint (ead_gui_test_count_color (shot, red, 110), >, 100);
+  g_assert_true (gtk_widget_activate_action (view, "images.close-preview", NULL));
+  g_assert_false (ead_images_view_is_previewing (images_view ()));
+}
+
+/* An image a training run used stays, with a one-line reason. */
+static void
+test_delete_refused (void)
+{
+  gint64 model;
+  const char *path = tested_project (&model);
+  g_auto (EadImageInfo) first = { 0 };
+
+  reset ();
+  activate ("win.open-file", g_variant_new_string (path));
+  guint total = n_shown ();
+  first = image_info (path, 1);
+  g_assert_cmpint (first.split, !=, EAD_SPLIT_TEST);
+  gtk_selection_model_select_item (image_selection (), 0, TRUE);
+  accept_confirmation (GTK_WIDGET (images_view ()), "images.delete", NULL);
+  g_autofree char *message = g_strdup_printf ("%s: %s (image 1) cannot be deleted: "
+                                              "training run 1 used it", path, first.file_name);
+  assert_shows (message);
+  g_assert_cmpuint (n_shown (), ==, total);
+  snapshot (GTK_WIDGET (window), "images-delete-refused");
+}
+
 static void
 test_shortcuts (void)
 {
@@ -864,6 +1469,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/workbench/images", test_images);
   g_test_add_func ("/workbench/training", test_training);
   g_test_add_func ("/workbench/calibration", test_calibration);
+  g_test_add_func ("/workbench/edit-images", test_edit_images);
+  g_test_add_func ("/workbench/review-empty", test_review_empty);
+  g_test_add_func ("/workbench/review", test_review);
+  g_test_add_func ("/workbench/export", test_export);
+  g_test_add_func ("/workbench/delete-refused", test_delete_refused);
   g_test_add_func ("/workbench/shortcuts", test_shortcuts);
   g_test_add_func ("/workbench/about", test_about);
   status = g_test_run ();

@@ -383,6 +383,108 @@ test_import_mvtec (TempDir *dir, gconstpointer data)
   g_ptr_array_unref (log.problems);
 }
 
+/* The image of @id in a fresh listing. */
+static EadImageInfo
+image_by_id (EadProject *project, gint64 id)
+{
+  g_autoptr (GArray) images = ead_project_list_images (project, NULL);
+  for (guint i = 0; i < images->len; i++)
+    {
+      EadImageInfo *info = &g_array_index (images, EadImageInfo, i);
+      if (info->id == id)
+        {
+          EadImageInfo found = *info;
+          *info = (EadImageInfo) { 0 };
+          return found;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* The first image of @split and @label with a mask (@masked) or without. */
+static gint64
+first_image (EadProject *project, EadSplit split, EadLabel label, gboolean masked)
+{
+  g_autoptr (GArray) images = ead_project_list_images (project, NULL);
+  for (guint i = 0; i < images->len; i++)
+    {
+      const EadImageInfo *info = &g_array_index (images, EadImageInfo, i);
+      if (info->split == split && info->label == label && info->has_mask == masked)
+        return info->id;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_edit_images (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = create_project (dir, "edit.eadproj");
+  const char *paths[] = { dataset, NULL };
+  EadImportOptions options;
+  EadImportSummary summary;
+  ead_import_options_init (&options);
+  g_assert_true (ead_project_import (project, paths, &options, NULL, NULL, NULL, &summary,
+                                     &error));
+  guint before[EAD_N_SPLITS][EAD_N_LABELS], after[EAD_N_SPLITS][EAD_N_LABELS];
+  guint total = count_all (project, before);
+
+  /* An anomalous test image with its mask and a good one: both good
+   * training images now; the anomalous one loses type and mask. */
+  const gint64 ids[] = { first_image (project, EAD_SPLIT_TEST, EAD_LABEL_ANOMALOUS, TRUE),
+                         first_image (project, EAD_SPLIT_TEST, EAD_LABEL_GOOD, FALSE) };
+  g_assert_true (ead_project_set_label (project, ids, 2, EAD_LABEL_GOOD, &error));
+  g_assert_true (ead_project_set_split (project, ids, 2, EAD_SPLIT_TRAIN, &error));
+  g_assert_no_error (error);
+  g_auto (EadImageInfo) moved = image_by_id (project, ids[0]);
+  g_assert_cmpint (moved.label, ==, EAD_LABEL_GOOD);
+  g_assert_cmpint (moved.split, ==, EAD_SPLIT_TRAIN);
+  g_assert_null (moved.defect_type);
+  g_assert_false (moved.has_mask);
+  g_assert_null (ead_project_load_mask (project, ids[0], &error));
+  g_assert_no_error (error);
+  count_all (project, after);
+  g_assert_cmpuint (after[EAD_SPLIT_TRAIN][EAD_LABEL_GOOD], ==,
+                    before[EAD_SPLIT_TRAIN][EAD_LABEL_GOOD] + 2);
+  g_assert_cmpuint (after[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS], ==,
+                    before[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS] - 1);
+
+  /* A defect type makes them anomalous of that (new) type; no type at all
+   * keeps them anomalous. */
+  g_assert_true (ead_project_set_defect_type (project, ids, 2, "scratch", &error));
+  g_assert_no_error (error);
+  g_auto (EadImageInfo) typed = image_by_id (project, ids[1]);
+  g_assert_cmpint (typed.label, ==, EAD_LABEL_ANOMALOUS);
+  g_assert_cmpstr (typed.defect_type, ==, "scratch");
+  g_assert_true (ead_project_set_defect_type (project, ids, 2, NULL, &error));
+  g_auto (EadImageInfo) untyped = image_by_id (project, ids[1]);
+  g_assert_cmpint (untyped.label, ==, EAD_LABEL_ANOMALOUS);
+  g_assert_null (untyped.defect_type);
+  g_assert_false (ead_project_set_defect_type (project, ids, 2, "", &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+
+  /* An unknown id changes nothing, not even the images before it. */
+  const gint64 with_unknown[] = { ids[0], 999999 };
+  g_assert_false (ead_project_set_label (project, with_unknown, 2, EAD_LABEL_UNLABELLED,
+                                         &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_assert_nonnull (strstr (error->message, "999999"));
+  g_clear_error (&error);
+  g_auto (EadImageInfo) unchanged = image_by_id (project, ids[0]);
+  g_assert_cmpint (unchanged.label, ==, EAD_LABEL_ANOMALOUS);
+  g_assert_false (ead_project_delete_images (project, with_unknown, 2, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_all (project, after), ==, total);
+
+  g_assert_true (ead_project_delete_images (project, ids, 2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_all (project, after), ==, total - 2);
+  g_assert_null (ead_project_get_thumbnail (project, ids[0], &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+}
+
 static void
 write_generated_png (const char *path, guint seed)
 {
@@ -723,6 +825,12 @@ test_calibrate (void)
   g_assert_cmpfloat (info.local.low, <, info.local.high);
   ead_model_info_clear (&trained_info);
   ead_model_info_clear (&info);
+
+  /* The images a run trained on stay with it. */
+  const gint64 train_image = first_image (project, EAD_SPLIT_TRAIN, EAD_LABEL_GOOD, FALSE);
+  g_assert_false (ead_project_delete_images (project, &train_image, 1, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_assert_nonnull (strstr (error->message, "training run 1"));
 }
 
 static double
@@ -750,6 +858,14 @@ test_results_and_threshold (void)
   g_assert_cmpuint (evaluation->overall.n_images, ==, n_test);
   g_assert_true (evaluation->overall.image_auroc >= 0 && evaluation->overall.image_auroc <= 1);
   g_assert_true (evaluation->overall.aupro >= 0 && evaluation->overall.aupro <= 1);
+  /* The stored scores give the engine's image metrics again. */
+  EadImageMetrics metrics;
+  g_assert_true (ead_project_get_image_metrics (project, model, &metrics, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (metrics.n_good + metrics.n_anomalous, ==, n_test);
+  g_assert_cmpuint (metrics.n_anomalous, ==, counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
+  g_assert_cmpfloat_with_epsilon (metrics.image_auroc, evaluation->overall.image_auroc, 1e-9);
+  g_assert_cmpfloat_with_epsilon (metrics.f1_max, evaluation->overall.f1_max, 1e-9);
 
   /* Compact maps: at most 256 pixels a side, the image's shape, and no
    * value above the image score (their maximum at full size). */
@@ -917,6 +1033,7 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/refuses-damaged-file", test_refuses_damaged_file);
   add_temp_dir_test ("/project/import-mvtec", test_import_mvtec);
   add_temp_dir_test ("/project/duplicates-and-bad-files", test_duplicates_and_bad_files);
+  add_temp_dir_test ("/project/edit-images", test_edit_images);
   /* The trained project lives in scratch: the tests after this one use it. */
   trained = g_build_filename (scratch, "trained" EAD_PROJECT_EXTENSION, NULL);
   add_temp_dir_test ("/project/train-cancelled-at-once", test_train_cancelled_at_once);

@@ -97,6 +97,7 @@ ead_application_startup (GApplication *application)
     { "win.new-project", { "<Control>n", NULL } },
     { "win.open-project", { "<Control>o", NULL } },
     { "win.close-project", { "<Control>w", NULL } },
+    { "win.export-model", { "<Control>e", NULL } },
     { "win.view('start')", { "<Alt>1", NULL } },
     { "win.view('images')", { "<Alt>2", NULL } },
     { "win.view('training')", { "<Alt>3", NULL } },

@@ -1,9 +1,12 @@
-/* ead-images-view.c: the Images view: a grid of the open project's images. */
+/* ead-images-view.c: the Images view: a grid of the open project's images,
+ * and their editing. */
 
 #include "ead-images-view.h"
 
 #include <glib/gi18n.h>
 
+#include "ead-confirm.h"
+#include "ead-names.h"
 #include "ead-status-page.h"
 #include "ead-window.h"
 
@@ -77,8 +80,15 @@ struct _EadImagesView {
   GtkRevealer *progress_revealer;
   GtkProgressBar *progress_bar;
   GtkGridView *grid;
+  GtkMultiSelection *selection;
   GtkFilterListModel *filtered;
   GtkCustomFilter *filter;
+  GtkRevealer *selection_revealer;
+  GtkLabel *selection_label;
+  GtkEntry *defect_entry;
+  GtkPicture *preview_picture;
+  GtkLabel *preview_title;
+  GtkLabel *preview_caption;
 };
 
 G_DEFINE_FINAL_TYPE (EadImagesView, ead_images_view, GTK_TYPE_WIDGET)
@@ -89,34 +99,6 @@ static const EadLabel filter_labels[] = {
   EAD_LABEL_ANOMALOUS,
   EAD_LABEL_UNLABELLED,
 };
-
-static const char *
-split_name (EadSplit split)
-{
-  switch (split)
-    {
-    case EAD_SPLIT_TRAIN:
-      return _("Training");
-    case EAD_SPLIT_VALIDATION:
-      return _("Validation");
-    default:
-      return _("Test");
-    }
-}
-
-static const char *
-label_name (EadLabel label)
-{
-  switch (label)
-    {
-    case EAD_LABEL_GOOD:
-      return _("Good");
-    case EAD_LABEL_ANOMALOUS:
-      return _("Anomalous");
-    default:
-      return _("Unlabelled");
-    }
-}
 
 static void
 show_error (EadImagesView *self, const char *message)
@@ -159,7 +141,7 @@ show_counts (EadImagesView *self, guint counts[EAD_N_SPLITS][EAD_N_LABELS])
       /* Translators: a split (Training, Validation, Test), then how many
        * of its images are good, anomalous and not labelled. */
       g_autofree char *text = g_strdup_printf (_("%s: %u good, %u anomalous, %u unlabelled"),
-                                               split_name (split),
+                                               ead_split_get_name (split),
                                                counts[split][EAD_LABEL_GOOD],
                                                counts[split][EAD_LABEL_ANOMALOUS],
                                                counts[split][EAD_LABEL_UNLABELLED]);
@@ -171,6 +153,58 @@ show_counts (EadImagesView *self, guint counts[EAD_N_SPLITS][EAD_N_LABELS])
   gtk_label_set_text (self->total_label, text);
 }
 
+/* The ids of the images selected, in grid order. */
+static GArray *
+selected_ids (EadImagesView *self)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GtkBitsetIter iter;
+  guint position;
+
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr (EadImageItem) item = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+      g_array_append_val (ids, item->id);
+    }
+  return ids;
+}
+
+/* Selects the images of @ids that the grid shows, and no other. */
+static void
+reselect (EadImagesView *self, GArray *ids)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  g_autoptr (GtkBitset) wanted = gtk_bitset_new_empty ();
+  g_autoptr (GtkBitset) all = gtk_bitset_new_range (0, n);
+
+  for (guint position = 0; position < n && ids->len > 0; position++)
+    {
+      g_autoptr (EadImageItem) item = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+      for (guint i = 0; i < ids->len; i++)
+        if (g_array_index (ids, gint64, i) == item->id)
+          gtk_bitset_add (wanted, position);
+    }
+  gtk_selection_model_set_selection (GTK_SELECTION_MODEL (self->selection), wanted, all);
+}
+
+static void
+selection_changed (EadImagesView *self)
+{
+  g_autoptr (GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  guint n = gtk_bitset_get_size (selected);
+  const char *actions[] = { "images.set-label", "images.set-split", "images.set-defect-type",
+                            "images.delete", "images.view" };
+  g_autofree char *text = g_strdup_printf (ngettext ("%u image selected", "%u images selected", n),
+                                           n);
+
+  gtk_label_set_text (self->selection_label, text);
+  gtk_revealer_set_reveal_child (self->selection_revealer, n > 0);
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], n > 0);
+}
+
 /* Lists the project's images again, or none without a project. */
 static void
 reload (EadImagesView *self)
@@ -179,6 +213,7 @@ reload (EadImagesView *self)
   guint counts[EAD_N_SPLITS][EAD_N_LABELS] = { { 0 } };
   g_autoptr (GArray) infos = NULL;
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GArray) selected = selected_ids (self);
   g_autoptr (GError) error = NULL;
 
   gtk_stack_set_visible_child_name (self->stack, project != NULL ? "images" : "none");
@@ -192,6 +227,7 @@ reload (EadImagesView *self)
     g_ptr_array_add (items, ead_image_item_new (&g_array_index (infos, EadImageInfo, i)));
   g_list_store_splice (self->images, 0, g_list_model_get_n_items (G_LIST_MODEL (self->images)),
                        items->pdata, items->len);
+  reselect (self, selected);
   show_counts (self, counts);
 }
 
@@ -243,12 +279,12 @@ bind_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer u
   gtk_widget_set_tooltip_text (name, image->file_name);
   if (image->defect_type != NULL)
     /* Translators: a cell's caption: the split, the label, the defect type. */
-    description = g_strdup_printf (_("%s · %s · %s"), split_name (image->split),
-                                   label_name (image->label), image->defect_type);
+    description = g_strdup_printf (_("%s · %s · %s"), ead_split_get_name (image->split),
+                                   ead_label_get_name (image->label), image->defect_type);
   else
     /* Translators: a cell's caption: the split, then the label. */
-    description = g_strdup_printf (_("%s · %s"), split_name (image->split),
-                                   label_name (image->label));
+    description = g_strdup_printf (_("%s · %s"), ead_split_get_name (image->split),
+                                   ead_label_get_name (image->label));
   gtk_label_set_text (GTK_LABEL (caption), description);
   gtk_widget_set_tooltip_text (caption, description);
 }
@@ -378,20 +414,201 @@ cancel_import_activated (GtkWidget *widget, const char *action_name, GVariant *p
     g_cancellable_cancel (self->import_cancellable);
 }
 
+/* After an edit of the selected images: its error, or every view reloads.
+ * @error is read here, after the edit given as an argument has set it. */
+static void
+edited (EadImagesView *self, gboolean done, GError *const *error)
+{
+  if (done)
+    ead_session_images_changed (self->session);
+  else
+    show_error (self, (*error)->message);
+}
+
+static void
+set_label_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (widget);
+  g_autoptr (GArray) ids = selected_ids (self);
+  g_autoptr (GError) error = NULL;
+  EadLabel label;
+
+  if (ead_label_from_string (g_variant_get_string (parameter, NULL), &label))
+    edited (self,
+            ead_project_set_label (ead_session_get_project (self->session),
+                                   (const gint64 *) ids->data, ids->len, label, &error),
+            &error);
+}
+
+static void
+set_split_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (widget);
+  g_autoptr (GArray) ids = selected_ids (self);
+  g_autoptr (GError) error = NULL;
+  EadSplit split;
+
+  if (ead_split_from_string (g_variant_get_string (parameter, NULL), &split))
+    edited (self,
+            ead_project_set_split (ead_session_get_project (self->session),
+                                   (const gint64 *) ids->data, ids->len, split, &error),
+            &error);
+}
+
+/* Makes the selected images anomalous of the type typed, or of no known
+ * type when none is. */
+static void
+set_defect_type_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (widget);
+  g_autoptr (GArray) ids = selected_ids (self);
+  g_autofree char *type = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->defect_entry))));
+  g_autoptr (GError) error = NULL;
+
+  edited (self,
+          ead_project_set_defect_type (ead_session_get_project (self->session),
+                                       (const gint64 *) ids->data, ids->len,
+                                       *type != '\0' ? type : NULL, &error),
+          &error);
+}
+
+static void
+defect_entry_activated (EadImagesView *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "images.set-defect-type", NULL);
+}
+
+static void
+delete_accepted (gpointer user_data)
+{
+  EadImagesView *self = user_data;
+  g_autoptr (GArray) ids = selected_ids (self);
+  g_autoptr (GError) error = NULL;
+
+  if (ead_session_get_project (self->session) != NULL)
+    edited (self,
+            ead_project_delete_images (ead_session_get_project (self->session),
+                                       (const gint64 *) ids->data, ids->len, &error),
+            &error);
+}
+
+static void
+delete_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (widget);
+  g_autoptr (GArray) ids = selected_ids (self);
+  g_autofree char *question = NULL;
+
+  if (ids->len == 0)
+    return;
+  question = g_strdup_printf (ngettext ("Delete %u image from the project?",
+                                        "Delete %u images from the project?", ids->len),
+                              ids->len);
+  ead_confirm (widget, question,
+               _("Their masks, results and reviews go with them. The files they were "
+                 "imported from are not touched."),
+               _("_Delete"), "destructive-action", delete_accepted, self);
+}
+
+/* The image with its mask tinted red, for the preview. */
+static GdkTexture *
+masked_texture (const EadImage *image, const EadMask *mask)
+{
+  int width = ead_image_get_width (image), height = ead_image_get_height (image);
+  gsize n = (gsize) width * height;
+  guint8 *rgb = g_memdup2 (ead_image_get_pixels (image), 3 * n);
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (mask != NULL && ead_mask_get_width (mask) == width && ead_mask_get_height (mask) == height)
+    {
+      const guint8 *defect = ead_mask_get_data (mask);
+      for (gsize i = 0; i < n; i++)
+        if (defect[i] != 0)
+          {
+            rgb[3 * i] = (guint8) ((rgb[3 * i] + 255) / 2);
+            rgb[3 * i + 1] /= 2;
+            rgb[3 * i + 2] /= 2;
+          }
+    }
+  bytes = g_bytes_new_take (rgb, 3 * n);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, bytes, 3 * (gsize) width);
+}
+
+/* Shows the image at @position of the grid large, with its mask. */
+static void
+show_preview (EadImagesView *self, guint position)
+{
+  EadProject *project = ead_session_get_project (self->session);
+  g_autoptr (EadImageItem) item = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+  g_autoptr (EadImage) image = NULL;
+  g_autoptr (EadMask) mask = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *caption = NULL;
+
+  if (item == NULL || project == NULL)
+    return;
+  image = ead_project_load_image (project, item->id, &error);
+  if (image != NULL)
+    mask = ead_project_load_mask (project, item->id, &error);
+  if (error != NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  texture = masked_texture (image, mask);
+  gtk_picture_set_paintable (self->preview_picture, GDK_PAINTABLE (texture));
+  gtk_label_set_text (self->preview_title, item->file_name);
+  /* Translators: under the enlarged image: its split, label, size, and
+   * whether its defect mask is shown in red. */
+  caption = g_strdup_printf (_("%s · %s · %d × %d pixels%s"), ead_split_get_name (item->split),
+                             item->defect_type != NULL ? item->defect_type
+                                                       : ead_label_get_name (item->label),
+                             ead_image_get_width (image), ead_image_get_height (image),
+                             mask != NULL ? _(" · defect mask in red") : "");
+  gtk_label_set_text (self->preview_caption, caption);
+  gtk_stack_set_visible_child_name (self->stack, "preview");
+}
+
+static void
+image_activated (EadImagesView *self, guint position)
+{
+  show_preview (self, position);
+}
+
+static void
+view_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (widget);
+  g_autoptr (GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+
+  if (!gtk_bitset_is_empty (selected))
+    show_preview (self, gtk_bitset_get_minimum (selected));
+}
+
+static void
+close_preview_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (widget);
+
+  gtk_picture_set_paintable (self->preview_picture, NULL);
+  gtk_stack_set_visible_child_name (self->stack, "images");
+}
+
+gboolean
+ead_images_view_is_previewing (EadImagesView *self)
+{
+  g_return_val_if_fail (EAD_IS_IMAGES_VIEW (self), FALSE);
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "preview") == 0;
+}
+
 void
 ead_images_view_set_session (EadImagesView *self, EadSession *session)
 {
   g_return_if_fail (EAD_IS_IMAGES_VIEW (self));
-  g_return_if_fail (session == NULL || EAD_IS_SESSION (session));
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::file", G_CALLBACK (reload), self);
-      g_signal_connect_swapped (session, "images-changed", G_CALLBACK (reload), self);
-    }
+  ead_session_follow (&self->session, session, self, G_CALLBACK (reload), G_CALLBACK (reload));
   reload (self);
 }
 
@@ -448,11 +665,29 @@ ead_images_view_class_init (EadImagesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, grid);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, filtered);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, filter);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, selection);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, selection_revealer);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, selection_label);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, defect_entry);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, preview_picture);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, preview_title);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, preview_caption);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, selection_changed);
+  gtk_widget_class_bind_template_callback (widget_class, image_activated);
+  gtk_widget_class_bind_template_callback (widget_class, defect_entry_activated);
   gtk_widget_class_install_action (widget_class, "images.import-folder", NULL,
                                    import_folder_activated);
   gtk_widget_class_install_action (widget_class, "images.cancel-import", NULL,
                                    cancel_import_activated);
+  gtk_widget_class_install_action (widget_class, "images.set-label", "s", set_label_activated);
+  gtk_widget_class_install_action (widget_class, "images.set-split", "s", set_split_activated);
+  gtk_widget_class_install_action (widget_class, "images.set-defect-type", NULL,
+                                   set_defect_type_activated);
+  gtk_widget_class_install_action (widget_class, "images.delete", NULL, delete_activated);
+  gtk_widget_class_install_action (widget_class, "images.view", NULL, view_activated);
+  gtk_widget_class_install_action (widget_class, "images.close-preview", NULL,
+                                   close_preview_activated);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -471,6 +706,7 @@ ead_images_view_init (EadImagesView *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);
   gtk_grid_view_set_factory (self->grid, factory);
   set_importing (self, FALSE);
+  selection_changed (self);
   reload (self);
 }
 

@@ -2,7 +2,12 @@
  * with their counts per split and label, filters, and import of folders.
  *
  * Its actions: images.import-folder asks for a folder and imports it,
- * images.cancel-import stops the import under way. */
+ * images.cancel-import stops the import under way; on the images selected
+ * in the grid, images.set-label('good'|'anomalous'|'unlabelled'),
+ * images.set-split('train'|'validation'|'test'), images.set-defect-type
+ * (the type typed beside it), images.delete (after asking) and
+ * images.view, which shows the first of them large with its mask, as
+ * activating an image does; images.close-preview goes back to the grid. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -26,5 +31,8 @@ void ead_images_view_import (EadImagesView *self, GFile *folder);
 
 /* Whether an import is under way. */
 gboolean ead_images_view_is_importing (EadImagesView *self);
+
+/* Whether an image is shown large rather than the grid. */
+gboolean ead_images_view_is_previewing (EadImagesView *self);
 
 G_END_DECLS

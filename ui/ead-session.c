@@ -234,6 +234,30 @@ ead_session_models_changed (EadSession *self)
   g_signal_emit (self, signals[MODELS_CHANGED], 0);
 }
 
+void
+ead_session_follow (EadSession **slot, EadSession *session, gpointer view, GCallback opened,
+                    GCallback changed)
+{
+  g_return_if_fail (session == NULL || EAD_IS_SESSION (session));
+
+  if (*slot != NULL)
+    g_signal_handlers_disconnect_by_data (*slot, view);
+  g_set_object (slot, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::file", opened, view);
+      g_signal_connect_swapped (session, "images-changed", changed, view);
+    }
+}
+
+void
+ead_session_images_changed (EadSession *self)
+{
+  g_return_if_fail (EAD_IS_SESSION (self));
+
+  g_signal_emit (self, signals[IMAGES_CHANGED], 0);
+}
+
 typedef struct {
   char *project_path;
   char *folder_path;

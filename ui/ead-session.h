@@ -44,6 +44,17 @@ void ead_session_close (EadSession *self);
  * one, or one was calibrated or tested (emits "models-changed"). */
 void ead_session_models_changed (EadSession *self);
 
+/* Makes *@slot, a view's session, @session: the view (@view) stops
+ * following the one before and follows this one, @opened being called
+ * (swapped) when it opens or closes a project and @changed when its images
+ * change. */
+void ead_session_follow (EadSession **slot, EadSession *session, gpointer view,
+                         GCallback opened, GCallback changed);
+
+/* Tells the views that the open project's images were changed (relabelled,
+ * moved, deleted) by one of them: emits "images-changed". */
+void ead_session_images_changed (EadSession *self);
+
 /* Called in the main thread while an import runs, with the number of image
  * files seen so far. */
 typedef void (*EadSessionImportProgress) (guint n_seen, gpointer user_data);

@@ -5,9 +5,10 @@
 #include <glib/gi18n.h>
 
 #include "ead-calibration-view.h"
+#include "ead-export-view.h"
 #include "ead-images-view.h"
+#include "ead-review-view.h"
 #include "ead-start-view.h"
-#include "ead-status-page.h"
 #include "ead-training-view.h"
 
 struct _EadWindow {
@@ -26,8 +27,8 @@ struct _EadWindow {
   EadImagesView *images_view;
   EadTrainingView *training_view;
   EadCalibrationView *calibration_view;
-  EadStatusPage *review_page;
-  EadStatusPage *export_page;
+  EadReviewView *review_view;
+  EadExportView *export_view;
 };
 
 G_DEFINE_FINAL_TYPE (EadWindow, ead_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -226,6 +227,37 @@ view_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
     show_view (self, name);
 }
 
+static void
+verdict_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  EadVerdict verdict;
+
+  if (ead_verdict_from_string (g_variant_get_string (parameter, NULL), &verdict)
+      && verdict != EAD_VERDICT_NONE)
+    ead_review_view_set_verdict (EAD_WINDOW (user_data)->review_view, verdict);
+}
+
+static void
+next_image_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ead_review_view_move (EAD_WINDOW (user_data)->review_view, 1);
+}
+
+static void
+previous_image_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ead_review_view_move (EAD_WINDOW (user_data)->review_view, -1);
+}
+
+static void
+export_model_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  EadWindow *self = EAD_WINDOW (user_data);
+
+  show_view (self, "export");
+  ead_export_view_choose_and_export (self->export_view);
+}
+
 static const GActionEntry win_actions[] = {
   { "new-project", new_project_activated },
   { "open-project", open_project_activated },
@@ -233,16 +265,64 @@ static const GActionEntry win_actions[] = {
   { "close-project", close_project_activated },
   { "dismiss-error", dismiss_error_activated },
   { "view", NULL, "s", "'start'", view_change_state },
+  { "verdict", verdict_activated, "s" },
+  { "next-image", next_image_activated },
+  { "previous-image", previous_image_activated },
+  { "export-model", export_model_activated },
 };
+
+/* The review's keys. They are not application accelerators, which would
+ * take the digits and letters typed into the note field: these act only
+ * when the focused widget leaves the key alone. */
+static const struct {
+  const char *trigger;
+  const char *action;
+  const char *verdict;
+} review_keys[] = {
+  { "1", "win.verdict", "true-defect" },
+  { "2", "win.verdict", "false-positive" },
+  { "3", "win.verdict", "missed-defect" },
+  { "4", "win.verdict", "unsure" },
+  { "j", "win.next-image", NULL },
+  { "k", "win.previous-image", NULL },
+};
+
+static void
+add_review_keys (EadWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (review_keys); i++)
+    {
+      GtkShortcut *shortcut =
+        gtk_shortcut_new (gtk_shortcut_trigger_parse_string (review_keys[i].trigger),
+                          gtk_named_action_new (review_keys[i].action));
+
+      if (review_keys[i].verdict != NULL)
+        gtk_shortcut_set_arguments (shortcut, g_variant_new_string (review_keys[i].verdict));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
 
 /* Keeps the view action's state on the visible view, however it was chosen. */
 static void
 visible_view_changed (EadWindow *self)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "view");
+  const char *name = gtk_stack_get_visible_child_name (self->stack);
+  const char *review_actions[] = { "verdict", "next-image", "previous-image" };
 
-  g_simple_action_set_state (G_SIMPLE_ACTION (action),
-                             g_variant_new_string (gtk_stack_get_visible_child_name (self->stack)));
+  g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_string (name));
+  for (guint i = 0; i < G_N_ELEMENTS (review_actions); i++)
+    g_simple_action_set_enabled (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), review_actions[i])),
+      g_strcmp0 (name, "review") == 0);
+  /* Training or testing in another view may have brought results. */
+  if (g_strcmp0 (name, "review") == 0)
+    ead_review_view_reload (self->review_view);
+  else if (g_strcmp0 (name, "export") == 0)
+    ead_export_view_reload (self->export_view);
 }
 
 void
@@ -289,16 +369,11 @@ session_changed (EadWindow *self)
 {
   const char *title = ead_session_get_title (self->session);
   gboolean open = title != NULL;
-  const struct {
-    EadStatusPage *page;
-    const char *title;
-  } pages[] = {
-    { self->review_page, _("Review") },
-    { self->export_page, _("Export") },
-  };
 
   g_simple_action_set_enabled (
     G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "close-project")), open);
+  g_simple_action_set_enabled (
+    G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "export-model")), open);
   gtk_label_set_text (self->project_label, open ? title : "");
   if (open)
     {
@@ -309,14 +384,6 @@ session_changed (EadWindow *self)
   else
     gtk_window_set_title (GTK_WINDOW (self), _("EfficientAD Workbench"));
 
-  /* These views do not show the project yet. */
-  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
-    {
-      ead_status_page_set_title (pages[i].page, open ? pages[i].title : _("No Project Open"));
-      ead_status_page_set_description (pages[i].page,
-                                       open ? _("This view is still being built.")
-                                            : _("Create or open a project on the Start page."));
-    }
 }
 
 static gboolean
@@ -357,9 +424,10 @@ ead_window_class_init (EadWindowClass *klass)
   window_class->close_request = ead_window_close_request;
 
   g_type_ensure (EAD_TYPE_CALIBRATION_VIEW);
+  g_type_ensure (EAD_TYPE_EXPORT_VIEW);
   g_type_ensure (EAD_TYPE_IMAGES_VIEW);
+  g_type_ensure (EAD_TYPE_REVIEW_VIEW);
   g_type_ensure (EAD_TYPE_START_VIEW);
-  g_type_ensure (EAD_TYPE_STATUS_PAGE);
   g_type_ensure (EAD_TYPE_TRAINING_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/efficientad/Workbench/ui/ead-window.ui");
@@ -370,8 +438,8 @@ ead_window_class_init (EadWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadWindow, images_view);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, training_view);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, calibration_view);
-  gtk_widget_class_bind_template_child (widget_class, EadWindow, review_page);
-  gtk_widget_class_bind_template_child (widget_class, EadWindow, export_page);
+  gtk_widget_class_bind_template_child (widget_class, EadWindow, review_view);
+  gtk_widget_class_bind_template_child (widget_class, EadWindow, export_view);
   gtk_widget_class_bind_template_callback (widget_class, visible_view_changed);
 }
 
@@ -400,6 +468,10 @@ ead_window_init (EadWindow *self)
   ead_training_view_set_session (self->training_view, self->session);
   ead_calibration_view_add_actions (self->calibration_view, G_ACTION_MAP (self));
   ead_calibration_view_set_session (self->calibration_view, self->session);
+  ead_review_view_set_session (self->review_view, self->session);
+  ead_export_view_set_session (self->export_view, self->session);
+  visible_view_changed (self);
+  add_review_keys (self);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);

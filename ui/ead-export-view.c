@@ -1,0 +1,402 @@
+/* ead-export-view.c: the Export view: a model, its threshold and metrics,
+ * written as a model file. */
+
+#include "ead-export-view.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "ead-status-page.h"
+
+struct _EadExportView {
+  GtkWidget parent_instance;
+
+  EadSession *session;
+  GArray *model_ids;
+  gint64 model_id;
+  GFile *destination;
+  GtkFileChooserNative *chooser;
+  /* Whether the file is written as soon as the chooser answers. */
+  gboolean export_when_chosen;
+  /* While the model drop-down is refilled, its changes are not the user's. */
+  gboolean refilling;
+
+  GtkStack *stack;
+  GtkDropDown *model_drop;
+  GtkStringList *model_names;
+  GtkLabel *threshold_label;
+  GtkLabel *validated_label;
+  GtkLabel *auroc_label;
+  GtkLabel *f1_label;
+  GtkLabel *calibration_label;
+  GtkLabel *destination_label;
+  GtkLabel *result_label;
+};
+
+G_DEFINE_FINAL_TYPE (EadExportView, ead_export_view, GTK_TYPE_WIDGET)
+
+static EadProject *
+get_project (EadExportView *self)
+{
+  return self->session != NULL ? ead_session_get_project (self->session) : NULL;
+}
+
+/* Shows the outcome of an export: @error's one line, or success. */
+static void
+show_result (EadExportView *self, const char *text, gboolean failed)
+{
+  gtk_label_set_text (self->result_label, text);
+  if (failed)
+    gtk_widget_add_css_class (GTK_WIDGET (self->result_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->result_label), "error");
+}
+
+/* A fraction as a percentage, or a dash where it is not defined. */
+static char *
+format_fraction (double value)
+{
+  return isnan (value) ? g_strdup ("—") : g_strdup_printf ("%.1f%%", 100.0 * value);
+}
+
+static char *
+describe_threshold (const EadModelInfo *info)
+{
+  switch (info->threshold_method)
+    {
+    case EAD_THRESHOLD_F1_MAX:
+      /* Translators: the threshold, then how it was chosen. */
+      return g_strdup_printf (_("%.4f (the best F1 on the test images)"), info->threshold);
+    case EAD_THRESHOLD_MAX_FPR:
+      /* Translators: the threshold, then the largest share of good images it may flag. */
+      return g_strdup_printf (_("%.4f (at most %.1f%% of good images flagged)"), info->threshold,
+                              100.0 * info->threshold_parameter);
+    default:
+      /* Translators: the threshold, given as a number. */
+      return g_strdup_printf (_("%.4f (given)"), info->threshold);
+    }
+}
+
+/* Fills the labels with what the chosen model was validated with. */
+static void
+show_model (EadExportView *self)
+{
+  EadProject *project = get_project (self);
+  EadModelInfo info;
+  EadImageMetrics metrics;
+  EadConfusion confusion;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *threshold = NULL, *validated = NULL, *auroc = NULL, *f1 = NULL;
+  g_autofree char *calibration = NULL;
+
+  if (project == NULL || self->model_id == 0)
+    return;
+  if (!ead_project_get_model (project, self->model_id, &info, &error)
+      || !ead_project_get_image_metrics (project, self->model_id, &metrics, &error))
+    {
+      show_result (self, error->message, TRUE);
+      return;
+    }
+  threshold = info.has_threshold
+                ? describe_threshold (&info)
+                : g_strdup (_("None yet: choose one in the Calibration view"));
+  /* Translators: how many labelled test images the model's metrics are over. */
+  validated = g_strdup_printf (_("%u good and %u anomalous test images"), metrics.n_good,
+                               metrics.n_anomalous);
+  auroc = format_fraction (metrics.image_auroc);
+  if (info.has_threshold && ead_project_count_decisions (project, self->model_id, &confusion, NULL)
+      && confusion.true_positives + confusion.false_positives + confusion.false_negatives > 0)
+    {
+      g_autofree char *at = format_fraction (2.0 * confusion.true_positives
+                                             / (2.0 * confusion.true_positives
+                                                + confusion.false_positives
+                                                + confusion.false_negatives));
+      g_autofree char *best = format_fraction (metrics.f1_max);
+      /* Translators: F1 at the model's threshold, then the best F1 of any threshold. */
+      f1 = g_strdup_printf (_("%s at the threshold (best %s)"), at, best);
+    }
+  else
+    f1 = format_fraction (metrics.f1_max);
+  calibration = g_strdup_printf (ngettext ("On %u good validation image",
+                                           "On %u good validation images", info.n_validation),
+                                 info.n_validation);
+  gtk_label_set_text (self->threshold_label, threshold);
+  gtk_label_set_text (self->validated_label, validated);
+  gtk_label_set_text (self->auroc_label, auroc);
+  gtk_label_set_text (self->f1_label, f1);
+  gtk_label_set_text (self->calibration_label, calibration);
+  ead_model_info_clear (&info);
+}
+
+static void
+update_actions (EadExportView *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.export",
+                                 self->model_id != 0 && self->destination != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.choose-destination",
+                                 self->model_id != 0);
+}
+
+void
+ead_export_view_reload (EadExportView *self)
+{
+  EadProject *project;
+  g_autoptr (GArray) models = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  guint chosen = 0;
+
+  g_return_if_fail (EAD_IS_EXPORT_VIEW (self));
+
+  project = get_project (self);
+  g_array_set_size (self->model_ids, 0);
+  if (project != NULL && (models = ead_project_list_models (project, &error)) == NULL)
+    show_result (self, error->message, TRUE);
+  for (guint i = 0; models != NULL && i < models->len; i++)
+    {
+      gint64 id = g_array_index (models, EadModelInfo, i).id;
+      g_array_append_val (self->model_ids, id);
+      /* Translators: a model in the Review and Export views, by its number. */
+      g_ptr_array_add (names, g_strdup_printf (_("Model %lld"), (long long) id));
+    }
+  /* The model chosen before, or the newest. */
+  for (guint i = 0; i < self->model_ids->len; i++)
+    if (i + 1 == self->model_ids->len || g_array_index (self->model_ids, gint64, i) == self->model_id)
+      {
+        chosen = i;
+        break;
+      }
+  g_ptr_array_add (names, NULL);
+
+  gtk_stack_set_visible_child_name (self->stack, project == NULL             ? "none"
+                                                 : self->model_ids->len == 0 ? "empty"
+                                                                             : "export");
+  self->refilling = TRUE;
+  gtk_string_list_splice (self->model_names, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->model_names)),
+                          (const char *const *) names->pdata);
+  gtk_drop_down_set_selected (self->model_drop, chosen);
+  self->refilling = FALSE;
+  self->model_id = self->model_ids->len > 0 ? g_array_index (self->model_ids, gint64, chosen) : 0;
+  show_model (self);
+  update_actions (self);
+}
+
+static void
+model_changed (EadExportView *self)
+{
+  guint chosen = gtk_drop_down_get_selected (self->model_drop);
+
+  if (self->refilling || chosen >= self->model_ids->len)
+    return;
+  self->model_id = g_array_index (self->model_ids, gint64, chosen);
+  show_result (self, "", FALSE);
+  show_model (self);
+}
+
+gint64
+ead_export_view_get_model (EadExportView *self)
+{
+  g_return_val_if_fail (EAD_IS_EXPORT_VIEW (self), 0);
+
+  return self->model_id;
+}
+
+void
+ead_export_view_set_destination (EadExportView *self, GFile *destination)
+{
+  g_return_if_fail (EAD_IS_EXPORT_VIEW (self));
+  g_return_if_fail (destination == NULL || G_IS_FILE (destination));
+
+  g_set_object (&self->destination, destination);
+  if (destination != NULL)
+    {
+      g_autofree char *name = g_file_get_parse_name (destination);
+      gtk_label_set_text (self->destination_label, name);
+    }
+  else
+    gtk_label_set_text (self->destination_label, _("Not chosen yet"));
+  show_result (self, "", FALSE);
+  update_actions (self);
+}
+
+GFile *
+ead_export_view_get_destination (EadExportView *self)
+{
+  g_return_val_if_fail (EAD_IS_EXPORT_VIEW (self), NULL);
+
+  return self->destination;
+}
+
+static void
+export_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadExportView *self = EAD_EXPORT_VIEW (widget);
+  EadProject *project = get_project (self);
+  g_autofree char *path = self->destination != NULL ? g_file_get_path (self->destination) : NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (project == NULL || self->model_id == 0 || path == NULL)
+    {
+      show_result (self, _("Choose a model and a destination on this computer first"), TRUE);
+      return;
+    }
+  if (!ead_project_export_model (project, self->model_id, path, &sha256, &error))
+    {
+      show_result (self, g_strdelimit (error->message, "\n", ' '), TRUE);
+      return;
+    }
+  /* Translators: the file written, then its SHA-256 checksum. */
+  text = g_strdup_printf (_("Exported to %s (SHA-256 %s)"), path, sha256);
+  show_result (self, text, FALSE);
+}
+
+static void
+destination_chosen (GtkNativeDialog *chooser, int response, EadExportView *self)
+{
+  g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+  g_clear_object (&self->chooser);
+  if (response != GTK_RESPONSE_ACCEPT || file == NULL)
+    return;
+  ead_export_view_set_destination (self, file);
+  if (self->export_when_chosen)
+    gtk_widget_activate_action (GTK_WIDGET (self), "export.export", NULL);
+}
+
+static void
+choose_destination (EadExportView *self, gboolean then_export)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  const char *title = ead_session_get_title (self->session);
+  g_autofree char *name = NULL;
+
+  self->export_when_chosen = then_export;
+  /* The chooser asked for already is still open. */
+  if (self->chooser != NULL)
+    {
+      gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+      return;
+    }
+  self->chooser = gtk_file_chooser_native_new (_("Export Model"),
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+                                               _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  if (self->destination != NULL)
+    gtk_file_chooser_set_file (GTK_FILE_CHOOSER (self->chooser), self->destination, NULL);
+  else
+    {
+      /* The project's name and the model's number. */
+      name = g_strdup_printf ("%s-model-%" G_GINT64_FORMAT ".safetensors",
+                              title != NULL ? title : "efficientad", self->model_id);
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+    }
+  g_signal_connect (self->chooser, "response", G_CALLBACK (destination_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+choose_destination_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  choose_destination (EAD_EXPORT_VIEW (widget), FALSE);
+}
+
+void
+ead_export_view_choose_and_export (EadExportView *self)
+{
+  g_return_if_fail (EAD_IS_EXPORT_VIEW (self));
+
+  if (self->model_id != 0)
+    choose_destination (self, TRUE);
+}
+
+static void
+session_changed (EadExportView *self)
+{
+  self->model_id = 0;
+  ead_export_view_set_destination (self, NULL);
+  ead_export_view_reload (self);
+}
+
+void
+ead_export_view_set_session (EadExportView *self, EadSession *session)
+{
+  g_return_if_fail (EAD_IS_EXPORT_VIEW (self));
+
+  ead_session_follow (&self->session, session, self, G_CALLBACK (session_changed),
+                      G_CALLBACK (ead_export_view_reload));
+  session_changed (self);
+}
+
+static void
+ead_export_view_dispose (GObject *object)
+{
+  EadExportView *self = EAD_EXPORT_VIEW (object);
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+  g_clear_object (&self->destination);
+  gtk_widget_dispose_template (GTK_WIDGET (object), EAD_TYPE_EXPORT_VIEW);
+
+  G_OBJECT_CLASS (ead_export_view_parent_class)->dispose (object);
+}
+
+static void
+ead_export_view_finalize (GObject *object)
+{
+  g_clear_pointer (&EAD_EXPORT_VIEW (object)->model_ids, g_array_unref);
+
+  G_OBJECT_CLASS (ead_export_view_parent_class)->finalize (object);
+}
+
+static void
+ead_export_view_class_init (EadExportViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ead_export_view_dispose;
+  object_class->finalize = ead_export_view_finalize;
+
+  g_type_ensure (EAD_TYPE_STATUS_PAGE);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/efficientad/Workbench/ui/ead-export-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, stack);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, model_drop);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, model_names);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, threshold_label);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, validated_label);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, auroc_label);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, f1_label);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, calibration_label);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, destination_label);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, result_label);
+  gtk_widget_class_bind_template_callback (widget_class, model_changed);
+  gtk_widget_class_install_action (widget_class, "export.choose-destination", NULL,
+                                   choose_destination_activated);
+  gtk_widget_class_install_action (widget_class, "export.export", NULL, export_activated);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+ead_export_view_init (EadExportView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->model_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  ead_export_view_set_destination (self, NULL);
+  ead_export_view_reload (self);
+}
+
+GtkWidget *
+ead_export_view_new (void)
+{
+  return g_object_new (EAD_TYPE_EXPORT_VIEW, NULL);
+}
