@@ -31,7 +31,8 @@ cmd_export (int argc, char **argv)
   if (!format_text)
     return cli_fail_message ("export needs --format torchscript or --format onnx");
   EadExportFormat format;
-  if (!ead_export_format_from_string (format_text, &format))
+  /* A model file is already what "model" would write. */
+  if (!ead_export_format_from_string (format_text, &format) || format == EAD_EXPORT_MODEL_FILE)
     return cli_fail_message ("--format must be torchscript or onnx, not '%s'", format_text);
   if (!output)
     return cli_fail_message ("export needs -o FILE, the file to write");

@@ -10,13 +10,31 @@
 gboolean
 ead_export_format_from_string (const char *text, EadExportFormat *format)
 {
-  if (g_str_equal (text, "torchscript"))
+  if (g_str_equal (text, "model"))
+    *format = EAD_EXPORT_MODEL_FILE;
+  else if (g_str_equal (text, "torchscript"))
     *format = EAD_EXPORT_TORCHSCRIPT;
   else if (g_str_equal (text, "onnx"))
     *format = EAD_EXPORT_ONNX;
   else
     return FALSE;
   return TRUE;
+}
+
+const char *
+ead_export_format_get_suffix (EadExportFormat format)
+{
+  switch (format)
+    {
+    case EAD_EXPORT_MODEL_FILE:
+      return ".safetensors";
+    case EAD_EXPORT_TORCHSCRIPT:
+      return ".pt";
+    case EAD_EXPORT_ONNX:
+      return ".onnx";
+    default:
+      g_return_val_if_reached (NULL);
+    }
 }
 
 /* The provenance as key, value, key, value, ..., NULL; the strings are the
@@ -146,6 +164,8 @@ ead_model_export (EadModel *model, EadExportFormat format, const char *path, GEr
                    "the model is not calibrated: it has no map quantiles to export");
       return FALSE;
     }
+  if (format == EAD_EXPORT_MODEL_FILE)
+    return ead_model_save (model, path, error);
   g_autoptr (GBytes) bytes = format == EAD_EXPORT_ONNX ? onnx_bytes (model, error)
                                                        : torchscript_bytes (model, error);
   if (!bytes)

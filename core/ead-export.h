@@ -9,17 +9,20 @@
 G_BEGIN_DECLS
 
 typedef enum {
+  EAD_EXPORT_MODEL_FILE,    /* .safetensors, the engine's own (docs/model-format.md) */
   EAD_EXPORT_TORCHSCRIPT,   /* .pt, torch.jit.load */
   EAD_EXPORT_ONNX,          /* .onnx, opset EAD_ONNX_OPSET */
 } EadExportFormat;
 
-/* "torchscript" or "onnx". */
+/* "model", "torchscript" or "onnx". */
 gboolean ead_export_format_from_string (const char *text, EadExportFormat *format);
+/* The file name suffix of a format: ".safetensors", ".pt" or ".onnx". */
+const char *ead_export_format_get_suffix (EadExportFormat format);
 
-/* Writes the scoring of a calibrated @model to @path atomically: the
- * networks with the input, teacher and quantile normalisation, the map
- * padding and resizing, the score, and the threshold, quantiles and
- * provenance as attributes or metadata. */
+/* Writes a calibrated @model to @path atomically: as the model file, or as
+ * its scoring (the networks with the input, teacher and quantile
+ * normalisation, the map padding and resizing, the score, and the
+ * threshold, quantiles and provenance as attributes or metadata). */
 gboolean ead_model_export (EadModel *model, EadExportFormat format, const char *path,
                            GError **error);
 

@@ -625,11 +625,11 @@ record_export (EadProject *project, gint64 model_id, const char *path, const cha
 }
 
 gboolean
-ead_project_export_model (EadProject *project, gint64 model_id, const char *path,
-                          char **sha256, GError **error)
+ead_project_export_model (EadProject *project, gint64 model_id, EadExportFormat format,
+                          const char *path, char **sha256, GError **error)
 {
   g_autoptr (EadModel) model = ead_project_load_model (project, model_id, error);
-  if (!model || !ead_model_save (model, path, error))
+  if (!model || !ead_model_export (model, format, path, error))
     return FALSE;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, &local_error);

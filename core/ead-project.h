@@ -12,6 +12,7 @@
 
 #include "ead-dataset.h"
 #include "ead-eval.h"
+#include "ead-export.h"
 #include "ead-metrics.h"
 #include "ead-train.h"
 
@@ -364,10 +365,11 @@ gboolean ead_project_move_false_positives (EadProject *project, gint64 model_id,
 
 /* ---- Export ---- */
 
-/* Writes the model file (docs/model-format.md) with its calibration and
+/* Writes the model in @format (ead-export.h: the model file of
+ * docs/model-format.md, TorchScript or ONNX) with its calibration and
  * threshold, and records the export with the file's SHA-256, returned in
  * @sha256 when not NULL. */
-gboolean ead_project_export_model (EadProject *project, gint64 model_id, const char *path,
-                                   char **sha256, GError **error);
+gboolean ead_project_export_model (EadProject *project, gint64 model_id, EadExportFormat format,
+                                   const char *path, char **sha256, GError **error);
 
 G_END_DECLS

@@ -1271,6 +1271,23 @@ test_export (void)
   g_assert_nonnull (strstr (gtk_label_get_text (result), exported));
   snapshot (GTK_WIDGET (window), "export");
 
+  /* ONNX: the destination's suffix follows the format. */
+  GtkDropDown *format = GTK_DROP_DOWN (find_widget (GTK_WIDGET (export_view ()),
+                                                    GTK_TYPE_DROP_DOWN, 1));
+  gtk_drop_down_set_selected (format, EAD_EXPORT_ONNX);
+  g_autofree char *onnx = g_build_filename (folder, "line-3.onnx", NULL);
+  g_autofree char *onnx_shown =
+    g_file_get_parse_name (ead_export_view_get_destination (export_view ()));
+  g_assert_cmpstr (onnx_shown, ==, onnx);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (export_view ()), "export.export", NULL));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  result = export_result (&failed);
+  g_assert_false (failed);
+  g_assert_nonnull (strstr (gtk_label_get_text (result), onnx));
+  g_assert_true (g_file_test (onnx, G_FILE_TEST_IS_REGULAR));
+  g_assert_null (ead_model_load (onnx, NULL));
+  snapshot (GTK_WIDGET (window), "export-onnx");
+
   /* A destination that cannot be written gives one line, and no file. */
   g_autofree char *blocker = make_file ("not-a-folder");
   g_autofree char *unwritable = g_build_filename (blocker, "model.safetensors", NULL);

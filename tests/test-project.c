@@ -1004,7 +1004,8 @@ test_export (TempDir *dir, gconstpointer data)
   gint64 model = open_trained (&project);
   g_autofree char *path = g_build_filename (dir->path, "exported.safetensors", NULL);
   g_autofree char *sha256 = NULL;
-  g_assert_true (ead_project_export_model (project, model, path, &sha256, &error));
+  g_assert_true (ead_project_export_model (project, model, EAD_EXPORT_MODEL_FILE, path, &sha256,
+                                           &error));
   g_assert_no_error (error);
 
   g_autoptr (GBytes) bytes = read_bytes (path);
@@ -1018,6 +1019,17 @@ test_export (TempDir *dir, gconstpointer data)
   g_assert_cmpfloat (ead_model_get_threshold (exported), ==, info.threshold);
   g_assert_cmpfloat (ead_model_get_quantiles (exported)->st_end, ==, info.quantiles.st_end);
   ead_model_info_clear (&info);
+
+  /* ONNX too, with its own checksum (test-export checks what is inside). */
+  g_autofree char *onnx = g_build_filename (dir->path, "exported.onnx", NULL);
+  g_autofree char *onnx_sha256 = NULL;
+  g_assert_true (ead_project_export_model (project, model, EAD_EXPORT_ONNX, onnx, &onnx_sha256,
+                                           &error));
+  g_assert_no_error (error);
+  g_autoptr (GBytes) onnx_bytes = read_bytes (onnx);
+  g_autofree char *onnx_expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, onnx_bytes);
+  g_assert_cmpstr (onnx_sha256, ==, onnx_expected);
+  g_assert_cmpstr (onnx_sha256, !=, sha256);
 }
 
 int

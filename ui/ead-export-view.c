@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "ead-status-page.h"
 
@@ -24,6 +25,7 @@ struct _EadExportView {
   GtkStack *stack;
   GtkDropDown *model_drop;
   GtkStringList *model_names;
+  GtkDropDown *format_drop;
   GtkLabel *threshold_label;
   GtkLabel *validated_label;
   GtkLabel *auroc_label;
@@ -220,6 +222,29 @@ ead_export_view_set_destination (EadExportView *self, GFile *destination)
   update_actions (self);
 }
 
+static EadExportFormat
+chosen_format (EadExportView *self)
+{
+  /* The drop-down lists the formats in the enumeration's order. */
+  return (EadExportFormat) gtk_drop_down_get_selected (self->format_drop);
+}
+
+/* A destination already chosen follows the format: only its suffix changes. */
+static void
+format_changed (EadExportView *self)
+{
+  if (self->destination == NULL)
+    return;
+  g_autofree char *path = g_file_get_path (self->destination);
+  char *dot = strrchr (path, '.');
+  if (dot != NULL && strchr (dot, G_DIR_SEPARATOR) == NULL)
+    *dot = '\0';
+  g_autofree char *renamed = g_strconcat (path, ead_export_format_get_suffix (chosen_format (self)),
+                                          NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (renamed);
+  ead_export_view_set_destination (self, file);
+}
+
 GFile *
 ead_export_view_get_destination (EadExportView *self)
 {
@@ -243,7 +268,8 @@ export_activated (GtkWidget *widget, const char *action_name, GVariant *paramete
       show_result (self, _("Choose a model and a destination on this computer first"), TRUE);
       return;
     }
-  if (!ead_project_export_model (project, self->model_id, path, &sha256, &error))
+  if (!ead_project_export_model (project, self->model_id, chosen_format (self), path, &sha256,
+                                 &error))
     {
       show_result (self, g_strdelimit (error->message, "\n", ' '), TRUE);
       return;
@@ -290,8 +316,9 @@ choose_destination (EadExportView *self, gboolean then_export)
   else
     {
       /* The project's name and the model's number. */
-      name = g_strdup_printf ("%s-model-%" G_GINT64_FORMAT ".safetensors",
-                              title != NULL ? title : "efficientad", self->model_id);
+      name = g_strdup_printf ("%s-model-%" G_GINT64_FORMAT "%s",
+                              title != NULL ? title : "efficientad", self->model_id,
+                              ead_export_format_get_suffix (chosen_format (self)));
       gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
     }
   g_signal_connect (self->chooser, "response", G_CALLBACK (destination_chosen), self);
@@ -371,6 +398,7 @@ ead_export_view_class_init (EadExportViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadExportView, stack);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, model_drop);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, model_names);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, format_drop);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, threshold_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, validated_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, auroc_label);
@@ -378,6 +406,7 @@ ead_export_view_class_init (EadExportViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadExportView, calibration_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, destination_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, result_label);
+  gtk_widget_class_bind_template_callback (widget_class, format_changed);
   gtk_widget_class_bind_template_callback (widget_class, model_changed);
   gtk_widget_class_install_action (widget_class, "export.choose-destination", NULL,
                                    choose_destination_activated);
