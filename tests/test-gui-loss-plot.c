@@ -31,6 +31,16 @@ test_ticks (void)
   g_assert_cmpuint (n, ==, 1);
   g_assert_cmpfloat (ticks[0], ==, 3.0);
 
+  /* Training steps: four steps get four ticks, not half steps between. */
+  n = ead_plot_integer_ticks (1.0, 4.0, 6, ticks, G_N_ELEMENTS (ticks), &step);
+  g_assert_cmpfloat (step, ==, 1.0);
+  g_assert_cmpuint (n, ==, 4);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpfloat (ticks[i], ==, 1.0 + i);
+  n = ead_plot_integer_ticks (0.0, 2000.0, 6, ticks, G_N_ELEMENTS (ticks), &step);
+  g_assert_cmpfloat (step, ==, 500.0);
+  g_assert_cmpuint (n, ==, 5);
+
   g_autofree char *whole = ead_plot_format_tick (1500.0, 500.0);
   g_autofree char *tenths = ead_plot_format_tick (0.3, 0.1);
   g_autofree char *tiny = ead_plot_format_tick (2e-5, 1e-5);

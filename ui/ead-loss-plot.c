@@ -173,8 +173,8 @@ draw_axes (EadLossPlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *fo
       cairo_stroke (cr);
     }
 
-  guint n = ead_plot_linear_ticks (frame->step_min, frame->step_max, 6, ticks,
-                                   G_N_ELEMENTS (ticks), &step);
+  guint n = ead_plot_integer_ticks (frame->step_min, frame->step_max, 6, ticks,
+                                    G_N_ELEMENTS (ticks), &step);
   for (guint i = 0; i < n; i++)
     {
       double x = round (frame_x (frame, ticks[i])) + 0.5;

@@ -39,6 +39,22 @@ ead_plot_linear_ticks (double lo, double hi, guint target, double *ticks, guint 
   return n;
 }
 
+guint
+ead_plot_integer_ticks (double lo, double hi, guint target, double *ticks, guint max_ticks,
+                        double *step)
+{
+  guint n = ead_plot_linear_ticks (lo, hi, target, ticks, max_ticks, step);
+  guint kept = 0;
+
+  if (*step >= 1.0)
+    return n;
+  for (guint i = 0; i < n; i++)
+    if (ticks[i] == round (ticks[i]))
+      ticks[kept++] = ticks[i];
+  *step = 1.0;
+  return kept;
+}
+
 char *
 ead_plot_format_tick (double value, double step)
 {

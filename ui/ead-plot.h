@@ -11,6 +11,11 @@ G_BEGIN_DECLS
 guint ead_plot_linear_ticks (double lo, double hi, guint target, double *ticks, guint max_ticks,
                              double *step);
 
+/* As ead_plot_linear_ticks(), for an axis of whole numbers (training
+ * steps): a step of at least 1, so no tick falls between two of them. */
+guint ead_plot_integer_ticks (double lo, double hi, guint target, double *ticks,
+                              guint max_ticks, double *step);
+
 /* Formats @value with just enough decimals to tell ticks @step apart. */
 char *ead_plot_format_tick (double value, double step);
 
