@@ -522,6 +522,27 @@ test_images (void)
   gtk_drop_down_set_selected (split, 0);
   gtk_drop_down_set_selected (label, 0);
   g_assert_cmpuint (n_shown (), ==, total);
+
+  /* The defect types are the project's, sorted; one type shows its images. */
+  GtkDropDown *type = GTK_DROP_DOWN (find_widget (GTK_WIDGET (images_view ()), GTK_TYPE_DROP_DOWN, 2));
+  GListModel *types = gtk_drop_down_get_model (type);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_autoptr (GArray) infos = ead_project_list_images (project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (types), >, 1);
+  const char *first = gtk_string_list_get_string (GTK_STRING_LIST (types), 1);
+  guint n_first = 0;
+  for (guint i = 0; i < infos->len; i++)
+    n_first += g_strcmp0 (g_array_index (infos, EadImageInfo, i).defect_type, first) == 0;
+  for (guint i = 2; i < g_list_model_get_n_items (types); i++)
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (types), i - 1), <,
+                     gtk_string_list_get_string (GTK_STRING_LIST (types), i));
+  gtk_drop_down_set_selected (type, 1);
+  g_assert_cmpuint (n_first, >, 0);
+  g_assert_cmpuint (n_shown (), ==, n_first);
+  gtk_drop_down_set_selected (type, 0);
+  g_assert_cmpuint (n_shown (), ==, total);
 }
 
 /* The text of the label under @root that begins with @prefix. */

@@ -77,6 +77,8 @@ struct _EadImagesView {
   GtkLabel *test_label;
   GtkDropDown *split_filter;
   GtkDropDown *label_filter;
+  GtkDropDown *type_filter;
+  GtkStringList *type_names;   /* "All Defect Types", then the project's types */
   GtkRevealer *progress_revealer;
   GtkProgressBar *progress_bar;
   GtkGridView *grid;
@@ -118,10 +120,50 @@ image_matches (gpointer item, gpointer user_data)
   EadImageItem *image = item;
   guint split = gtk_drop_down_get_selected (self->split_filter);
   guint label = gtk_drop_down_get_selected (self->label_filter);
+  guint type = gtk_drop_down_get_selected (self->type_filter);
 
   return (split == 0 || split == GTK_INVALID_LIST_POSITION || image->split == (EadSplit) (split - 1))
          && (label == 0 || label == GTK_INVALID_LIST_POSITION
-             || image->label == filter_labels[label - 1]);
+             || image->label == filter_labels[label - 1])
+         && (type == 0 || type == GTK_INVALID_LIST_POSITION
+             || g_strcmp0 (image->defect_type,
+                           gtk_string_list_get_string (self->type_names, type)) == 0);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Lists the defect types of @infos after "All Defect Types", keeping the one
+ * chosen while it still exists. */
+static void
+refill_types (EadImagesView *self, GArray *infos)
+{
+  guint chosen = gtk_drop_down_get_selected (self->type_filter);
+  g_autofree char *chosen_type = chosen > 0 && chosen != GTK_INVALID_LIST_POSITION
+                                   ? g_strdup (gtk_string_list_get_string (self->type_names, chosen))
+                                   : NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) types = g_ptr_array_new ();
+  guint position = 0;
+
+  for (guint i = 0; infos != NULL && i < infos->len; i++)
+    {
+      const char *type = g_array_index (infos, EadImageInfo, i).defect_type;
+      if (type != NULL && g_hash_table_add (seen, (gpointer) type))
+        g_ptr_array_add (types, (gpointer) type);
+    }
+  g_ptr_array_sort (types, compare_names);
+  for (guint i = 0; i < types->len; i++)
+    if (g_strcmp0 (chosen_type, g_ptr_array_index (types, i)) == 0)
+      position = i + 1;
+  g_ptr_array_add (types, NULL);
+  gtk_string_list_splice (self->type_names, 1,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->type_names)) - 1,
+                          (const char *const *) types->pdata);
+  gtk_drop_down_set_selected (self->type_filter, position);
 }
 
 static void
@@ -223,6 +265,7 @@ reload (EadImagesView *self)
       if (infos == NULL || !ead_project_count_images (project, counts, &error))
         show_error (self, error->message);
     }
+  refill_types (self, infos);
   for (guint i = 0; infos != NULL && i < infos->len; i++)
     g_ptr_array_add (items, ead_image_item_new (&g_array_index (infos, EadImageInfo, i)));
   g_list_store_splice (self->images, 0, g_list_model_get_n_items (G_LIST_MODEL (self->images)),
@@ -660,6 +703,8 @@ ead_images_view_class_init (EadImagesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, test_label);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, split_filter);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, label_filter);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, type_filter);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, type_names);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, grid);
