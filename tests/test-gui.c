@@ -14,6 +14,7 @@
 #include "ead-gui-test.h"
 #include "ead-heatmap-view.h"
 #include "ead-histogram.h"
+#include "ead-image.h"
 #include "ead-images-view.h"
 #include "ead-loss-plot.h"
 #include "ead-review-view.h"
@@ -476,6 +477,26 @@ test_drop_folder (void)
   wait_import ();
   assert_counts (path, again);
   g_assert_cmpmem (counts, sizeof counts, again, sizeof again);
+
+  /* Image files dropped with a folder go in together, unlabelled. */
+  GFile *both[3] = { dropped, NULL, NULL };
+  for (guint i = 1; i < G_N_ELEMENTS (both); i++)
+    {
+      guint8 pixels[16 * 16 * 3];
+      g_autofree char *name = g_strdup_printf ("dropped-%u.png", i);
+      g_autofree char *image_path = g_build_filename (folder, name, NULL);
+      memset (pixels, 40 * i, sizeof pixels);
+      g_autoptr (EadImage) image = ead_image_new_from_rgb8 (pixels, 16, 16, 16 * 3);
+      g_assert_true (ead_image_save_png (image, image_path, NULL));
+      both[i] = g_file_new_for_path (image_path);
+    }
+  ead_window_open_files (window, both, G_N_ELEMENTS (both));
+  wait_import ();
+  assert_counts (path, again);
+  g_assert_cmpuint (again[EAD_SPLIT_TEST][EAD_LABEL_UNLABELLED], ==,
+                    counts[EAD_SPLIT_TEST][EAD_LABEL_UNLABELLED] + 2);
+  g_object_unref (both[1]);
+  g_object_unref (both[2]);
 }
 
 static void
@@ -490,7 +511,7 @@ test_images (void)
   activate ("win.open-file", g_variant_new_string (path));
 
   /* An import cancelled at once imports nothing and says nothing. */
-  ead_images_view_import (images_view (), images);
+  ead_images_view_import (images_view (), &images, 1);
   g_assert_true (ead_images_view_is_importing (images_view ()));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (images_view ()), "images.cancel-import",
                                              NULL));
@@ -504,7 +525,7 @@ test_images (void)
     g_assert_false (gtk_revealer_get_reveal_child (g_ptr_array_index (revealers, i)));
 
   activate ("win.view", g_variant_new_string ("start"));
-  ead_images_view_import (images_view (), images);
+  ead_images_view_import (images_view (), &images, 1);
   activate ("win.view", g_variant_new_string ("images"));
   wait_import ();
   total = assert_counts (path, counts);
@@ -605,7 +626,7 @@ open_training_project (const char *path)
 
   reset ();
   activate ("win.open-file", g_variant_new_string (path));
-  ead_images_view_import (images_view (), images);
+  ead_images_view_import (images_view (), &images, 1);
   wait_import ();
   activate ("win.view", g_variant_new_string ("training"));
   return EAD_TRAINING_VIEW (find_widget (GTK_WIDGET (window), EAD_TYPE_TRAINING_VIEW, 0));

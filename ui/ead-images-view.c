@@ -344,6 +344,7 @@ static void
 set_importing (EadImagesView *self, gboolean importing)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.import-folder", !importing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.import-files", !importing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.cancel-import", importing);
   gtk_revealer_set_reveal_child (self->progress_revealer, importing);
 }
@@ -390,10 +391,10 @@ import_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-ead_images_view_import (EadImagesView *self, GFile *folder)
+ead_images_view_import (EadImagesView *self, GFile *const *files, guint n_files)
 {
   g_return_if_fail (EAD_IS_IMAGES_VIEW (self));
-  g_return_if_fail (G_IS_FILE (folder));
+  g_return_if_fail (files != NULL && n_files > 0);
   g_return_if_fail (self->session != NULL);
 
   if (self->import_cancellable != NULL)
@@ -405,7 +406,7 @@ ead_images_view_import (EadImagesView *self, GFile *folder)
   gtk_progress_bar_set_text (self->progress_bar, _("Importing…"));
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   set_importing (self, TRUE);
-  ead_session_import_async (self->session, folder, import_progress, self,
+  ead_session_import_async (self->session, files, n_files, import_progress, self,
                             self->import_cancellable, import_finished, g_object_ref (self));
 }
 
@@ -418,20 +419,24 @@ ead_images_view_is_importing (EadImagesView *self)
 }
 
 static void
-folder_chosen (GtkNativeDialog *chooser, int response, EadImagesView *self)
+files_chosen (GtkNativeDialog *chooser, int response, EadImagesView *self)
 {
-  g_autoptr (GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_autoptr (GListModel) chosen = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_clear_object (&self->chooser);
-  if (response == GTK_RESPONSE_ACCEPT && folder != NULL)
-    ead_images_view_import (self, folder);
+  for (guint i = 0; response == GTK_RESPONSE_ACCEPT && i < g_list_model_get_n_items (chosen); i++)
+    g_ptr_array_add (files, g_list_model_get_item (chosen, i));
+  if (files->len > 0)
+    ead_images_view_import (self, (GFile **) files->pdata, files->len);
 }
 
+/* Asks for a folder (@action SELECT_FOLDER) or image files (OPEN) to import. */
 static void
-import_folder_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+choose_import (EadImagesView *self, GtkFileChooserAction action)
 {
-  EadImagesView *self = EAD_IMAGES_VIEW (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  gboolean folder = action == GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER;
 
   /* The chooser asked for already is still open. */
   if (self->chooser != NULL)
@@ -439,13 +444,33 @@ import_folder_activated (GtkWidget *widget, const char *action_name, GVariant *p
       gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
       return;
     }
-  self->chooser = gtk_file_chooser_native_new (_("Import Folder"),
+  self->chooser = gtk_file_chooser_native_new (folder ? _("Import Folder") : _("Import Images"),
                                                GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                               _("_Import"), _("_Cancel"));
+                                               action, _("_Import"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (folder_chosen), self);
+  if (!folder)
+    {
+      g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, _("Images"));
+      gtk_file_filter_add_pixbuf_formats (filter);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+      gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (self->chooser), TRUE);
+    }
+  g_signal_connect (self->chooser, "response", G_CALLBACK (files_chosen), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+import_folder_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  choose_import (EAD_IMAGES_VIEW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+}
+
+static void
+import_files_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  choose_import (EAD_IMAGES_VIEW (widget), GTK_FILE_CHOOSER_ACTION_OPEN);
 }
 
 static void
@@ -723,6 +748,8 @@ ead_images_view_class_init (EadImagesViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, defect_entry_activated);
   gtk_widget_class_install_action (widget_class, "images.import-folder", NULL,
                                    import_folder_activated);
+  gtk_widget_class_install_action (widget_class, "images.import-files", NULL,
+                                   import_files_activated);
   gtk_widget_class_install_action (widget_class, "images.cancel-import", NULL,
                                    cancel_import_activated);
   gtk_widget_class_install_action (widget_class, "images.set-label", "s", set_label_activated);

@@ -24,10 +24,11 @@ GtkWidget *ead_images_view_new (void);
 /* The session whose project the view shows. */
 void ead_images_view_set_session (EadImagesView *self, EadSession *session);
 
-/* Imports the images under @folder into the session's project in a worker
- * thread, showing its progress with a Cancel button; the grid is refreshed
- * when it is done and problems go to the window's error banner. */
-void ead_images_view_import (EadImagesView *self, GFile *folder);
+/* Imports @files (image files and folders, see ead_session_import_async())
+ * into the session's project in a worker thread, showing its progress with
+ * a Cancel button; the grid is refreshed when it is done and problems go to
+ * the window's error banner. */
+void ead_images_view_import (EadImagesView *self, GFile *const *files, guint n_files);
 
 /* Whether an import is under way. */
 gboolean ead_images_view_is_importing (EadImagesView *self);

@@ -260,7 +260,7 @@ ead_session_images_changed (EadSession *self)
 
 typedef struct {
   char *project_path;
-  char *folder_path;
+  GStrv paths;
   EadSessionImportProgress progress;
   gpointer progress_data;
   guint n_seen;
@@ -273,7 +273,7 @@ static void
 import_data_free (ImportData *data)
 {
   g_free (data->project_path);
-  g_free (data->folder_path);
+  g_strfreev (data->paths);
   g_free (data);
 }
 
@@ -306,7 +306,6 @@ static void
 import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ImportData *data = task_data;
-  const char *paths[] = { data->folder_path, NULL };
   EadImportOptions options;
   g_autoptr (EadProject) project = NULL;
   GError *error = NULL;
@@ -314,7 +313,8 @@ import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   ead_import_options_init (&options);
   project = ead_project_open (data->project_path, &error);
   if (project == NULL
-      || !ead_project_import (project, paths, &options, import_file_seen, task, cancellable,
+      || !ead_project_import (project, (const char *const *) data->paths, &options,
+                              import_file_seen, task, cancellable,
                               &data->summary, &error))
     g_task_return_error (task, error);
   else
@@ -322,7 +322,7 @@ import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 }
 
 void
-ead_session_import_async (EadSession *self, GFile *folder,
+ead_session_import_async (EadSession *self, GFile *const *files, guint n_files,
                           EadSessionImportProgress progress, gpointer progress_data,
                           GCancellable *cancellable, GAsyncReadyCallback callback,
                           gpointer user_data)
@@ -331,7 +331,7 @@ ead_session_import_async (EadSession *self, GFile *folder,
   ImportData *data;
 
   g_return_if_fail (EAD_IS_SESSION (self));
-  g_return_if_fail (G_IS_FILE (folder));
+  g_return_if_fail (files != NULL && n_files > 0);
 
   if (self->project == NULL)
     {
@@ -343,7 +343,9 @@ ead_session_import_async (EadSession *self, GFile *folder,
 
   data = g_new0 (ImportData, 1);
   data->project_path = g_strdup (ead_project_get_path (self->project));
-  data->folder_path = g_file_get_path (folder);
+  data->paths = g_new0 (char *, n_files + 1);
+  for (guint i = 0; i < n_files; i++)
+    data->paths[i] = g_file_get_path (files[i]);
   data->progress = progress;
   data->progress_data = progress_data;
   task = g_task_new (self, cancellable, callback, user_data);

@@ -59,11 +59,12 @@ void ead_session_images_changed (EadSession *self);
  * files seen so far. */
 typedef void (*EadSessionImportProgress) (guint n_seen, gpointer user_data);
 
-/* Imports the images under @folder (MVTec AD layout detected) into the
- * open project in a worker thread on a connection of its own. Finishing an
- * import that added images emits "images-changed" while that project is
- * still open. @progress_data must live until @callback is called. */
-void ead_session_import_async (EadSession *self, GFile *folder,
+/* Imports @files (image files, and folders: the images directly in them, or
+ * the MVTec AD layout, detected) into the open project in a worker thread
+ * on a connection of its own. Finishing an import that added images emits
+ * "images-changed" while that project is still open. @progress_data must
+ * live until @callback is called. */
+void ead_session_import_async (EadSession *self, GFile *const *files, guint n_files,
                                EadSessionImportProgress progress, gpointer progress_data,
                                GCancellable *cancellable, GAsyncReadyCallback callback,
                                gpointer user_data);

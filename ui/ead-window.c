@@ -59,10 +59,10 @@ project_opened (EadWindow *self, GFile *file)
 }
 
 static void
-import_folder (EadWindow *self, GFile *folder)
+import_files (EadWindow *self, GFile *const *files, guint n_files)
 {
   show_view (self, "images");
-  ead_images_view_import (self->images_view, folder);
+  ead_images_view_import (self->images_view, files, n_files);
 }
 
 static void
@@ -124,7 +124,7 @@ new_project_response (GtkNativeDialog *chooser, int response, EadWindow *self)
     }
   project_opened (self, file);
   if (folder != NULL)
-    import_folder (self, folder);
+    import_files (self, &folder, 1);
 }
 
 /* Asks where the new project goes; a project for a dropped @folder is
@@ -330,17 +330,20 @@ ead_window_open_files (EadWindow *self, GFile **files, gsize n_files)
 {
   g_return_if_fail (EAD_IS_WINDOW (self));
 
+  g_autoptr (GPtrArray) to_import = g_ptr_array_new ();
+
   for (gsize i = 0; i < n_files; i++)
     {
       GFileType type = g_file_query_file_type (files[i], G_FILE_QUERY_INFO_NONE, NULL);
       g_autofree char *basename = g_file_get_basename (files[i]);
+      gboolean project_open = ead_session_get_file (self->session) != NULL;
 
-      if (type == G_FILE_TYPE_DIRECTORY && ead_session_get_file (self->session) != NULL)
-        import_folder (self, files[i]);
+      if (type == G_FILE_TYPE_UNKNOWN || g_str_has_suffix (basename, EAD_PROJECT_EXTENSION))
+        open_project (self, files[i]);
+      else if (project_open && (type == G_FILE_TYPE_DIRECTORY || type == G_FILE_TYPE_REGULAR))
+        g_ptr_array_add (to_import, files[i]);
       else if (type == G_FILE_TYPE_DIRECTORY)
         choose_new_project (self, files[i]);
-      else if (type == G_FILE_TYPE_UNKNOWN || g_str_has_suffix (basename, EAD_PROJECT_EXTENSION))
-        open_project (self, files[i]);
       else
         {
           g_autofree char *name = g_file_get_parse_name (files[i]);
@@ -349,6 +352,9 @@ ead_window_open_files (EadWindow *self, GFile **files, gsize n_files)
           ead_window_show_error (self, message);
         }
     }
+  /* Image files and folders dropped on an open project go in together. */
+  if (to_import->len > 0)
+    import_files (self, (GFile **) to_import->pdata, to_import->len);
 }
 
 static gboolean

@@ -18,8 +18,9 @@ EadWindow *ead_window_new (EadApplication *application);
 EadSession *ead_window_get_session (EadWindow *self);
 
 /* Handles files given on the command line or dropped onto the window: a
- * project file is opened, a folder is imported into the open project (or,
- * without one, into a new project created first). */
+ * project file is opened; folders and image files are imported into the
+ * open project, all in one import (without one, a folder goes into a new
+ * project created first). */
 void ead_window_open_files (EadWindow *self, GFile **files, gsize n_files);
 
 /* Shows @message in the window's error banner until it is dismissed. */
