@@ -45,6 +45,7 @@ typedef struct {
   GPtrArray *teacher_cache;
   guint *epoch_order;
   int epoch;
+  int hold_after;          /* EAD_TRAIN_HOLD_AFTER: 0, or the step to wait after */
 } Training;
 
 static void
@@ -414,6 +415,16 @@ resume_from_checkpoint (EadModel **model, EadTrainer **trainer, const EadTrainPa
   return TRUE;
 }
 
+/* Tests that pause or kill a run part-way set EAD_TRAIN_HOLD_AFTER=N: the
+ * run then waits after step N until it is cancelled, instead of racing
+ * to its end while the test acts. */
+static void
+hold_until_cancelled (Training *t)
+{
+  while (!g_cancellable_is_cancelled (t->cancellable))
+    g_usleep (G_USEC_PER_SEC / 100);
+}
+
 static gboolean
 optimise (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
 {
@@ -442,6 +453,8 @@ optimise (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
           && !save_checkpoint (model, trainer, params, error))
         return FALSE;
       report (t, EAD_TRAIN_STEPS, step + 1, params->steps, &losses);
+      if (step + 1 == t->hold_after)
+        hold_until_cancelled (t);
     }
   return TRUE;
 }
@@ -521,6 +534,9 @@ training_init (const EadTrainParams *params, EadTrainCallback callback, gpointer
     .cancellable = cancellable,
     .epoch = -1,
   };
+  const char *hold_after = g_getenv ("EAD_TRAIN_HOLD_AFTER");
+  if (hold_after != NULL && cancellable != NULL)
+    t.hold_after = (int) g_ascii_strtoll (hold_after, NULL, 10);
   begin_phase (&t);
   report (&t, EAD_TRAIN_LOADING, 0, 1, NULL);
   return t;
