@@ -20,18 +20,11 @@
 #define UINT8_FILE "mobilenet_v2_1.0_224_quant.tflite"
 #define N_ACCURACY_PHOTOS 40
 
-static const char *
-shared_dir (void)
-{
-  const char *shared = g_getenv ("EAD_SHARED");
-  return shared ? shared : "../shared";
-}
-
 /* The path of a shared model file, or NULL after marking the test skipped. */
 static char *
 model_path_or_skip (const char *basename)
 {
-  g_autofree char *path = g_build_filename (shared_dir (), "pretrained", basename, NULL);
+  g_autofree char *path = test_shared_path ("pretrained", basename, NULL);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     return g_steal_pointer (&path);
   g_test_skip ("../shared is absent: no MobileNetV2 file to test with");
@@ -43,7 +36,7 @@ model_path_or_skip (const char *basename)
 static float *
 sample_input (const char *name)
 {
-  g_autofree char *path = g_build_filename (shared_dir (), "images", "imagenet-sample", name, NULL);
+  g_autofree char *path = test_shared_path ("images", "imagenet-sample", name, NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (EadImage) image = ead_image_load (path, &error);
   g_assert_no_error (error);
@@ -310,7 +303,7 @@ test_damaged_files (void)
 static void
 link_photos (const char *dir, GHashTable *wnids, guint count)
 {
-  g_autofree char *sample = g_build_filename (shared_dir (), "images", "imagenet-sample", NULL);
+  g_autofree char *sample = test_shared_path ("images", "imagenet-sample", NULL);
   g_autoptr (GPtrArray) paths = ead_dataset_list_images (sample, NULL);
   g_assert_nonnull (paths);
   guint in_classes = 0, others = 0;
@@ -363,9 +356,9 @@ test_accuracy (void)
   const char *argv[] = { cli, "backbone", "eval", "--backbone", path, "--images", scratch,
                          "--classes", classes, "--json", NULL };
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                               | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                                       &error);
+  g_autoptr (GSubprocessLauncher) launcher = test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr (GSubprocess) process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   g_autofree char *out = NULL;
   g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
@@ -393,11 +386,11 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   ead_torch_set_threads (0);
   g_test_add_func ("/backbone/architecture", test_architecture);
-  g_test_add_func ("/backbone/int8-layers", test_int8_layers);
-  g_test_add_func ("/backbone/uint8-layers", test_uint8_layers);
-  g_test_add_func ("/backbone/activation-ranges", test_activation_ranges);
-  g_test_add_func ("/backbone/features-and-errors", test_features_and_errors);
-  g_test_add_func ("/backbone/damaged-files", test_damaged_files);
-  g_test_add_func ("/backbone/accuracy", test_accuracy);
+  test_add_part ("shared", "/backbone/int8-layers", test_int8_layers);
+  test_add_part ("shared", "/backbone/uint8-layers", test_uint8_layers);
+  test_add_part ("shared", "/backbone/activation-ranges", test_activation_ranges);
+  test_add_part ("shared", "/backbone/features-and-errors", test_features_and_errors);
+  test_add_part ("shared", "/backbone/damaged-files", test_damaged_files);
+  test_add_part ("shared", "/backbone/accuracy", test_accuracy);
   return g_test_run ();
 }

@@ -302,8 +302,7 @@ test_unreadable_folder (TempDir *dir, gconstpointer data)
 static void
 test_mvtec_bottle (void)
 {
-  const char *shared = g_getenv ("EAD_SHARED") != NULL ? g_getenv ("EAD_SHARED") : "../shared";
-  g_autofree char *root = g_build_filename (shared, "datasets", "mvtec_ad", "bottle", NULL);
+  g_autofree char *root = test_shared_path ("datasets", "mvtec_ad", "bottle", NULL);
   static const struct {
     const char *type;
     guint count;
@@ -357,8 +356,8 @@ main (int argc, char **argv)
   add_temp_dir_test ("/dataset/split/single-image", test_single_training_image);
   add_temp_dir_test ("/dataset/validation-folder", test_validation_folder);
   add_temp_dir_test ("/dataset/errors", test_errors);
-  add_temp_dir_test ("/dataset/unreadable-folder", test_unreadable_folder);
-  g_test_add_func ("/dataset/mvtec-bottle", test_mvtec_bottle);
+  test_add_temp_dir_part ("unprivileged", "/dataset/unreadable-folder", test_unreadable_folder);
+  test_add_part ("shared", "/dataset/mvtec-bottle", test_mvtec_bottle);
 
   return g_test_run ();
 }

@@ -22,18 +22,10 @@
 #define INPUT_VALUES (3 * EAD_DISTILL_IMAGE_SIZE * EAD_DISTILL_IMAGE_SIZE)
 #define TARGET_VALUES (EAD_TEACHER_CHANNELS * EAD_DISTILL_TARGET_SIZE * EAD_DISTILL_TARGET_SIZE)
 
-static const char *
-shared_dir (void)
-{
-  const char *shared = g_getenv ("EAD_SHARED");
-  return shared ? shared : "../shared";
-}
-
 static char *
 backbone_file (void)
 {
-  return g_build_filename (shared_dir (), "pretrained", "tf2_mobilenet_v2_1.0_224_ptq.tflite",
-                           NULL);
+  return test_shared_path ("pretrained", "tf2_mobilenet_v2_1.0_224_ptq.tflite", NULL);
 }
 
 static void
@@ -164,7 +156,7 @@ make_image_folder (const char *scratch)
 {
   char *folder = g_build_filename (scratch, "images", NULL);
   g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
-  g_autofree char *open = g_build_filename (shared_dir (), "images", "open", NULL);
+  g_autofree char *open = test_shared_path ("images", "open", NULL);
   g_autoptr (GPtrArray) photos = ead_dataset_list_images (open, NULL);
   if (photos && photos->len >= N_IMAGES)
     {
@@ -381,7 +373,8 @@ run_port (const char *targets, const char *folder, const char *out, const char *
                          "--tolerance", tolerance, NULL };
   int status = 0;
   g_autoptr (GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, output,
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT,
+                               test_child_dies_with_parent, NULL, output,
                                NULL, &status, &error));
   g_assert_no_error (error);
   return status;
@@ -432,8 +425,8 @@ main (int argc, char **argv)
   g_test_add_func ("/distill/teacher-names", test_teacher_names);
   g_test_add_func ("/distill/state-resume", test_state_resume);
   add_temp_dir_test ("/distill/pack", test_pack);
-  add_temp_dir_test ("/distill/run", test_run);
-  add_temp_dir_test ("/distill/export-targets", test_export_targets);
-  add_temp_dir_test ("/distill/python-port", test_python_port);
+  test_add_temp_dir_part ("shared", "/distill/run", test_run);
+  test_add_temp_dir_part ("shared", "/distill/export-targets", test_export_targets);
+  test_add_temp_dir_part ("shared", "/distill/python-port", test_python_port);
   return g_test_run ();
 }

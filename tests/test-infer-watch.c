@@ -79,9 +79,13 @@ test_watch (void)
   copy_file (images->pdata[2], old);
 
   /* Threshold 0: every part is rejected and gets its heatmap. */
-  g_autoptr (GSubprocess) process = g_subprocess_new (
-      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, g_getenv ("EAD_CLI"),
-      "infer", model, "--watch", inbox, "--rejected-maps", rejected, "--threshold", "0", NULL);
+  /* The watch never ends by itself: it dies with this process should an
+   * assertion abort it. */
+  g_autoptr (GSubprocessLauncher) launcher = test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocess) process = g_subprocess_launcher_spawn (
+      launcher, &error, g_getenv ("EAD_CLI"), "infer", model, "--watch", inbox, "--rejected-maps",
+      rejected, "--threshold", "0", NULL);
   g_assert_no_error (error);
   g_autoptr (GDataInputStream) out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   g_autoptr (GDataInputStream) err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));

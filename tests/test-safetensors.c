@@ -1,6 +1,7 @@
 /* test-safetensors.c: the safetensors reader and writer. */
 #include "ead-error.h"
 #include "ead-safetensors.h"
+#include "test-util.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -883,7 +884,7 @@ main (int argc, char **argv)
   g_test_add_func ("/safetensors/open-and-save", test_open_and_save);
   g_test_add_func ("/safetensors/open-errors", test_open_errors);
   g_test_add_func ("/safetensors/save-missing-dir", test_save_missing_dir);
-  g_test_add_func ("/safetensors/save-unwritable-dir", test_save_unwritable_dir);
+  test_add_part ("unprivileged", "/safetensors/save-unwritable-dir", test_save_unwritable_dir);
   g_test_add_func ("/safetensors/save-write-fails", test_save_write_fails);
   g_test_add_func ("/safetensors/save-rename-fails", test_save_rename_fails);
   g_test_add_func ("/safetensors/f16-values", test_f16_values);

@@ -3,6 +3,7 @@
  * truncated and bit-flipped. */
 #include "ead-error.h"
 #include "ead-tflite.h"
+#include "test-util.h"
 
 #include <math.h>
 #include <string.h>
@@ -198,9 +199,7 @@ small_model_bytes (void)
 static char *
 shared_model_path (const char *basename)
 {
-  const char *shared = g_getenv ("EAD_SHARED");
-  g_autofree char *path = g_build_filename (shared ? shared : "../shared", "pretrained", basename,
-                                            NULL);
+  g_autofree char *path = test_shared_path ("pretrained", basename, NULL);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     return g_steal_pointer (&path);
   return NULL;
@@ -558,8 +557,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/tflite/small-model", test_small_model);
   g_test_add_func ("/tflite/nhwc-to-nchw", test_nhwc_to_nchw);
-  g_test_add_func ("/tflite/int8-file", test_int8_file);
-  g_test_add_func ("/tflite/uint8-file", test_uint8_file);
+  test_add_part ("shared", "/tflite/int8-file", test_int8_file);
+  test_add_part ("shared", "/tflite/uint8-file", test_uint8_file);
   g_test_add_func ("/tflite/errors", test_errors);
   g_test_add_func ("/tflite/truncated", test_truncated);
   g_test_add_func ("/tflite/bit-flips", test_bit_flips);

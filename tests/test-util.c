@@ -5,6 +5,9 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "ead-dataset.h"
@@ -84,11 +87,26 @@ write_generated (const char *root, const char *relative, guint index, gboolean a
 }
 
 char *
-test_make_small_dataset (const char *scratch)
+test_shared_path (const char *first, ...)
 {
   const char *shared = g_getenv ("EAD_SHARED");
-  g_autofree char *bottle = g_build_filename (shared ? shared : "../shared", "datasets",
-                                              "mvtec_ad", "bottle", NULL);
+  if (shared == NULL)
+    shared = g_getenv ("EAD_SHARED_DEFAULT");
+  g_autoptr (GPtrArray) parts = g_ptr_array_new ();
+  g_ptr_array_add (parts, (gpointer) (shared ? shared : "../shared"));
+  va_list args;
+  va_start (args, first);
+  for (const char *part = first; part != NULL; part = va_arg (args, const char *))
+    g_ptr_array_add (parts, (gpointer) part);
+  va_end (args);
+  g_ptr_array_add (parts, NULL);
+  return g_build_filenamev ((char **) parts->pdata);
+}
+
+char *
+test_make_small_dataset (const char *scratch)
+{
+  g_autofree char *bottle = test_shared_path ("datasets", "mvtec_ad", "bottle", NULL);
   char *root = g_build_filename (scratch, "tiny", NULL);
   if (g_file_test (bottle, G_FILE_TEST_IS_DIR))
     {
@@ -140,12 +158,27 @@ test_remove_tree (const char *path)
     g_remove (path);
 }
 
+void
+test_child_dies_with_parent (gpointer unused)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+GSubprocessLauncher *
+test_launcher_new (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  g_subprocess_launcher_set_child_setup (launcher, test_child_dies_with_parent, NULL, NULL);
+  return launcher;
+}
+
 TestRun
 test_run_program (const char *const *argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                             | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_autoptr (GSubprocessLauncher) launcher = test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocess) process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   TestRun run = { 0 };
   g_subprocess_communicate_utf8 (process, NULL, NULL, &run.out, &run.err, &error);
@@ -197,4 +230,30 @@ void
 add_temp_dir_test (const char *path, void (*test) (TempDir *, gconstpointer))
 {
   g_test_add (path, TempDir, NULL, temp_dir_setup, test, temp_dir_teardown);
+}
+
+/* @path under /@part when this run is @part's, NULL otherwise. */
+static char *
+part_path (const char *part, const char *path)
+{
+  if (g_strcmp0 (g_getenv ("EAD_TEST_PART"), part) != 0)
+    return NULL;
+  return g_strconcat ("/", part, path, NULL);
+}
+
+void
+test_add_part (const char *part, const char *path, GTestFunc test)
+{
+  g_autofree char *full = part_path (part, path);
+  if (full != NULL)
+    g_test_add_func (full, test);
+}
+
+void
+test_add_temp_dir_part (const char *part, const char *path,
+                        void (*test) (TempDir *, gconstpointer))
+{
+  g_autofree char *full = part_path (part, path);
+  if (full != NULL)
+    add_temp_dir_test (full, test);
 }

@@ -1,9 +1,15 @@
 /* test-util.h: data for the tests that need a dataset. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
+
+/* @first and the further NULL-terminated parts as a path in the shared data
+ * folder: $EAD_SHARED when set (CI points it at an empty folder to prove the
+ * generated-data paths), otherwise ../shared beside the source tree, which
+ * meson passes as EAD_SHARED_DEFAULT. The path may not exist. */
+char *test_shared_path (const char *first, ...) G_GNUC_NULL_TERMINATED;
 
 /* Makes a small MVTec-layout dataset under @scratch and returns its root:
  * a subset of ../shared/datasets/mvtec_ad/bottle, linked, when it exists
@@ -16,6 +22,13 @@ GBytes *test_read_data (const char *relative);
 
 /* Removes @path and everything under it. */
 void test_remove_tree (const char *path);
+
+/* Every child a test starts dies with the test process, however that ends:
+ * a failed assertion aborts it without running any teardown. A child setup
+ * function for g_spawn_*() (Linux's parent-death signal). */
+void test_child_dies_with_parent (gpointer unused);
+/* A launcher whose children die with the test process. */
+GSubprocessLauncher *test_launcher_new (GSubprocessFlags flags);
 
 /* A program run to its end: exit status and what it printed. */
 typedef struct {
@@ -40,5 +53,15 @@ typedef struct {
 void temp_dir_setup (TempDir *dir, gconstpointer data);
 void temp_dir_teardown (TempDir *dir, gconstpointer data);
 void add_temp_dir_test (const char *path, void (*test) (TempDir *, gconstpointer));
+
+/* Tests that run only where something is at hand (PART "shared": the
+ * shared data; "unprivileged": a user whom file permissions bind) form a
+ * meson test of their own, PROGRAM-PART, which sets EAD_TEST_PART=PART and
+ * runs the paths under /PART/PROGRAM (@path begins with /PROGRAM). So where they cannot run, meson's summary
+ * counts a skipped test instead of hiding the skips inside a passing one.
+ * Outside that run they are not added at all. */
+void test_add_part (const char *part, const char *path, GTestFunc test);
+void test_add_temp_dir_part (const char *part, const char *path,
+                             void (*test) (TempDir *, gconstpointer));
 
 G_END_DECLS
