@@ -1,7 +1,8 @@
 /* test-project.c: the project file: schema, refusing files it must not
  * touch, importing an MVTec AD folder with duplicates and bad files, a
  * training run killed with SIGKILL and resumed (read meanwhile from this
- * process), then calibration, test results, thresholds, review and export. */
+ * process), and, each on its own copy of a trained project, calibration,
+ * test results, thresholds, review and export. */
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -16,7 +17,7 @@
 #define CHECKPOINT_EVERY 2
 
 static char *dataset;
-static char *trained;   /* the project trained once, used by the tests after training */
+static char *scratch;
 
 /* ---- Helpers ---- */
 
@@ -200,8 +201,8 @@ test_refuses_newer_version (TempDir *dir, gconstpointer data)
   g_autofree char *err = NULL;
   int status;
   g_assert_nonnull (argv[0]);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                               NULL, NULL, &err, &status, NULL));
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               test_child_dies_with_parent, NULL, NULL, &err, &status, NULL));
   g_assert_false (g_spawn_check_wait_status (status, NULL));
   g_assert_true (g_str_has_prefix (err, "efficientad: "));
   g_assert_nonnull (strstr (err, "newer"));
@@ -579,24 +580,31 @@ test_duplicates_and_bad_files (TempDir *dir, gconstpointer data)
 
 /* ---- Training: killed, read meanwhile, resumed ---- */
 
+/* Starts efficientad with @args; with @hold_after > 0 its training waits
+ * after that step until killed (EAD_TRAIN_HOLD_AFTER). */
 static GSubprocess *
-spawn_cli (const char *const *args, GError **error)
+spawn_cli (const char *const *args, int hold_after, GError **error)
 {
+  g_autoptr (GSubprocessLauncher) launcher = test_launcher_new (
+      G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *hold = g_strdup_printf ("%d", hold_after);
+  if (hold_after > 0)
+    g_subprocess_launcher_setenv (launcher, "EAD_TRAIN_HOLD_AFTER", hold, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "EAD_TRAIN_HOLD_AFTER");
   g_ptr_array_add (argv, (gpointer) g_getenv ("EAD_CLI"));
   for (const char *const *a = args; *a; a++)
     g_ptr_array_add (argv, (gpointer) *a);
   g_ptr_array_add (argv, NULL);
-  return g_subprocess_newv ((const char *const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            error);
+  return g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, error);
 }
 
 static int
 run_cli (const char *const *args, char **err)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) process = spawn_cli (args, &error);
+  g_autoptr (GSubprocess) process = spawn_cli (args, 0, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, err, &error);
   g_assert_no_error (error);
@@ -618,15 +626,16 @@ read_while_training (const char *path, EadRunInfo *run)
   return ead_project_get_losses (project, 1, &error);
 }
 
-/* Polls until the curve has passed the first checkpoint, then SIGKILLs. */
+/* Polls until the run, held after step @held (past its first checkpoint),
+ * has recorded that step, then SIGKILLs it. */
 static void
-kill_after_checkpoint (GSubprocess *process, const char *path)
+kill_when_held (GSubprocess *process, const char *path, int held)
 {
   for (int tries = 0; tries < 3000; tries++)
     {
       EadRunInfo run = { 0 };
       g_autoptr (GArray) losses = read_while_training (path, &run);
-      gboolean past = losses && run.checkpoint_step > 0 && (int) losses->len > run.checkpoint_step;
+      gboolean past = losses && (int) losses->len == held;
       if (losses && losses->len > 0)
         {
           /* While it trains, the run is seen running with its curve so far
@@ -644,7 +653,7 @@ kill_after_checkpoint (GSubprocess *process, const char *path)
           g_assert_true (g_subprocess_get_if_signaled (process));
           return;
         }
-      /* Still running: it must not finish before the test kills it. */
+      /* Held, it cannot finish before the test kills it. */
       g_assert_nonnull (g_subprocess_get_identifier (process));
       g_usleep (100000);
     }
@@ -713,26 +722,35 @@ test_train_cancelled_at_once (TempDir *dir, gconstpointer data)
   ead_run_info_clear (&run);
 }
 
+/* A new project at @path holding the small dataset. */
 static void
-test_train_killed_and_resumed (void)
+create_imported (const char *path)
 {
   g_autoptr (GError) error = NULL;
-  {
-    g_autoptr (EadProject) project = ead_project_create (trained, &error);
-    const char *paths[] = { dataset, NULL };
-    ImportLog log;
-    import_log_init (&log);
-    EadImportSummary summary;
-    import_paths (project, paths, &log, &summary);
-    g_ptr_array_unref (log.problems);
-  }
+  g_autoptr (EadProject) project = ead_project_create (path, &error);
+  const char *paths[] = { dataset, NULL };
+  ImportLog log;
+  EadImportSummary summary;
+  g_assert_no_error (error);
+  import_log_init (&log);
+  import_paths (project, paths, &log, &summary);
+  g_ptr_array_unref (log.problems);
+}
+
+static void
+test_train_killed_and_resumed (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *trained = g_build_filename (dir->path, "killed" EAD_PROJECT_EXTENSION, NULL);
+  create_imported (trained);
   g_autofree char *steps = g_strdup_printf ("%d", TRAIN_STEPS);
   g_autofree char *every = g_strdup_printf ("%d", CHECKPOINT_EVERY);
   const char *train[] = { "project", "train", trained, "--teacher", "random", "--steps", steps,
                           "--checkpoint-every", every, "--seed", "7", NULL };
-  g_autoptr (GSubprocess) process = spawn_cli (train, &error);
+  const int held = CHECKPOINT_EVERY + 1;
+  g_autoptr (GSubprocess) process = spawn_cli (train, held, &error);
   g_assert_no_error (error);
-  kill_after_checkpoint (process, trained);
+  kill_when_held (process, trained, held);
 
   /* Reopened, the run shows as interrupted with a checkpoint that loads. */
   g_autoptr (EadProject) project = ead_project_open (trained, &error);
@@ -741,7 +759,7 @@ test_train_killed_and_resumed (void)
   g_assert_true (ead_project_get_run (project, 1, &run, &error));
   g_assert_cmpint (run.state, ==, EAD_RUN_INTERRUPTED);
   const int checkpoint_step = run.checkpoint_step;
-  g_assert_cmpint (checkpoint_step % CHECKPOINT_EVERY, ==, 0);
+  g_assert_cmpint (checkpoint_step, ==, CHECKPOINT_EVERY);
   ead_run_info_clear (&run);
   assert_checkpoint_loads (project, checkpoint_step);
   g_autoptr (GArray) before = ead_project_get_losses (project, 1, &error);
@@ -786,12 +804,36 @@ test_train_killed_and_resumed (void)
 
 /* ---- After training ---- */
 
+/* A project trained TRAIN_STEPS steps, made once per run in scratch. */
+static const char *
+trained_original (void)
+{
+  static char *path;
+  if (path != NULL)
+    return path;
+  path = g_build_filename (scratch, "trained" EAD_PROJECT_EXTENSION, NULL);
+  create_imported (path);
+  g_autofree char *steps = g_strdup_printf ("%d", TRAIN_STEPS);
+  const char *train[] = { "project", "train", path, "--teacher", "random", "--steps", steps,
+                          "--seed", "7", NULL };
+  g_autofree char *err = NULL;
+  int status = run_cli (train, &err);
+  g_test_message ("%s", err);
+  g_assert_cmpint (status, ==, 0);
+  return path;
+}
+
+/* Opens a copy of the trained project in @dir, which this test alone
+ * changes; returns its model. */
 static gint64
-open_trained (EadProject **project)
+open_trained (TempDir *dir, EadProject **project)
 {
   g_autoptr (GError) error = NULL;
-  g_assert_nonnull (trained);
-  *project = ead_project_open (trained, &error);
+  g_autoptr (GFile) original = g_file_new_for_path (trained_original ());
+  g_autofree char *path = g_build_filename (dir->path, "trained" EAD_PROJECT_EXTENSION, NULL);
+  g_autoptr (GFile) copy = g_file_new_for_path (path);
+  g_assert_true (g_file_copy (original, copy, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  *project = ead_project_open (path, &error);
   g_assert_no_error (error);
   gint64 model = ead_project_get_latest_model (*project, &error);
   g_assert_no_error (error);
@@ -799,11 +841,11 @@ open_trained (EadProject **project)
 }
 
 static void
-test_calibrate (void)
+test_calibrate (TempDir *dir, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (EadProject) project = NULL;
-  gint64 model = open_trained (&project);
+  gint64 model = open_trained (dir, &project);
   EadModelInfo trained_info;
   g_assert_true (ead_project_get_model (project, model, &trained_info, &error));
   g_assert_cmpuint (trained_info.local.n_bins, >, 0);
@@ -843,11 +885,11 @@ map_max (const float *map, gsize n)
 }
 
 static void
-test_results_and_threshold (void)
+test_results_and_threshold (TempDir *dir, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (EadProject) project = NULL;
-  gint64 model = open_trained (&project);
+  gint64 model = open_trained (dir, &project);
   g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, EAD_PRECISION_FP32,
                                                            NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -923,6 +965,16 @@ test_results_and_threshold (void)
   g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
 }
 
+/* Scores the test images of @project's @model. */
+static void
+score_test_images (EadProject *project, gint64 model)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, EAD_PRECISION_FP32,
+                                                           NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
 /* The @nth (from 0) test result of an image labelled @label. */
 static const EadResultInfo *
 test_result (GArray *results, EadLabel label, guint nth)
@@ -937,11 +989,12 @@ test_result (GArray *results, EadLabel label, guint nth)
 }
 
 static void
-test_false_positives_to_training (void)
+test_false_positives_to_training (TempDir *dir, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (EadProject) project = NULL;
-  gint64 model = open_trained (&project);
+  gint64 model = open_trained (dir, &project);
+  score_test_images (project, model);
   g_autoptr (GArray) results = ead_project_list_results (project, model, &error);
   const EadResultInfo *good = test_result (results, EAD_LABEL_GOOD, 0);
   const EadResultInfo *anomalous = test_result (results, EAD_LABEL_ANOMALOUS, 0);
@@ -1016,7 +1069,12 @@ test_export (TempDir *dir, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (EadProject) project = NULL;
-  gint64 model = open_trained (&project);
+  gint64 model = open_trained (dir, &project);
+  double threshold;
+  score_test_images (project, model);
+  g_assert_true (ead_project_set_threshold (project, model, EAD_THRESHOLD_F1_MAX, 0, &threshold,
+                                            &error));
+  g_assert_no_error (error);
   g_autofree char *path = g_build_filename (dir->path, "exported.safetensors", NULL);
   g_autofree char *sha256 = export_checked (project, model, EAD_EXPORT_MODEL_FILE, path);
 
@@ -1040,7 +1098,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   ead_torch_set_threads (0);
-  g_autofree char *scratch = g_dir_make_tmp ("ead-project-XXXXXX", NULL);
+  scratch = g_dir_make_tmp ("ead-project-XXXXXX", NULL);
   dataset = test_make_small_dataset (scratch);
   add_temp_dir_test ("/project/create", test_create);
   add_temp_dir_test ("/project/refuses-newer-version", test_refuses_newer_version);
@@ -1049,17 +1107,15 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/import-mvtec", test_import_mvtec);
   add_temp_dir_test ("/project/duplicates-and-bad-files", test_duplicates_and_bad_files);
   add_temp_dir_test ("/project/edit-images", test_edit_images);
-  /* The trained project lives in scratch: the tests after this one use it. */
-  trained = g_build_filename (scratch, "trained" EAD_PROJECT_EXTENSION, NULL);
   add_temp_dir_test ("/project/train-cancelled-at-once", test_train_cancelled_at_once);
-  g_test_add_func ("/project/train-killed-and-resumed", test_train_killed_and_resumed);
-  g_test_add_func ("/project/calibrate", test_calibrate);
-  g_test_add_func ("/project/results-and-threshold", test_results_and_threshold);
-  g_test_add_func ("/project/false-positives-to-training", test_false_positives_to_training);
+  add_temp_dir_test ("/project/train-killed-and-resumed", test_train_killed_and_resumed);
+  add_temp_dir_test ("/project/calibrate", test_calibrate);
+  add_temp_dir_test ("/project/results-and-threshold", test_results_and_threshold);
+  add_temp_dir_test ("/project/false-positives-to-training", test_false_positives_to_training);
   add_temp_dir_test ("/project/export", test_export);
   int status = g_test_run ();
   test_remove_tree (scratch);
   g_free (dataset);
-  g_free (trained);
+  g_free (scratch);
   return status;
 }
