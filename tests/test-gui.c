@@ -3,8 +3,14 @@
  * every view is saved as a PNG snapshot. A project with a model trained a
  * few steps on a random teacher, tested and given a threshold, drives the
  * Review and Export views. With EAD_TEST_LANGUAGE=zh_CN (and
- * LANGUAGE=zh_CN) it checks that the window speaks Simplified Chinese. */
+ * LANGUAGE=zh_CN) it checks that the window speaks Simplified Chinese.
+ *
+ * Each test runs in a child process of its own with a new application,
+ * window and folder, so that a failure shows as that test's and hides none
+ * after it. The dataset and the tested project, slow to make, are made once
+ * in a cache folder that the children share. */
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -25,7 +31,8 @@
 static EadApplication *app;
 static EadWindow *window;
 static const char *language;
-static char *folder;
+static char *cache;    /* shared by the children: $EAD_GUI_TEST_CACHE */
+static char *folder;   /* the running test's own, inside the cache */
 
 typedef struct {
   const char *name;
@@ -119,23 +126,9 @@ hidden (gpointer text)
   return !shows (text);
 }
 
-/* Closes the project and the error banner between tests. */
-static void
-reset (void)
-{
-  GActionGroup *group = G_ACTION_GROUP (window);
-
-  if (g_action_group_get_action_enabled (group, "close-project"))
-    g_action_group_activate_action (group, "close-project", NULL);
-  g_action_group_activate_action (group, "dismiss-error", NULL);
-  g_action_group_activate_action (group, "view", g_variant_new_string ("start"));
-  ead_gui_test_wait_drawn (GTK_WIDGET (window));
-}
-
 static void
 test_views (void)
 {
-  reset ();
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
       g_autofree char *detailed = g_strdup_printf ("win.view('%s')", views[i].name);
@@ -168,7 +161,6 @@ test_open_project (void)
   g_autofree char *path = make_project ("bottle.eadproj");
   GSettings *settings = ead_application_get_settings (app);
 
-  reset ();
   activate ("win.open-file", g_variant_new_string (path));
 
   g_autofree char *view = current_view ();
@@ -209,7 +201,6 @@ test_open_missing (void)
                                                       "找不到项目文件“%s”"),
                                               path);
 
-  reset ();
   activate ("win.open-file", g_variant_new_string (path));
   assert_shows (message);
   g_assert_null (ead_session_get_file (ead_window_get_session (window)));
@@ -228,7 +219,6 @@ test_not_a_project (void)
                                               path);
   g_autoptr (GFile) file = g_file_new_for_path (path);
 
-  reset ();
   ead_window_open_files (window, &file, 1);
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
   assert_shows (message);
@@ -276,7 +266,6 @@ test_new_project (void)
 {
   g_autofree char *expected = g_build_filename (folder, "line-3.eadproj", NULL);
 
-  reset ();
   activate ("win.new-project", NULL);
   answer_chooser (expect ("Untitled.eadproj", "未命名.eadproj"), "line-3");
 
@@ -303,7 +292,6 @@ test_open_dialog (void)
   g_autofree char *path = make_project ("line-7.eadproj");
   g_autoptr (GFile) file = g_file_new_for_path (path);
 
-  reset ();
   activate ("win.open-project", NULL);
   g_assert_true (ead_gui_test_wait_until (has_chooser, NULL, 10000));
   GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG, NULL);
@@ -332,7 +320,6 @@ test_open_bad_project (void)
 
   g_assert_true (g_file_set_contents (path, "not a project", -1, NULL));
 
-  reset ();
   activate ("win.open-file", g_variant_new_string (path));
   assert_shows (message);
   g_assert_null (ead_session_get_file (ead_window_get_session (window)));
@@ -393,14 +380,43 @@ wait_import (void)
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
 }
 
-/* The small MVTec AD-like dataset, made once per run. */
+/* Builds a file or folder at @path, once for all the tests: @make writes
+ * it under the path it is given, which is then renamed into place. */
+static const char *
+made_once (char **path, const char *name, void (*make) (const char *partial))
+{
+  if (*path != NULL)
+    return *path;
+  *path = g_build_filename (cache, name, NULL);
+  if (!g_file_test (*path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *partial_name = g_strconcat ("partial-", name, NULL);
+      g_autofree char *partial = g_build_filename (cache, partial_name, NULL);
+      test_remove_tree (partial);
+      make (partial);
+      g_assert_cmpint (g_rename (partial, *path), ==, 0);
+    }
+  return *path;
+}
+
+static void
+make_dataset (const char *partial)
+{
+  g_assert_cmpint (g_mkdir (partial, 0755), ==, 0);
+  g_autofree char *root = test_make_small_dataset (partial);
+  g_autofree char *inside = g_build_filename (partial, "tiny", NULL);
+  g_assert_cmpstr (root, ==, inside);
+}
+
+/* The small MVTec AD-like dataset: its folder, named tiny. */
 static const char *
 dataset (void)
 {
+  static char *path;
   static char *root;
 
   if (root == NULL)
-    root = test_make_small_dataset (folder);
+    root = g_build_filename (made_once (&path, "dataset", make_dataset), "tiny", NULL);
   return root;
 }
 
@@ -460,8 +476,6 @@ test_drop_folder (void)
   guint counts[EAD_N_SPLITS][EAD_N_LABELS];
   guint again[EAD_N_SPLITS][EAD_N_LABELS];
 
-  reset ();
-
   /* Without a project, the folder goes into a new one named after it. */
   ead_window_open_files (window, &dropped, 1);
   answer_chooser ("tiny.eadproj", "tiny.eadproj");
@@ -507,7 +521,6 @@ test_images (void)
   guint counts[EAD_N_SPLITS][EAD_N_LABELS];
   guint total;
 
-  reset ();
   activate ("win.open-file", g_variant_new_string (path));
 
   /* An import cancelled at once imports nothing and says nothing. */
@@ -624,7 +637,6 @@ open_training_project (const char *path)
 {
   g_autoptr (GFile) images = g_file_new_for_path (dataset ());
 
-  reset ();
   activate ("win.open-file", g_variant_new_string (path));
   ead_images_view_import (images_view (), &images, 1);
   wait_import ();
@@ -659,7 +671,8 @@ test_training (void)
   g_assert_false (action_enabled ("train-start"));
   g_assert_true (action_enabled ("train-pause"));
   g_assert_true (action_enabled ("train-stop"));
-  /* Paused once the curve has begun: the checkpoint keeps the run. */
+  /* Paused while the run waits after its first step (EAD_TRAIN_HOLD_AFTER):
+   * the checkpoint keeps the run. */
   g_assert_true (ead_gui_test_wait_until (has_loss_point, plot, 240000));
   GtkProgressBar *bar = GTK_PROGRESS_BAR (find_widget (GTK_WIDGET (view), GTK_TYPE_PROGRESS_BAR, 0));
   const char *progress = gtk_progress_bar_get_text (bar);
@@ -671,8 +684,7 @@ test_training (void)
   wait_training (view);
   get_run (path, 1, &run);
   g_assert_cmpint (run.state, ==, EAD_RUN_PAUSED);
-  g_assert_cmpint (run.checkpoint_step, >, 0);
-  g_assert_cmpint (run.checkpoint_step, <, steps);
+  g_assert_cmpint (run.checkpoint_step, ==, 1);
   ead_run_info_clear (&run);
   g_assert_true (action_enabled ("train-resume"));
   label_with_prefix (GTK_WIDGET (view), expect ("Paused · ", "已暂停 · "));
@@ -855,13 +867,12 @@ test_calibration (void)
 
 /* ---- Editing images, review and export ---- */
 
-/* A new project at @name holding the small dataset, imported through core. */
-static char *
-make_imported_project (const char *name)
+/* A new project at @path holding the small dataset, imported through core. */
+static void
+create_imported (const char *path)
 {
-  g_autofree char *path = make_project (name);
   g_autoptr (GError) error = NULL;
-  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_autoptr (EadProject) project = ead_project_create (path, &error);
   const char *paths[] = { dataset (), NULL };
   EadImportOptions options;
   EadImportSummary summary;
@@ -870,7 +881,16 @@ make_imported_project (const char *name)
   ead_import_options_init (&options);
   g_assert_true (ead_project_import (project, paths, &options, NULL, NULL, NULL, &summary, &error));
   g_assert_no_error (error);
-  return g_steal_pointer (&path);
+}
+
+/* A new project of the small dataset named @name in the test's folder. */
+static char *
+make_imported_project (const char *name)
+{
+  char *path = g_build_filename (folder, name, NULL);
+
+  create_imported (path);
+  return path;
 }
 
 static void
@@ -896,51 +916,64 @@ compare_floats (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
-/* The project with a tested model, made once per run: two training steps
- * on a random teacher, then tested, with the median test score as its
- * threshold so that there are false positives and missed defects. */
-static const char *
+/* Two training steps on a random teacher, then tested, with the median
+ * test score as its threshold so that there are false positives and missed
+ * defects. */
+static void
+make_tested_project (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  EadTrainParams params;
+  gint64 model_id = 0;
+
+  create_imported (path);
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  ead_train_params_init (&params);
+  params.steps = 2;
+  gint64 run = ead_project_add_run (project, &params, &error);
+  g_assert_no_error (error);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  ead_project_train_async (project, run, EAD_DEVICE_CPU, NULL, NULL, cancellable, trained,
+                           &model_id);
+  g_assert_true (ead_gui_test_wait_until (model_ready, &model_id, 240000));
+  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model_id, EAD_PRECISION_FP32,
+                                                           NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (GArray) results = ead_project_list_results (project, model_id, &error);
+  g_autoptr (GArray) scores = g_array_new (FALSE, FALSE, sizeof (float));
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      float score = (float) r->score;
+      if (r->split == EAD_SPLIT_TEST)
+        g_array_append_val (scores, score);
+    }
+  g_array_sort (scores, compare_floats);
+  double threshold;
+  g_assert_true (ead_project_set_threshold (project, model_id, EAD_THRESHOLD_VALUE,
+                                            g_array_index (scores, float, scores->len / 2),
+                                            &threshold, &error));
+  g_assert_no_error (error);
+}
+
+/* A copy, in the test's folder, of the project with a tested model (made
+ * once for all the tests); its model in @model. */
+static char *
 tested_project (gint64 *model)
 {
-  static char *path;
-  static gint64 model_id;
+  static char *original_path;
+  g_autoptr (GFile) original = g_file_new_for_path (made_once (&original_path, "tested.eadproj",
+                                                               make_tested_project));
+  char *path = g_build_filename (folder, "tested.eadproj", NULL);
+  g_autoptr (GFile) copy = g_file_new_for_path (path);
+  g_autoptr (GError) error = NULL;
 
-  if (path == NULL)
-    {
-      g_autoptr (GError) error = NULL;
-      EadTrainParams params;
-
-      path = make_imported_project ("tested.eadproj");
-      g_autoptr (EadProject) project = ead_project_open (path, &error);
-      g_assert_no_error (error);
-      ead_train_params_init (&params);
-      params.steps = 2;
-      gint64 run = ead_project_add_run (project, &params, &error);
-      g_assert_no_error (error);
-      g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-      ead_project_train_async (project, run, EAD_DEVICE_CPU, NULL, NULL, cancellable, trained,
-                               &model_id);
-      g_assert_true (ead_gui_test_wait_until (model_ready, &model_id, 600000));
-      g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model_id, EAD_PRECISION_FP32,
-                                                               NULL, NULL, NULL, &error);
-      g_assert_no_error (error);
-      g_autoptr (GArray) results = ead_project_list_results (project, model_id, &error);
-      g_autoptr (GArray) scores = g_array_new (FALSE, FALSE, sizeof (float));
-      for (guint i = 0; i < results->len; i++)
-        {
-          const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
-          float score = (float) r->score;
-          if (r->split == EAD_SPLIT_TEST)
-            g_array_append_val (scores, score);
-        }
-      g_array_sort (scores, compare_floats);
-      double threshold;
-      g_assert_true (ead_project_set_threshold (project, model_id, EAD_THRESHOLD_VALUE,
-                                                g_array_index (scores, float, scores->len / 2),
-                                                &threshold, &error));
-      g_assert_no_error (error);
-    }
-  *model = model_id;
+  g_assert_true (g_file_copy (original, copy, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  *model = ead_project_get_latest_model (project, &error);
+  g_assert_no_error (error);
   return path;
 }
 
@@ -1126,7 +1159,6 @@ test_review_empty (void)
 {
   g_autofree char *path = make_imported_project ("untested.eadproj");
 
-  reset ();
   activate ("win.open-file", g_variant_new_string (path));
   activate ("win.view", g_variant_new_string ("review"));
   assert_shows (expect ("No Test Results Yet", "尚无测试结果"));
@@ -1140,12 +1172,11 @@ static void
 test_review (void)
 {
   gint64 model;
-  const char *path = tested_project (&model);
+  g_autofree char *path = tested_project (&model);
   g_autoptr (GArray) results = test_results_by_score (path, model);
   g_autoptr (GError) error = NULL;
   EadConfusion confusion;
 
-  reset ();
   activate ("win.open-file", g_variant_new_string (path));
   activate ("win.view", g_variant_new_string ("review"));
   g_assert_cmpint (ead_review_view_get_model (review_view ()), ==, model);
@@ -1271,7 +1302,7 @@ static void
 test_export (void)
 {
   gint64 model;
-  const char *path = tested_project (&model);
+  g_autofree char *path = tested_project (&model);
   g_autofree char *exported = g_build_filename (folder, "line-3.safetensors", NULL);
   g_autoptr (GError) error = NULL;
   EadImageMetrics metrics;
@@ -1285,7 +1316,6 @@ test_export (void)
     g_assert_no_error (error);
   }
 
-  reset ();
   activate ("win.open-file", g_variant_new_string (path));
   g_autofree char *name = g_strdup_printf ("tested-model-%" G_GINT64_FORMAT ".safetensors", model);
   activate ("win.export-model", NULL);
@@ -1395,7 +1425,6 @@ test_edit_images (void)
     g_assert_cmpint (masked, >=, 2);
   }
 
-  reset ();
   activate ("win.open-file", g_variant_new_string (path));
   GtkSelectionModel *selection = image_selection ();
   gtk_selection_model_select_item (selection, 0, TRUE);
@@ -1434,9 +1463,9 @@ test_edit_images (void)
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
   g_assert_true (ead_images_view_is_previewing (images_view ()));
   g_autoptr (GdkTexture) shot = ead_gui_test_snapshot (GTK_WIDGET (window), NULL);
-  const guint8 red[3] = { 255, 0, 0 };
   snapshot (GTK_WIDGET (window), "image-preview");
-  g_assert_cmpuint (ead_gui_test_count_color (shot, red, 110), >, 100);
+  /* Tinted red over a dark defect (bottle's) or a bright one (generated). */
+  g_assert_cmpuint (ead_gui_test_count_reddish (shot, 100), >, 100);
   g_assert_true (gtk_widget_activate_action (view, "images.close-preview", NULL));
   g_assert_false (ead_images_view_is_previewing (images_view ()));
 }
@@ -1446,10 +1475,9 @@ static void
 test_delete_refused (void)
 {
   gint64 model;
-  const char *path = tested_project (&model);
+  g_autofree char *path = tested_project (&model);
   g_auto (EadImageInfo) first = { 0 };
 
-  reset ();
   activate ("win.open-file", g_variant_new_string (path));
   guint total = n_shown ();
   first = image_info (path, 1);
@@ -1466,7 +1494,6 @@ test_delete_refused (void)
 static void
 test_shortcuts (void)
 {
-  reset ();
   activate ("win.show-help-overlay", NULL);
   GtkWindow *shortcuts = ead_gui_test_find_window (GTK_TYPE_SHORTCUTS_WINDOW, NULL);
   g_assert_nonnull (shortcuts);
@@ -1480,7 +1507,6 @@ test_shortcuts (void)
 static void
 test_about (void)
 {
-  reset ();
   activate ("app.about", NULL);
   GtkWindow *about = ead_gui_test_find_window (GTK_TYPE_ABOUT_DIALOG, NULL);
   g_assert_nonnull (about);
@@ -1491,20 +1517,47 @@ test_about (void)
   gtk_window_destroy (about);
 }
 
-int
-main (int argc, char *argv[])
+/* ---- Each test in a child process of its own ---- */
+
+typedef struct {
+  const char *path;
+  GTestFunc run;
+  /* When not 0, training waits after this step until paused or stopped
+   * (EAD_TRAIN_HOLD_AFTER), so that the test acts on a run in progress. */
+  int hold_after;
+} GuiTest;
+
+static const GuiTest gui_tests[] = {
+  { "/workbench/views", test_views },
+  { "/workbench/open-project", test_open_project },
+  { "/workbench/open-missing", test_open_missing },
+  { "/workbench/not-a-project", test_not_a_project },
+  { "/workbench/open-bad-project", test_open_bad_project },
+  { "/workbench/new-project", test_new_project },
+  { "/workbench/open-dialog", test_open_dialog },
+  { "/workbench/drop-folder", test_drop_folder },
+  { "/workbench/images", test_images },
+  { "/workbench/training", test_training, 1 },
+  { "/workbench/calibration", test_calibration },
+  { "/workbench/edit-images", test_edit_images },
+  { "/workbench/review-empty", test_review_empty },
+  { "/workbench/review", test_review },
+  { "/workbench/export", test_export },
+  { "/workbench/delete-refused", test_delete_refused },
+  { "/workbench/shortcuts", test_shortcuts },
+  { "/workbench/about", test_about },
+};
+
+/* The real application object, started as g_application_run() would start
+ * it, but with the main loop in the test's hands; and the test's folder. */
+static void
+start_application (void)
 {
   g_autoptr (GError) error = NULL;
-  int status;
+  g_autofree char *template = g_build_filename (cache, "test-XXXXXX", NULL);
 
-  ead_application_init_i18n ();
-  g_test_init (&argc, &argv, NULL);
-  language = g_getenv ("EAD_TEST_LANGUAGE") != NULL ? g_getenv ("EAD_TEST_LANGUAGE") : "en";
-  folder = g_dir_make_tmp ("ead-gui-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  /* The real application object, started as g_application_run() would
-   * start it, but with the main loop in the tests' hands. */
+  folder = g_mkdtemp (g_steal_pointer (&template));
+  g_assert_nonnull (folder);
   app = ead_application_new ();
   g_application_set_flags (G_APPLICATION (app),
                            G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
@@ -1516,32 +1569,66 @@ main (int argc, char *argv[])
   window = EAD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_nonnull (window);
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
+}
 
-  g_test_add_func ("/workbench/views", test_views);
-  g_test_add_func ("/workbench/open-project", test_open_project);
-  g_test_add_func ("/workbench/open-missing", test_open_missing);
-  g_test_add_func ("/workbench/not-a-project", test_not_a_project);
-  g_test_add_func ("/workbench/open-bad-project", test_open_bad_project);
-  g_test_add_func ("/workbench/new-project", test_new_project);
-  g_test_add_func ("/workbench/open-dialog", test_open_dialog);
-  g_test_add_func ("/workbench/drop-folder", test_drop_folder);
-  g_test_add_func ("/workbench/images", test_images);
-  g_test_add_func ("/workbench/training", test_training);
-  g_test_add_func ("/workbench/calibration", test_calibration);
-  g_test_add_func ("/workbench/edit-images", test_edit_images);
-  g_test_add_func ("/workbench/review-empty", test_review_empty);
-  g_test_add_func ("/workbench/review", test_review);
-  g_test_add_func ("/workbench/export", test_export);
-  g_test_add_func ("/workbench/delete-refused", test_delete_refused);
-  g_test_add_func ("/workbench/shortcuts", test_shortcuts);
-  g_test_add_func ("/workbench/about", test_about);
-  status = g_test_run ();
-
+static void
+quit_application (void)
+{
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
   while (g_main_context_pending (NULL))
     g_main_context_iteration (NULL, FALSE);
-  g_object_unref (app);
+  g_clear_object (&app);
   test_remove_tree (folder);
-  g_free (folder);
+  g_clear_pointer (&folder, g_free);
+}
+
+static void
+run_gui_test (gconstpointer data)
+{
+  const GuiTest *test = data;
+
+  if (g_test_subprocess ())
+    {
+      start_application ();
+      test->run ();
+      quit_application ();
+      return;
+    }
+  if (test->hold_after > 0)
+    {
+      g_autofree char *step = g_strdup_printf ("%d", test->hold_after);
+      g_setenv ("EAD_TRAIN_HOLD_AFTER", step, TRUE);
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv ("EAD_TRAIN_HOLD_AFTER");
+  /* Not an assertion, which would end this process and the tests after. */
+  if (!g_test_trap_has_passed ())
+    g_test_fail_printf ("%s failed in its process (its messages are above)", test->path);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  ead_application_init_i18n ();
+  g_test_init (&argc, &argv, NULL);
+  language = g_getenv ("EAD_TEST_LANGUAGE") != NULL ? g_getenv ("EAD_TEST_LANGUAGE") : "en";
+  if (g_test_subprocess ())
+    cache = g_strdup (g_getenv ("EAD_GUI_TEST_CACHE"));
+  else
+    {
+      cache = g_dir_make_tmp ("ead-gui-XXXXXX", &error);
+      g_assert_no_error (error);
+      g_setenv ("EAD_GUI_TEST_CACHE", cache, TRUE);
+      g_unsetenv ("EAD_TRAIN_HOLD_AFTER");
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (gui_tests); i++)
+    g_test_add_data_func (gui_tests[i].path, &gui_tests[i], run_gui_test);
+  status = g_test_run ();
+  if (!g_test_subprocess ())
+    test_remove_tree (cache);
+  g_free (cache);
   return status;
 }

@@ -141,23 +141,59 @@ ead_gui_test_rgb (GdkTexture *texture)
   return rgb;
 }
 
-guint
-ead_gui_test_count_color (GdkTexture *texture, const guint8 rgb[3], int tolerance)
+/* Counts the pixels for which @matches (r, g, b, data) holds. */
+static guint
+count_pixels (GdkTexture *texture, gboolean (*matches) (int r, int g, int b, const void *data),
+              const void *data)
 {
   gsize stride;
-  g_autofree guint8 *data = download (texture, &stride);
+  g_autofree guint8 *pixels = download (texture, &stride);
   int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
   guint count = 0;
 
   for (int y = 0; y < height; y++)
     for (int x = 0; x < width; x++)
       {
-        const guint8 *p = data + (gsize) y * stride + 4 * (gsize) x;
-        if (ABS (p[2] - rgb[0]) <= tolerance && ABS (p[1] - rgb[1]) <= tolerance
-            && ABS (p[0] - rgb[2]) <= tolerance)
-          count++;
+        const guint8 *p = pixels + (gsize) y * stride + 4 * (gsize) x;
+        count += matches (p[2], p[1], p[0], data);
       }
   return count;
+}
+
+typedef struct {
+  const guint8 *rgb;
+  int tolerance;
+} Near;
+
+static gboolean
+is_near (int r, int g, int b, const void *data)
+{
+  const Near *near = data;
+
+  return ABS (r - near->rgb[0]) <= near->tolerance && ABS (g - near->rgb[1]) <= near->tolerance
+         && ABS (b - near->rgb[2]) <= near->tolerance;
+}
+
+guint
+ead_gui_test_count_color (GdkTexture *texture, const guint8 rgb[3], int tolerance)
+{
+  const Near near = { rgb, tolerance };
+
+  return count_pixels (texture, is_near, &near);
+}
+
+static gboolean
+is_reddish (int r, int g, int b, const void *data)
+{
+  const int *margin = data;
+
+  return r - MAX (g, b) >= *margin;
+}
+
+guint
+ead_gui_test_count_reddish (GdkTexture *texture, int margin)
+{
+  return count_pixels (texture, is_reddish, &margin);
 }
 
 guint

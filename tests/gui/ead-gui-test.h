@@ -30,6 +30,10 @@ guint8 *ead_gui_test_rgb (GdkTexture *texture);
 /* Counts the pixels within @tolerance (per channel) of @rgb. */
 guint ead_gui_test_count_color (GdkTexture *texture, const guint8 rgb[3], int tolerance);
 
+/* Counts the pixels whose red exceeds their green and blue by @margin or
+ * more: a red tint, whatever colour it lies over. */
+guint ead_gui_test_count_reddish (GdkTexture *texture, int margin);
+
 /* Counts distinct colours, up to @limit: a blank picture has one or two. */
 guint ead_gui_test_count_colors (GdkTexture *texture, guint limit);
 
