@@ -19,17 +19,12 @@
 #include "ead-score.h"
 #include "test-util.h"
 
-/* The ONNX Runtime the test pins, installed into the build folder on first
- * use. The npm package carries its CPU library; --ignore-scripts skips the
- * install script, which would download a GPU build. */
-#define ORT_PACKAGE "onnxruntime-node@1.30.0"
 #define PYTHON "/usr/bin/python3"
 #define THRESHOLD 0.3
 #define PROVENANCE_NOTE "瓶子, test-export"
 
 static char *scratch;
 static GPtrArray *source_images;   /* of EadImage, at their own size */
-static char *onnxruntime;          /* the onnxruntime-node folder */
 
 /* Scores and maps of n images, laid out as the export scripts write them:
  * n scores, then the n fused, local and global maps of side x side. */
@@ -276,26 +271,16 @@ torchscript_outputs (Case *c)
   c->torchscript_info = run_exported (c, "torchscript", ".pt", command, &c->torchscript);
 }
 
-/* onnxruntime-node, installed by npm into the build folder when missing. */
+/* onnxruntime-node, which the install step puts in node_modules/ of the
+ * checkout ($EAD_ONNXRUNTIME_NODE): the test needs no network. */
 static const char *
 onnxruntime_module (void)
 {
-  if (onnxruntime)
-    return onnxruntime;
-  g_autofree char *prefix = g_build_filename (g_getenv ("EAD_BUILD_ROOT"), "onnxruntime", NULL);
-  g_autofree char *module = g_build_filename (prefix, "node_modules", "onnxruntime-node", NULL);
+  const char *module = g_getenv ("EAD_ONNXRUNTIME_NODE");
   g_autofree char *manifest = g_build_filename (module, "package.json", NULL);
   if (!g_file_test (manifest, G_FILE_TEST_EXISTS))
-    {
-      const char *argv[] = { "npm", "install", "--prefix", prefix, "--ignore-scripts", "--no-audit",
-                             "--no-fund", ORT_PACKAGE, NULL };
-      g_auto (TestRun) run = test_run_program (argv);
-      g_test_message ("npm install %s: %s%s", ORT_PACKAGE, run.out, run.err);
-      g_assert_cmpint (run.status, ==, 0);
-      g_assert_true (g_file_test (manifest, G_FILE_TEST_EXISTS));
-    }
-  onnxruntime = g_steal_pointer (&module);
-  return onnxruntime;
+    g_error ("no onnxruntime-node at %s: run tools/install-deps.sh (make deps)", module);
+  return module;
 }
 
 static void
@@ -742,7 +727,6 @@ main (int argc, char **argv)
 
   case_free (small_case);
   g_ptr_array_unref (source_images);
-  g_free (onnxruntime);
   test_remove_tree (scratch);
   g_free (scratch);
   return status;
