@@ -536,24 +536,6 @@ test_resize_by_hand (void)
     g_assert_cmpint (ead_image_get_pixels (pair_grown)[i * 3 + 1], ==, grown[i]);
 }
 
-static void
-test_resize_timing (void)
-{
-  const int n_runs = 20;
-  g_autofree guint8 *pixels = noise_pixels (900 * 900 * 3);
-  g_autoptr(EadImage) image = ead_image_new_from_rgb8 (pixels, 900, 900, 900 * 3);
-  gint64 start = g_get_monotonic_time ();
-
-  for (int i = 0; i < n_runs; i++)
-    {
-      g_autoptr(EadImage) resized = ead_image_resize (image, 256, 256);
-
-      g_assert_cmpint (ead_image_get_width (resized), ==, 256);
-    }
-  g_test_message ("900x900 -> 256x256: %.2f ms per resize",
-                  (g_get_monotonic_time () - start) / 1000.0 / n_runs);
-}
-
 /* Tensors */
 
 static void
@@ -718,7 +700,6 @@ main (int argc, char **argv)
   g_test_add_func ("/image/resize/checkerboard", test_resize_checkerboard);
   g_test_add_func ("/image/resize/identity", test_resize_identity);
   g_test_add_func ("/image/resize/by-hand", test_resize_by_hand);
-  g_test_add_func ("/image/resize/timing", test_resize_timing);
   g_test_add_func ("/image/tensor/float", test_to_float);
   g_test_add_func ("/image/tensor/normalized", test_normalized_tensor);
   g_test_add_func ("/image/tensor/normalized-resizes", test_normalized_tensor_resizes);
