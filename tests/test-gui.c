@@ -1616,7 +1616,10 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   language = g_getenv ("EAD_TEST_LANGUAGE") != NULL ? g_getenv ("EAD_TEST_LANGUAGE") : "en";
   if (g_test_subprocess ())
-    cache = g_strdup (g_getenv ("EAD_GUI_TEST_CACHE"));
+    {
+      test_child_dies_with_parent (NULL);
+      cache = g_strdup (g_getenv ("EAD_GUI_TEST_CACHE"));
+    }
   else
     {
       cache = g_dir_make_tmp ("ead-gui-XXXXXX", &error);
