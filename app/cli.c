@@ -239,8 +239,8 @@ cli_train_phase_name (EadTrainPhase phase)
     }
 }
 
-static void
-add_metrics (JsonBuilder *b, const EadMetrics *m)
+void
+cli_json_add_metrics (JsonBuilder *b, const EadMetrics *m)
 {
   json_builder_set_member_name (b, "n_images");
   json_builder_add_int_value (b, m->n_images);
@@ -254,7 +254,7 @@ add_metrics (JsonBuilder *b, const EadMetrics *m)
 void
 cli_json_add_evaluation (JsonBuilder *b, const EadEvaluation *e)
 {
-  add_metrics (b, &e->overall);
+  cli_json_add_metrics (b, &e->overall);
   cli_json_add_number (b, "ms_per_image", e->ms_per_image);
   json_builder_set_member_name (b, "per_type");
   json_builder_begin_object (b);
@@ -263,14 +263,21 @@ cli_json_add_evaluation (JsonBuilder *b, const EadEvaluation *e)
       const EadMetrics *m = &g_array_index (e->per_type, EadMetrics, i);
       json_builder_set_member_name (b, m->type);
       json_builder_begin_object (b);
-      add_metrics (b, m);
+      cli_json_add_metrics (b, m);
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
 }
 
-static void
-print_metrics_row (const EadMetrics *m)
+void
+cli_print_metrics_header (void)
+{
+  g_print ("%-16s %6s %11s %11s %8s %8s %10s\n", "type", "images", "image_auroc", "pixel_auroc",
+           "aupro", "f1_max", "threshold");
+}
+
+void
+cli_print_metrics_row (const EadMetrics *m)
 {
   g_print ("%-16s %6u %11.4f %11.4f %8.4f %8.4f %10.4f\n", m->type, m->n_images, m->image_auroc,
            m->pixel_auroc, m->aupro, m->f1_max, m->threshold);
@@ -279,10 +286,9 @@ print_metrics_row (const EadMetrics *m)
 void
 cli_print_metrics_table (const EadEvaluation *e)
 {
-  g_print ("%-16s %6s %11s %11s %8s %8s %10s\n", "type", "images", "image_auroc", "pixel_auroc",
-           "aupro", "f1_max", "threshold");
+  cli_print_metrics_header ();
   for (guint i = 0; i < e->per_type->len; i++)
-    print_metrics_row (&g_array_index (e->per_type, EadMetrics, i));
-  print_metrics_row (&e->overall);
+    cli_print_metrics_row (&g_array_index (e->per_type, EadMetrics, i));
+  cli_print_metrics_row (&e->overall);
   g_print ("%.1f ms per image (networks and maps)\n", e->ms_per_image);
 }

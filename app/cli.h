@@ -48,6 +48,10 @@ const char *cli_train_phase_name (EadTrainPhase phase);
 /* The metrics of an evaluation: overall, ms_per_image and per_type. */
 void cli_json_add_evaluation (JsonBuilder *builder, const EadEvaluation *evaluation);
 void cli_print_metrics_table (const EadEvaluation *evaluation);
+/* One set of metrics: as JSON members, and as a row under the header. */
+void cli_json_add_metrics (JsonBuilder *builder, const EadMetrics *metrics);
+void cli_print_metrics_header (void);
+void cli_print_metrics_row (const EadMetrics *metrics);
 
 /* Prints "efficientad: MESSAGE" on one line and returns the exit status 1. */
 int cli_fail (const GError *error);

@@ -243,8 +243,25 @@ print_counts_text (guint counts[EAD_N_SPLITS][EAD_N_LABELS])
     }
 }
 
+/* The stored metrics of each model's latest test, parallel to @models. */
+static GPtrArray *
+list_test_metrics (EadProject *project, GArray *models, GError **error)
+{
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  for (guint i = 0; i < models->len; i++)
+    {
+      gint64 id = g_array_index (models, EadModelInfo, i).id;
+      GArray *metrics = ead_project_get_test_metrics (project, id, NULL, error);
+      if (!metrics)
+        return NULL;
+      g_ptr_array_add (all, metrics);
+    }
+  return g_steal_pointer (&all);
+}
+
 static void
-print_info_text (guint counts[EAD_N_SPLITS][EAD_N_LABELS], GArray *runs, GArray *models)
+print_info_text (guint counts[EAD_N_SPLITS][EAD_N_LABELS], GArray *runs, GArray *models,
+                 GPtrArray *test_metrics)
 {
   print_counts_text (counts);
   for (guint i = 0; i < runs->len; i++)
@@ -269,6 +286,11 @@ print_info_text (guint counts[EAD_N_SPLITS][EAD_N_LABELS], GArray *runs, GArray 
                  ead_threshold_method_to_string (m->threshold_method));
       else
         g_print ("no threshold\n");
+      GArray *tested = test_metrics->pdata[i];
+      if (tested->len > 0)
+        cli_print_metrics_header ();
+      for (guint k = 0; k < tested->len; k++)
+        cli_print_metrics_row (&g_array_index (tested, EadMetrics, k));
     }
 }
 
@@ -312,8 +334,30 @@ add_runs_json (JsonBuilder *b, GArray *runs)
   json_builder_end_array (b);
 }
 
+/* "test_metrics": {"all": {...}, TYPE: {...}}, or null when never tested. */
 static void
-add_models_json (JsonBuilder *b, GArray *models)
+add_test_metrics_json (JsonBuilder *b, GArray *tested)
+{
+  json_builder_set_member_name (b, "test_metrics");
+  if (tested->len == 0)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  for (guint k = 0; k < tested->len; k++)
+    {
+      const EadMetrics *m = &g_array_index (tested, EadMetrics, k);
+      json_builder_set_member_name (b, m->type);
+      json_builder_begin_object (b);
+      cli_json_add_metrics (b, m);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+}
+
+static void
+add_models_json (JsonBuilder *b, GArray *models, GPtrArray *test_metrics)
 {
   json_builder_set_member_name (b, "models");
   json_builder_begin_array (b);
@@ -329,6 +373,7 @@ add_models_json (JsonBuilder *b, GArray *models)
       cli_json_add_number (b, "threshold", m->has_threshold ? m->threshold : NAN);
       add_string (b, "threshold_method", m->has_threshold
                   ? ead_threshold_method_to_string (m->threshold_method) : NULL);
+      add_test_metrics_json (b, test_metrics->pdata[i]);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -349,11 +394,12 @@ project_info (int argc, char **argv)
     return cli_fail (error);
   g_autoptr (GArray) runs = ead_project_list_runs (project, &error);
   g_autoptr (GArray) models = runs ? ead_project_list_models (project, &error) : NULL;
-  if (!models)
+  g_autoptr (GPtrArray) test_metrics = models ? list_test_metrics (project, models, &error) : NULL;
+  if (!test_metrics)
     return cli_fail (error);
   if (!json)
     {
-      print_info_text (counts, runs, models);
+      print_info_text (counts, runs, models, test_metrics);
       return 0;
     }
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -362,7 +408,7 @@ project_info (int argc, char **argv)
   add_int (b, "schema_version", ead_project_get_schema_version ());
   add_counts_json (b, counts);
   add_runs_json (b, runs);
-  add_models_json (b, models);
+  add_models_json (b, models, test_metrics);
   json_builder_end_object (b);
   print_json (b);
   return 0;

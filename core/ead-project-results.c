@@ -302,6 +302,55 @@ test_image (EadProject *project, EadModel *model, gint64 model_id, const TestIma
   return t->label == EAD_LABEL_UNLABELLED || keep_for_metrics (project, t, &result, scored, error);
 }
 
+/* @type is NULL for the metrics over all test images: a defect type may
+ * well be called "all". */
+static gboolean
+insert_metrics (EadProject *project, sqlite3_stmt *s, gint64 model_id, const char *type,
+                const EadMetrics *m, const char *now, GError **error)
+{
+  /* SQLite stores NaN (undefined) as NULL. */
+  sqlite3_bind_int64 (s, 1, model_id);
+  sqlite3_bind_text (s, 2, type, -1, SQLITE_STATIC);
+  sqlite3_bind_int (s, 3, m->n_images);
+  sqlite3_bind_double (s, 4, m->image_auroc);
+  sqlite3_bind_double (s, 5, m->pixel_auroc);
+  sqlite3_bind_double (s, 6, m->aupro);
+  sqlite3_bind_double (s, 7, m->f1_max);
+  sqlite3_bind_double (s, 8, m->threshold);
+  sqlite3_bind_text (s, 9, now, -1, SQLITE_STATIC);
+  return ead_project_run (project, s, error);
+}
+
+/* Replaces the model's stored test metrics with @evaluation's. */
+static gboolean
+store_metrics (EadProject *project, gint64 model_id, const EadEvaluation *evaluation,
+               GError **error)
+{
+  g_autoptr (sqlite3_stmt) clear = ead_project_prepare (project,
+    "DELETE FROM test_metrics WHERE model_id = ?", error);
+  g_autoptr (sqlite3_stmt) insert = clear ? ead_project_prepare (project,
+    "INSERT INTO test_metrics (model_id, defect_type, n_images, image_auroc, pixel_auroc,"
+    "  aupro, f1_max, threshold, tested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error) : NULL;
+  if (!insert || !ead_project_begin (project, error))
+    return FALSE;
+  g_autofree char *now = ead_project_now ();
+  sqlite3_bind_int64 (clear, 1, model_id);
+  gboolean ok = ead_project_run (project, clear, error)
+                && insert_metrics (project, insert, model_id, NULL, &evaluation->overall, now,
+                                   error);
+  for (guint i = 0; ok && i < evaluation->per_type->len; i++)
+    {
+      const EadMetrics *m = &g_array_index (evaluation->per_type, EadMetrics, i);
+      ok = insert_metrics (project, insert, model_id, m->type, m, now, error);
+    }
+  if (!ok)
+    {
+      ead_project_rollback (project);
+      return FALSE;
+    }
+  return ead_project_commit (project, error);
+}
+
 EadEvaluation *
 ead_project_test (EadProject *project, gint64 model_id, EadPrecision precision,
                   EadProjectProgress progress, gpointer user_data, GCancellable *cancellable,
@@ -324,11 +373,62 @@ ead_project_test (EadProject *project, gint64 model_id, EadPrecision precision,
       if (ok && progress)
         progress (i + 1, images->len, user_data);
     }
-  EadEvaluation *evaluation = ok ? ead_evaluation_new_from_scores (
+  g_autoptr (EadEvaluation) evaluation = ok ? ead_evaluation_new_from_scores (
     (const EadScoredImage *) scored.views->data, scored.views->len) : NULL;
   g_array_unref (scored.views);
   g_ptr_array_unref (scored.buffers);
-  return evaluation;
+  if (!evaluation || !store_metrics (project, model_id, evaluation, error))
+    return NULL;
+  return g_steal_pointer (&evaluation);
+}
+
+static double
+column_number (sqlite3_stmt *s, int column)
+{
+  return sqlite3_column_type (s, column) == SQLITE_NULL ? NAN : sqlite3_column_double (s, column);
+}
+
+static void
+metrics_clear (gpointer data)
+{
+  g_free (((EadMetrics *) data)->type);
+}
+
+GArray *
+ead_project_get_test_metrics (EadProject *project, gint64 model_id, char **tested_at,
+                              GError **error)
+{
+  if (!ead_project_check_model (project, model_id, error))
+    return NULL;
+  g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
+    "SELECT coalesce (defect_type, 'all'), n_images, image_auroc, pixel_auroc, aupro, f1_max, threshold,"
+    "       tested_at"
+    " FROM test_metrics WHERE model_id = ?"
+    " ORDER BY defect_type IS NOT NULL, defect_type", error);
+  if (!s)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, model_id);
+  g_autoptr (GArray) metrics = g_array_new (FALSE, TRUE, sizeof (EadMetrics));
+  g_array_set_clear_func (metrics, metrics_clear);
+  int status;
+  while ((status = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      EadMetrics m = {
+        .type = ead_project_column_text (s, 0),
+        .n_images = sqlite3_column_int (s, 1),
+        .image_auroc = column_number (s, 2),
+        .pixel_auroc = column_number (s, 3),
+        .aupro = column_number (s, 4),
+        .f1_max = column_number (s, 5),
+        .threshold = column_number (s, 6),
+      };
+      g_array_append_val (metrics, m);
+      if (tested_at && !*tested_at)
+        *tested_at = ead_project_column_text (s, 7);
+    }
+  if (!ead_project_done (project, status, error))
+    return NULL;
+  return g_steal_pointer (&metrics);
 }
 
 /* ---- Reading results ---- */

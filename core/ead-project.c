@@ -198,6 +198,20 @@ static const char *const migrations[] = {
   "  byte_size INTEGER NOT NULL,"
   "  sha256 TEXT NOT NULL);"
   "CREATE INDEX exports_model ON exports (model_id);",
+
+  /* Version 2: the metrics of a model's latest test, which need the
+   * full-size maps and so cannot be recomputed from what results keep. */
+  "CREATE TABLE test_metrics ("
+  "  model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,"
+  "  defect_type TEXT,"
+  "  n_images INTEGER NOT NULL,"
+  "  image_auroc REAL,"
+  "  pixel_auroc REAL,"
+  "  aupro REAL,"
+  "  f1_max REAL,"
+  "  threshold REAL,"
+  "  tested_at TEXT NOT NULL);"
+  "CREATE INDEX test_metrics_model ON test_metrics (model_id);",
 };
 
 int

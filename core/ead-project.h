@@ -353,6 +353,15 @@ typedef struct {
 gboolean ead_project_get_image_metrics (EadProject *project, gint64 model_id,
                                         EadImageMetrics *metrics, GError **error);
 
+/* The metrics of the model's latest ead_project_test(), which keeps them:
+ * a GArray of EadMetrics, the overall ones first (type "all"), then each
+ * defect type's by name;
+ * empty when the model was never tested. @tested_at, when not NULL,
+ * receives when (ISO 8601 UTC), or NULL. Relabelling images later does not
+ * change them; testing again does. */
+GArray *ead_project_get_test_metrics (EadProject *project, gint64 model_id, char **tested_at,
+                                      GError **error);
+
 /* Records a verdict on the result of @model_id for @image_id, replacing an
  * earlier one; @note may be NULL. */
 gboolean ead_project_review (EadProject *project, gint64 model_id, gint64 image_id,

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "ead-error.h"
@@ -209,6 +210,35 @@ test_refuses_newer_version (TempDir *dir, gconstpointer data)
   g_assert_cmpint (strchr (err, '\n') - err, ==, strlen (err) - 1);
   g_autoptr (GBytes) after = read_bytes (path);
   g_assert_true (g_bytes_equal (before, after));
+}
+
+/* A file version 1 wrote (tests/data/project/v1.eadproj: five 64 x 64
+ * images, one with a mask, imported by efficientad at schema version 1)
+ * opens migrated, all it held intact, and without test metrics yet. */
+static void
+test_upgrades_version_1 (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GBytes) v1 = test_read_data ("project/v1.eadproj");
+  g_autofree char *path = g_build_filename (dir->path, "v1.eadproj", NULL);
+  g_autoptr (GError) error = NULL;
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (v1, NULL), g_bytes_get_size (v1),
+                                      NULL));
+  g_assert_cmpint (query_raw_int (path, "PRAGMA user_version"), ==, 1);
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_raw_int (path, "PRAGMA user_version"), ==,
+                   ead_project_get_schema_version ());
+  g_assert_cmpint (ead_project_get_schema_version (), >=, 2);
+  g_assert_cmpuint (count_all (project, counts), ==, 5);
+  g_assert_cmpuint (counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS], ==, 1);
+  g_assert_cmpuint (counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD], ==, 1);
+  g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM masks"), ==, 1);
+  g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM test_metrics"), ==, 0);
+  g_autoptr (EadImage) image = ead_project_load_image (project, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ead_image_get_width (image), ==, 64);
 }
 
 static void
@@ -611,6 +641,7 @@ run_cli (const char *const *args, char **err)
   return g_subprocess_get_exit_status (process);
 }
 
+
 /* Reads the run from a connection of this process while another trains. */
 static GArray *
 read_while_training (const char *path, EadRunInfo *run)
@@ -885,6 +916,57 @@ map_max (const float *map, gsize n)
 }
 
 static void
+assert_same_metrics (const EadMetrics *stored, const EadMetrics *computed)
+{
+  const double stored_values[] = { stored->image_auroc, stored->pixel_auroc, stored->aupro,
+                                   stored->f1_max, stored->threshold };
+  const double computed_values[] = { computed->image_auroc, computed->pixel_auroc,
+                                     computed->aupro, computed->f1_max, computed->threshold };
+  g_assert_cmpstr (stored->type, ==, computed->type);
+  g_assert_cmpuint (stored->n_images, ==, computed->n_images);
+  for (gsize i = 0; i < G_N_ELEMENTS (stored_values); i++)
+    if (isnan (computed_values[i]))
+      g_assert_true (isnan (stored_values[i]));
+    else
+      g_assert_cmpfloat (stored_values[i], ==, computed_values[i]);
+}
+
+/* The project keeps every metric of the latest test, overall and per type. */
+static void
+assert_stored_metrics (EadProject *project, gint64 model, const EadEvaluation *evaluation)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tested_at = NULL;
+  g_autoptr (GArray) stored = ead_project_get_test_metrics (project, model, &tested_at, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (tested_at);
+  g_assert_cmpuint (stored->len, ==, 1 + evaluation->per_type->len);
+  assert_same_metrics (&g_array_index (stored, EadMetrics, 0), &evaluation->overall);
+  for (guint i = 0; i < evaluation->per_type->len; i++)
+    assert_same_metrics (&g_array_index (stored, EadMetrics, i + 1),
+                         &g_array_index (evaluation->per_type, EadMetrics, i));
+  /* Pixel metrics are there: the dataset has masks. */
+  const EadMetrics *overall = &g_array_index (stored, EadMetrics, 0);
+  g_assert_false (isnan (overall->pixel_auroc));
+
+  /* project info --json lists them with the model. */
+  g_auto (TestRun) info = test_run_cli ("project", "info", ead_project_get_path (project), "--json",
+                                        NULL);
+  g_assert_cmpint (info.status, ==, 0);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (parser, info.out, -1, &error));
+  JsonObject *model_json = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "models"),
+      0);
+  JsonObject *all = json_object_get_object_member (
+      json_object_get_object_member (model_json, "test_metrics"), "all");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (all, "pixel_auroc"),
+                                  overall->pixel_auroc, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (all, "aupro"), overall->aupro,
+                                  1e-9);
+}
+
+static void
 test_results_and_threshold (TempDir *dir, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
@@ -908,6 +990,7 @@ test_results_and_threshold (TempDir *dir, gconstpointer data)
   g_assert_cmpuint (metrics.n_anomalous, ==, counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
   g_assert_cmpfloat_with_epsilon (metrics.image_auroc, evaluation->overall.image_auroc, 1e-9);
   g_assert_cmpfloat_with_epsilon (metrics.f1_max, evaluation->overall.f1_max, 1e-9);
+  assert_stored_metrics (project, model, evaluation);
 
   /* Compact maps: at most 256 pixels a side, the image's shape, and no
    * value above the image score (their maximum at full size). */
@@ -1102,6 +1185,7 @@ main (int argc, char **argv)
   dataset = test_make_small_dataset (scratch);
   add_temp_dir_test ("/project/create", test_create);
   add_temp_dir_test ("/project/refuses-newer-version", test_refuses_newer_version);
+  add_temp_dir_test ("/project/upgrades-version-1", test_upgrades_version_1);
   add_temp_dir_test ("/project/refuses-other-files", test_refuses_other_files);
   add_temp_dir_test ("/project/refuses-damaged-file", test_refuses_damaged_file);
   add_temp_dir_test ("/project/import-mvtec", test_import_mvtec);
