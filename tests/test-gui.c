@@ -1307,12 +1307,14 @@ test_export (void)
   g_autoptr (GError) error = NULL;
   EadImageMetrics metrics;
   EadModelInfo info;
+  g_autoptr (GArray) tested = NULL;
   gboolean failed;
 
   {
     g_autoptr (EadProject) project = ead_project_open (path, &error);
     g_assert_true (ead_project_get_image_metrics (project, model, &metrics, &error));
     g_assert_true (ead_project_get_model (project, model, &info, &error));
+    tested = ead_project_get_test_metrics (project, model, NULL, &error);
     g_assert_no_error (error);
   }
 
@@ -1330,9 +1332,13 @@ test_export (void)
                                                 metrics.n_good, metrics.n_anomalous);
   g_autofree char *threshold = g_strdup_printf (expect ("%.4f (given)", "%.4f（手动指定）"),
                                                 info.threshold);
+  const EadMetrics *overall = &g_array_index (tested, EadMetrics, 0);
+  g_autofree char *pixel = g_strdup_printf ("%.1f%% · %.1f%%", 100.0 * overall->pixel_auroc,
+                                            100.0 * overall->aupro);
   assert_shows (auroc);
   assert_shows (validated);
   assert_shows (threshold);
+  assert_shows (pixel);
 
   /* The file written loads, with the model's threshold. */
   g_autoptr (EadModel) loaded = ead_model_load (exported, &error);

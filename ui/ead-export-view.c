@@ -30,6 +30,7 @@ struct _EadExportView {
   GtkLabel *validated_label;
   GtkLabel *auroc_label;
   GtkLabel *f1_label;
+  GtkLabel *pixel_label;
   GtkLabel *calibration_label;
   GtkLabel *destination_label;
   GtkLabel *result_label;
@@ -79,6 +80,23 @@ describe_threshold (const EadModelInfo *info)
     }
 }
 
+/* The pixel metrics of the model's latest test, which the project keeps. */
+static char *
+describe_pixel_metrics (EadProject *project, gint64 model_id)
+{
+  g_autoptr (GArray) tested = ead_project_get_test_metrics (project, model_id, NULL, NULL);
+
+  if (tested == NULL || tested->len == 0)
+    return g_strdup (_("Not measured yet: score the test images in the Calibration view"));
+  const EadMetrics *overall = &g_array_index (tested, EadMetrics, 0);
+  if (isnan (overall->pixel_auroc))
+    return g_strdup (_("Not measured: the test images have no defect masks"));
+  g_autofree char *pixel_auroc = format_fraction (overall->pixel_auroc);
+  g_autofree char *aupro = format_fraction (overall->aupro);
+  /* Translators: pixel AUROC, then AU-PRO, of the latest test. */
+  return g_strdup_printf (_("%s · %s"), pixel_auroc, aupro);
+}
+
 /* Fills the labels with what the chosen model was validated with. */
 static void
 show_model (EadExportView *self)
@@ -89,7 +107,7 @@ show_model (EadExportView *self)
   EadConfusion confusion;
   g_autoptr (GError) error = NULL;
   g_autofree char *threshold = NULL, *validated = NULL, *auroc = NULL, *f1 = NULL;
-  g_autofree char *calibration = NULL;
+  g_autofree char *calibration = NULL, *pixel = NULL;
 
   if (project == NULL || self->model_id == 0)
     return;
@@ -119,6 +137,7 @@ show_model (EadExportView *self)
     }
   else
     f1 = format_fraction (metrics.f1_max);
+  pixel = describe_pixel_metrics (project, self->model_id);
   calibration = g_strdup_printf (ngettext ("On %u good validation image",
                                            "On %u good validation images", info.n_validation),
                                  info.n_validation);
@@ -126,6 +145,7 @@ show_model (EadExportView *self)
   gtk_label_set_text (self->validated_label, validated);
   gtk_label_set_text (self->auroc_label, auroc);
   gtk_label_set_text (self->f1_label, f1);
+  gtk_label_set_text (self->pixel_label, pixel);
   gtk_label_set_text (self->calibration_label, calibration);
   ead_model_info_clear (&info);
 }
@@ -403,6 +423,7 @@ ead_export_view_class_init (EadExportViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadExportView, validated_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, auroc_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, f1_label);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, pixel_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, calibration_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, destination_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, result_label);
