@@ -306,6 +306,140 @@ ead_confusion_at (const float *scores, const guint8 *labels, gsize n, double thr
   return counts;
 }
 
+static double
+ratio (gsize numerator, gsize denominator)
+{
+  return denominator == 0 ? NAN : (double) numerator / (double) denominator;
+}
+
+double
+ead_confusion_precision (const EadConfusion *c)
+{
+  return ratio (c->true_positives, c->true_positives + c->false_positives);
+}
+
+double
+ead_confusion_recall (const EadConfusion *c)
+{
+  return ratio (c->true_positives, c->true_positives + c->false_negatives);
+}
+
+double
+ead_confusion_fpr (const EadConfusion *c)
+{
+  return ratio (c->false_positives, c->false_positives + c->true_negatives);
+}
+
+double
+ead_confusion_f1 (const EadConfusion *c)
+{
+  return ratio (2 * c->true_positives,
+                2 * c->true_positives + c->false_positives + c->false_negatives);
+}
+
+gsize
+ead_confusion_flagged (const EadConfusion *c)
+{
+  return c->true_positives + c->false_positives;
+}
+
+/* Curves */
+
+EadCurve *
+ead_curve_new (const float *scores, const guint8 *labels, gsize n)
+{
+  g_autofree guint32 *keys = NULL;
+  gsize n_positives;
+
+  if (!sort_keys_by_class (scores, labels, n, &keys, &n_positives))
+    return NULL;
+
+  EadCurve *curve = g_new0 (EadCurve, 1);
+  curve->n_positives = n_positives;
+  curve->n_negatives = n - n_positives;
+  curve->points = g_array_new (FALSE, FALSE, sizeof (EadCurvePoint));
+  Descent positives = { keys, n_positives };
+  Descent negatives = { keys + n_positives, n - n_positives };
+  EadCurvePoint point = { 0 };
+  while (positives.left > 0 || negatives.left > 0)
+    {
+      guint32 key = highest_key (&positives, &negatives);
+      point.threshold = key_to_float (key);
+      point.true_positives += consume_equal (&positives, key);
+      point.false_positives += consume_equal (&negatives, key);
+      g_array_append_val (curve->points, point);
+    }
+  return curve;
+}
+
+void
+ead_curve_free (EadCurve *curve)
+{
+  g_array_unref (curve->points);
+  g_free (curve);
+}
+
+EadConfusion
+ead_curve_confusion (const EadCurve *curve, const EadCurvePoint *point)
+{
+  return (EadConfusion) {
+    .true_positives = point->true_positives,
+    .false_positives = point->false_positives,
+    .true_negatives = curve->n_negatives - point->false_positives,
+    .false_negatives = curve->n_positives - point->true_positives,
+  };
+}
+
+double
+ead_curve_average_precision (const EadCurve *curve)
+{
+  double sum = 0;
+  gsize previous_true = 0;
+
+  if (curve->n_positives == 0)
+    return NAN;
+  for (guint i = 0; i < curve->points->len; i++)
+    {
+      const EadCurvePoint *p = &g_array_index (curve->points, EadCurvePoint, i);
+      sum += (double) (p->true_positives - previous_true) / curve->n_positives
+             * p->true_positives / (p->true_positives + p->false_positives);
+      previous_true = p->true_positives;
+    }
+  return sum;
+}
+
+double
+ead_curve_miss_rate_at_fpr (const EadCurve *curve, double fpr)
+{
+  /* Above every score nothing is flagged: all are missed. */
+  gsize caught = 0;
+
+  if (curve->n_positives == 0)
+    return NAN;
+  for (guint i = 0; i < curve->points->len; i++)
+    {
+      const EadCurvePoint *p = &g_array_index (curve->points, EadCurvePoint, i);
+      if (p->false_positives > fpr * curve->n_negatives + 1e-9)
+        break;
+      caught = p->true_positives;
+    }
+  return 1.0 - (double) caught / curve->n_positives;
+}
+
+double
+ead_curve_fpr_at_miss_rate (const EadCurve *curve, double miss_rate)
+{
+  if (curve->n_positives == 0 || curve->n_negatives == 0)
+    return NAN;
+  for (guint i = 0; i < curve->points->len; i++)
+    {
+      const EadCurvePoint *p = &g_array_index (curve->points, EadCurvePoint, i);
+      if (curve->n_positives - p->true_positives <= miss_rate * curve->n_positives + 1e-9)
+        return (double) p->false_positives / curve->n_negatives;
+    }
+  return 1.0;
+}
+
 /* Connected components */
 
 /* Labels every pixel 8-connected to @seed. An explicit stack rather than

@@ -28,6 +28,48 @@ typedef struct {
 
 EadConfusion ead_confusion_at (const float *scores, const guint8 *labels, gsize n, double threshold);
 
+/* Rates of the counts, NaN where the denominator is 0: precision
+ * TP / (TP + FP), recall TP / (TP + FN), false-positive rate FP / (FP + TN),
+ * F1 2 TP / (2 TP + FP + FN); and how many images are flagged (TP + FP),
+ * which an operator re-checks. */
+double ead_confusion_precision (const EadConfusion *c);
+double ead_confusion_recall (const EadConfusion *c);
+double ead_confusion_fpr (const EadConfusion *c);
+double ead_confusion_f1 (const EadConfusion *c);
+gsize ead_confusion_flagged (const EadConfusion *c);
+
+/* The image-level ROC and precision-recall curves: one point per distinct
+ * score, taken as the threshold (anomalous when score >= threshold), from
+ * the highest down, with the counts there. Computed from the scores on
+ * demand (cheap for a test set), so they follow relabelling. */
+typedef struct {
+  double threshold;
+  gsize true_positives, false_positives;
+} EadCurvePoint;
+
+typedef struct {
+  gsize n_positives, n_negatives;
+  GArray *points;   /* EadCurvePoint, thresholds falling */
+} EadCurve;
+
+/* NULL when a score is NaN; a curve without points when @n is 0. */
+EadCurve *ead_curve_new (const float *scores, const guint8 *labels, gsize n);
+void ead_curve_free (EadCurve *curve);
+/* The counts of @point as a confusion matrix. */
+EadConfusion ead_curve_confusion (const EadCurve *curve, const EadCurvePoint *point);
+/* Average precision, the sum over the points of the step in recall times
+ * the precision there (scikit-learn's average_precision_score); NaN
+ * without positives. */
+double ead_curve_average_precision (const EadCurve *curve);
+/* The operator's numbers. The miss rate (1 - recall) at the lowest
+ * threshold that flags at most @fpr of the good images; the false-alarm
+ * rate at the highest threshold that misses at most @miss_rate of the
+ * anomalous ones. NaN without the class they count. */
+double ead_curve_miss_rate_at_fpr (const EadCurve *curve, double fpr);
+double ead_curve_fpr_at_miss_rate (const EadCurve *curve, double miss_rate);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EadCurve, ead_curve_free)
+
 /* Area under the per-region overlap (PRO) curve up to @fpr_limit, divided by
  * @fpr_limit, as MVTec AD's evaluation code computes it: regions are the
  * 8-connected components of each ground-truth mask; for every threshold the

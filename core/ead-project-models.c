@@ -448,19 +448,23 @@ ead_project_calibrate (EadProject *project, gint64 model_id, EadPrecision precis
 /* ---- Threshold ---- */
 
 /* Scores of @model_id's results with labels: those of labelled test images
- * (@good_only FALSE), or of every image labelled good (@good_only TRUE). */
+ * (@good_only FALSE; with @defect_type, the good ones and those of that
+ * type), or of every image labelled good (@good_only TRUE). */
 static gboolean
-labelled_scores (EadProject *project, gint64 model_id, gboolean good_only, GArray *scores,
-                 GByteArray *labels, GError **error)
+labelled_scores (EadProject *project, gint64 model_id, gboolean good_only,
+                 const char *defect_type, GArray *scores, GByteArray *labels, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "SELECT r.score, l.label = 'anomalous' FROM results r JOIN labels l ON l.image_id = r.image_id"
+    " LEFT JOIN defect_types d ON d.id = l.defect_type_id"
     " WHERE r.model_id = ?1 AND CASE WHEN ?2 THEN l.label = 'good'"
-    "   ELSE l.split = 'test' AND l.label != 'unlabelled' END", error);
+    "   ELSE l.split = 'test' AND l.label != 'unlabelled'"
+    "     AND (?3 IS NULL OR l.label = 'good' OR d.name = ?3) END", error);
   if (!s)
     return FALSE;
   sqlite3_bind_int64 (s, 1, model_id);
   sqlite3_bind_int (s, 2, good_only);
+  sqlite3_bind_text (s, 3, defect_type, -1, SQLITE_STATIC);
   int status;
   while ((status = sqlite3_step (s)) == SQLITE_ROW)
     {
@@ -515,7 +519,7 @@ ead_project_choose_threshold (EadProject *project, gint64 model_id, EadThreshold
   gboolean max_fpr = method == EAD_THRESHOLD_MAX_FPR;
   g_autoptr (GArray) scores = g_array_new (FALSE, FALSE, sizeof (float));
   g_autoptr (GByteArray) labels = g_byte_array_new ();
-  if (!labelled_scores (project, model_id, max_fpr, scores, labels, error))
+  if (!labelled_scores (project, model_id, max_fpr, NULL, scores, labels, error))
     return FALSE;
   if (max_fpr && scores->len > 0)
     *threshold = max_fpr_threshold (scores, parameter);
@@ -575,7 +579,7 @@ ead_project_count_decisions (EadProject *project, gint64 model_id, EadConfusion 
     }
   g_autoptr (GArray) scores = g_array_new (FALSE, FALSE, sizeof (float));
   g_autoptr (GByteArray) labels = g_byte_array_new ();
-  if (!labelled_scores (project, model_id, FALSE, scores, labels, error))
+  if (!labelled_scores (project, model_id, FALSE, NULL, scores, labels, error))
     return FALSE;
   *confusion = ead_confusion_at ((const float *) scores->data, labels->data, scores->len,
                                  threshold);
@@ -589,7 +593,7 @@ ead_project_get_image_metrics (EadProject *project, gint64 model_id, EadImageMet
   g_autoptr (GArray) scores = g_array_new (FALSE, FALSE, sizeof (float));
   g_autoptr (GByteArray) labels = g_byte_array_new ();
   if (!ead_project_check_model (project, model_id, error)
-      || !labelled_scores (project, model_id, FALSE, scores, labels, error))
+      || !labelled_scores (project, model_id, FALSE, NULL, scores, labels, error))
     return FALSE;
   const float *data = (const float *) scores->data;
   metrics->n_anomalous = 0;
@@ -599,6 +603,19 @@ ead_project_get_image_metrics (EadProject *project, gint64 model_id, EadImageMet
   metrics->image_auroc = ead_auroc (data, labels->data, scores->len);
   metrics->f1_max = ead_f1_max (data, labels->data, scores->len, NULL);
   return TRUE;
+}
+
+EadCurve *
+ead_project_get_curve (EadProject *project, gint64 model_id, const char *defect_type,
+                       GError **error)
+{
+  g_autoptr (GArray) scores = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr (GByteArray) labels = g_byte_array_new ();
+  if (!ead_project_check_model (project, model_id, error)
+      || !labelled_scores (project, model_id, FALSE, defect_type, scores, labels, error))
+    return NULL;
+  /* Stored scores are finite, so the curve is always made. */
+  return ead_curve_new ((const float *) scores->data, labels->data, scores->len);
 }
 
 /* ---- Export ---- */

@@ -362,6 +362,12 @@ gboolean ead_project_get_image_metrics (EadProject *project, gint64 model_id,
 GArray *ead_project_get_test_metrics (EadProject *project, gint64 model_id, char **tested_at,
                                       GError **error);
 
+/* The image-level ROC and precision-recall curve of the model's results on
+ * the labelled test images, computed from the stored scores: all of them,
+ * or with @defect_type the good ones and those of that type. */
+EadCurve *ead_project_get_curve (EadProject *project, gint64 model_id, const char *defect_type,
+                                 GError **error);
+
 /* Records a verdict on the result of @model_id for @image_id, replacing an
  * earlier one; @note may be NULL. */
 gboolean ead_project_review (EadProject *project, gint64 model_id, gint64 image_id,

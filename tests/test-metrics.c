@@ -486,6 +486,108 @@ test_aupro_reference_fixtures (void)
     }
 }
 
+/* Curves */
+
+/* scikit-learn's documented example: average_precision_score gives 0.8333
+ * and roc_auc_score 0.75 on these. */
+static const float curve_scores[] = { 0.1f, 0.4f, 0.35f, 0.8f };
+static const guint8 curve_labels[] = { 0, 0, 1, 1 };
+
+static void
+test_curve_points (void)
+{
+  g_autoptr (EadCurve) curve = ead_curve_new (curve_scores, curve_labels, 4);
+  const struct { float threshold; gsize tp, fp; } expected[] = {
+    { 0.8f, 1, 0 }, { 0.4f, 1, 1 }, { 0.35f, 2, 1 }, { 0.1f, 2, 2 },
+  };
+
+  g_assert_cmpuint (curve->n_positives, ==, 2);
+  g_assert_cmpuint (curve->n_negatives, ==, 2);
+  g_assert_cmpuint (curve->points->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      const EadCurvePoint *p = &g_array_index (curve->points, EadCurvePoint, i);
+      g_assert_cmpfloat (p->threshold, ==, expected[i].threshold);
+      g_assert_cmpuint (p->true_positives, ==, expected[i].tp);
+      g_assert_cmpuint (p->false_positives, ==, expected[i].fp);
+      /* Each point's counts are those of its threshold. */
+      EadConfusion at = ead_confusion_at (curve_scores, curve_labels, 4, p->threshold);
+      EadConfusion from_curve = ead_curve_confusion (curve, p);
+      g_assert_cmpmem (&at, sizeof at, &from_curve, sizeof from_curve);
+    }
+  g_assert_cmpfloat_with_epsilon (ead_curve_average_precision (curve), 5.0 / 6.0, 1e-12);
+}
+
+static void
+test_curve_operator_rates (void)
+{
+  g_autoptr (EadCurve) curve = ead_curve_new (curve_scores, curve_labels, 4);
+
+  /* No false alarm allowed: only 0.8 can be flagged, half the defects are missed. */
+  g_assert_cmpfloat (ead_curve_miss_rate_at_fpr (curve, 0), ==, 0.5);
+  g_assert_cmpfloat (ead_curve_miss_rate_at_fpr (curve, 0.5), ==, 0);
+  /* No miss allowed: down to 0.35, which flags one of the two good images. */
+  g_assert_cmpfloat (ead_curve_fpr_at_miss_rate (curve, 0), ==, 0.5);
+  g_assert_cmpfloat (ead_curve_fpr_at_miss_rate (curve, 0.5), ==, 0);
+
+  g_autoptr (EadCurve) good_only = ead_curve_new (curve_scores, (const guint8[]) { 0, 0, 0, 0 }, 4);
+  g_assert_true (isnan (ead_curve_average_precision (good_only)));
+  g_assert_true (isnan (ead_curve_miss_rate_at_fpr (good_only, 0.1)));
+  g_assert_true (isnan (ead_curve_fpr_at_miss_rate (good_only, 0.1)));
+  const float with_nan[] = { 0.1f, NAN };
+  g_assert_null (ead_curve_new (with_nan, curve_labels, 2));
+}
+
+/* The trapezoids under the ROC points make the AUROC, ties included. */
+static void
+test_curve_area_is_auroc (void)
+{
+  GRand *rand = g_rand_new_with_seed (11);
+  const gsize n = 500;
+  g_autofree float *scores = g_new (float, n);
+  g_autofree guint8 *labels = g_new (guint8, n);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      labels[i] = g_rand_int_range (rand, 0, 3) == 0;
+      /* Few distinct values, so that many scores tie. */
+      scores[i] = (float) (g_rand_int_range (rand, 0, 40) + 10 * labels[i]) / 50.0f;
+    }
+  g_rand_free (rand);
+  g_autoptr (EadCurve) curve = ead_curve_new (scores, labels, n);
+  double area = 0, fpr = 0, tpr = 0;
+  for (guint i = 0; i < curve->points->len; i++)
+    {
+      const EadCurvePoint *p = &g_array_index (curve->points, EadCurvePoint, i);
+      double next_fpr = (double) p->false_positives / curve->n_negatives;
+      double next_tpr = (double) p->true_positives / curve->n_positives;
+      area += (next_fpr - fpr) * (tpr + next_tpr) / 2;
+      fpr = next_fpr;
+      tpr = next_tpr;
+    }
+  g_assert_cmpfloat (fpr, ==, 1);
+  g_assert_cmpfloat (tpr, ==, 1);
+  g_assert_cmpfloat_with_epsilon (area, ead_auroc (scores, labels, n), 1e-12);
+}
+
+static void
+test_confusion_rates (void)
+{
+  const EadConfusion c = { .true_positives = 3, .false_positives = 1, .true_negatives = 5,
+                           .false_negatives = 2 };
+  const EadConfusion none = { 0 };
+
+  g_assert_cmpfloat (ead_confusion_precision (&c), ==, 0.75);
+  g_assert_cmpfloat (ead_confusion_recall (&c), ==, 0.6);
+  g_assert_cmpfloat_with_epsilon (ead_confusion_fpr (&c), 1.0 / 6.0, 1e-15);
+  g_assert_cmpfloat_with_epsilon (ead_confusion_f1 (&c), 6.0 / 9.0, 1e-15);
+  g_assert_cmpuint (ead_confusion_flagged (&c), ==, 4);
+  g_assert_true (isnan (ead_confusion_precision (&none)));
+  g_assert_true (isnan (ead_confusion_recall (&none)));
+  g_assert_true (isnan (ead_confusion_fpr (&none)));
+  g_assert_true (isnan (ead_confusion_f1 (&none)));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -511,6 +613,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/metrics/aupro/ties-and-diagonals", test_aupro_ties_and_diagonals);
   g_test_add_func ("/metrics/aupro/undefined", test_aupro_undefined);
   g_test_add_func ("/metrics/aupro/reference-fixtures", test_aupro_reference_fixtures);
+  g_test_add_func ("/metrics/curve/points", test_curve_points);
+  g_test_add_func ("/metrics/curve/operator-rates", test_curve_operator_rates);
+  g_test_add_func ("/metrics/curve/area-is-auroc", test_curve_area_is_auroc);
+  g_test_add_func ("/metrics/confusion-rates", test_confusion_rates);
 
   return g_test_run ();
 }

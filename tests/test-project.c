@@ -992,6 +992,24 @@ test_results_and_threshold (TempDir *dir, gconstpointer data)
   g_assert_cmpfloat_with_epsilon (metrics.f1_max, evaluation->overall.f1_max, 1e-9);
   assert_stored_metrics (project, model, evaluation);
 
+  /* The curves, from the stored scores: all labelled test images, and one
+   * defect type's with the good ones. */
+  g_autoptr (EadCurve) curve = ead_project_get_curve (project, model, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (curve->n_positives, ==, counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
+  g_assert_cmpuint (curve->n_negatives, ==, counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD]);
+  const EadCurvePoint *last = &g_array_index (curve->points, EadCurvePoint,
+                                              curve->points->len - 1);
+  g_assert_cmpuint (last->true_positives, ==, curve->n_positives);
+  g_assert_cmpuint (last->false_positives, ==, curve->n_negatives);
+  const EadMetrics *first_type = &g_array_index (evaluation->per_type, EadMetrics, 0);
+  g_autoptr (EadCurve) type_curve = ead_project_get_curve (project, model, first_type->type,
+                                                           &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (type_curve->n_negatives, ==, curve->n_negatives);
+  g_assert_cmpuint (type_curve->n_positives + type_curve->n_negatives, ==, first_type->n_images);
+  g_assert_cmpuint (type_curve->n_positives, <=, curve->n_positives);
+
   /* Compact maps: at most 256 pixels a side, the image's shape, and no
    * value above the image score (their maximum at full size). */
   g_autoptr (GArray) results = ead_project_list_results (project, model, &error);
