@@ -391,6 +391,26 @@ ead_curve_confusion (const EadCurve *curve, const EadCurvePoint *point)
 }
 
 double
+ead_curve_auroc (const EadCurve *curve)
+{
+  /* Twice the trapezoids in counts, exact in integers. */
+  guint64 twice_area = 0;
+  gsize previous_true = 0, previous_false = 0;
+
+  if (curve->n_positives == 0 || curve->n_negatives == 0)
+    return NAN;
+  for (guint i = 0; i < curve->points->len; i++)
+    {
+      const EadCurvePoint *p = &g_array_index (curve->points, EadCurvePoint, i);
+      twice_area += (guint64) (p->false_positives - previous_false)
+                    * (p->true_positives + previous_true);
+      previous_true = p->true_positives;
+      previous_false = p->false_positives;
+    }
+  return (double) twice_area / (2.0 * (double) curve->n_positives * (double) curve->n_negatives);
+}
+
+double
 ead_curve_average_precision (const EadCurve *curve)
 {
   double sum = 0;

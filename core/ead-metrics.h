@@ -57,6 +57,9 @@ EadCurve *ead_curve_new (const float *scores, const guint8 *labels, gsize n);
 void ead_curve_free (EadCurve *curve);
 /* The counts of @point as a confusion matrix. */
 EadConfusion ead_curve_confusion (const EadCurve *curve, const EadCurvePoint *point);
+/* The area under the ROC points by the trapezoid rule, which equals
+ * ead_auroc() of the same scores; NaN without both classes. */
+double ead_curve_auroc (const EadCurve *curve);
 /* Average precision, the sum over the points of the step in recall times
  * the precision there (scikit-learn's average_precision_score); NaN
  * without positives. */

@@ -516,6 +516,7 @@ test_curve_points (void)
       g_assert_cmpmem (&at, sizeof at, &from_curve, sizeof from_curve);
     }
   g_assert_cmpfloat_with_epsilon (ead_curve_average_precision (curve), 5.0 / 6.0, 1e-12);
+  g_assert_cmpfloat (ead_curve_auroc (curve), ==, 0.75);
 }
 
 static void
@@ -532,6 +533,7 @@ test_curve_operator_rates (void)
 
   g_autoptr (EadCurve) good_only = ead_curve_new (curve_scores, (const guint8[]) { 0, 0, 0, 0 }, 4);
   g_assert_true (isnan (ead_curve_average_precision (good_only)));
+  g_assert_true (isnan (ead_curve_auroc (good_only)));
   g_assert_true (isnan (ead_curve_miss_rate_at_fpr (good_only, 0.1)));
   g_assert_true (isnan (ead_curve_fpr_at_miss_rate (good_only, 0.1)));
   const float with_nan[] = { 0.1f, NAN };
@@ -568,6 +570,7 @@ test_curve_area_is_auroc (void)
   g_assert_cmpfloat (fpr, ==, 1);
   g_assert_cmpfloat (tpr, ==, 1);
   g_assert_cmpfloat_with_epsilon (area, ead_auroc (scores, labels, n), 1e-12);
+  g_assert_cmpfloat (ead_curve_auroc (curve), ==, ead_auroc (scores, labels, n));
 }
 
 static void
