@@ -16,6 +16,7 @@
 
 #include "ead-application.h"
 #include "ead-calibration-view.h"
+#include "ead-curve-plot.h"
 #include "ead-export-view.h"
 #include "ead-gui-test.h"
 #include "ead-heatmap-view.h"
@@ -790,9 +791,76 @@ assert_measures (EadCalibrationView *view, guint fp, guint n_good, guint tp, gui
                                                      "召回率 %.1f %%（%u / %u 张异常）"),
                                              100.0 * tp / n_anomalous, tp, n_anomalous);
 
+  g_autofree char *recheck = g_strdup_printf (expect ("To re-check: %u of %u images",
+                                                     "需复检：%u / %u 张图像"),
+                                             fp + tp, n_good + n_anomalous);
+
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
   assert_shows (fpr);
   assert_shows (recall);
+  assert_shows (recheck);
+}
+
+static void
+assert_roc_point (EadCalibrationView *view, double fpr, double recall)
+{
+  EadCurvePlot *roc = EAD_CURVE_PLOT (find_widget (GTK_WIDGET (view), EAD_TYPE_CURVE_PLOT, 0));
+  double x, y;
+
+  g_assert_true (ead_curve_plot_get_marked_point (roc, &x, &y));
+  g_assert_cmpfloat (x, ==, fpr);
+  g_assert_cmpfloat (y, ==, recall);
+}
+
+/* The curves and the operator's numbers, overall and for the first defect
+ * type, as core computes them, their points where the threshold is. */
+static void
+assert_curves (EadCalibrationView *view, EadProject *project, gint64 model_id)
+{
+  GtkDropDown *types = GTK_DROP_DOWN (find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN, 1));
+  EadCurvePlot *pr = EAD_CURVE_PLOT (find_widget (GTK_WIDGET (view), EAD_TYPE_CURVE_PLOT, 1));
+  g_autoptr (GError) error = NULL;
+  double x, y;
+
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (types)), >=, 2);
+  for (guint chosen = 0; chosen < 2; chosen++)
+    {
+      g_autoptr (GtkStringObject) item = g_list_model_get_item (gtk_drop_down_get_model (types),
+                                                                chosen);
+      const char *type = chosen > 0 ? gtk_string_object_get_string (item) : NULL;
+      gtk_drop_down_set_selected (types, chosen);
+      ead_calibration_view_set_threshold (view, ead_calibration_view_get_threshold (view));
+      ead_gui_test_wait_drawn (GTK_WIDGET (window));
+      g_autoptr (EadCurve) curve = ead_project_get_curve (project, model_id, type, &error);
+      g_assert_no_error (error);
+      g_autofree char *missed = g_strdup_printf ("%.1f %%",
+                                                 100 * ead_curve_miss_rate_at_fpr (curve, 0.01));
+      g_autofree char *rejected = g_strdup_printf ("%.1f %%",
+                                                   100 * ead_curve_fpr_at_miss_rate (curve, 0));
+      g_autofree char *operator = g_strdup_printf (
+          expect ("With at most 1 %% false alarms, %s of the defects are missed; missing none "
+                  "rejects %s of the good parts.",
+                  "误报不超过 1 %% 时，漏检 %s 的缺陷；若一个缺陷都不漏，则会拒收 %s 的良品。"),
+          missed, rejected);
+      assert_shows (operator);
+      /* The threshold's point: the counts of every score at or above it. */
+      EadConfusion at = { 0 };
+      for (guint i = 0; i < curve->points->len; i++)
+        if (g_array_index (curve->points, EadCurvePoint, i).threshold
+            >= ead_calibration_view_get_threshold (view))
+          at = ead_curve_confusion (curve, &g_array_index (curve->points, EadCurvePoint, i));
+      if (ead_curve_plot_get_marked_point (pr, &x, &y))
+        {
+          g_assert_cmpfloat (x, ==, ead_confusion_recall (&at));
+          g_assert_cmpfloat (y, ==, ead_confusion_precision (&at));
+        }
+      else
+        g_assert_cmpuint (ead_confusion_flagged (&at), ==, 0);
+      /* The curves' row, which the view scrolls to below the window's edge. */
+      snapshot (gtk_widget_get_parent (GTK_WIDGET (pr)),
+                chosen == 0 ? "calibration-curves" : "calibration-curves-type");
+    }
+  gtk_drop_down_set_selected (types, 0);
 }
 
 /* Trains briefly, then calibrates, scores the test images and chooses and
@@ -840,8 +908,11 @@ test_calibration (void)
     GTK_RANGE (find_widget (GTK_WIDGET (view), GTK_TYPE_SCALE, 0)));
   ead_calibration_view_set_threshold (view, gtk_adjustment_get_lower (adjustment));
   assert_measures (view, n_good, n_good, n_anomalous, n_anomalous);
+  assert_roc_point (view, 1.0, 1.0);
   ead_calibration_view_set_threshold (view, gtk_adjustment_get_upper (adjustment));
   assert_measures (view, 0, n_good, 0, n_anomalous);
+  assert_roc_point (view, 0.0, 0.0);
+  assert_curves (view, project, model_id);
 
   /* F1-max is the engine's; saving stores it. */
   double f1_max;

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "ead-curve-plot.h"
 #include "ead-error.h"
 #include "ead-histogram.h"
 #include "ead-status-page.h"
@@ -39,6 +40,7 @@ struct _EadCalibrationView {
   gint64 newest_id;           /* the newest model seen, shown when a newer one comes */
   GArray *scores;             /* the labelled test images' scores (float) */
   GByteArray *labels;         /* and their labels, 1 for anomalous */
+  GPtrArray *defect_types;    /* of those images, sorted: the curves' choices */
   double lowest, highest;     /* every stored score of the model */
   gboolean needs_calibration;
   gboolean needs_scores;
@@ -61,6 +63,11 @@ struct _EadCalibrationView {
   GtkStack *scores_stack;
   GtkLabel *scores_missing_label;
   EadHistogram *score_histogram;
+  GtkDropDown *curve_type_choice;
+  GtkStringList *curve_types;
+  EadCurvePlot *roc_plot;
+  EadCurvePlot *pr_plot;
+  GtkLabel *operator_label;
   GtkWidget *threshold_box;
   GtkAdjustment *threshold_adjustment;
   GtkSpinButton *threshold_spin;
@@ -68,6 +75,7 @@ struct _EadCalibrationView {
   GtkLabel *recall_label;
   GtkLabel *precision_label;
   GtkLabel *f1_label;
+  GtkLabel *recheck_label;
   GtkSpinButton *fpr_spin;
   GtkLabel *saved_label;
 };
@@ -135,11 +143,11 @@ update_actions (EadCalibrationView *self)
   gtk_widget_set_sensitive (self->threshold_box, scored);
 }
 
-/* "12.5 %", or a dash for a rate of nothing. */
+/* "12.5 %", or a dash for a rate of nothing (NaN). */
 static char *
-format_rate (gsize part, gsize whole)
+format_rate (double rate)
 {
-  return whole > 0 ? g_strdup_printf ("%.1f %%", 100.0 * part / whole) : g_strdup ("—");
+  return isnan (rate) ? g_strdup ("—") : g_strdup_printf ("%.1f %%", 100.0 * rate);
 }
 
 /* The measures of the threshold shown on the labelled test images. */
@@ -151,13 +159,11 @@ show_measures (EadCalibrationView *self)
                                      self->scores->len, threshold);
   gsize good = c.false_positives + c.true_negatives;
   gsize anomalous = c.true_positives + c.false_negatives;
-  gsize flagged = c.true_positives + c.false_positives;
-  g_autofree char *fpr = format_rate (c.false_positives, good);
-  g_autofree char *recall = format_rate (c.true_positives, anomalous);
-  g_autofree char *precision = format_rate (c.true_positives, flagged);
-  gsize f1_whole = 2 * c.true_positives + c.false_positives + c.false_negatives;
-  g_autofree char *f1 = f1_whole > 0 ? g_strdup_printf ("%.3f", 2.0 * c.true_positives / f1_whole)
-                                     : g_strdup ("—");
+  g_autofree char *fpr = format_rate (ead_confusion_fpr (&c));
+  g_autofree char *recall = format_rate (ead_confusion_recall (&c));
+  g_autofree char *precision = format_rate (ead_confusion_precision (&c));
+  double f1_value = ead_confusion_f1 (&c);
+  g_autofree char *f1 = isnan (f1_value) ? g_strdup ("—") : g_strdup_printf ("%.3f", f1_value);
 
   /* Translators: the rate, then how many good images are flagged of all. */
   g_autofree char *fpr_text = g_strdup_printf (_("False-positive rate %s (%u of %u good)"), fpr,
@@ -171,8 +177,15 @@ show_measures (EadCalibrationView *self)
   gtk_label_set_text (self->fpr_label, fpr_text);
   gtk_label_set_text (self->recall_label, recall_text);
   gtk_label_set_text (self->precision_label, precision_text);
+  /* Translators: what the threshold leaves an operator to look at. */
+  g_autofree char *recheck_text = g_strdup_printf (_("To re-check: %u of %u images"),
+                                                   (guint) ead_confusion_flagged (&c),
+                                                   self->scores->len);
   gtk_label_set_text (self->f1_label, f1_text);
+  gtk_label_set_text (self->recheck_label, recheck_text);
   ead_histogram_set_marker (self->score_histogram, _("Threshold"), threshold);
+  ead_curve_plot_set_threshold (self->roc_plot, threshold);
+  ead_curve_plot_set_threshold (self->pr_plot, threshold);
 }
 
 static void
@@ -222,6 +235,12 @@ show_map_histogram (EadHistogram *histogram, GtkLabel *label, const EadMapHistog
   gtk_label_set_text (label, text);
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
 /* Reads the model's results: the labelled test images' scores, the range
  * of every score, and whether the test images still need scores. */
 static gboolean
@@ -232,6 +251,7 @@ read_results (EadCalibrationView *self, EadProject *project, guint n_test, GErro
 
   g_array_set_size (self->scores, 0);
   g_byte_array_set_size (self->labels, 0);
+  g_ptr_array_set_size (self->defect_types, 0);
   self->lowest = INFINITY;
   self->highest = -INFINITY;
   if (results == NULL)
@@ -251,9 +271,80 @@ read_results (EadCalibrationView *self, EadProject *project, guint n_test, GErro
         continue;
       g_array_append_val (self->scores, score);
       g_byte_array_append (self->labels, &label, 1);
+      if (r->defect_type != NULL
+          && !g_ptr_array_find_with_equal_func (self->defect_types, r->defect_type, g_str_equal,
+                                                NULL))
+        g_ptr_array_add (self->defect_types, g_strdup (r->defect_type));
     }
+  g_ptr_array_sort (self->defect_types, compare_names);
   self->needs_scores = tested < n_test;
   return TRUE;
+}
+
+/* The curves of the labelled test images, or of the good ones and the
+ * defect type chosen, with the operator's numbers they give. */
+static void
+show_curves (EadCalibrationView *self)
+{
+  EadProject *project = get_project (self);
+  guint chosen = gtk_drop_down_get_selected (self->curve_type_choice);
+  const char *type = chosen > 0 && chosen <= self->defect_types->len
+                       ? g_ptr_array_index (self->defect_types, chosen - 1) : NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadCurve) curve = NULL;
+
+  if (project != NULL && self->model_id != 0 && self->scores->len > 0)
+    {
+      curve = ead_project_get_curve (project, self->model_id, type, &error);
+      if (curve == NULL)
+        show_error (self, error->message);
+    }
+  if (curve == NULL)
+    {
+      ead_curve_plot_set_curve (self->roc_plot, NULL, NULL);
+      ead_curve_plot_set_curve (self->pr_plot, NULL, NULL);
+      gtk_label_set_text (self->operator_label, "");
+      return;
+    }
+  g_autofree char *auroc = format_rate (ead_curve_auroc (curve));
+  g_autofree char *ap = format_rate (ead_curve_average_precision (curve));
+  g_autofree char *roc_label = g_strdup_printf (_("AUROC %s"), auroc);
+  /* Translators: AP is the average precision, the area under the curve. */
+  g_autofree char *pr_label = g_strdup_printf (_("AP %s"), ap);
+  ead_curve_plot_set_curve (self->roc_plot, curve, roc_label);
+  ead_curve_plot_set_curve (self->pr_plot, curve, pr_label);
+
+  g_autofree char *missed = format_rate (ead_curve_miss_rate_at_fpr (curve, 0.01));
+  g_autofree char *false_alarms = format_rate (ead_curve_fpr_at_miss_rate (curve, 0));
+  /* Translators: the operator's numbers: defects missed when 1 % of good
+   * parts may be rejected, then good parts rejected when no defect may be
+   * missed. */
+  g_autofree char *text = g_strdup_printf (_("With at most 1 %% false alarms, %s of the defects are "
+                                             "missed; missing none rejects %s of the good parts."),
+                                           missed, false_alarms);
+  gtk_label_set_text (self->operator_label, text);
+}
+
+static void
+curve_type_chosen (EadCalibrationView *self)
+{
+  show_curves (self);
+}
+
+/* Offers "all" and each defect type of the scored images for the curves. */
+static void
+fill_curve_types (EadCalibrationView *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->curve_types));
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+
+  g_ptr_array_add (names, (gpointer) _("All Defect Types"));
+  g_ptr_array_extend (names, self->defect_types, NULL, NULL);
+  g_ptr_array_add (names, NULL);
+  g_signal_handlers_block_by_func (self->curve_type_choice, curve_type_chosen, self);
+  gtk_string_list_splice (self->curve_types, 0, n, (const char *const *) names->pdata);
+  gtk_drop_down_set_selected (self->curve_type_choice, 0);
+  g_signal_handlers_unblock_by_func (self->curve_type_choice, curve_type_chosen, self);
 }
 
 static void
@@ -355,6 +446,8 @@ show_model (EadCalibrationView *self)
                         : self->needs_scores ? _("_Score Test Images") : _("Re_calibrate"));
   show_scores (self, counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD]
                      + counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
+  fill_curve_types (self);
+  show_curves (self);
   show_start_threshold (self, project, model);
   show_saved (self, model);
   update_actions (self);
@@ -703,6 +796,7 @@ ead_calibration_view_finalize (GObject *object)
   g_clear_pointer (&self->models, g_array_unref);
   g_array_unref (self->scores);
   g_byte_array_unref (self->labels);
+  g_ptr_array_unref (self->defect_types);
 
   G_OBJECT_CLASS (ead_calibration_view_parent_class)->finalize (object);
 }
@@ -716,6 +810,7 @@ ead_calibration_view_class_init (EadCalibrationViewClass *klass)
   object_class->dispose = ead_calibration_view_dispose;
   object_class->finalize = ead_calibration_view_finalize;
 
+  g_type_ensure (EAD_TYPE_CURVE_PLOT);
   g_type_ensure (EAD_TYPE_HISTOGRAM);
   g_type_ensure (EAD_TYPE_STATUS_PAGE);
   gtk_widget_class_set_template_from_resource (
@@ -733,6 +828,11 @@ ead_calibration_view_class_init (EadCalibrationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, scores_stack);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, scores_missing_label);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, score_histogram);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, curve_type_choice);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, curve_types);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, roc_plot);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, pr_plot);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, operator_label);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_box);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_adjustment);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_spin);
@@ -740,10 +840,12 @@ ead_calibration_view_class_init (EadCalibrationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, recall_label);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, precision_label);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, f1_label);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, recheck_label);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, fpr_spin);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, saved_label);
   gtk_widget_class_bind_template_callback (widget_class, model_chosen);
   gtk_widget_class_bind_template_callback (widget_class, threshold_changed);
+  gtk_widget_class_bind_template_callback (widget_class, curve_type_chosen);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -752,7 +854,9 @@ ead_calibration_view_init (EadCalibrationView *self)
 {
   self->scores = g_array_new (FALSE, FALSE, sizeof (float));
   self->labels = g_byte_array_new ();
+  self->defect_types = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
+  ead_curve_plot_set_kind (self->pr_plot, EAD_CURVE_PLOT_PRECISION_RECALL);
   reload (self);
 }
 

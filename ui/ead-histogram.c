@@ -154,26 +154,20 @@ draw_markers (EadHistogram *self, cairo_t *cr, const Frame *frame, const GdkRGBA
 static void
 draw_legend (EadHistogram *self, cairo_t *cr, const Frame *frame, const GdkRGBA *foreground)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
-  double x = frame->left + 8.0, y = frame->top + 6.0;
-  double line_height = ead_plot_text_height (widget) + 2.0;
+  EadPlotLegendEntry entries[EAD_HISTOGRAM_N_DISTRIBUTIONS];
+  guint n = 0;
 
   for (int i = 0; i < EAD_HISTOGRAM_N_DISTRIBUTIONS; i++)
     {
       const Distribution *distribution = &self->distributions[i];
-      GdkRGBA color;
 
       if (distribution->total == 0 || distribution->label == NULL)
         continue;
-      ead_plot_series_color (i, &color);
-      cairo_rectangle (cr, x, y + line_height / 2 - 5.0, 10.0, 10.0);
-      cairo_set_source_rgba (cr, color.red, color.green, color.blue, 0.6);
-      cairo_fill (cr);
-      gdk_cairo_set_source_rgba (cr, foreground);
-      ead_plot_draw_text (widget, cr, distribution->label, x + 16.0, y + line_height / 2, 0.0,
-                          0.5);
-      y += line_height;
+      entries[n] = (EadPlotLegendEntry) { distribution->label, { 0 }, TRUE };
+      ead_plot_series_color (i, &entries[n].color);
+      n++;
     }
+  ead_plot_draw_legend (GTK_WIDGET (self), cr, frame->right, frame->top, entries, n, foreground);
 }
 
 static void

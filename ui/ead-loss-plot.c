@@ -250,46 +250,15 @@ draw_series (cairo_t *cr, const Frame *frame, const Series *series)
 static void
 draw_legend (EadLossPlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *foreground)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
-  double line_height = ead_plot_text_height (widget) + 2.0;
-  double label_width = 0.0;
+  g_autofree EadPlotLegendEntry *entries = g_new0 (EadPlotLegendEntry, self->series->len);
 
   for (guint i = 0; i < self->series->len; i++)
     {
       Series *series = g_ptr_array_index (self->series, i);
-      g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, series->label);
-      int width;
-
-      pango_layout_get_pixel_size (layout, &width, NULL);
-      label_width = MAX (label_width, width);
+      entries[i] = (EadPlotLegendEntry) { series->label, series->color, FALSE };
     }
-
-  double box_width = 8.0 + 20.0 + 6.0 + label_width + 8.0;
-  double box_height = 8.0 + self->series->len * line_height + 4.0;
-  double x = frame->right - box_width - 8.0, y = frame->top + 8.0;
-
-  /* A light box under dark text, a dark one under light text. */
-  double shade = foreground->red + foreground->green + foreground->blue < 1.5 ? 1.0 : 0.0;
-  cairo_rectangle (cr, x, y, box_width, box_height);
-  cairo_set_source_rgba (cr, shade, shade, shade, 0.85);
-  cairo_fill_preserve (cr);
-  cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.3);
-  cairo_set_line_width (cr, 1.0);
-  cairo_stroke (cr);
-
-  for (guint i = 0; i < self->series->len; i++)
-    {
-      Series *series = g_ptr_array_index (self->series, i);
-      double row = y + 6.0 + i * line_height + line_height / 2;
-
-      gdk_cairo_set_source_rgba (cr, &series->color);
-      cairo_set_line_width (cr, 2.5);
-      cairo_move_to (cr, x + 8.0, row);
-      cairo_line_to (cr, x + 28.0, row);
-      cairo_stroke (cr);
-      gdk_cairo_set_source_rgba (cr, foreground);
-      ead_plot_draw_text (widget, cr, series->label, x + 34.0, row, 0.0, 0.5);
-    }
+  ead_plot_draw_legend (GTK_WIDGET (self), cr, frame->right, frame->top, entries,
+                        self->series->len, foreground);
 }
 
 static void

@@ -99,6 +99,63 @@ ead_plot_text_height (GtkWidget *widget)
 }
 
 void
+ead_plot_draw_legend (GtkWidget *widget, cairo_t *cr, double right, double top,
+                      const EadPlotLegendEntry *entries, guint n_entries,
+                      const GdkRGBA *foreground)
+{
+  double line_height = ead_plot_text_height (widget) + 2.0;
+  double label_width = 0.0;
+
+  if (n_entries == 0)
+    return;
+  for (guint i = 0; i < n_entries; i++)
+    {
+      g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, entries[i].label);
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      label_width = MAX (label_width, width);
+    }
+
+  double box_width = 8.0 + 20.0 + 6.0 + label_width + 8.0;
+  double box_height = 8.0 + n_entries * line_height + 4.0;
+  double x = right - box_width - 8.0, y = top + 8.0;
+
+  /* A light box under dark text, a dark one under light text. */
+  double shade = foreground->red + foreground->green + foreground->blue < 1.5 ? 1.0 : 0.0;
+  cairo_rectangle (cr, x, y, box_width, box_height);
+  cairo_set_source_rgba (cr, shade, shade, shade, 0.85);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.3);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+
+  for (guint i = 0; i < n_entries; i++)
+    {
+      const EadPlotLegendEntry *entry = &entries[i];
+      double row = y + 6.0 + i * line_height + line_height / 2;
+
+      if (entry->filled)
+        {
+          cairo_rectangle (cr, x + 13.0, row - 5.0, 10.0, 10.0);
+          cairo_set_source_rgba (cr, entry->color.red, entry->color.green, entry->color.blue,
+                                 0.6);
+          cairo_fill (cr);
+        }
+      else
+        {
+          gdk_cairo_set_source_rgba (cr, &entry->color);
+          cairo_set_line_width (cr, 2.5);
+          cairo_move_to (cr, x + 8.0, row);
+          cairo_line_to (cr, x + 28.0, row);
+          cairo_stroke (cr);
+        }
+      gdk_cairo_set_source_rgba (cr, foreground);
+      ead_plot_draw_text (widget, cr, entry->label, x + 34.0, row, 0.0, 0.5);
+    }
+}
+
+void
 ead_plot_series_color (guint index, GdkRGBA *color)
 {
   /* Okabe and Ito's palette, which stays distinct for colour-blind readers. */

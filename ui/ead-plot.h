@@ -33,4 +33,18 @@ double ead_plot_text_height (GtkWidget *widget);
 /* The colour of series number @index in the plots' shared palette. */
 void ead_plot_series_color (guint index, GdkRGBA *color);
 
+/* One row of a legend: a line (a curve) or a filled box (an area) of
+ * @color, then @label. */
+typedef struct {
+  const char *label;
+  GdkRGBA color;
+  gboolean filled;
+} EadPlotLegendEntry;
+
+/* Draws the plots' one legend, a framed box with @n_entries rows whose top
+ * right corner is 8 pixels inside (@right, @top) of the plot's frame. */
+void ead_plot_draw_legend (GtkWidget *widget, cairo_t *cr, double right, double top,
+                           const EadPlotLegendEntry *entries, guint n_entries,
+                           const GdkRGBA *foreground);
+
 G_END_DECLS
