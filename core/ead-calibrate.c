@@ -35,7 +35,7 @@ store_teacher_statistics (EadNets *nets, const float *mean, const float *std, GE
 
 GPtrArray *
 ead_calibrate_teacher (EadModel *model, EadImage *const *images, guint n, guint n_cached,
-                       GError **error)
+                       GCancellable *cancellable, GError **error)
 {
   g_return_val_if_fail (n > 0 && n_cached <= n, NULL);
   EadNets *nets = ead_model_get_nets (model);
@@ -55,7 +55,8 @@ ead_calibrate_teacher (EadModel *model, EadImage *const *images, guint n, guint 
       float *features = i < n_cached ? g_new (float, n_features) : scratch;
       if (i < n_cached)
         g_ptr_array_add (cache, features);
-      if (!ead_nets_teacher_forward (nets, input, 1, features, error))
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)
+          || !ead_nets_teacher_forward (nets, input, 1, features, error))
         return NULL;
       for (int c = 0; c < EAD_TEACHER_CHANNELS; c++)
         for (gsize j = 0; j < cells; j++)
@@ -85,7 +86,7 @@ ead_calibrate_teacher (EadModel *model, EadImage *const *images, guint n, guint 
 
 gboolean
 ead_calibrate_quantiles (EadModel *model, EadImage *const *images, guint n,
-                         EadPrecision precision, GError **error)
+                         EadPrecision precision, GCancellable *cancellable, GError **error)
 {
   if (n == 0)
     {
@@ -102,7 +103,9 @@ ead_calibrate_quantiles (EadModel *model, EadImage *const *images, guint n,
   for (guint i = 0; i < n; i++)
     {
       g_autofree float *input = normalized_input (images[i], size);
-      if (!ead_nets_predict (nets, input, 1, precision, local + i * cells, global + i * cells, error))
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)
+          || !ead_nets_predict (nets, input, 1, precision, local + i * cells, global + i * cells,
+                                error))
         return FALSE;
     }
 

@@ -437,7 +437,7 @@ ead_project_calibrate (EadProject *project, gint64 model_id, EadPrecision precis
                                                       cancellable, error);
   if (!images
       || !ead_calibrate_quantiles (model, (EadImage *const *) images->pdata, images->len,
-                                   precision, error))
+                                   precision, cancellable, error))
     return FALSE;
   g_clear_pointer (&images, g_ptr_array_unref);
   return replace_calibration (project, model_id, model, precision, ids->len, error)

@@ -108,6 +108,17 @@ load_penalty_image (const char *path, int size, GError **error)
 
 typedef EadImage *(*ImageLoader) (const char *path, int size, GError **error);
 
+/* Whether the run was cancelled, which is then the error, naming what it
+ * was @doing. Phases before the steps stop between two images. */
+static gboolean
+cancelled_while (Training *t, const char *doing, GError **error)
+{
+  if (!g_cancellable_is_cancelled (t->cancellable))
+    return FALSE;
+  g_set_error (error, EAD_ERROR, EAD_ERROR_CANCELLED, "training cancelled while %s", doing);
+  return TRUE;
+}
+
 /* Loads every path; a bad image stops loading unless skip_bad is set, in
  * which case it is reported and left out. */
 static GPtrArray *
@@ -128,7 +139,7 @@ load_images (Training *t, const char *const *paths, guint n, ImageLoader loader,
                                       "cannot train (use --skip-bad to leave such files out): ");
           return NULL;
         }
-      if (g_cancellable_set_error_if_cancelled (t->cancellable, error))
+      if (cancelled_while (t, "loading images", error))
         return NULL;
     }
   return g_steal_pointer (&images);
@@ -223,10 +234,17 @@ compute_teacher_statistics (Training *t, EadModel *model, GError **error)
   const gsize side = ead_nets_get_output_size (nets);
   const gsize bytes_per_image = EAD_TEACHER_CHANNELS * side * side * sizeof (float);
   guint n_cached = MIN (t->train->len, t->params->teacher_cache_bytes / bytes_per_image);
+  g_autoptr (GError) local_error = NULL;
   t->teacher_cache = ead_calibrate_teacher (model, (EadImage *const *) t->train->pdata,
-                                            t->train->len, n_cached, error);
+                                            t->train->len, n_cached, t->cancellable, &local_error);
+  if (!t->teacher_cache)
+    {
+      if (!cancelled_while (t, "computing the teacher statistics", error))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   report (t, EAD_TRAIN_TEACHER, t->train->len, t->train->len, NULL);
-  return t->teacher_cache != NULL;
+  return TRUE;
 }
 
 /* The training image of @step: epochs visit every image once, in an order
@@ -489,6 +507,33 @@ check_params (const EadTrainParams *params, GError **error)
 }
 
 /* Trains on t->train and calibrates on t->validation, both loaded. */
+/* The quantiles of the trained model's validation maps. Cancelled here, the
+ * run keeps a checkpoint of its last step, from which a resumed run only
+ * calibrates. */
+static gboolean
+calibrate (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
+{
+  const EadTrainParams *params = t->params;
+  g_autoptr (GError) local_error = NULL;
+
+  begin_phase (t);
+  report (t, EAD_TRAIN_CALIBRATING, 0, t->validation->len, NULL);
+  if (!ead_calibrate_quantiles (model, (EadImage *const *) t->validation->pdata,
+                                t->validation->len, params->precision, t->cancellable,
+                                &local_error))
+    {
+      if (!g_cancellable_is_cancelled (t->cancellable))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (!params->checkpoint_path || save_checkpoint (model, trainer, params, error))
+        cancelled_while (t, params->checkpoint_path ? "calibrating; the checkpoint keeps the "
+                                                      "trained steps"
+                                                    : "calibrating", error);
+      return FALSE;
+    }
+  report (t, EAD_TRAIN_CALIBRATING, t->validation->len, t->validation->len, NULL);
+  return TRUE;
+}
+
 static EadModel *
 train (Training *t, const char *dataset_name, GError **error)
 {
@@ -508,17 +553,11 @@ train (Training *t, const char *dataset_name, GError **error)
    * checkpoint teacher's (recomputing them reproduces the stored ones). */
   gboolean ok = (!params->resume || resume_from_checkpoint (&model, &trainer, params, error))
                 && compute_teacher_statistics (t, model, error)
-                && optimise (t, model, trainer, error);
+                && optimise (t, model, trainer, error)
+                && calibrate (t, model, trainer, error);
   ead_trainer_free (trainer);
   if (!ok)
     return NULL;
-
-  begin_phase (t);
-  report (t, EAD_TRAIN_CALIBRATING, 0, t->validation->len, NULL);
-  if (!ead_calibrate_quantiles (model, (EadImage *const *) t->validation->pdata,
-                                t->validation->len, params->precision, error))
-    return NULL;
-  report (t, EAD_TRAIN_CALIBRATING, t->validation->len, t->validation->len, NULL);
   set_provenance (model, dataset_name, params, t->train->len);
   return g_steal_pointer (&model);
 }

@@ -159,9 +159,9 @@ case_new (const char *name, EadModelSize size, int image_size, gboolean with_thr
     g_ptr_array_add (c->images, ead_image_resize (source_images->pdata[i], image_size, image_size));
 
   EadImage **calibration = (EadImage **) c->images->pdata;
-  g_autoptr (GPtrArray) cached = ead_calibrate_teacher (c->model, calibration, 2, 0, &error);
+  g_autoptr (GPtrArray) cached = ead_calibrate_teacher (c->model, calibration, 2, 0, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (ead_calibrate_quantiles (c->model, calibration, 2, EAD_PRECISION_FP32, &error));
+  g_assert_true (ead_calibrate_quantiles (c->model, calibration, 2, EAD_PRECISION_FP32, NULL, &error));
   g_assert_no_error (error);
   if (with_threshold)
     ead_model_set_threshold (c->model, THRESHOLD);

@@ -157,6 +157,66 @@ test_cancel_and_resume (void)
   g_rmdir (dir);
 }
 
+typedef struct {
+  EadTrainPhase cancel_in;
+  GCancellable *cancellable;
+  int last_phase;
+  int n_steps;
+} PhaseWatch;
+
+static void
+cancel_in_phase (const EadTrainProgress *p, gpointer user_data)
+{
+  PhaseWatch *watch = user_data;
+  watch->last_phase = MAX (watch->last_phase, (int) p->phase);
+  watch->n_steps += p->phase == EAD_TRAIN_STEPS;
+  if (p->phase == watch->cancel_in)
+    g_cancellable_cancel (watch->cancellable);
+}
+
+/* Cancelled as loading, the teacher statistics or the calibration begin,
+ * training stops there: no later phase starts. Cancelled while it
+ * calibrates, the run keeps a checkpoint from which resuming only
+ * calibrates. */
+static void
+test_cancel_in_every_phase (void)
+{
+  const EadTrainPhase phases[] = { EAD_TRAIN_LOADING, EAD_TRAIN_TEACHER, EAD_TRAIN_CALIBRATING };
+  g_autofree char *dir = g_dir_make_tmp ("ead-phases-XXXXXX", NULL);
+  g_autofree char *checkpoint = g_build_filename (dir, "model.checkpoint", NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (phases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr (EadDataset) dataset = ead_dataset_open (dataset_root, 7, &error);
+      PhaseWatch watch = { phases[i], cancellable, -1, 0 };
+      EadTrainParams params;
+      train_params (&params);
+      params.checkpoint_path = checkpoint;
+      g_assert_null (ead_train (dataset, &params, cancel_in_phase, &watch, cancellable, &error));
+      g_assert_error (error, EAD_ERROR, EAD_ERROR_CANCELLED);
+      g_test_message ("cancelled in phase %d: %s", phases[i], error->message);
+      g_assert_cmpint (watch.last_phase, ==, phases[i]);
+      g_assert_cmpint (watch.n_steps, ==, phases[i] == EAD_TRAIN_CALIBRATING ? STEPS : 0);
+    }
+
+  /* The last run stopped while calibrating: resumed, it only calibrates. */
+  g_autoptr (GError) error = NULL;
+  EadTrainParams params;
+  train_params (&params);
+  params.checkpoint_path = checkpoint;
+  params.resume = TRUE;
+  Watch resumed = { g_array_new (FALSE, FALSE, sizeof (double)), -1, NULL };
+  g_autoptr (EadModel) model = train (&params, &resumed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (resumed.totals->len, ==, 0);
+  g_assert_true (ead_model_is_calibrated (model));
+  g_array_unref (resumed.totals);
+  g_remove (checkpoint);
+  g_rmdir (dir);
+}
+
 static void
 test_rejects_bad_params (void)
 {
@@ -184,6 +244,7 @@ main (int argc, char **argv)
   dataset_root = test_make_small_dataset (scratch);
   g_test_add_func ("/train/loss-falls-and-calibrates", test_loss_falls_and_calibrates);
   g_test_add_func ("/train/cancel-and-resume", test_cancel_and_resume);
+  g_test_add_func ("/train/cancel-in-every-phase", test_cancel_in_every_phase);
   g_test_add_func ("/train/rejects-bad-params", test_rejects_bad_params);
   int status = g_test_run ();
   test_remove_tree (scratch);
