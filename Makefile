@@ -1,14 +1,25 @@
-# Two targets for people: `make run` and `make test`. Everything else is meson.
+# Targets for people: `make run`, `make test`, `make test-sanitize`. Everything else is meson.
 BUILD ?= build
 MESON_FLAGS ?=
 
-.PHONY: run test build deps clean
+.PHONY: run test test-sanitize build deps clean
 
 run: build
 	GSETTINGS_SCHEMA_DIR=$(BUILD)/data EAD_LOCALEDIR=$(BUILD)/po $(BUILD)/app/ead-workbench
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs
+
+# The non-GUI suite under ASan (leaks included) and UBSan in its own build
+# folder, nice'd; any report fails its test (UBSan would only warn).
+SANITIZE_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+test-sanitize: deps
+	@if [ ! -f build-sanitize/build.ninja ]; then meson setup build-sanitize \
+		-Db_sanitize=address,undefined -Db_lundef=false $(MESON_FLAGS); fi
+	nice -n 10 meson compile -C build-sanitize
+	$(SANITIZE_ENV) nice -n 10 meson test -C build-sanitize --no-suite gui \
+		--timeout-multiplier 3 --print-errorlogs
 
 build: deps
 	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD) $(MESON_FLAGS); fi
@@ -18,4 +29,4 @@ deps:
 	@tools/install-deps.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-sanitize

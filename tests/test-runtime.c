@@ -388,7 +388,8 @@ find_file (const char *root, const char *name)
 }
 
 /* Installs into a temporary DESTDIR, builds examples/score-image.c with
- * pkg-config alone and checks its scores of a PPM and a PGM. */
+ * pkg-config alone (and the sanitizers of a sanitized build) and checks its
+ * scores of a PPM and a PGM. */
 static void
 test_example (void)
 {
@@ -436,8 +437,9 @@ test_example (void)
   env = g_environ_setenv (env, "LD_LIBRARY_PATH", lib_dir, TRUE);
   g_autofree char *source = g_build_filename (examples, "score-image.c", NULL);
   g_autofree char *program = g_build_filename (scratch, "score-image", NULL);
-  g_autofree char *build = g_strdup_printf ("cc -o '%s' '%s' $(pkg-config --cflags --libs efficientad)",
-                                            program, source);
+  const char *cflags = g_getenv ("EAD_EXAMPLE_CFLAGS");
+  g_autofree char *build = g_strdup_printf ("cc %s -o '%s' '%s' $(pkg-config --cflags --libs efficientad)",
+                                            cflags ? cflags : "", program, source);
   const char *compile[] = { "sh", "-c", build, NULL };
   g_free (run_command (compile, env));
 
