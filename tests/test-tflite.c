@@ -193,6 +193,47 @@ small_model_bytes (void)
   return g_byte_array_free_to_bytes (b);
 }
 
+/* A model whose subgraph lists @n tensors without data, all named by one
+ * string @name: the same table @n times, or @n tables. */
+static GBytes *
+shared_name_model_bytes (guint n, const char *name, gboolean one_table)
+{
+  GByteArray *b = g_byte_array_new ();
+
+  g_byte_array_set_size (b, 8);
+  memcpy (b->data + 4, "TFL3", 4);
+  /* Model: version (0), subgraphs (2), buffers (4); one empty buffer. */
+  gsize model = fbb_table (b, 5, 0x15);
+  fbb_put_u32 (b, 0, (guint32) model);
+  fbb_set (b, model, 0, 3);
+  gsize subgraphs = fbb_offsets (b, 1);
+  gsize buffers = fbb_offsets (b, 1);
+  fbb_set_offset (b, model, 2, subgraphs);
+  fbb_set_offset (b, model, 4, buffers);
+  fbb_point (b, buffers + 4, fbb_table (b, 1, 0));
+  /* SubGraph: tensors (0); Tensor: name (3), every other field absent. */
+  gsize subgraph = fbb_table (b, 4, 0x01);
+  fbb_point (b, subgraphs + 4, subgraph);
+  gsize tensors = fbb_offsets (b, n);
+  fbb_set_offset (b, subgraph, 0, tensors);
+  g_autoptr (GArray) tables = g_array_new (FALSE, FALSE, sizeof (gsize));
+  for (guint i = 0; i < (one_table ? 1 : n); i++)
+    {
+      gsize table = fbb_table (b, 5, 0x08);
+      g_array_append_val (tables, table);
+    }
+  /* Offsets count forward: the string comes after every table. */
+  gsize string = fbb_string (b, name);
+  for (guint i = 0; i < n; i++)
+    {
+      gsize table = g_array_index (tables, gsize, one_table ? 0 : i);
+      fbb_point (b, tensors + 4 + 4 * i, table);
+      if (i < tables->len)
+        fbb_set_offset (b, table, 3, string);
+    }
+  return g_byte_array_free_to_bytes (b);
+}
+
 /* ---- Helpers ---- */
 
 static char *
@@ -434,6 +475,47 @@ test_uint8_file (void)
   assert_consistent (model, TRUE);
 }
 
+/* A string shared by every tensor used to be validated and copied for each:
+ * 50,000 tensors naming one 50 KB string (a file of 0.2 to 2 MB) would have
+ * copied 2.5 GB. Sharing is charged against the file's size and refused. */
+static void
+test_shared_names (void)
+{
+  g_autofree char *long_name = g_strnfill (50000, 'n');
+
+  for (int one_table = 0; one_table < 2; one_table++)
+    {
+      g_autoptr (GBytes) bytes = shared_name_model_bytes (50000, long_name, one_table);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (EadTflite) model = ead_tflite_new_from_bytes (bytes, "shared.tflite", &error);
+      g_assert_null (model);
+      g_assert_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE);
+      g_assert_nonnull (strstr (error->message, "share strings or vectors far more than a model needs"));
+    }
+
+  /* A little sharing stays within the budget. */
+  g_autoptr (GBytes) bytes = shared_name_model_bytes (4, "conv", FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadTflite) model = ead_tflite_new_from_bytes (bytes, "shared.tflite", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ead_tflite_get_n_tensors (model), ==, 4);
+  g_assert_cmpstr (ead_tflite_get_tensor (model, 3)->name, ==, "conv");
+}
+
+/* A tensor name that would drive a terminal is escaped in messages. */
+static void
+test_hostile_name_is_escaped (void)
+{
+  g_autoptr (GBytes) bytes = shared_name_model_bytes (1, "a\nb\x1b[31m", FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadTflite) model = ead_tflite_new_from_bytes (bytes, "hostile.tflite", &error);
+  g_assert_no_error (error);
+  g_autofree float *values = ead_tflite_dequantize (model, 0, &error);
+  g_assert_null (values);
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE);
+  g_assert_cmpstr (error->message, ==, "hostile.tflite: tensor 0 ('a\\nb\\x1b[31m') has no data");
+}
+
 static void
 test_errors (void)
 {
@@ -561,6 +643,8 @@ main (int argc, char **argv)
   g_test_add_func ("/tflite/int8-file", test_int8_file);
   g_test_add_func ("/tflite/uint8-file", test_uint8_file);
   g_test_add_func ("/tflite/errors", test_errors);
+  g_test_add_func ("/tflite/shared-names", test_shared_names);
+  g_test_add_func ("/tflite/hostile-name-is-escaped", test_hostile_name_is_escaped);
   g_test_add_func ("/tflite/truncated", test_truncated);
   g_test_add_func ("/tflite/bit-flips", test_bit_flips);
   return g_test_run ();
