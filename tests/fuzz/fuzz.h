@@ -1,0 +1,23 @@
+/* fuzz.h: the harnesses of tests/fuzz, one per parser of outside files.
+ *
+ * Each harness feeds its input to the entry point the engine uses for such
+ * a file, as LLVMFuzzerTestOneInput: `make fuzz` builds it with clang's
+ * libFuzzer and sanitizers, `make test` links it with replay.c into a plain
+ * program that runs the seeds and the findings kept in tests/data/fuzz/
+ * (see docs/security.md). */
+#pragma once
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* A parser's answer must be a result or an EAD_ERROR, never both nor
+ * neither, and the message one short line of printable text, whatever the
+ * file held. Aborts (a finding) otherwise. */
+void fuzz_check_outcome (gconstpointer result, const GError *error);
+
+G_END_DECLS

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Runs libFuzzer harnesses built in BUILD (-Dfuzzing=true) for SECONDS each:
+#
+#   tests/fuzz/run-fuzzers.sh BUILD SECONDS HARNESS...
+#
+# Each starts from its committed seeds (tests/fuzz/corpus/HARNESS) and the
+# findings kept in tests/data/fuzz/HARNESS, and grows a corpus of its own
+# under BUILD/fuzz/HARNESS/corpus. A crash, a sanitizer report, a leak, an
+# input slower than a second or an allocation over 1 GiB stops it with the
+# input saved under BUILD/fuzz/HARNESS/; the script then fails. The totals
+# of every run are in BUILD/fuzz/HARNESS/log.
+set -u
+build=$1
+seconds=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0"
+export G_DEBUG=fatal-criticals
+
+failed=""
+for harness in "$@"; do
+  work="$build/fuzz/$harness"
+  mkdir -p "$work/corpus"
+  echo "fuzz: $harness for $seconds s"
+  "$build/tests/fuzz/fuzz-$harness" -max_total_time="$seconds" -timeout=1 -malloc_limit_mb=1024 \
+    -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/" \
+    "$work/corpus" "$here/corpus/$harness" "$here/../data/fuzz/$harness" >"$work/log" 2>&1
+  status=$?
+  grep -E "^stat::number_of_executed_units|^Done [0-9]+ runs" "$work/log" | tail -1
+  if [ "$status" -ne 0 ]; then
+    echo "fuzz: $harness FAILED (exit $status); see $work/log and the input saved in $work/" >&2
+    grep -E "ERROR: |SUMMARY: |==[0-9]+==|runtime error" "$work/log" | head -5 >&2
+    failed="$failed $harness"
+  fi
+done
+if [ -n "$failed" ]; then
+  echo "fuzz: findings in:$failed" >&2
+  exit 1
+fi
+echo "fuzz: no findings"
