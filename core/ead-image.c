@@ -147,6 +147,28 @@ is_jpeg (const guint8 *data, gsize size)
   return size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff;
 }
 
+static gboolean
+is_bmp (const guint8 *data, gsize size)
+{
+  return size >= 2 && data[0] == 'B' && data[1] == 'M';
+}
+
+/* A BMP's info header, after the 14-byte file header, starts with its own
+ * size. GdkPixbuf's loader reserves that much before reading it: 4 GiB for
+ * a 54-byte file that says so. A header that does not fit in the file is a
+ * truncated one. */
+static gboolean
+bmp_header_fits (const guint8 *data, gsize size)
+{
+  const gsize file_header = 14;
+
+  if (size < file_header + 4)
+    return FALSE;
+  const guint8 *p = data + file_header;
+  guint32 info_size = (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+  return info_size <= size - file_header;
+}
+
 /* Walks the chunk list; a complete PNG ends with an IEND chunk. */
 static gboolean
 png_reaches_iend (const guint8 *data, gsize size)
@@ -194,9 +216,9 @@ jpeg_reaches_eoi (const guint8 *data, gsize size)
 
 /* GdkPixbuf's PNG and JPEG loaders accept a file cut short without an error
  * and hand out a partly blank image, so those two formats are checked for
- * their end marker first. */
+ * their end marker first; a BMP's header must fit in the file. */
 static gboolean
-check_end_marker (const guint8 *data, gsize size, const char *name, GError **error)
+check_complete (const guint8 *data, gsize size, const char *name, GError **error)
 {
   if (is_png (data, size) && !png_reaches_iend (data, size))
     {
@@ -208,6 +230,12 @@ check_end_marker (const guint8 *data, gsize size, const char *name, GError **err
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_IMAGE,
                    "%s: truncated JPEG (no end-of-image marker)", name);
+      return FALSE;
+    }
+  if (is_bmp (data, size) && !bmp_header_fits (data, size))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_IMAGE,
+                   "%s: truncated BMP (its header runs past the end of the file)", name);
       return FALSE;
     }
   return TRUE;
@@ -357,7 +385,7 @@ ead_image_load_from_data (const guint8 *data, gsize size, const char *name, GErr
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_IMAGE, "%s: empty file", name);
       return NULL;
     }
-  if (!check_end_marker (data, size, name, error))
+  if (!check_complete (data, size, name, error))
     return NULL;
 
   g_autoptr(GdkPixbuf) pixbuf = decode_pixbuf (data, size, name, error);
