@@ -133,6 +133,12 @@ read_be32 (const guint8 *bytes)
   return (guint32) bytes[0] << 24 | (guint32) bytes[1] << 16 | (guint32) bytes[2] << 8 | bytes[3];
 }
 
+static guint32
+read_le32 (const guint8 *bytes)
+{
+  return (guint32) bytes[0] | (guint32) bytes[1] << 8 | (guint32) bytes[2] << 16 | (guint32) bytes[3] << 24;
+}
+
 static gboolean
 is_png (const guint8 *data, gsize size)
 {
@@ -153,20 +159,17 @@ is_bmp (const guint8 *data, gsize size)
   return size >= 2 && data[0] == 'B' && data[1] == 'M';
 }
 
-/* A BMP's info header, after the 14-byte file header, starts with its own
- * size. GdkPixbuf's loader reserves that much before reading it: 4 GiB for
- * a 54-byte file that says so. A header that does not fit in the file is a
- * truncated one. */
+/* A BMP's 14-byte file header ends with the offset of the pixels, and the
+ * info header after it starts with its own size. GdkPixbuf's loader
+ * reserves room up to either before reading on: 4 GiB for a 54-byte file
+ * that says so. Pointing past the end of the file is being truncated. */
 static gboolean
 bmp_header_fits (const guint8 *data, gsize size)
 {
   const gsize file_header = 14;
 
-  if (size < file_header + 4)
-    return FALSE;
-  const guint8 *p = data + file_header;
-  guint32 info_size = (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
-  return info_size <= size - file_header;
+  return size >= file_header + 4 && read_le32 (data + 10) <= size
+         && read_le32 (data + file_header) <= size - file_header;
 }
 
 /* Walks the chunk list; a complete PNG ends with an IEND chunk. */
@@ -235,7 +238,7 @@ check_complete (const guint8 *data, gsize size, const char *name, GError **error
   if (is_bmp (data, size) && !bmp_header_fits (data, size))
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_IMAGE,
-                   "%s: truncated BMP (its header runs past the end of the file)", name);
+                   "%s: truncated BMP (its header or pixels start past the end of the file)", name);
       return FALSE;
     }
   return TRUE;
