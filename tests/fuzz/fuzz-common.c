@@ -5,6 +5,15 @@
 
 #include <string.h>
 
+/* A critical of the engine's own log domain is a g_return_if_fail that
+ * failed: a finding. GdkPixbuf's loaders log criticals for some damaged
+ * images and carry on; those are the library's, and stay messages. */
+static void __attribute__ ((constructor))
+make_engine_criticals_fatal (void)
+{
+  g_log_set_fatal_mask ("efficientad", G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+}
+
 /* Longer than any message the engine writes with quoted names. */
 #define MAX_MESSAGE_BYTES 1024
 
