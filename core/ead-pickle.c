@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ead-error.h"
+#include "ead-hash.h"
 
 /* Opcodes, named as in pickletools. */
 enum {
@@ -857,8 +858,8 @@ static GPtrArray *
 collect_tensors (Reader *r, const Obj *dict)
 {
   g_autoptr (GPtrArray) tensors = g_ptr_array_new_with_free_func ((GDestroyNotify) ead_pickle_tensor_free);
-  g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GHashTable) storages = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) names = g_hash_table_new (ead_untrusted_str_hash, g_str_equal);
+  g_autoptr (GHashTable) storages = g_hash_table_new (ead_untrusted_str_hash, g_str_equal);
 
   r->op_start = NOT_AN_OPCODE;
   if (dict->kind != OBJ_DICT)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ead-error.h"
+#include "ead-hash.h"
 
 #define END_SIGNATURE 0x06054b50u
 #define CENTRAL_SIGNATURE 0x02014b50u
@@ -273,7 +274,7 @@ ead_zip_new (GBytes *bytes, GError **error)
   zip->data = g_bytes_get_data (bytes, &zip->size);
   zip->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
   g_array_set_clear_func (zip->entries, entry_clear);
-  zip->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  zip->by_name = g_hash_table_new (ead_untrusted_str_hash, g_str_equal);
   if (!read_directory (zip, error))
     return NULL;
   return g_steal_pointer (&zip);
