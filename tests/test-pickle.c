@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "test-util.h"
+
 /* ---- An assembler for state_dict pickles ---- */
 
 /* How a tensor's storage key is written: inline, inline and stored in memo
@@ -462,18 +464,6 @@ test_long_storage_keys (void)
   assert_refused_with (tensors, error, "storage key of 100000 bytes is longer than torch.save writes (64)");
 }
 
-/* g_str_hash is h * 33 + c: "aa" and "b@" add the same to any h, so names
- * of 15 such pairs all share one g_str_hash value. */
-static char *
-colliding_name (guint index)
-{
-  GString *name = g_string_new (NULL);
-
-  for (int pair = 0; pair < 15; pair++)
-    g_string_append (name, (index >> pair) & 1 ? "b@" : "aa");
-  return g_string_free (name, FALSE);
-}
-
 /* 30,000 such names took g_str_hash tables 4.5 10^8 comparisons: the
  * reader's tables hash names with a secret of the process instead. */
 static void
@@ -485,7 +475,7 @@ test_colliding_names (void)
 
   for (guint i = 0; i < n; i++)
     {
-      g_ptr_array_add (names, colliding_name (i));
+      g_ptr_array_add (names, test_colliding_name (i));
       specs[i] = default_spec ();
       specs[i].name = names->pdata[i];
       specs[i].key = names->pdata[i];

@@ -9,6 +9,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "test-util.h"
+
 /* ---- Helpers ---- */
 
 static EadSafetensorsWriter *
@@ -497,18 +499,6 @@ file_with_members (guint n_members, char *(*name_of) (guint index))
   return file_with_header (header->str, 0);
 }
 
-/* g_str_hash is h * 33 + c: "aa" and "b@" add the same to any h, so names
- * made of 15 such pairs all share one hash value. */
-static char *
-colliding_name (guint index)
-{
-  GString *name = g_string_new (NULL);
-
-  for (int pair = 0; pair < 15; pair++)
-    g_string_append (name, (index >> pair) & 1 ? "b@" : "aa");
-  return g_string_free (name, FALSE);
-}
-
 static char *
 numbered_name (guint index)
 {
@@ -531,15 +521,15 @@ assert_refused_members (guint n_members, char *(*name_of) (guint index), const c
 static void
 test_colliding_names (void)
 {
-  g_autofree char *first = colliding_name (0);
-  g_autofree char *last = colliding_name (32767);
+  g_autofree char *first = test_colliding_name (0);
+  g_autofree char *last = test_colliding_name (32767);
 
   g_assert_cmpuint (g_str_hash (first), ==, g_str_hash (last));
   /* 32k names of one hash value kept json-glib's member table busy for
    * seconds (quadratic); they are refused after the ninth. */
-  assert_refused_members (32768, colliding_name, "of one hash value");
+  assert_refused_members (32768, test_colliding_name, "of one hash value");
   /* A few collide by chance: they reach the tensor checks. */
-  assert_refused_members (8, colliding_name, "has no \"dtype\" string");
+  assert_refused_members (8, test_colliding_name, "has no \"dtype\" string");
 }
 
 static void

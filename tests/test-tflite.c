@@ -115,6 +115,22 @@ fbb_tensor (GByteArray *b, gsize slot, const char *name, int type, guint n_dims,
   fbb_set_offset (b, quant, 3, fbb_vector (b, 8, n_scales, zero_points));
 }
 
+/* A file with its identifier and a Model table whose fields with a bit set
+ * in @present are in use, of schema version 3 (field 0); *@model is where
+ * the table lies. */
+static GByteArray *
+fbb_model (guint32 present, gsize *model)
+{
+  GByteArray *b = g_byte_array_new ();
+
+  g_byte_array_set_size (b, 8);
+  memcpy (b->data + 4, "TFL3", 4);
+  *model = fbb_table (b, 5, present);
+  fbb_put_u32 (b, 0, (guint32) *model);
+  fbb_set (b, *model, 0, 3);
+  return b;
+}
+
 static const gint8 small_weights[] = { 2, -4, 1, 3, -128, 127 };   /* 3 x 1 x 1 x 2, OHWI */
 static const float small_weight_scales[] = { 0.5f, 0.25f, 2.0f };
 static const gint32 small_bias[] = { 10, -20, 30 };
@@ -129,14 +145,9 @@ small_model_bytes (void)
   static const gint32 input_shape[] = { 1, 4, 4, 2 }, weight_shape[] = { 3, 1, 1, 2 };
   static const gint32 bias_shape[] = { 3 }, output_shape[] = { 1, 4, 4, 3 };
   static const gint32 op_inputs[] = { 0, 1, 2 }, op_outputs[] = { 3 };
-  GByteArray *b = g_byte_array_new ();
-
-  g_byte_array_set_size (b, 8);
-  memcpy (b->data + 4, "TFL3", 4);
+  gsize model;
   /* Model: version (0), operator_codes (1), subgraphs (2), buffers (4). */
-  gsize model = fbb_table (b, 5, 0x17);
-  fbb_put_u32 (b, 0, (guint32) model);
-  fbb_set (b, model, 0, 3);
+  GByteArray *b = fbb_model (0x17, &model);
   gsize codes = fbb_offsets (b, 1);
   gsize subgraphs = fbb_offsets (b, 1);
   gsize buffers = fbb_offsets (b, 3);
@@ -198,14 +209,9 @@ small_model_bytes (void)
 static GBytes *
 shared_name_model_bytes (guint n, const char *name, gboolean one_table)
 {
-  GByteArray *b = g_byte_array_new ();
-
-  g_byte_array_set_size (b, 8);
-  memcpy (b->data + 4, "TFL3", 4);
+  gsize model;
   /* Model: version (0), subgraphs (2), buffers (4); one empty buffer. */
-  gsize model = fbb_table (b, 5, 0x15);
-  fbb_put_u32 (b, 0, (guint32) model);
-  fbb_set (b, model, 0, 3);
+  GByteArray *b = fbb_model (0x15, &model);
   gsize subgraphs = fbb_offsets (b, 1);
   gsize buffers = fbb_offsets (b, 1);
   fbb_set_offset (b, model, 2, subgraphs);

@@ -198,3 +198,13 @@ add_temp_dir_test (const char *path, void (*test) (TempDir *, gconstpointer))
 {
   g_test_add (path, TempDir, NULL, temp_dir_setup, test, temp_dir_teardown);
 }
+
+char *
+test_colliding_name (guint index)
+{
+  GString *name = g_string_new (NULL);
+
+  for (int pair = 0; pair < 15; pair++)
+    g_string_append (name, (index >> pair) & 1 ? "b@" : "aa");
+  return g_string_free (name, FALSE);
+}

@@ -48,3 +48,13 @@ fuzz_check_outcome (gconstpointer result, const GError *error)
       g_error ("message is not one short printable line: \"%s\"", escaped);
     }
 }
+
+EadSafetensors *
+fuzz_read_safetensors (const uint8_t *data, size_t size)
+{
+  g_autoptr (GError) error = NULL;
+  EadSafetensors *st = ead_safetensors_new_from_data (data, size, &error);
+
+  fuzz_check_outcome (st, error);
+  return st;
+}

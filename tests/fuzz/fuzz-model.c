@@ -7,10 +7,9 @@
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
+  g_autoptr (EadSafetensors) st = fuzz_read_safetensors (data, size);
   g_autoptr (GError) error = NULL;
-  g_autoptr (EadSafetensors) st = ead_safetensors_new_from_data (data, size, &error);
 
-  fuzz_check_outcome (st, error);
   if (!st)
     return 0;
   g_autoptr (EadModel) model = ead_model_new_from_safetensors (st, "fuzz.safetensors", &error);

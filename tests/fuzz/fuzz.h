@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ead-safetensors.h"
+
 G_BEGIN_DECLS
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -19,5 +21,8 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
  * neither, and the message one short line of printable text, whatever the
  * file held. Aborts (a finding) otherwise. */
 void fuzz_check_outcome (gconstpointer result, const GError *error);
+
+/* Reads @data as safetensors and checks the outcome; NULL when refused. */
+EadSafetensors *fuzz_read_safetensors (const uint8_t *data, size_t size);
 
 G_END_DECLS
