@@ -16,6 +16,8 @@
 G_BEGIN_DECLS
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+/* Optional: what a harness sets up before libFuzzer starts timing inputs. */
+int LLVMFuzzerInitialize (int *argc, char ***argv);
 
 /* A parser's answer must be a result or an EAD_ERROR, never both nor
  * neither, and the message one short line of printable text, whatever the
