@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Writes the seed corpus of the fuzz harnesses: corpus/<harness>/.
+"""Writes the seed corpus of the fuzz harnesses, corpus/<harness>/, and the
+hostile inputs of issue 12 kept with the findings in tests/data/fuzz/.
 
 Small files of each format that reach deep into its parser: a valid one
 and a few variants. The standard library writes all but the JPEG, GIF and
@@ -132,13 +133,14 @@ def state_dict_pickle(tensors, storage_type="FloatStorage"):
 
 def torch_archive(folder, pickle, storages):
     """A zip laid out as torch.save's: stored entries, data.pkl first."""
+    entries = [("data.pkl", pickle), ("byteorder", b"little")]
+    entries += [("data/" + key, data) for key, data in storages]
+    entries.append(("version", b"3\n"))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as z:
-        z.writestr(folder + "/data.pkl", pickle)
-        z.writestr(folder + "/byteorder", b"little")
-        for key, data in storages:
-            z.writestr(folder + "/data/" + key, data)
-        z.writestr(folder + "/version", b"3\n")
+        for name, data in entries:
+            # ZipInfo dates entries 1980-01-01: the same bytes every run.
+            z.writestr(zipfile.ZipInfo(folder + "/" + name), data)
     return buffer.getvalue()
 
 
@@ -343,12 +345,46 @@ def write_image_seeds():
             write("image", "small." + suffix, data)
 
 
+# ---- Hostile inputs: the cases of issue 12, small ----
+
+def write_finding(harness, name, data):
+    """An input kept with the findings in tests/data/fuzz/, replayed by
+    `make test`."""
+    folder = os.path.join(HERE, "..", "data", "fuzz", harness)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data)
+
+
+def write_hostile_inputs():
+    # A name that moves the cursor and colours the terminal.
+    hostile = "a\nb\x1b[31m"
+    write_finding("safetensors", "ansi-name.safetensors",
+                  safetensors([(hostile, "F32", [1], floats([1]))], {hostile: hostile}))
+    write_finding("teacher-import", "ansi-name.safetensors",
+                  safetensors([(hostile, "F32", [1], floats([1]))]))
+    # STACK_GLOBAL naming os.system across a newline.
+    write_finding("pickle", "stack-global-newline.pkl",
+                  b"\x80\x04" + pickle_string("os\nsystem") + pickle_string("x\x1b[2J") + b"\x93.")
+    # 500 tensors naming one 16 KB storage key through the memo.
+    tensors = [("t%d" % i, "7" * 16384, 1, [1]) for i in range(500)]
+    pickle = state_dict_pickle(tensors)
+    write_finding("pickle", "long-storage-key.pkl", pickle)
+    write_finding("teacher-import", "long-storage-key.pth",
+                  torch_archive("teacher_small", pickle, [("7" * 16384, floats([0]))]))
+    # 32 member names of one g_str_hash value.
+    names = ["".join("b@" if i >> p & 1 else "aa" for p in range(5)) for i in range(32)]
+    header = ("{" + ",".join('"%s":{}' % n for n in names) + "}").encode()
+    write_finding("safetensors", "colliding-names.safetensors", struct.pack("<Q", len(header)) + header)
+
+
 def main():
     write_safetensors_seeds()
     write_model_seeds()
     write_torch_seeds()
     write("tflite", "small.tflite", small_tflite())
     write_image_seeds()
+    write_hostile_inputs()
 
 
 if __name__ == "__main__":
