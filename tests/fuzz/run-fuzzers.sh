@@ -17,7 +17,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0"
 
 failed=""
 for harness in "$@"; do
