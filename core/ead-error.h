@@ -1,4 +1,4 @@
-/* ead-error.h: the one error domain of the engine. */
+/* ead-error.h: the one error domain of the engine, and quoting what files say. */
 #pragma once
 
 #include <glib.h>
@@ -20,5 +20,17 @@ typedef enum {
 } EadErrorCode;
 
 GQuark ead_error_quark (void);
+
+/* How many characters of an untrusted name a message shows. */
+#define EAD_QUOTE_MAX_CHARS 80
+
+/* Quotes @text, a name read from a file (a tensor name, a key, a zip entry),
+ * for an error message: in single quotes, with the quote, the backslash,
+ * control and other non-printable characters escaped (\n, \x1b, \u202e),
+ * bytes that are not UTF-8 shown as \xNN, and cut after
+ * EAD_QUOTE_MAX_CHARS characters with an ellipsis. The result is one line
+ * that cannot drive a terminal, and reading it costs at most the characters
+ * shown, however long @text is. Free with g_free(). */
+char *ead_quote_untrusted (const char *text);
 
 G_END_DECLS

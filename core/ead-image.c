@@ -133,6 +133,12 @@ read_be32 (const guint8 *bytes)
   return (guint32) bytes[0] << 24 | (guint32) bytes[1] << 16 | (guint32) bytes[2] << 8 | bytes[3];
 }
 
+static guint32
+read_le32 (const guint8 *bytes)
+{
+  return (guint32) bytes[0] | (guint32) bytes[1] << 8 | (guint32) bytes[2] << 16 | (guint32) bytes[3] << 24;
+}
+
 static gboolean
 is_png (const guint8 *data, gsize size)
 {
@@ -145,6 +151,25 @@ static gboolean
 is_jpeg (const guint8 *data, gsize size)
 {
   return size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff;
+}
+
+static gboolean
+is_bmp (const guint8 *data, gsize size)
+{
+  return size >= 2 && data[0] == 'B' && data[1] == 'M';
+}
+
+/* A BMP's 14-byte file header ends with the offset of the pixels, and the
+ * info header after it starts with its own size. GdkPixbuf's loader
+ * reserves room up to either before reading on: 4 GiB for a 54-byte file
+ * that says so. Pointing past the end of the file is being truncated. */
+static gboolean
+bmp_header_fits (const guint8 *data, gsize size)
+{
+  const gsize file_header = 14;
+
+  return size >= file_header + 4 && read_le32 (data + 10) <= size
+         && read_le32 (data + file_header) <= size - file_header;
 }
 
 /* Walks the chunk list; a complete PNG ends with an IEND chunk. */
@@ -194,9 +219,9 @@ jpeg_reaches_eoi (const guint8 *data, gsize size)
 
 /* GdkPixbuf's PNG and JPEG loaders accept a file cut short without an error
  * and hand out a partly blank image, so those two formats are checked for
- * their end marker first. */
+ * their end marker first; a BMP's header must fit in the file. */
 static gboolean
-check_end_marker (const guint8 *data, gsize size, const char *name, GError **error)
+check_complete (const guint8 *data, gsize size, const char *name, GError **error)
 {
   if (is_png (data, size) && !png_reaches_iend (data, size))
     {
@@ -208,6 +233,12 @@ check_end_marker (const guint8 *data, gsize size, const char *name, GError **err
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_IMAGE,
                    "%s: truncated JPEG (no end-of-image marker)", name);
+      return FALSE;
+    }
+  if (is_bmp (data, size) && !bmp_header_fits (data, size))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_IMAGE,
+                   "%s: truncated BMP (its header or pixels start past the end of the file)", name);
       return FALSE;
     }
   return TRUE;
@@ -357,7 +388,7 @@ ead_image_load_from_data (const guint8 *data, gsize size, const char *name, GErr
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_IMAGE, "%s: empty file", name);
       return NULL;
     }
-  if (!check_end_marker (data, size, name, error))
+  if (!check_complete (data, size, name, error))
     return NULL;
 
   g_autoptr(GdkPixbuf) pixbuf = decode_pixbuf (data, size, name, error);

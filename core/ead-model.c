@@ -233,6 +233,13 @@ parse_finite_double (const char *text, double *value)
   return *end == '\0' && isfinite (*value);
 }
 
+/* A metadata value from the file, for a message. */
+static char *
+quote_metadata (const char *value)
+{
+  return value ? ead_quote_untrusted (value) : g_strdup ("(missing)");
+}
+
 static gboolean
 read_optional_double (const EadSafetensors *st, const char *name, const char *key,
                       gboolean *present, double *value, GError **error)
@@ -241,8 +248,9 @@ read_optional_double (const EadSafetensors *st, const char *name, const char *ke
   *present = text != NULL;
   if (text && !parse_finite_double (text, value))
     {
+      g_autofree char *shown = quote_metadata (text);
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                   "%s: metadata '%s' is not a finite number: '%s'", name, key, text);
+                   "%s: metadata '%s' is not a finite number: %s", name, key, shown);
       return FALSE;
     }
   return TRUE;
@@ -278,8 +286,8 @@ read_header (const EadSafetensors *st, const char *name, EadModelSize *size, int
   const char *size_text = ead_safetensors_get_metadata (st, "model_size");
   if (!size_text || !ead_model_size_from_string (size_text, size))
     {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: unknown model_size '%s'",
-                   name, size_text ? size_text : "(missing)");
+      g_autofree char *shown = quote_metadata (size_text);
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: unknown model_size %s", name, shown);
       return FALSE;
     }
   const char *size_value = ead_safetensors_get_metadata (st, "image_size");
@@ -287,8 +295,8 @@ read_header (const EadSafetensors *st, const char *name, EadModelSize *size, int
   if (!size_value || !g_ascii_string_to_signed (size_value, 10, 0, 65536, &side, NULL)
       || ead_nets_output_size ((int) side) == 0)
     {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: unsupported image_size '%s'",
-                   name, size_value ? size_value : "(missing)");
+      g_autofree char *shown = quote_metadata (size_value);
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: unsupported image_size %s", name, shown);
       return FALSE;
     }
   *image_size = (int) side;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ead-error.h"
+#include "ead-hash.h"
 
 /* Opcodes, named as in pickletools. */
 enum {
@@ -54,6 +55,10 @@ enum {
 #define MAX_PROTOCOL 5
 /* Module and attribute names of the allowed globals are short. */
 #define MAX_GLOBAL_LINE 64
+/* torch.save numbers its storages ("0", "1", ...). Without a cap, one long
+ * key named by thousands of tensors through the memo costs its length for
+ * each of them: quadratic in the size of the file. */
+#define MAX_STORAGE_KEY 64
 /* Reader.op_start once the opcodes have run: errors about the result. */
 #define NOT_AN_OPCODE G_MAXSIZE
 
@@ -95,6 +100,7 @@ typedef struct {
   ObjKind kind;
   gint64 integer;            /* OBJ_BOOL, OBJ_INT; OBJ_GLOBAL: its Global */
   char *string;              /* OBJ_STRING */
+  gsize length;              /* OBJ_STRING: of string, in bytes */
   GPtrArray *items;          /* OBJ_TUPLE: items; OBJ_DICT: key, value, key, ... */
   EadPickleTensor *tensor;   /* OBJ_STORAGE: dtype, key, numel; OBJ_TENSOR: all */
 } Obj;
@@ -306,6 +312,7 @@ op_unicode (Reader *r, int length_bytes)
     return fail (r, "string is not valid UTF-8 or holds a NUL");
   Obj *obj = new_obj (r, OBJ_STRING);
   obj->string = g_strndup ((const char *) text, length);
+  obj->length = length;
   push (r, obj);
   return TRUE;
 }
@@ -349,8 +356,22 @@ push_global (Reader *r, const char *module, const char *name)
   for (gsize i = 0; i < G_N_ELEMENTS (allowed_globals); i++)
     if (g_str_equal (module, allowed_globals[i].module) && g_str_equal (name, allowed_globals[i].name))
       return push_simple (r, OBJ_GLOBAL, allowed_globals[i].global);
-  return fail (r, "refusing global '%s.%s': a state_dict needs only OrderedDict, "
-               "tensors and storages (this file may be malicious)", module, name);
+  g_autofree char *dotted = g_strconcat (module, ".", name, NULL);
+  g_autofree char *shown = ead_quote_untrusted (dotted);
+  return fail (r, "refusing global %s: a state_dict needs only OrderedDict, "
+               "tensors and storages (this file may be malicious)", shown);
+}
+
+/* What GLOBAL reads: a short name of printable ASCII. */
+static gboolean
+is_global_name (const char *text, gsize length)
+{
+  if (length > MAX_GLOBAL_LINE)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isprint (text[i]))
+      return FALSE;
+  return TRUE;
 }
 
 /* A GLOBAL argument: printable ASCII up to a newline. */
@@ -366,12 +387,11 @@ take_line (Reader *r)
       fail (r, "GLOBAL name is truncated or too long");
       return NULL;
     }
-  for (const guint8 *p = start; p < end; p++)
-    if (!g_ascii_isprint (*p))
-      {
-        fail (r, "GLOBAL name holds a non-printable byte");
-        return NULL;
-      }
+  if (!is_global_name ((const char *) start, end - start))
+    {
+      fail (r, "GLOBAL name holds a non-printable byte");
+      return NULL;
+    }
   r->position += end - start + 1;
   return g_strndup ((const char *) start, end - start);
 }
@@ -396,6 +416,8 @@ op_stack_global (Reader *r)
     return FALSE;
   if (module->kind != OBJ_STRING || name->kind != OBJ_STRING)
     return fail (r, "STACK_GLOBAL needs two strings");
+  if (!is_global_name (module->string, module->length) || !is_global_name (name->string, name->length))
+    return fail (r, "STACK_GLOBAL module or name is long or holds a non-printable character");
   return push_global (r, module->string, name->string);
 }
 
@@ -552,10 +574,14 @@ op_binpersid (Reader *r)
       || !is_kind (pid->items, 4, OBJ_INT)
       || ((Obj *) pid->items->pdata[4])->integer < 0)
     return fail (r, "persistent id is not a float storage reference");
+  const Obj *key = pid->items->pdata[2];
+  if (key->length > MAX_STORAGE_KEY)
+    return fail (r, "storage key of %" G_GSIZE_FORMAT " bytes is longer than torch.save writes (%d)",
+                 key->length, MAX_STORAGE_KEY);
   Obj *storage = new_obj (r, OBJ_STORAGE);
   storage->tensor = g_new0 (EadPickleTensor, 1);
   storage->tensor->dtype = dtype;
-  storage->tensor->storage_key = g_strdup (((Obj *) pid->items->pdata[2])->string);
+  storage->tensor->storage_key = g_strdup (key->string);
   storage->tensor->storage_numel = ((Obj *) pid->items->pdata[4])->integer;
   push (r, storage);
   return TRUE;
@@ -628,8 +654,11 @@ rebuild_tensor (Reader *r, const GPtrArray *args)
       || n_strides != t->n_dims)
     return fail (r, "tensor offset, shape or strides are invalid");
   if (!view_fits (t))
-    return fail (r, "tensor reaches outside its storage '%s' of %" G_GINT64_FORMAT " elements",
-                 t->storage_key, t->storage_numel);
+    {
+      g_autofree char *shown = ead_quote_untrusted (t->storage_key);
+      return fail (r, "tensor reaches outside its storage %s of %" G_GINT64_FORMAT " elements",
+                   shown, t->storage_numel);
+    }
   Obj *tensor = new_obj (r, OBJ_TENSOR);
   tensor->tensor = g_steal_pointer (&t);
   push (r, tensor);
@@ -817,18 +846,20 @@ check_same_storage (Reader *r, GHashTable *storages, const EadPickleTensor *t)
       g_hash_table_insert (storages, t->storage_key, (gpointer) t);
       return TRUE;
     }
-  if (first->dtype != t->dtype || first->storage_numel != t->storage_numel)
-    return fail (r, "tensors '%s' and '%s' describe storage '%s' differently",
-                 first->name, t->name, t->storage_key);
-  return TRUE;
+  if (first->dtype == t->dtype && first->storage_numel == t->storage_numel)
+    return TRUE;
+  g_autofree char *first_name = ead_quote_untrusted (first->name);
+  g_autofree char *name = ead_quote_untrusted (t->name);
+  g_autofree char *key = ead_quote_untrusted (t->storage_key);
+  return fail (r, "tensors %s and %s describe storage %s differently", first_name, name, key);
 }
 
 static GPtrArray *
 collect_tensors (Reader *r, const Obj *dict)
 {
   g_autoptr (GPtrArray) tensors = g_ptr_array_new_with_free_func ((GDestroyNotify) ead_pickle_tensor_free);
-  g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GHashTable) storages = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) names = g_hash_table_new (ead_untrusted_str_hash, g_str_equal);
+  g_autoptr (GHashTable) storages = g_hash_table_new (ead_untrusted_str_hash, g_str_equal);
 
   r->op_start = NOT_AN_OPCODE;
   if (dict->kind != OBJ_DICT)
@@ -840,14 +871,10 @@ collect_tensors (Reader *r, const Obj *dict)
     {
       const char *name = ((Obj *) dict->items->pdata[i])->string;
       const Obj *value = dict->items->pdata[i + 1];
-      if (value->kind != OBJ_TENSOR)
+      if (value->kind != OBJ_TENSOR || !g_hash_table_add (names, (gpointer) name))
         {
-          fail (r, "'%s' is not a tensor", name);
-          return NULL;
-        }
-      if (!g_hash_table_add (names, (gpointer) name))
-        {
-          fail (r, "'%s' appears twice", name);
+          g_autofree char *shown = ead_quote_untrusted (name);
+          fail (r, "%s %s", shown, value->kind != OBJ_TENSOR ? "is not a tensor" : "appears twice");
           return NULL;
         }
       EadPickleTensor *t = g_memdup2 (value->tensor, sizeof *t);

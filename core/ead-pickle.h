@@ -15,7 +15,8 @@
  *                                            storage types in persistent ids
  *
  * Anything else (another global such as os.system, an unknown opcode, a
- * malformed argument, trailing bytes) is refused with a one-line error. */
+ * malformed argument, trailing bytes, a storage key longer than 64 bytes) is
+ * refused with a one-line error. */
 #pragma once
 
 #include <glib.h>

@@ -20,7 +20,10 @@
 #define MAX_HEADER_LENGTH (100 * 1024 * 1024)
 /* A valid header nests three deep; the limit only guards json-glib's recursion. */
 #define MAX_HEADER_DEPTH 32
-#define MAX_SHOWN_NAME_CHARS 80
+/* Far more tensors than any file of the engine holds; with the cap on names
+ * of one hash value, it bounds json-glib's hash tables' worst case. */
+#define MAX_HEADER_MEMBERS 4096
+#define MAX_COLLIDING_MEMBERS 8
 #define METADATA_KEY "__metadata__"
 #define MEMORY_DISPLAY_NAME "safetensors data"
 
@@ -138,29 +141,6 @@ set_bad_file (GError **error, const char *file, const char *format, ...)
   g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: %s", file, reason);
 }
 
-/* Names come from the file: keep messages on one line and of modest length. */
-static char *
-printable_name (const char *name)
-{
-  g_autofree char *valid = g_utf8_make_valid (name, -1);
-  char *shown;
-
-  if (g_utf8_strlen (valid, -1) > MAX_SHOWN_NAME_CHARS)
-    {
-      g_autofree char *start = g_utf8_substring (valid, 0, MAX_SHOWN_NAME_CHARS);
-      shown = g_strconcat (start, "…", NULL);
-    }
-  else
-    shown = g_steal_pointer (&valid);
-
-  for (char *c = shown; *c != '\0'; c++)
-    {
-      if ((guchar) *c < 0x20 || *c == 0x7f)
-        *c = '?';
-    }
-  return shown;
-}
-
 static gboolean
 is_json_space (char c)
 {
@@ -175,62 +155,238 @@ is_json_token_char (char c)
   return is_json_space (c) || (c != '\0' && strchr (",:-+.0123456789Eabcdefghijklmnopqrstuvwxyz", c) != NULL);
 }
 
-/* json-glib parses recursively and also accepts comments, single quotes and
- * text after the top-level value. So before it sees the header, check that
- * outside strings there are only strict JSON tokens (else this scan could
- * misjudge what is a string), one object, and bounded nesting. Returns the
- * problem, or NULL. */
-static const char *
-find_header_syntax_problem (const char *text, gsize length)
+/* The members of one open object of the header. json-glib keeps them in a
+ * GHashTable keyed by g_str_hash, whose values a crafted header can make
+ * collide, turning each insertion into a walk over all the earlier ones; so
+ * the scan counts the members sharing each value, and caps the members. */
+typedef struct {
+  guint n_members;
+  GHashTable *hash_counts;   /* g_str_hash value -> members with it */
+  GHashTable *names;         /* decoded names, to refuse duplicates */
+} HeaderObject;
+
+typedef struct {
+  const char *text;
+  gsize length;
+  gsize pos;
+  int depth;                                     /* open objects and arrays */
+  HeaderObject objects[MAX_HEADER_DEPTH + 1];    /* by depth; no tables for arrays */
+  gboolean expect_name;                          /* a string here names a member */
+  GString *string;                               /* the last string, decoded */
+} HeaderScan;
+
+static void
+header_scan_clear (HeaderScan *scan)
 {
-  gboolean in_string = FALSE;
-  gboolean seen_object = FALSE;
-  int depth = 0;
-
-  for (gsize i = 0; i < length; i++)
+  for (int d = 0; d <= MAX_HEADER_DEPTH; d++)
     {
-      char c = text[i];
+      g_clear_pointer (&scan->objects[d].hash_counts, g_hash_table_unref);
+      g_clear_pointer (&scan->objects[d].names, g_hash_table_unref);
+    }
+  g_string_free (scan->string, TRUE);
+}
 
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-      if (depth == 0)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeaderScan, header_scan_clear)
+
+static gboolean
+read_hex4 (HeaderScan *scan, gunichar *value)
+{
+  if (scan->length - scan->pos < 4)
+    return FALSE;
+  *value = 0;
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (scan->text[scan->pos++]);
+      if (digit < 0)
+        return FALSE;
+      *value = *value << 4 | digit;
+    }
+  return TRUE;
+}
+
+/* A \u escape after its "\u": a character, or a surrogate pair as two
+ * escapes. NUL and unpaired surrogates are refused: names must be C strings
+ * of valid UTF-8. */
+static gboolean
+decode_unicode_escape (HeaderScan *scan)
+{
+  gunichar unit, low;
+
+  if (!read_hex4 (scan, &unit) || unit == 0 || (unit >= 0xdc00 && unit < 0xe000))
+    return FALSE;
+  if (unit >= 0xd800 && unit < 0xdc00)
+    {
+      if (scan->length - scan->pos < 2 || scan->text[scan->pos] != '\\' || scan->text[scan->pos + 1] != 'u')
+        return FALSE;
+      scan->pos += 2;
+      if (!read_hex4 (scan, &low) || low < 0xdc00 || low >= 0xe000)
+        return FALSE;
+      unit = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+    }
+  g_string_append_unichar (scan->string, unit);
+  return TRUE;
+}
+
+static gboolean
+decode_escape (HeaderScan *scan)
+{
+  static const char escaped[] = "\"\\/bfnrt";
+  static const char meant[] = "\"\\/\b\f\n\r\t";
+
+  if (scan->pos >= scan->length)
+    return FALSE;
+  char c = scan->text[scan->pos++];
+  const char *simple = c != '\0' ? strchr (escaped, c) : NULL;
+  if (simple)
+    {
+      g_string_append_c (scan->string, meant[simple - escaped]);
+      return TRUE;
+    }
+  return c == 'u' && decode_unicode_escape (scan);
+}
+
+/* Decodes the string whose opening quote was just read into scan->string,
+ * leaving pos past its closing quote. */
+static gboolean
+decode_string (HeaderScan *scan)
+{
+  g_string_truncate (scan->string, 0);
+  while (scan->pos < scan->length)
+    {
+      char c = scan->text[scan->pos++];
+      if (c == '"')
+        return TRUE;
+      if (c != '\\')
+        g_string_append_c (scan->string, c);
+      else if (!decode_escape (scan))
+        return FALSE;
+    }
+  return FALSE;
+}
+
+static gboolean
+add_member_name (HeaderScan *scan, const char *file, GError **error)
+{
+  HeaderObject *object = &scan->objects[scan->depth];
+  const char *name = scan->string->str;
+  gpointer hash = GUINT_TO_POINTER (g_str_hash (name));
+  guint n_same = GPOINTER_TO_UINT (g_hash_table_lookup (object->hash_counts, hash)) + 1;
+
+  if (++object->n_members > MAX_HEADER_MEMBERS)
+    {
+      set_bad_file (error, file, "header has an object of more than %d members", MAX_HEADER_MEMBERS);
+      return FALSE;
+    }
+  if (n_same > MAX_COLLIDING_MEMBERS)
+    {
+      set_bad_file (error, file, "header has over %d member names of one hash value (a crafted file?)",
+                    MAX_COLLIDING_MEMBERS);
+      return FALSE;
+    }
+  g_hash_table_insert (object->hash_counts, hash, GUINT_TO_POINTER (n_same));
+  if (!g_hash_table_add (object->names, g_strdup (name)))
+    {
+      g_autofree char *shown = ead_quote_untrusted (name);
+      set_bad_file (error, file, "header names %s twice", shown);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+open_container (HeaderScan *scan, gboolean is_object)
+{
+  if (scan->depth == MAX_HEADER_DEPTH)
+    return FALSE;
+  HeaderObject *object = &scan->objects[++scan->depth];
+  object->n_members = 0;
+  if (is_object)
+    {
+      object->hash_counts = g_hash_table_new (g_direct_hash, g_direct_equal);
+      object->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    }
+  scan->expect_name = is_object;
+  return TRUE;
+}
+
+static void
+close_container (HeaderScan *scan)
+{
+  HeaderObject *object = &scan->objects[scan->depth--];
+
+  g_clear_pointer (&object->hash_counts, g_hash_table_unref);
+  g_clear_pointer (&object->names, g_hash_table_unref);
+  scan->expect_name = FALSE;
+}
+
+static gboolean
+in_object (const HeaderScan *scan)
+{
+  return scan->objects[scan->depth].names != NULL;
+}
+
+/* json-glib parses recursively and also accepts comments, single quotes,
+ * duplicate names and text after the top-level value. So before it sees the
+ * header, check that outside strings there are only strict JSON tokens (else
+ * this scan could misjudge what is a string), one object, bounded nesting,
+ * and member names that are unique and will not collide in its tables. */
+static gboolean
+check_header_syntax (const char *text, gsize length, const char *file, GError **error)
+{
+  g_auto (HeaderScan) scan = { .text = text, .length = length, .string = g_string_new (NULL) };
+  gboolean seen_object = FALSE;
+  const char *problem = NULL;
+
+  while (scan.pos < length && !problem)
+    {
+      char c = text[scan.pos++];
+
+      if (scan.depth == 0)
         {
           if (is_json_space (c))
             continue;
           if (seen_object)
-            return "header has text after its JSON object";
-          if (c != '{')
-            return "header is not a JSON object";
+            problem = "header has text after its JSON object";
+          else if (c != '{')
+            problem = "header is not a JSON object";
           seen_object = TRUE;
         }
+      if (problem)
+        break;
       switch (c)
         {
         case '"':
-          in_string = TRUE;
+          if (!decode_string (&scan))
+            problem = "header has an unterminated string or an invalid escape";
+          else if (scan.expect_name && !add_member_name (&scan, file, error))
+            return FALSE;
+          scan.expect_name = FALSE;
           break;
         case '{':
         case '[':
-          if (++depth > MAX_HEADER_DEPTH)
-            return "header JSON is nested too deeply";
+          if (!open_container (&scan, c == '{'))
+            problem = "header JSON is nested too deeply";
           break;
         case '}':
         case ']':
-          depth--;
+          close_container (&scan);
+          break;
+        case ',':
+          scan.expect_name = in_object (&scan);
           break;
         default:
           if (!is_json_token_char (c))
-            return "header is not strict JSON";
+            problem = "header is not strict JSON";
         }
     }
-  if (!seen_object)
-    return "header is not a JSON object";
-  return NULL;
+  if (!problem && !seen_object)
+    problem = "header is not a JSON object";
+  if (problem)
+    {
+      set_bad_file (error, file, "%s", problem);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Splits the file into header text and byte buffer. */
@@ -272,7 +428,6 @@ parse_header (const char *header, gsize length, const char *file, GError **error
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) json_error = NULL;
-  const char *problem;
 
   /* Also rejects NUL bytes, which would cut names short. */
   if (!g_utf8_validate_len (header, length, NULL))
@@ -280,15 +435,13 @@ parse_header (const char *header, gsize length, const char *file, GError **error
       set_bad_file (error, file, "header is not valid UTF-8 text");
       return NULL;
     }
-  problem = find_header_syntax_problem (header, length);
-  if (problem != NULL)
-    {
-      set_bad_file (error, file, "%s", problem);
-      return NULL;
-    }
+  if (!check_header_syntax (header, length, file, error))
+    return NULL;
   if (!json_parser_load_from_data (parser, header, length, &json_error))
     {
-      set_bad_file (error, file, "header is not valid JSON: %s", json_error->message);
+      /* json-glib's message quotes the offending text, over two lines. */
+      g_autofree char *reason = ead_quote_untrusted (json_error->message);
+      set_bad_file (error, file, "header is not valid JSON: %s", reason);
       return NULL;
     }
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
@@ -332,7 +485,7 @@ static gboolean
 parse_tensor (EadSafetensors *st, const char *name, JsonNode *node,
               const guint8 *buffer, gsize buffer_size, GError **error)
 {
-  g_autofree char *shown = printable_name (name);
+  g_autofree char *shown = ead_quote_untrusted (name);
   EadTensorView view = { 0 };
   JsonObject *entry;
   JsonNode *dtype_node;
@@ -342,7 +495,7 @@ parse_tensor (EadSafetensors *st, const char *name, JsonNode *node,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      set_bad_file (error, st->display_name, "tensor '%s' is not a JSON object", shown);
+      set_bad_file (error, st->display_name, "tensor %s is not a JSON object", shown);
       return FALSE;
     }
   entry = json_node_get_object (node);
@@ -350,33 +503,33 @@ parse_tensor (EadSafetensors *st, const char *name, JsonNode *node,
   dtype_node = json_object_get_member (entry, "dtype");
   if (dtype_node == NULL || !node_holds_string (dtype_node))
     {
-      set_bad_file (error, st->display_name, "tensor '%s' has no \"dtype\" string", shown);
+      set_bad_file (error, st->display_name, "tensor %s has no \"dtype\" string", shown);
       return FALSE;
     }
   if (!dtype_from_string (json_node_get_string (dtype_node), &view.dtype))
     {
-      g_autofree char *dtype = printable_name (json_node_get_string (dtype_node));
-      set_bad_file (error, st->display_name, "tensor '%s' has unsupported dtype '%s'", shown, dtype);
+      g_autofree char *dtype = ead_quote_untrusted (json_node_get_string (dtype_node));
+      set_bad_file (error, st->display_name, "tensor %s has unsupported dtype %s", shown, dtype);
       return FALSE;
     }
 
   if (!read_counts (json_object_get_member (entry, "shape"), EAD_TENSOR_MAX_DIMS, view.shape, &view.n_dims))
     {
       set_bad_file (error, st->display_name,
-                    "tensor '%s' \"shape\" is not an array of at most %d non-negative integers",
+                    "tensor %s \"shape\" is not an array of at most %d non-negative integers",
                     shown, EAD_TENSOR_MAX_DIMS);
       return FALSE;
     }
 
   if (!read_counts (json_object_get_member (entry, "data_offsets"), 2, offsets, &n_offsets) || n_offsets != 2)
     {
-      set_bad_file (error, st->display_name, "tensor '%s' \"data_offsets\" is not two non-negative integers", shown);
+      set_bad_file (error, st->display_name, "tensor %s \"data_offsets\" is not two non-negative integers", shown);
       return FALSE;
     }
   if (offsets[0] > offsets[1] || (guint64) offsets[1] > buffer_size)
     {
       set_bad_file (error, st->display_name,
-                    "tensor '%s' data_offsets [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "] out of range (buffer of %" G_GSIZE_FORMAT " bytes)",
+                    "tensor %s data_offsets [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "] out of range (buffer of %" G_GSIZE_FORMAT " bytes)",
                     shown, offsets[0], offsets[1], buffer_size);
       return FALSE;
     }
@@ -385,7 +538,7 @@ parse_tensor (EadSafetensors *st, const char *name, JsonNode *node,
     {
       g_autofree char *shape = format_shape (view.n_dims, view.shape);
       set_bad_file (error, st->display_name,
-                    "tensor '%s' has %" G_GINT64_FORMAT " bytes, which does not fit shape %s of %s",
+                    "tensor %s has %" G_GINT64_FORMAT " bytes, which does not fit shape %s of %s",
                     shown, offsets[1] - offsets[0], shape, dtype_info[view.dtype].name);
       return FALSE;
     }
@@ -416,8 +569,8 @@ parse_metadata (EadSafetensors *st, JsonNode *node, GError **error)
 
       if (!node_holds_string (value))
         {
-          g_autofree char *shown = printable_name (key);
-          set_bad_file (error, st->display_name, "metadata '%s' is not a string", shown);
+          g_autofree char *shown = ead_quote_untrusted (key);
+          set_bad_file (error, st->display_name, "metadata %s is not a string", shown);
           return FALSE;
         }
       stored_key = g_string_chunk_insert (st->strings, key);
@@ -453,17 +606,17 @@ check_buffer_coverage (EadSafetensors *st, const guint8 *buffer, gsize buffer_si
     {
       const EadTensorView *view = &g_array_index (st->tensors, EadTensorView, i);
       const guint8 *data = view->data;
-      g_autofree char *shown = printable_name (view->name);
+      g_autofree char *shown = ead_quote_untrusted (view->name);
 
       if (data < expected)
         {
-          g_autofree char *previous = printable_name (g_array_index (st->tensors, EadTensorView, i - 1).name);
-          set_bad_file (error, st->display_name, "tensors '%s' and '%s' overlap", previous, shown);
+          g_autofree char *previous = ead_quote_untrusted (g_array_index (st->tensors, EadTensorView, i - 1).name);
+          set_bad_file (error, st->display_name, "tensors %s and %s overlap", previous, shown);
           return FALSE;
         }
       if (data > expected)
         {
-          set_bad_file (error, st->display_name, "%" G_GSIZE_FORMAT " bytes before tensor '%s' belong to no tensor",
+          set_bad_file (error, st->display_name, "%" G_GSIZE_FORMAT " bytes before tensor %s belong to no tensor",
                         (gsize) (data - expected), shown);
           return FALSE;
         }
@@ -673,18 +826,19 @@ ead_safetensors_read_f32 (const EadSafetensors *st, const char *name,
   g_return_val_if_fail (shape != NULL || n_dims == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  g_autofree char *shown = ead_quote_untrusted (name);
   view = ead_safetensors_find (st, name);
   if (view == NULL)
     {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE, "%s: no tensor '%s'", st->display_name, name);
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE, "%s: no tensor %s", st->display_name, shown);
       return FALSE;
     }
   if (!shape_equals (view, n_dims, shape))
     {
       g_autofree char *actual = format_shape (view->n_dims, view->shape);
       g_autofree char *expected = format_shape (n_dims, shape);
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE, "%s: tensor '%s' has shape %s, expected %s",
-                   st->display_name, name, actual, expected);
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE, "%s: tensor %s has shape %s, expected %s",
+                   st->display_name, shown, actual, expected);
       return FALSE;
     }
 
@@ -704,8 +858,8 @@ ead_safetensors_read_f32 (const EadSafetensors *st, const char *name,
         out[i] = ead_bfloat16_to_float (read_le16 (data + 2 * i));
       return TRUE;
     default:
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE, "%s: tensor '%s' has dtype %s, expected F32, F16 or BF16",
-                   st->display_name, name, dtype_info[view->dtype].name);
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE, "%s: tensor %s has dtype %s, expected F32, F16 or BF16",
+                   st->display_name, shown, dtype_info[view->dtype].name);
       return FALSE;
     }
 }

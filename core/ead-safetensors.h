@@ -7,9 +7,10 @@
  * string to string, then the byte buffer. Tensors are little-endian, row-major.
  *
  * The reader trusts nothing: header length within the file, valid JSON of the
- * expected shape, known dtypes, offsets inside the buffer, ordered and not
- * overlapping, and byte lengths that equal the product of the shape times the
- * element size (computed without overflow). */
+ * expected shape with unique member names (at most 4096 per object, and not
+ * crafted to collide in json-glib's hash tables), known dtypes, offsets inside
+ * the buffer, ordered and not overlapping, and byte lengths that equal the
+ * product of the shape times the element size (computed without overflow). */
 #pragma once
 
 #include <glib.h>

@@ -229,8 +229,9 @@ parse_names (const Source *sources, guint n, const char *prefix, const char *dis
       const char *name = sources[i].name + strlen (prefix);
       if (!parse_name (name, &parsed[i]))
         {
+          g_autofree char *shown = ead_quote_untrusted (sources[i].name);
           g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
-                       "%s: tensor '%s' is not a layer of a PDN teacher", display_name, sources[i].name);
+                       "%s: tensor %s is not a layer of a PDN teacher", display_name, shown);
           return FALSE;
         }
       if (n_selected++ == 0)
@@ -270,8 +271,9 @@ check_shape (const Source *source, const Layer *layer, EadModelSize size,
     return TRUE;
   g_autofree char *found = format_shape (source->n_dims, source->shape);
   g_autofree char *needed = format_shape (layer->n_dims, layer->shape);
-  g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE, "%s: tensor '%s' has shape %s; a %s teacher needs %s",
-               display_name, source->name, found, ead_model_size_to_string (size), needed);
+  g_autofree char *shown = ead_quote_untrusted (source->name);
+  g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE, "%s: tensor %s has shape %s; a %s teacher needs %s",
+               display_name, shown, found, ead_model_size_to_string (size), needed);
   return FALSE;
 }
 
@@ -293,9 +295,9 @@ match_layers (const Source *sources, guint n, const ParsedName *parsed, const ch
       int l = find_layer (match->layers, &parsed[i]);
       if (l < 0)
         {
+          g_autofree char *shown = ead_quote_untrusted (sources[i].name);
           g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
-                       "%s: tensor '%s' is not a layer of a %s teacher", display_name,
-                       sources[i].name, size_name);
+                       "%s: tensor %s is not a layer of a %s teacher", display_name, shown, size_name);
           return FALSE;
         }
       match->source_of_layer[l] = i;
@@ -351,8 +353,9 @@ add_layer (EadSafetensorsWriter *out, const EadSafetensors *st, const char *name
   for (gsize i = 0; i < layer->n_elements; i++)
     if (!isfinite (values[i]))
       {
-        g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: tensor '%s' holds a non-finite value",
-                     display_name, name);
+        g_autofree char *shown = ead_quote_untrusted (name);
+        g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: tensor %s holds a non-finite value",
+                     display_name, shown);
         return FALSE;
       }
   g_autofree char *out_name = g_strconcat ("teacher.", layer->name, NULL);
@@ -491,9 +494,10 @@ read_storage (const EadZip *zip, const char *folder, const EadPickleTensor *t,
   if ((guint64) t->storage_numel > G_MAXSIZE / element_size
       || g_bytes_get_size (storage) != (gsize) t->storage_numel * element_size)
     {
+      g_autofree char *shown = ead_quote_untrusted (t->storage_key);
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                   "%s: storage '%s' holds %" G_GSIZE_FORMAT " bytes, not %" G_GINT64_FORMAT " %s elements",
-                   display_name, t->storage_key, g_bytes_get_size (storage), t->storage_numel,
+                   "%s: storage %s holds %" G_GSIZE_FORMAT " bytes, not %" G_GINT64_FORMAT " %s elements",
+                   display_name, shown, g_bytes_get_size (storage), t->storage_numel,
                    ead_dtype_to_string (t->dtype));
       g_bytes_unref (storage);
       return NULL;

@@ -273,28 +273,6 @@ fb_vector_table (const Flatbuffer *fb, const FbVector *vector, guint index, FbTa
   return fb_table_at (fb, element + fb_u32 (fb, element), table, error);
 }
 
-/* String field @id as valid UTF-8 ("" when absent), allocated in @strings. */
-static gboolean
-fb_string (const Flatbuffer *fb, const FbTable *table, guint id, GStringChunk *strings,
-           const char **text, GError **error)
-{
-  FbVector bytes;
-  if (!fb_vector (fb, table, id, 1, &bytes, error))
-    return FALSE;
-  if (bytes.length > 0
-      && (!fb_check_range (fb, bytes.start + bytes.length, 1, NULL)
-          || fb->data[bytes.start + bytes.length] != 0))
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                   "the string at offset %" G_GUINT64_FORMAT " lacks its terminating NUL",
-                   bytes.start);
-      return FALSE;
-    }
-  g_autofree char *valid = g_utf8_make_valid ((const char *) fb->data + bytes.start, bytes.length);
-  *text = g_string_chunk_insert (strings, valid);
-  return TRUE;
-}
-
 /* ---- The model ---- */
 
 typedef struct {
@@ -320,7 +298,48 @@ typedef struct {
   EadTflite *model;
   GArray *buffers;          /* Buffer */
   GArray *opcodes;          /* int: the BuiltinOperator of each operator code */
+  guint64 budget;           /* bytes left to copy or check; see charge() */
 } Parser;
+
+/* Tables may share a string or vector, so a small file could name one long
+ * string from every one of its tensors and make parsing quadratic. Every
+ * string and vector read is charged by its size in the file against twice
+ * the file's size: a writer shares little if anything, and parsing stays
+ * linear in the size of the file. */
+static gboolean
+charge (Parser *parser, guint64 n_bytes, GError **error)
+{
+  if (n_bytes <= parser->budget)
+    {
+      parser->budget -= n_bytes;
+      return TRUE;
+    }
+  g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+               "its tables share strings or vectors far more than a model needs (a crafted file?)");
+  return FALSE;
+}
+
+/* The string field @id, the tensor's name, as valid UTF-8 ("" when absent). */
+static gboolean
+parse_name (Parser *parser, const FbTable *table, guint id, const char **text, GError **error)
+{
+  const Flatbuffer *fb = &parser->fb;
+  FbVector bytes;
+  if (!fb_vector (fb, table, id, 1, &bytes, error) || !charge (parser, bytes.length, error))
+    return FALSE;
+  if (bytes.length > 0
+      && (!fb_check_range (fb, bytes.start + bytes.length, 1, NULL)
+          || fb->data[bytes.start + bytes.length] != 0))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "the string at offset %" G_GUINT64_FORMAT " lacks its terminating NUL",
+                   bytes.start);
+      return FALSE;
+    }
+  g_autofree char *valid = g_utf8_make_valid ((const char *) fb->data + bytes.start, bytes.length);
+  *text = g_string_chunk_insert (parser->model->strings, valid);
+  return TRUE;
+}
 
 static gpointer
 parser_alloc (Parser *parser, gsize n, gsize size)
@@ -362,7 +381,8 @@ parse_index_vector (Parser *parser, const FbTable *table, guint id, const char *
                     gint64 limit, const gint32 **values, guint *n_values, GError **error)
 {
   FbVector vector;
-  if (!fb_vector (&parser->fb, table, id, 4, &vector, error))
+  if (!fb_vector (&parser->fb, table, id, 4, &vector, error)
+      || !charge (parser, 4 * (guint64) vector.length, error))
     {
       g_prefix_error (error, "%s: ", what);
       return FALSE;
@@ -484,7 +504,8 @@ parse_quantization (Parser *parser, const FbTable *table, EadTfliteTensor *tenso
   if (!fb_vector (fb, &quant, QUANT_SCALE, 4, &scales, error)
       || !fb_vector (fb, &quant, QUANT_ZERO_POINT, 8, &zero_points, error)
       || !fb_scalar (fb, &quant, QUANT_DETAILS_TYPE, 1, 0, &details_type, error)
-      || !fb_i32 (fb, &quant, QUANT_QUANTIZED_DIMENSION, 0, &dimension, error))
+      || !fb_i32 (fb, &quant, QUANT_QUANTIZED_DIMENSION, 0, &dimension, error)
+      || !charge (parser, 4 * (guint64) scales.length + 8 * (guint64) zero_points.length, error))
     return FALSE;
   if (details_type != 0)
     {
@@ -561,7 +582,7 @@ parse_tensor (Parser *parser, const FbTable *table, EadTfliteTensor *tensor, GEr
   return parse_shape (parser, table, tensor, error)
          && fb_i8 (&parser->fb, table, TENSOR_TYPE, &tensor->type, error)
          && fb_u32_field (&parser->fb, table, TENSOR_BUFFER, &buffer_index, error)
-         && fb_string (&parser->fb, table, TENSOR_NAME, parser->model->strings, &tensor->name, error)
+         && parse_name (parser, table, TENSOR_NAME, &tensor->name, error)
          && parse_quantization (parser, table, tensor, error)
          && attach_data (parser, buffer_index, tensor, error);
 }
@@ -837,7 +858,7 @@ ead_tflite_new_from_bytes (GBytes *bytes, const char *name, GError **error)
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
   Parser parser = { { data, size }, model, g_array_new (FALSE, FALSE, sizeof (Buffer)),
-                    g_array_new (FALSE, FALSE, sizeof (int)) };
+                    g_array_new (FALSE, FALSE, sizeof (int)), 2 * (guint64) size };
   GError *local_error = NULL;
   gboolean ok = parse_model (&parser, &local_error);
   g_array_unref (parser.buffers);
@@ -970,15 +991,17 @@ ead_tflite_dequantize (const EadTflite *model, guint index, GError **error)
                             || tensor->type == EAD_TFLITE_INT32;
   if (tensor->type != EAD_TFLITE_FLOAT32 && !quantized_type)
     {
+      g_autofree char *shown = ead_quote_untrusted (tensor->name);
       g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
                    "%s: tensor %u (%s) has type %d, which cannot be dequantised", model->name,
-                   index, tensor->name, tensor->type);
+                   index, shown, tensor->type);
       return NULL;
     }
   if (!tensor->data || (quantized_type && tensor->n_scales == 0))
     {
+      g_autofree char *shown = ead_quote_untrusted (tensor->name);
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: tensor %u (%s) has no %s",
-                   model->name, index, tensor->name, tensor->data ? "quantisation scale" : "data");
+                   model->name, index, shown, tensor->data ? "quantisation scale" : "data");
       return NULL;
     }
   gsize n = ead_tflite_tensor_get_n_elements (tensor);

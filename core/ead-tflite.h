@@ -8,7 +8,9 @@
  * inputs and outputs. Every offset, vtable and vector is bounds-checked and
  * every cross-reference (buffer, tensor, operator code) range-checked while
  * parsing, so a truncated or corrupt file is an EAD_ERROR_BAD_FILE naming it,
- * and everything returned afterwards is consistent. */
+ * and everything returned afterwards is consistent. Strings and vectors that
+ * tables share are charged against the file's size, so parsing stays linear
+ * in it however often a file refers to one of them. */
 #pragma once
 
 #include <glib.h>

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ead-error.h"
+#include "ead-hash.h"
 
 #define END_SIGNATURE 0x06054b50u
 #define CENTRAL_SIGNATURE 0x02014b50u
@@ -114,6 +115,23 @@ fail (GError **error, const char *format, ...)
   return FALSE;
 }
 
+static gboolean
+fail_entry (GError **error, const char *name, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+/* fail() about entry @name, a name from the file, quoted: "entry 'name'"
+ * followed by @format, which starts with its separator. */
+static gboolean
+fail_entry (GError **error, const char *name, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_autofree char *rest = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_autofree char *shown = ead_quote_untrusted (name);
+  return fail (error, "entry %s%s", shown, rest);
+}
+
 /* The end record is the last signature whose comment reaches exactly to the
  * end of the file; searching backwards over at most a maximal comment. */
 static gboolean
@@ -141,21 +159,21 @@ read_local_header (EadZip *zip, Entry *entry, guint64 local_offset, guint64 cent
   const guint8 *data = zip->data;
 
   if (local_offset + LOCAL_SIZE > central_start)
-    return fail (error, "entry '%s': local header outside the archive", entry->name);
+    return fail_entry (error, entry->name, ": local header outside the archive");
   const guint8 *local = data + local_offset;
   if (read_u32 (local) != LOCAL_SIGNATURE)
-    return fail (error, "entry '%s': no local header at its offset", entry->name);
+    return fail_entry (error, entry->name, ": no local header at its offset");
   if (read_u16 (local + 8) != METHOD_STORED)
-    return fail (error, "entry '%s': local header disagrees on the compression", entry->name);
+    return fail_entry (error, entry->name, ": local header disagrees on the compression");
   gsize local_name_length = read_u16 (local + 26);
   gsize local_extra_length = read_u16 (local + 28);
   guint64 data_offset = local_offset + LOCAL_SIZE + local_name_length + local_extra_length;
   if (local_name_length != name_length
       || data_offset > central_start
       || memcmp (local + LOCAL_SIZE, entry->name, name_length) != 0)
-    return fail (error, "entry '%s': local header disagrees on the name", entry->name);
+    return fail_entry (error, entry->name, ": local header disagrees on the name");
   if (entry->size > central_start - data_offset)
-    return fail (error, "entry '%s': data runs past the central directory", entry->name);
+    return fail_entry (error, entry->name, ": data runs past the central directory");
   entry->offset = data_offset;
   return TRUE;
 }
@@ -195,18 +213,18 @@ read_central_header (EadZip *zip, guint index, guint64 *position, guint64 centra
     return FALSE;
   g_autofree char *name = g_strndup ((const char *) p + CENTRAL_SIZE, name_length);
   if (flags & FLAGS_ENCRYPTED)
-    return fail (error, "entry '%s' is encrypted", name);
+    return fail_entry (error, name, " is encrypted");
   if (method != METHOD_STORED)
-    return fail (error, "entry '%s' is compressed (method %u); torch.save stores entries uncompressed",
-                 name, method);
+    return fail_entry (error, name, " is compressed (method %u); torch.save stores entries uncompressed",
+                       method);
   if (compressed == ZIP64_U32 || uncompressed == ZIP64_U32 || local_offset == ZIP64_U32)
-    return fail (error, "entry '%s' has zip64 sizes (over 4 GiB), far beyond any teacher", name);
+    return fail_entry (error, name, " has zip64 sizes (over 4 GiB), far beyond any teacher");
   if (compressed != uncompressed)
-    return fail (error, "entry '%s' is stored but its sizes differ", name);
+    return fail_entry (error, name, " is stored but its sizes differ");
   if (disk != 0)
-    return fail (error, "entry '%s' is on another disk of a split archive", name);
+    return fail_entry (error, name, " is on another disk of a split archive");
   if (g_hash_table_contains (zip->by_name, name))
-    return fail (error, "entry '%s' appears twice", name);
+    return fail_entry (error, name, " appears twice");
 
   Entry entry = { .name = g_steal_pointer (&name), .crc = crc, .size = uncompressed };
   g_array_append_val (zip->entries, entry);
@@ -256,7 +274,7 @@ ead_zip_new (GBytes *bytes, GError **error)
   zip->data = g_bytes_get_data (bytes, &zip->size);
   zip->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
   g_array_set_clear_func (zip->entries, entry_clear);
-  zip->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  zip->by_name = g_hash_table_new (ead_untrusted_str_hash, g_str_equal);
   if (!read_directory (zip, error))
     return NULL;
   return g_steal_pointer (&zip);
@@ -299,13 +317,13 @@ ead_zip_read (const EadZip *zip, const char *name, GError **error)
 
   if (index == 0)
     {
-      fail (error, "no entry '%s'", name);
+      fail_entry (error, name, ": no such entry");
       return NULL;
     }
   const Entry *entry = &g_array_index (zip->entries, Entry, index - 1);
   if (crc32 (zip->data + entry->offset, entry->size) != entry->crc)
     {
-      fail (error, "entry '%s' is corrupt (CRC-32 mismatch)", name);
+      fail_entry (error, name, " is corrupt (CRC-32 mismatch)");
       return NULL;
     }
   return g_bytes_new_from_bytes (zip->bytes, entry->offset, entry->size);

@@ -256,6 +256,29 @@ test_decode_bmp (void)
   assert_image_equals (image, 3, 2, rgb);
 }
 
+/* A BMP whose info header or pixels start 4 GiB on: GdkPixbuf's loader
+ * would reserve that much before reading on (found by fuzz-image). */
+static void
+test_bmp_header_past_end (void)
+{
+  static const guint8 rgb[] = { 1, 2, 3,  4, 5, 6,  7, 8, 9,  250, 251, 252,  0, 0, 0,  9, 99, 199 };
+  g_autoptr(GBytes) bmp = encode_with_pixbuf (rgb, 3, 2, FALSE, "bmp");
+  gsize size;
+  const guint8 *encoded = g_bytes_get_data (bmp, &size);
+
+  /* The info header's size, then the pixels' offset. */
+  for (gsize field = 14; field >= 10; field -= 4)
+    {
+      g_autofree guint8 *data = g_memdup2 (encoded, size);
+      g_autoptr(GError) error = NULL;
+
+      memcpy (data + field, "\xdb\xff\xff\xff", 4);
+      g_assert_null (ead_image_load_from_data (data, size, "huge-header.bmp", &error));
+      assert_bad_image (error, "huge-header.bmp");
+      g_assert_nonnull (strstr (error->message, "truncated BMP"));
+    }
+}
+
 static void
 test_decode_gray_png (void)
 {
@@ -687,6 +710,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image/decode/rgba-png", test_decode_rgba_png);
   g_test_add_func ("/image/decode/jpeg", test_decode_jpeg);
   g_test_add_func ("/image/decode/bmp", test_decode_bmp);
+  g_test_add_func ("/image/decode/bmp-header-past-end", test_bmp_header_past_end);
   g_test_add_func ("/image/decode/gray-png", test_decode_gray_png);
   g_test_add_func ("/image/decode/gray-alpha-png", test_decode_gray_alpha_png);
   g_test_add_func ("/image/decode/palette-png", test_decode_palette_png);

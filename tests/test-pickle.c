@@ -9,7 +9,17 @@
 
 #include <string.h>
 
+#include "test-util.h"
+
 /* ---- An assembler for state_dict pickles ---- */
+
+/* How a tensor's storage key is written: inline, inline and stored in memo
+ * slot 0 (BINPUT), or fetched from it (BINGET). */
+typedef enum {
+  KEY_INLINE,
+  KEY_MEMOIZED,
+  KEY_FROM_MEMO,
+} KeyForm;
 
 typedef struct {
   const char *name;
@@ -24,6 +34,7 @@ typedef struct {
   gint64 shape[EAD_TENSOR_MAX_DIMS + 1];
   gint64 stride[EAD_TENSOR_MAX_DIMS + 1];
   gboolean as_parameter;       /* wrapped in _rebuild_parameter */
+  KeyForm key_form;
 } Spec;
 
 /* A contiguous 2 x 3 float32 tensor "w" on storage "0". */
@@ -116,7 +127,12 @@ emit_tensor (GByteArray *p, const Spec *s)
   emit (p, "((", 2);
   emit_string (p, s->storage_tag);
   emit_global (p, s->module, s->storage_type);
-  emit_string (p, s->key);
+  if (s->key_form == KEY_FROM_MEMO)
+    emit (p, "h\x00", 2);
+  else
+    emit_string (p, s->key);
+  if (s->key_form == KEY_MEMOIZED)
+    emit (p, "q\x00", 2);
   emit_string (p, "cpu");
   emit_int (p, s->numel);
   emit (p, "tQ", 2);
@@ -167,6 +183,7 @@ assert_refused_with (GPtrArray *tensors, GError *error, const char *reason)
   g_assert_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE);
   if (!strstr (error->message, reason))
     g_error ("expected '%s' in: %s", reason, error->message);
+  g_assert_null (strpbrk (error->message, "\n\x1b"));
 }
 
 static void
@@ -411,6 +428,65 @@ test_refused_tensors (void)
   assert_specs_refused (two, 2, "differently");
 }
 
+/* @n tensors of one storage whose key of @key_length bytes is written once
+ * and then fetched from the memo: a few bytes per tensor. */
+static GPtrArray *
+read_shared_key (guint n, gsize key_length, GError **error)
+{
+  g_autofree char *key = g_strnfill (key_length, '7');
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree Spec *specs = g_new (Spec, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      specs[i] = default_spec ();
+      g_ptr_array_add (names, g_strdup_printf ("t%u", i));
+      specs[i].name = names->pdata[i];
+      specs[i].key = key;
+      specs[i].key_form = i == 0 ? KEY_MEMOIZED : KEY_FROM_MEMO;
+    }
+  return read_specs (specs, n, error);
+}
+
+/* A long key named by every tensor used to be copied for each: quadratic in
+ * the size of the file (a 64 KB pickle already showed it). Keys are capped,
+ * so 20,000 tensors naming a 100 KB key are refused at the first. */
+static void
+test_long_storage_keys (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) tensors = read_shared_key (20000, 64, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (tensors->len, ==, 20000);
+  g_clear_pointer (&tensors, g_ptr_array_unref);
+  tensors = read_shared_key (20000, 100000, &error);
+  assert_refused_with (tensors, error, "storage key of 100000 bytes is longer than torch.save writes (64)");
+}
+
+/* 30,000 such names took g_str_hash tables 4.5 10^8 comparisons: the
+ * reader's tables hash names with a secret of the process instead. */
+static void
+test_colliding_names (void)
+{
+  const guint n = 30000;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree Spec *specs = g_new (Spec, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_ptr_array_add (names, test_colliding_name (i));
+      specs[i] = default_spec ();
+      specs[i].name = names->pdata[i];
+      specs[i].key = names->pdata[i];
+    }
+  g_assert_cmpuint (g_str_hash (names->pdata[0]), ==, g_str_hash (names->pdata[n - 1]));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) tensors = read_specs (specs, n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tensors->len, ==, n);
+}
+
 /* Opcode strings for the machine's corner cases; the reason each must give. */
 #define RAW(literal, reason) { literal, sizeof literal - 1, reason }
 static const struct {
@@ -451,6 +527,8 @@ static const struct {
   RAW ("\x80\x02" "co\x01s\nsystem\n.", "non-printable"),
   RAW ("\x80\x04\x95\xff\x00\x00\x00\x00\x00\x00\x00}.", "frame runs past the end"),
   RAW ("\x80\x04K\x01K\x02\x93.", "STACK_GLOBAL needs two strings"),
+  RAW ("\x80\x04\x8c\x02os\x8c\x0esystem\n\x1b[31mrm\x93.", "STACK_GLOBAL module or name is long or holds a non-printable"),
+  RAW ("\x80\x04\x8c\x03o\ns\x8c\x06system\x93.", "STACK_GLOBAL module or name"),
   RAW ("\x80\x02}K\x01" "b.", "BUILD is only allowed"),
   RAW ("\x80\x02" "ccollections\nOrderedDict\nK\x01\x85R.", "OrderedDict called with arguments"),
   RAW ("\x80\x02K\x01)R.", "REDUCE needs an allowed global"),
@@ -545,6 +623,8 @@ main (int argc, char **argv)
   g_test_add_func ("/pickle/os-system-file", test_os_system_file);
   g_test_add_func ("/pickle/refused-tensors", test_refused_tensors);
   g_test_add_func ("/pickle/refused-opcodes", test_refused_opcodes);
+  g_test_add_func ("/pickle/long-storage-keys", test_long_storage_keys);
+  g_test_add_func ("/pickle/colliding-names", test_colliding_names);
   g_test_add_func ("/pickle/every-truncation", test_every_truncation);
   g_test_add_func ("/pickle/every-bit-flip", test_every_bit_flip);
   return g_test_run ();

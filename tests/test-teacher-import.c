@@ -355,6 +355,8 @@ test_name_checks (void)
     { { "teacher.0.weight", "student.0.weight" }, "x: no tensor 'teacher.0.bias' for a small teacher "
                                                   "(is it a teacher of another size?)" },
     { { "student.0.weight" }, "x: tensor 'student.0.weight' is not a layer of a PDN teacher" },
+    /* A name that would drive a terminal comes back escaped, on one line. */
+    { { "a\nb\x1b[31m" }, "x: tensor 'a\\nb\\x1b[31m' is not a layer of a PDN teacher" },
     { { NULL }, "x: holds no tensors" },
   };
 

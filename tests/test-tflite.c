@@ -116,6 +116,22 @@ fbb_tensor (GByteArray *b, gsize slot, const char *name, int type, guint n_dims,
   fbb_set_offset (b, quant, 3, fbb_vector (b, 8, n_scales, zero_points));
 }
 
+/* A file with its identifier and a Model table whose fields with a bit set
+ * in @present are in use, of schema version 3 (field 0); *@model is where
+ * the table lies. */
+static GByteArray *
+fbb_model (guint32 present, gsize *model)
+{
+  GByteArray *b = g_byte_array_new ();
+
+  g_byte_array_set_size (b, 8);
+  memcpy (b->data + 4, "TFL3", 4);
+  *model = fbb_table (b, 5, present);
+  fbb_put_u32 (b, 0, (guint32) *model);
+  fbb_set (b, *model, 0, 3);
+  return b;
+}
+
 static const gint8 small_weights[] = { 2, -4, 1, 3, -128, 127 };   /* 3 x 1 x 1 x 2, OHWI */
 static const float small_weight_scales[] = { 0.5f, 0.25f, 2.0f };
 static const gint32 small_bias[] = { 10, -20, 30 };
@@ -130,14 +146,9 @@ small_model_bytes (void)
   static const gint32 input_shape[] = { 1, 4, 4, 2 }, weight_shape[] = { 3, 1, 1, 2 };
   static const gint32 bias_shape[] = { 3 }, output_shape[] = { 1, 4, 4, 3 };
   static const gint32 op_inputs[] = { 0, 1, 2 }, op_outputs[] = { 3 };
-  GByteArray *b = g_byte_array_new ();
-
-  g_byte_array_set_size (b, 8);
-  memcpy (b->data + 4, "TFL3", 4);
+  gsize model;
   /* Model: version (0), operator_codes (1), subgraphs (2), buffers (4). */
-  gsize model = fbb_table (b, 5, 0x17);
-  fbb_put_u32 (b, 0, (guint32) model);
-  fbb_set (b, model, 0, 3);
+  GByteArray *b = fbb_model (0x17, &model);
   gsize codes = fbb_offsets (b, 1);
   gsize subgraphs = fbb_offsets (b, 1);
   gsize buffers = fbb_offsets (b, 3);
@@ -190,6 +201,42 @@ small_model_bytes (void)
       fbb_point (b, buffers + 4 + 4 * i, buffer);
       if (contents[i].data)
         fbb_set_offset (b, buffer, 0, fbb_vector (b, 1, contents[i].size, contents[i].data));
+    }
+  return g_byte_array_free_to_bytes (b);
+}
+
+/* A model whose subgraph lists @n tensors without data, all named by one
+ * string @name: the same table @n times, or @n tables. */
+static GBytes *
+shared_name_model_bytes (guint n, const char *name, gboolean one_table)
+{
+  gsize model;
+  /* Model: version (0), subgraphs (2), buffers (4); one empty buffer. */
+  GByteArray *b = fbb_model (0x15, &model);
+  gsize subgraphs = fbb_offsets (b, 1);
+  gsize buffers = fbb_offsets (b, 1);
+  fbb_set_offset (b, model, 2, subgraphs);
+  fbb_set_offset (b, model, 4, buffers);
+  fbb_point (b, buffers + 4, fbb_table (b, 1, 0));
+  /* SubGraph: tensors (0); Tensor: name (3), every other field absent. */
+  gsize subgraph = fbb_table (b, 4, 0x01);
+  fbb_point (b, subgraphs + 4, subgraph);
+  gsize tensors = fbb_offsets (b, n);
+  fbb_set_offset (b, subgraph, 0, tensors);
+  g_autoptr (GArray) tables = g_array_new (FALSE, FALSE, sizeof (gsize));
+  for (guint i = 0; i < (one_table ? 1 : n); i++)
+    {
+      gsize table = fbb_table (b, 5, 0x08);
+      g_array_append_val (tables, table);
+    }
+  /* Offsets count forward: the string comes after every table. */
+  gsize string = fbb_string (b, name);
+  for (guint i = 0; i < n; i++)
+    {
+      gsize table = g_array_index (tables, gsize, one_table ? 0 : i);
+      fbb_point (b, tensors + 4 + 4 * i, table);
+      if (i < tables->len)
+        fbb_set_offset (b, table, 3, string);
     }
   return g_byte_array_free_to_bytes (b);
 }
@@ -433,6 +480,47 @@ test_uint8_file (void)
   assert_consistent (model, TRUE);
 }
 
+/* A string shared by every tensor used to be validated and copied for each:
+ * 50,000 tensors naming one 50 KB string (a file of 0.2 to 2 MB) would have
+ * copied 2.5 GB. Sharing is charged against the file's size and refused. */
+static void
+test_shared_names (void)
+{
+  g_autofree char *long_name = g_strnfill (50000, 'n');
+
+  for (int one_table = 0; one_table < 2; one_table++)
+    {
+      g_autoptr (GBytes) bytes = shared_name_model_bytes (50000, long_name, one_table);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (EadTflite) model = ead_tflite_new_from_bytes (bytes, "shared.tflite", &error);
+      g_assert_null (model);
+      g_assert_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE);
+      g_assert_nonnull (strstr (error->message, "share strings or vectors far more than a model needs"));
+    }
+
+  /* A little sharing stays within the budget. */
+  g_autoptr (GBytes) bytes = shared_name_model_bytes (4, "conv", FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadTflite) model = ead_tflite_new_from_bytes (bytes, "shared.tflite", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ead_tflite_get_n_tensors (model), ==, 4);
+  g_assert_cmpstr (ead_tflite_get_tensor (model, 3)->name, ==, "conv");
+}
+
+/* A tensor name that would drive a terminal is escaped in messages. */
+static void
+test_hostile_name_is_escaped (void)
+{
+  g_autoptr (GBytes) bytes = shared_name_model_bytes (1, "a\nb\x1b[31m", FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadTflite) model = ead_tflite_new_from_bytes (bytes, "hostile.tflite", &error);
+  g_assert_no_error (error);
+  g_autofree float *values = ead_tflite_dequantize (model, 0, &error);
+  g_assert_null (values);
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE);
+  g_assert_cmpstr (error->message, ==, "hostile.tflite: tensor 0 ('a\\nb\\x1b[31m') has no data");
+}
+
 static void
 test_errors (void)
 {
@@ -560,6 +648,8 @@ main (int argc, char **argv)
   test_add_part ("shared", "/tflite/int8-file", test_int8_file);
   test_add_part ("shared", "/tflite/uint8-file", test_uint8_file);
   g_test_add_func ("/tflite/errors", test_errors);
+  g_test_add_func ("/tflite/shared-names", test_shared_names);
+  g_test_add_func ("/tflite/hostile-name-is-escaped", test_hostile_name_is_escaped);
   g_test_add_func ("/tflite/truncated", test_truncated);
   g_test_add_func ("/tflite/bit-flips", test_bit_flips);
   return g_test_run ();

@@ -257,3 +257,13 @@ test_add_temp_dir_part (const char *part, const char *path,
   if (full != NULL)
     add_temp_dir_test (full, test);
 }
+
+char *
+test_colliding_name (guint index)
+{
+  GString *name = g_string_new (NULL);
+
+  for (int pair = 0; pair < 15; pair++)
+    g_string_append (name, (index >> pair) & 1 ? "b@" : "aa");
+  return g_string_free (name, FALSE);
+}

@@ -20,6 +20,11 @@ char *test_make_small_dataset (const char *scratch);
 /* The contents of tests/data/@relative (EAD_TEST_DATA names tests/data). */
 GBytes *test_read_data (const char *relative);
 
+/* Name @index (below 32768) of a family whose g_str_hash values are all
+ * equal: g_str_hash is h * 33 + c, and "aa" and "b@" add the same to any
+ * h, so each name is 15 such pairs. */
+char *test_colliding_name (guint index);
+
 /* Removes @path and everything under it. */
 void test_remove_tree (const char *path);
 

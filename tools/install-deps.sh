@@ -1,6 +1,7 @@
 #!/bin/sh
-# Installs the Debian 12 packages the build and the tests need, when missing.
-# Runs apt-get directly as root, through sudo otherwise.
+# Installs the Debian 12 packages the build and the tests need, and those
+# named as arguments (`make fuzz` adds clang's), when missing. Runs apt-get
+# directly as root, through sudo otherwise.
 set -eu
 
 # One package per line so additions merge cleanly.
@@ -34,6 +35,7 @@ nodejs
 # NodeSource's nodejs carries npm (and conflicts with Debian's npm package);
 # Debian's nodejs does not.
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
+packages="$packages $*"
 
 install_packages () {
   missing=""
