@@ -831,7 +831,7 @@ evidence_row (Writer *w, const Report *r, const EadResultInfo *result, GError **
       draw_text (w, x, w->y, side, names[k], 7.5, FALSE);
     }
   w->y += 12 + height * scale + 3;
-  g_autofree char *score = g_strdup_printf ("%.4f", result->score);
+  g_autofree char *score = g_strdup_printf ("%.6g", result->score);
   g_autofree char *type = result->defect_type ? g_strdup_printf (" (%s)", result->defect_type)
                                               : g_strdup ("");
   g_autofree char *caption = g_strdup_printf (_("%s%s — score %s — %s — reviewer: %s%s%s"),
