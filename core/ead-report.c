@@ -693,26 +693,29 @@ section_defect_types (Writer *w, const Report *r)
     }
 }
 
+/* One operator's number: @rate of the curve at @at, named by @format
+ * (translated, with one %.0f for @at in percent). */
+static void
+operator_field (Writer *w, const EadCurve *curve, const char *format,
+                double (*rate) (const EadCurve *, double), double at)
+{
+  g_autofree char *name = g_strdup_printf (format, 100 * at);
+  g_autofree char *value = format_percent (rate (curve, at));
+  field (w, name, value);
+}
+
 static void
 section_operator (Writer *w, const Report *r)
 {
   heading (w, _("The operator's numbers"), 12);
-  static const double rates[] = { 0.01, 0.05 };
-  for (guint i = 0; i < G_N_ELEMENTS (rates); i++)
-    {
-      g_autofree char *name = g_strdup_printf (_("Defects missed at %.0f %% false alarms"),
-                                               100 * rates[i]);
-      g_autofree char *value = format_percent (ead_curve_miss_rate_at_fpr (r->curve, rates[i]));
-      field (w, name, value);
-    }
-  static const double misses[] = { 0.0, 0.05 };
-  for (guint i = 0; i < G_N_ELEMENTS (misses); i++)
-    {
-      g_autofree char *name = g_strdup_printf (_("False alarms at %.0f %% missed defects"),
-                                               100 * misses[i]);
-      g_autofree char *value = format_percent (ead_curve_fpr_at_miss_rate (r->curve, misses[i]));
-      field (w, name, value);
-    }
+  operator_field (w, r->curve, _("Defects missed at %.0f %% false alarms"),
+                  ead_curve_miss_rate_at_fpr, 0.01);
+  operator_field (w, r->curve, _("Defects missed at %.0f %% false alarms"),
+                  ead_curve_miss_rate_at_fpr, 0.05);
+  operator_field (w, r->curve, _("False alarms at %.0f %% missed defects"),
+                  ead_curve_fpr_at_miss_rate, 0.0);
+  operator_field (w, r->curve, _("False alarms at %.0f %% missed defects"),
+                  ead_curve_fpr_at_miss_rate, 0.05);
   gsize n = r->confusion.true_positives + r->confusion.false_positives
             + r->confusion.true_negatives + r->confusion.false_negatives;
   g_autofree char *recheck = r->model.has_threshold
