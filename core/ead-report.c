@@ -183,7 +183,7 @@ static void
 plot_frame (Writer *w, const Plot *p, const char *title, const char *x_name, const char *y_name)
 {
   cairo_t *cr = w->cr;
-  draw_text (w, p->x, p->y - 14, -1, title, BODY_SIZE, TRUE);
+  draw_text (w, p->x, p->y - 16, -1, title, BODY_SIZE, TRUE);
   cairo_set_source_rgb (cr, 0.4, 0.4, 0.4);
   cairo_set_line_width (cr, 0.6);
   cairo_rectangle (cr, p->x, p->y, p->width, p->height);
