@@ -286,7 +286,9 @@ report_load (Report *r, EadProject *project, gint64 model_id, GError **error)
          && (r->results = ead_project_list_results (project, model_id, error)) != NULL
          && (r->metrics = ead_project_get_test_metrics (project, model_id, &r->tested_at, error))
          && (r->curve = ead_project_get_curve (project, model_id, NULL, error)) != NULL
-         && ead_project_count_decisions (project, model_id, &r->confusion, error);
+         /* Without a threshold nothing is decided, and the counts stay 0. */
+         && (!r->model.has_threshold
+             || ead_project_count_decisions (project, model_id, &r->confusion, error));
 }
 
 static const char *

@@ -65,6 +65,16 @@ pdf_text (const char *pdf)
   return g_steal_pointer (&run.out);
 }
 
+/* pdftotext ends each page with a form feed. */
+static guint
+count_pages (const char *text)
+{
+  guint pages = 0;
+  for (const char *c = text; *c; c++)
+    pages += *c == '\f';
+  return pages;
+}
+
 static void
 assert_contains (const char *text, const char *expected)
 {
@@ -113,11 +123,7 @@ test_english (void)
   g_autoptr (EadProject) project = ead_project_open (tested_project (), &error);
   g_assert_no_error (error);
 
-  /* One form feed ends each page. */
-  guint pages = 0;
-  for (const char *c = text; *c; c++)
-    pages += *c == '\f';
-  g_assert_cmpuint (pages, ==, expected_pages (project));
+  g_assert_cmpuint (count_pages (text), ==, expected_pages (project));
   assert_contains (text, "Inspection report: part");
   assert_contains (text, "Page 1");
   assert_contains (text, "random (not pretrained)");
@@ -212,6 +218,25 @@ test_chinese (void)
     g_error ("no embedded CJK font in:\n%s", fonts.out);
 }
 
+/* A model recalibrated has no results and no threshold: its report says so
+ * on the three fixed pages and one empty page of each kind of mistake. */
+static void
+test_no_threshold (void)
+{
+  g_autofree char *copy = g_build_filename (scratch, "recalibrated" EAD_PROJECT_EXTENSION, NULL);
+  g_autofree char *pdf = g_build_filename (scratch, "recalibrated.pdf", NULL);
+  g_autoptr (GFile) source = g_file_new_for_path (tested_project ());
+  g_autoptr (GFile) target = g_file_new_for_path (copy);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (g_file_copy (source, target, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  assert_cli ("project", "calibrate", copy, NULL);
+  assert_cli ("project", "report", copy, "-o", pdf, NULL);
+  g_autofree char *text = pdf_text (pdf);
+  g_assert_cmpuint (count_pages (text), ==, 5);
+  assert_contains (text, "none chosen yet");
+  assert_contains (text, "No threshold has been chosen yet.");
+}
+
 static void
 test_unwritable (void)
 {
@@ -242,6 +267,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_test_add_func ("/report/english", test_english);
   g_test_add_func ("/report/chinese", test_chinese);
+  g_test_add_func ("/report/no-threshold", test_no_threshold);
   g_test_add_func ("/report/unwritable", test_unwritable);
   int status = g_test_run ();
   test_remove_tree (scratch);
