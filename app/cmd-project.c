@@ -2,6 +2,7 @@
  * from the command line. */
 
 #include <glib-unix.h>
+#include <libintl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "cli.h"
 #include "ead-error.h"
 #include "ead-project.h"
+#include "ead-report.h"
 
 /* The same schedule as efficientad train. */
 #define UNSET G_MININT
@@ -984,6 +986,51 @@ project_export (int argc, char **argv)
   return 0;
 }
 
+/* ---- report ---- */
+
+/* The command line speaks English, the report the UI's language:
+ * LANGUAGE or LC_ALL choose it, from EAD_LOCALEDIR when set (the build's
+ * po/), otherwise the installed translations. */
+static void
+bind_report_translations (void)
+{
+  const char *localedir = g_getenv ("EAD_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+}
+
+static int
+project_report (int argc, char **argv)
+{
+  g_autofree char *output = NULL;
+  gint64 model = 0;
+  GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_INT64, &model, "The model (default: the newest)", "ID" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The PDF to write", "FILE" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE - write a model's inspection report");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "Writes an A4 PDF: the model and its provenance, the data, the calibration,\n"
+    "the threshold and its confusion matrix, the ROC and precision-recall curves,\n"
+    "the metrics per defect type, the operator's numbers and the worst false\n"
+    "positives and missed defects with their anomaly maps. It is written in the\n"
+    "workbench's language (LANGUAGE=zh_CN for Simplified Chinese).");
+  g_autoptr (GError) error = NULL;
+  if (!parse_command (context, "report", FALSE, &argc, &argv, &error))
+    return cli_fail (error);
+  if (!output)
+    return cli_fail_message ("report needs -o REPORT.pdf, the file to write");
+  bind_report_translations ();
+  g_autoptr (EadProject) project = ead_project_open (argv[1], &error);
+  if (!project || !(model = resolve_model (project, model, &error))
+      || !ead_report_write (project, model, output, &error))
+    return cli_fail (error);
+  g_print ("wrote %s (model %" G_GINT64_FORMAT ")\n", output, model);
+  return 0;
+}
+
 static const CliCommand commands[] = {
   { "create", project_create, "create an empty project file" },
   { "import", project_import, "import images and folders (the MVTec AD layout is understood)" },
@@ -994,6 +1041,7 @@ static const CliCommand commands[] = {
   { "threshold", project_threshold, "choose a model's decision threshold" },
   { "review", project_review, "give a result a verdict; move false positives to training" },
   { "export", project_export, "write a model file" },
+  { "report", project_report, "write a model's inspection report as a PDF" },
 };
 
 static const CliCommandSet command_set = {

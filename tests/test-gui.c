@@ -1450,6 +1450,24 @@ test_export (void)
   g_assert_null (strchr (gtk_label_get_text (result), '\n'));
   g_assert_false (g_file_test (unwritable, G_FILE_TEST_EXISTS));
   snapshot (GTK_WIDGET (window), "export-error");
+
+  /* The inspection report: a PDF whose text names the project and model. */
+  g_autofree char *report_name = g_strdup_printf ("tested-model-%" G_GINT64_FORMAT "-report.pdf",
+                                                  model);
+  g_autofree char *report = g_build_filename (folder, "line-3-report.pdf", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (export_view ()), "export.save-report",
+                                             NULL));
+  answer_chooser (report_name, "line-3-report.pdf");
+  result = export_result (&failed);
+  g_assert_false (failed);
+  g_assert_nonnull (strstr (gtk_label_get_text (result), report));
+  const char *pdftotext[] = { "pdftotext", report, "-", NULL };
+  g_auto (TestRun) text = test_run_program (pdftotext);
+  g_assert_cmpint (text.status, ==, 0);
+  g_autofree char *model_line = g_strdup_printf ("\n%" G_GINT64_FORMAT "\n", model);
+  g_assert_nonnull (strstr (text.out, model_line));
+  g_assert_nonnull (strstr (text.out, expect ("Inspection report: tested", "检测报告：tested")));
+  snapshot (GTK_WIDGET (window), "export-report");
   ead_model_info_clear (&info);
 }
 

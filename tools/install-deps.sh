@@ -26,6 +26,7 @@ xvfb
 xauth
 gettext
 fonts-noto-cjk
+poppler-utils
 python3-torch
 python3-pil
 python3-numpy

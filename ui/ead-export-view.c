@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ead-report.h"
 #include "ead-status-page.h"
 
 struct _EadExportView {
@@ -17,6 +18,7 @@ struct _EadExportView {
   gint64 model_id;
   GFile *destination;
   GtkFileChooserNative *chooser;
+  GtkFileChooserNative *report_chooser;
   /* Whether the file is written as soon as the chooser answers. */
   gboolean export_when_chosen;
   /* While the model drop-down is refilled, its changes are not the user's. */
@@ -157,6 +159,7 @@ update_actions (EadExportView *self)
                                  self->model_id != 0 && self->destination != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.choose-destination",
                                  self->model_id != 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.save-report", self->model_id != 0);
 }
 
 void
@@ -312,10 +315,21 @@ destination_chosen (GtkNativeDialog *chooser, int response, EadExportView *self)
     gtk_widget_activate_action (GTK_WIDGET (self), "export.export", NULL);
 }
 
+/* A modal chooser of a file to write, over the view's window. */
+static GtkFileChooserNative *
+new_save_chooser (EadExportView *self, const char *title, const char *accept)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_SAVE, accept, _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  return chooser;
+}
+
 static void
 choose_destination (EadExportView *self, gboolean then_export)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   const char *title = ead_session_get_title (self->session);
   g_autofree char *name = NULL;
 
@@ -326,11 +340,7 @@ choose_destination (EadExportView *self, gboolean then_export)
       gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
       return;
     }
-  self->chooser = gtk_file_chooser_native_new (_("Export Model"),
-                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                                               _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  self->chooser = new_save_chooser (self, _("Export Model"), _("_Export"));
   if (self->destination != NULL)
     gtk_file_chooser_set_file (GTK_FILE_CHOOSER (self->chooser), self->destination, NULL);
   else
@@ -360,6 +370,59 @@ ead_export_view_choose_and_export (EadExportView *self)
     choose_destination (self, TRUE);
 }
 
+void
+ead_export_view_save_report (EadExportView *self, GFile *file)
+{
+  g_return_if_fail (EAD_IS_EXPORT_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  EadProject *project = get_project (self);
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr (GError) error = NULL;
+
+  if (project == NULL || self->model_id == 0 || path == NULL)
+    {
+      show_result (self, _("Choose a model and a destination on this computer first"), TRUE);
+      return;
+    }
+  if (!ead_report_write (project, self->model_id, path, &error))
+    {
+      show_result (self, g_strdelimit (error->message, "\n", ' '), TRUE);
+      return;
+    }
+  g_autofree char *text = g_strdup_printf (_("Report saved to %s"), path);
+  show_result (self, text, FALSE);
+}
+
+static void
+report_destination_chosen (GtkNativeDialog *chooser, int response, EadExportView *self)
+{
+  g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+  g_clear_object (&self->report_chooser);
+  if (response == GTK_RESPONSE_ACCEPT && file != NULL)
+    ead_export_view_save_report (self, file);
+}
+
+static void
+save_report_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadExportView *self = EAD_EXPORT_VIEW (widget);
+  const char *title = ead_session_get_title (self->session);
+
+  if (self->report_chooser == NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-model-%" G_GINT64_FORMAT "-report.pdf",
+                                               title != NULL ? title : "efficientad",
+                                               self->model_id);
+      self->report_chooser = new_save_chooser (self, _("Save Report"), _("_Save"));
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->report_chooser), name);
+      g_signal_connect (self->report_chooser, "response", G_CALLBACK (report_destination_chosen),
+                        self);
+    }
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->report_chooser));
+}
+
 static void
 session_changed (EadExportView *self)
 {
@@ -386,6 +449,9 @@ ead_export_view_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  if (self->report_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->report_chooser));
+  g_clear_object (&self->report_chooser);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
@@ -432,6 +498,8 @@ ead_export_view_class_init (EadExportViewClass *klass)
   gtk_widget_class_install_action (widget_class, "export.choose-destination", NULL,
                                    choose_destination_activated);
   gtk_widget_class_install_action (widget_class, "export.export", NULL, export_activated);
+  gtk_widget_class_install_action (widget_class, "export.save-report", NULL,
+                                   save_report_activated);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 

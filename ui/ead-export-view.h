@@ -33,4 +33,8 @@ GFile *ead_export_view_get_destination (EadExportView *self);
 /* Asks for a destination, then writes the file there. */
 void ead_export_view_choose_and_export (EadExportView *self);
 
+/* Writes the chosen model's inspection report (ead-report.h) to @file and
+ * shows the outcome below the Export button. */
+void ead_export_view_save_report (EadExportView *self, GFile *file);
+
 G_END_DECLS
