@@ -14,6 +14,11 @@ typedef struct {
   int train_steps;
 } Bench;
 
+typedef struct {
+  double ms_fp32, ms_bf16;         /* inference, per image */
+  double steps_fp32, steps_bf16;   /* training, per minute */
+} Timings;
+
 static int
 compare_doubles (gconstpointer a, gconstpointer b)
 {
@@ -72,10 +77,11 @@ time_inference (const Bench *bench, EadModel *model, EadPrecision precision, dou
   return TRUE;
 }
 
-/* Median training steps per minute with cached teacher features, as
- * training runs them, after one warm-up step. */
+/* Median training steps per minute in @precision with cached teacher
+ * features, as training runs them, after one warm-up step. */
 static gboolean
-time_training (const Bench *bench, EadModel *model, double *steps_per_min, GError **error)
+time_training (const Bench *bench, EadModel *model, EadPrecision precision,
+               double *steps_per_min, GError **error)
 {
   EadNets *nets = ead_model_get_nets (model);
   const gsize input = 3 * (gsize) bench->image_size * bench->image_size;
@@ -86,7 +92,7 @@ time_training (const Bench *bench, EadModel *model, double *steps_per_min, GErro
   ead_image_to_normalized_tensor (image, bench->image_size, x);
   if (!ead_nets_teacher_forward (nets, x, 1, teacher, error))
     return FALSE;
-  EadTrainer *trainer = ead_trainer_new (nets, bench->train_steps + 1, 1e-4, 1e-5, error);
+  EadTrainer *trainer = ead_trainer_new (nets, bench->train_steps + 1, 1e-4, 1e-5, precision, error);
   if (!trainer)
     return FALSE;
   g_autofree double *times = g_new (double, bench->train_steps);
@@ -105,7 +111,7 @@ time_training (const Bench *bench, EadModel *model, double *steps_per_min, GErro
 }
 
 static char *
-bench_to_json (const Bench *bench, double fp32, double bf16, gboolean has_bf16, double steps)
+bench_to_json (const Bench *bench, const Timings *t, gboolean has_bf16)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -115,9 +121,10 @@ bench_to_json (const Bench *bench, double fp32, double bf16, gboolean has_bf16, 
   json_builder_add_int_value (b, bench->image_size);
   json_builder_set_member_name (b, "runs");
   json_builder_add_int_value (b, bench->runs);
-  cli_json_add_number (b, "ms_per_image_fp32", fp32);
-  cli_json_add_number (b, "ms_per_image_bf16", has_bf16 ? bf16 : NAN);
-  cli_json_add_number (b, "train_steps_per_min", steps);
+  cli_json_add_number (b, "ms_per_image_fp32", t->ms_fp32);
+  cli_json_add_number (b, "ms_per_image_bf16", has_bf16 ? t->ms_bf16 : NAN);
+  cli_json_add_number (b, "train_steps_per_min", t->steps_fp32);
+  cli_json_add_number (b, "train_steps_per_min_bf16", has_bf16 ? t->steps_bf16 : NAN);
   json_builder_set_member_name (b, "threads");
   json_builder_add_int_value (b, ead_torch_get_threads ());
   json_builder_set_member_name (b, "cpu_bf16");
@@ -155,24 +162,27 @@ cmd_bench (int argc, char **argv)
 
   g_autoptr (EadModel) model = synthetic_model (&bench, &error);
   gboolean has_bf16 = ead_torch_cpu_has_bf16 ();
-  double fp32 = NAN, bf16 = NAN, steps = NAN;
-  if (!model || !time_inference (&bench, model, EAD_PRECISION_FP32, &fp32, &error)
-      || (has_bf16 && !time_inference (&bench, model, EAD_PRECISION_BF16, &bf16, &error))
-      || !time_training (&bench, model, &steps, &error))
+  Timings t = { NAN, NAN, NAN, NAN };
+  if (!model || !time_inference (&bench, model, EAD_PRECISION_FP32, &t.ms_fp32, &error)
+      || (has_bf16 && !time_inference (&bench, model, EAD_PRECISION_BF16, &t.ms_bf16, &error))
+      || !time_training (&bench, model, EAD_PRECISION_FP32, &t.steps_fp32, &error)
+      || (has_bf16 && !time_training (&bench, model, EAD_PRECISION_BF16, &t.steps_bf16, &error)))
     return cli_fail (error);
 
   if (json)
     {
-      g_autofree char *text = bench_to_json (&bench, fp32, bf16, has_bf16, steps);
+      g_autofree char *text = bench_to_json (&bench, &t, has_bf16);
       g_print ("%s\n", text);
       return 0;
     }
   g_print ("EfficientAD-%s at %d px, %d threads, bf16 %s\n",
            bench.size == EAD_MODEL_MEDIUM ? "M" : "S", bench.image_size, ead_torch_get_threads (),
            has_bf16 ? "native (AVX512-BF16/AMX)" : "not supported by this CPU");
-  g_print ("inference fp32  %8.1f ms/image (median of %d)\n", fp32, bench.runs);
+  g_print ("inference fp32  %8.1f ms/image (median of %d)\n", t.ms_fp32, bench.runs);
   if (has_bf16)
-    g_print ("inference bf16  %8.1f ms/image (median of %d)\n", bf16, bench.runs);
-  g_print ("training fp32   %8.1f steps/min (median of %d steps)\n", steps, bench.train_steps);
+    g_print ("inference bf16  %8.1f ms/image (median of %d)\n", t.ms_bf16, bench.runs);
+  g_print ("training fp32   %8.1f steps/min (median of %d steps)\n", t.steps_fp32, bench.train_steps);
+  if (has_bf16)
+    g_print ("training bf16   %8.1f steps/min (median of %d steps)\n", t.steps_bf16, bench.train_steps);
   return 0;
 }

@@ -612,7 +612,8 @@ project_train (int argc, char **argv)
     "images of the validation split. The loss curve and a checkpoint every N steps\n"
     "go into the project: Ctrl-C, a crash or a kill loses at most the steps since\n"
     "the last checkpoint, and --resume RUN continues the run from there.\n"
-    "Training runs in fp32; --precision sets the precision of the calibration maps.");
+    "--precision bf16 trains in bf16 (fp32 weights, as PyTorch's autocast) and computes the\n"
+    "calibration maps in bf16: about twice as fast on a CPU with native bf16.");
   g_autoptr (GError) error = NULL;
   EadDevice device;
   EadPrecision precision;

@@ -104,7 +104,8 @@ cmd_train (int argc, char **argv)
   g_option_context_set_description (context,
     "DATASET is a folder in the MVTec AD layout (train/good, test/<type>, ground_truth/<type>).\n"
     "Ctrl-C stops training and keeps a checkpoint; --resume continues from it.\n"
-    "Training runs in fp32; --precision sets the precision of the calibration maps.");
+    "--precision bf16 trains in bf16 (fp32 weights, as PyTorch's autocast) and computes the\n"
+    "calibration maps in bf16: about twice as fast on a CPU with native bf16.");
   g_autoptr (GError) error = NULL;
   if (!cli_parse (context, &argc, &argv, &error))
     return cli_fail (error);

@@ -415,7 +415,8 @@ resume_from_checkpoint (EadModel **model, EadTrainer **trainer, const EadTrainPa
       && !ead_nets_set_device (ead_model_get_nets (restored), params->device, error))
     return FALSE;
   EadTrainer *fresh = ead_trainer_new (ead_model_get_nets (restored), params->steps,
-                                       params->learning_rate, params->weight_decay, error);
+                                       params->learning_rate, params->weight_decay,
+                                       params->precision, error);
   if (!fresh)
     return FALSE;
   StateLookup lookup = { st, NULL };
@@ -546,7 +547,8 @@ train (Training *t, const char *dataset_name, GError **error)
   if (!model)
     return NULL;
   EadTrainer *trainer = ead_trainer_new (ead_model_get_nets (model), params->steps,
-                                         params->learning_rate, params->weight_decay, error);
+                                         params->learning_rate, params->weight_decay,
+                                         params->precision, error);
   if (!trainer)
     return NULL;
   /* Statistics come after resuming so that the teacher cache is the

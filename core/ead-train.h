@@ -15,7 +15,7 @@ typedef struct {
   int steps;                  /* > 0 */
   guint64 seed;
   EadDevice device;
-  EadPrecision precision;     /* of the calibration maps */
+  EadPrecision precision;     /* of training's passes and the calibration maps */
   const char *teacher_path;   /* NULL for a random teacher: results are meaningless */
   const char *penalty_dir;    /* natural images for the penalty term, or NULL */
   const char *checkpoint_path;   /* NULL: no checkpoints */

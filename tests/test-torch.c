@@ -190,7 +190,7 @@ test_training_lowers_loss (void)
   ead_torch_manual_seed (3);
   EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
   g_autofree float *x = random_input (256, 11);
-  EadTrainer *trainer = ead_trainer_new (nets, 100, 1e-3, 1e-5, &error);
+  EadTrainer *trainer = ead_trainer_new (nets, 100, 1e-3, 1e-5, EAD_PRECISION_FP32, &error);
   g_assert_no_error (error);
   EadLosses first = { 0 }, last = { 0 };
   for (int i = 0; i < 6; i++)
@@ -212,6 +212,93 @@ test_training_lowers_loss (void)
   ead_nets_free (nets);
 }
 
+/* Steps from freshly seeded networks (the same weights and dropout masks for
+ * the same seed), with @penalty every other one with the penalty image. */
+static void
+train_from_seed (EadModelSize size, EadPrecision precision, double learning_rate,
+                 const float *x, gboolean penalty, EadLosses *losses, int n_steps)
+{
+  g_autoptr (GError) error = NULL;
+  ead_torch_manual_seed (3);
+  EadNets *nets = ead_nets_new (size, 256, &error);
+  EadTrainer *trainer = ead_trainer_new (nets, 100, learning_rate, 1e-5, precision, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < n_steps; i++)
+    {
+      g_assert_true (ead_trainer_step (trainer, x, NULL, x, penalty && i % 2 ? x : NULL, &losses[i], &error));
+      g_assert_no_error (error);
+    }
+  ead_trainer_free (trainer);
+  ead_nets_free (nets);
+}
+
+/* bf16 training (autocast) follows fp32 step by step and lowers the loss. */
+static void
+test_bf16_training_tracks_fp32 (void)
+{
+  enum { STEPS = 5 };
+  g_autofree float *x = random_input (256, 13);
+  EadLosses fp32[STEPS], bf16[STEPS];
+  train_from_seed (EAD_MODEL_SMALL, EAD_PRECISION_FP32, 1e-3, x, TRUE, fp32, STEPS);
+  train_from_seed (EAD_MODEL_SMALL, EAD_PRECISION_BF16, 1e-3, x, TRUE, bf16, STEPS);
+  for (int i = 0; i < STEPS; i++)
+    {
+      g_test_message ("step %d: total fp32 %.7f bf16 %.7f, hard %.7f %.7f", i, fp32[i].total,
+                      bf16[i].total, fp32[i].hard, bf16[i].hard);
+      g_assert_cmpfloat (fabs (bf16[i].total - fp32[i].total), <, 0.03 * fp32[i].total);
+      g_assert_cmpfloat (fabs (bf16[i].hard - fp32[i].hard), <, 0.03 * fp32[i].hard);
+    }
+  g_assert_cmpfloat (bf16[STEPS - 1].total, <, bf16[0].total);
+  g_assert_cmpfloat (bf16[STEPS - 1].hard, <, bf16[0].hard);
+}
+
+/* PDN-M's student, whose last layer is a 1x1 convolution, trains too: the
+ * student-autoencoder loss (its second half) and the autoencoder's fall. */
+static void
+test_medium_training_lowers_loss (void)
+{
+  g_autofree float *x = random_input (256, 17);
+  EadLosses losses[3];
+  train_from_seed (EAD_MODEL_MEDIUM, EAD_PRECISION_FP32, 1e-4, x, FALSE, losses, 3);
+  g_test_message ("stae %.6f -> %.6f, ae %.6f -> %.6f", losses[0].stae, losses[2].stae,
+                  losses[0].ae, losses[2].ae);
+  g_assert_cmpfloat (losses[2].stae, <, losses[0].stae);
+  g_assert_cmpfloat (losses[2].ae, <, losses[0].ae);
+}
+
+/* The student's last layer is computed in halves, one per loss: the
+ * autoencoder half's gradient reaches every one of its channels (the first
+ * step's Adam moment is 0.1 times the gradient), and the hard loss's reaches
+ * the teacher half. */
+static void
+test_both_student_halves_learn (void)
+{
+  g_autoptr (GError) error = NULL;
+  ead_torch_manual_seed (5);
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  g_autofree float *x = random_input (256, 19);
+  EadTrainer *trainer = ead_trainer_new (nets, 10, 1e-4, 0, EAD_PRECISION_FP32, &error);
+  g_assert_true (ead_trainer_step (trainer, x, NULL, x, NULL, NULL, &error));
+  g_assert_no_error (error);
+  int index = -1;
+  for (guint i = 0; i < ead_trainer_get_n_state (trainer); i++)
+    if (g_str_equal (ead_trainer_get_state_name (trainer, i), "adam.exp_avg.student.8.bias"))
+      index = i;
+  g_assert_cmpint (index, >=, 0);
+  float moment[2 * EAD_TEACHER_CHANNELS];
+  g_assert_true (ead_trainer_read_state (trainer, index, moment, &error));
+  guint teacher_half = 0, ae_half = 0;
+  for (int c = 0; c < EAD_TEACHER_CHANNELS; c++)
+    {
+      teacher_half += moment[c] != 0;
+      ae_half += moment[EAD_TEACHER_CHANNELS + c] != 0;
+    }
+  g_assert_cmpuint (ae_half, ==, EAD_TEACHER_CHANNELS);
+  g_assert_cmpuint (teacher_half, >, 0);
+  ead_trainer_free (trainer);
+  ead_nets_free (nets);
+}
+
 static const float *
 zero_state (const char *name, gsize n_elements, gpointer user_data)
 {
@@ -228,7 +315,7 @@ test_learning_rate_schedule (void)
   g_autoptr (GError) error = NULL;
   EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
   g_autofree float *x = random_input (256, 5);
-  EadTrainer *trainer = ead_trainer_new (nets, 20, 1e-4, 0, &error);
+  EadTrainer *trainer = ead_trainer_new (nets, 20, 1e-4, 0, EAD_PRECISION_FP32, &error);
   g_autoptr (GPtrArray) buffers = g_ptr_array_new_with_free_func (g_free);
   g_assert_true (ead_trainer_restore (trainer, 18, zero_state, buffers, &error));
   g_assert_no_error (error);
@@ -250,7 +337,7 @@ test_rejects_bad_steps (void)
 {
   g_autoptr (GError) error = NULL;
   EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
-  g_assert_null (ead_trainer_new (nets, 0, 1e-4, 0, &error));
+  g_assert_null (ead_trainer_new (nets, 0, 1e-4, 0, EAD_PRECISION_FP32, &error));
   g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
   ead_nets_free (nets);
 }
@@ -269,6 +356,9 @@ main (int argc, char **argv)
   g_test_add_func ("/torch/bf16-matches-fp32", test_bf16_matches_fp32);
   g_test_add_func ("/torch/tensor-round-trip", test_tensor_round_trip);
   g_test_add_func ("/torch/training-lowers-loss", test_training_lowers_loss);
+  g_test_add_func ("/torch/bf16-training-tracks-fp32", test_bf16_training_tracks_fp32);
+  g_test_add_func ("/torch/medium-training-lowers-loss", test_medium_training_lowers_loss);
+  g_test_add_func ("/torch/both-student-halves-learn", test_both_student_halves_learn);
   g_test_add_func ("/torch/learning-rate-schedule", test_learning_rate_schedule);
   g_test_add_func ("/torch/rejects-bad-steps", test_rejects_bad_steps);
   return g_test_run ();

@@ -1,6 +1,7 @@
 // ead-torch.cpp: EfficientAD's networks, forward passes and training step
 // over libtorch, behind the plain C API of ead-torch.h.
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -183,6 +184,7 @@ struct _EadNets
 struct _EadTrainer
 {
   EadNets *nets;
+  EadPrecision precision;
   int total_steps;
   int step;
   double base_learning_rate;
@@ -236,6 +238,66 @@ normalized_teacher (EadNets *nets, nn::Sequential teacher, const torch::Tensor &
   auto t = teacher->forward (x).to (torch::kFloat32);
   return (t - nets->teacher_mean) / nets->teacher_std;
 }
+
+// The student's output channels [first, first + 384) only. Both PDNs end in
+// an unpadded stride-1 convolution whose output channels do not mix, so
+// skipping the half no loss reads changes neither values nor gradients; in
+// PDN-S that layer is half the student's work.
+torch::Tensor
+student_half (nn::Sequential &student, const torch::Tensor &x, int64_t first)
+{
+  torch::Tensor h = x;
+  const size_t last = student->size () - 1;
+  auto layer = student->begin ();
+  for (size_t i = 0; i < last; i++, ++layer)
+    h = layer->forward (h);
+  auto &conv = student->at<nn::Conv2dImpl> (last);
+  return torch::conv2d (h, conv.weight.narrow (0, first, kTeacherChannels),
+                        conv.bias.narrow (0, first, kTeacherChannels));
+}
+
+// PyTorch's CPU (or CUDA) autocast to bf16 while it lives: convolutions run
+// in bf16 on bf16 copies of the fp32 weights, made once per step; the
+// caller casts outputs back to fp32 before any loss is reduced.
+class Bf16Autocast
+{
+public:
+  Bf16Autocast (bool enabled, const torch::Device &device)
+      : enabled_ (enabled), cuda_ (device.is_cuda ())
+  {
+    if (!enabled_)
+      return;
+    if (cuda_)
+      {
+        at::autocast::set_autocast_gpu_dtype (at::kBFloat16);
+        at::autocast::set_enabled (true);
+      }
+    else
+      {
+        at::autocast::set_autocast_cpu_dtype (at::kBFloat16);
+        at::autocast::set_cpu_enabled (true);
+      }
+    at::autocast::increment_nesting ();
+  }
+
+  ~Bf16Autocast ()
+  {
+    if (!enabled_)
+      return;
+    if (at::autocast::decrement_nesting () == 0)
+      at::autocast::clear_cache ();
+    if (cuda_)
+      at::autocast::set_enabled (false);
+    else
+      at::autocast::set_cpu_enabled (false);
+  }
+
+  Bf16Autocast (const Bf16Autocast &) = delete;
+  Bf16Autocast &operator= (const Bf16Autocast &) = delete;
+
+private:
+  bool enabled_, cuda_;
+};
 
 double
 learning_rate_at (const EadTrainer *trainer, int step)
@@ -615,7 +677,7 @@ ead_nets_predict (EadNets *nets, const float *images, int n, EadPrecision precis
 
 EadTrainer *
 ead_trainer_new (EadNets *nets, int total_steps, double learning_rate, double weight_decay,
-                 GError **error)
+                 EadPrecision precision, GError **error)
 {
   if (total_steps <= 0)
     {
@@ -626,6 +688,7 @@ ead_trainer_new (EadNets *nets, int total_steps, double learning_rate, double we
     {
       auto trainer = std::make_unique<_EadTrainer> ();
       trainer->nets = nets;
+      trainer->precision = precision;
       trainer->total_steps = total_steps;
       trainer->step = 0;
       trainer->base_learning_rate = learning_rate;
@@ -666,35 +729,37 @@ ead_trainer_step (EadTrainer *trainer, const float *image_st, const float *teach
       const auto &device = nets->device;
       auto x_st = host_to_tensor (image_st, { 1, 3, s, s }, device);
       auto x_ae = host_to_tensor (image_ae, { 1, 3, s, s }, device);
-      torch::Tensor t_st, t_ae;
-      {
-        torch::NoGradGuard no_grad;
-        t_st = teacher_st ? host_to_tensor (teacher_st, { 1, kTeacherChannels, m, m }, device)
-                          : normalized_teacher (nets, nets->teacher, x_st);
-        t_ae = normalized_teacher (nets, nets->teacher, x_ae);
-      }
       nets->student->train ();
       nets->autoencoder->train ();
       drop_inference_copies (nets);
 
-      // One student pass over all its inputs: no layer mixes the batch, so
-      // the gradients equal those of separate passes, at a lower cost.
-      std::vector<torch::Tensor> inputs = { x_st, x_ae };
-      if (penalty)
-        inputs.push_back (host_to_tensor (penalty, { 1, 3, s, s }, device));
-      auto student_out = nets->student->forward (torch::cat (inputs));
-      auto s_st = student_out[0].unsqueeze (0).narrow (1, 0, kTeacherChannels);
-      auto s_ae = student_out[1].unsqueeze (0).narrow (1, kTeacherChannels, kTeacherChannels);
+      // Separate passes, each computing only the student half its loss
+      // reads: on oneDNN a batch of the three inputs costs more than three
+      // passes of one. The losses themselves are reduced in fp32.
+      torch::Tensor t_st, t_ae, s_st, s_ae, s_penalty, ae_out;
+      {
+        Bf16Autocast autocast (trainer->precision == EAD_PRECISION_BF16, device);
+        {
+          torch::NoGradGuard no_grad;
+          t_st = teacher_st ? host_to_tensor (teacher_st, { 1, kTeacherChannels, m, m }, device)
+                            : normalized_teacher (nets, nets->teacher, x_st);
+          t_ae = normalized_teacher (nets, nets->teacher, x_ae);
+        }
+        s_st = student_half (nets->student, x_st, 0).to (torch::kFloat32);
+        s_ae = student_half (nets->student, x_ae, kTeacherChannels).to (torch::kFloat32);
+        if (penalty)
+          s_penalty = student_half (nets->student,
+                                    host_to_tensor (penalty, { 1, 3, s, s }, device), 0)
+                          .to (torch::kFloat32);
+        ae_out = nets->autoencoder->forward (x_ae).to (torch::kFloat32);
+      }
 
       // Hard feature loss: only the 0.1% worst-predicted features count.
       auto distance = (t_st - s_st).pow (2);
       auto hard_threshold = quantile_of_all (distance.detach (), 0.999);
       auto loss_hard = distance.masked_select (distance >= hard_threshold).mean ();
-      auto loss_penalty = torch::zeros ({}, loss_hard.options ());
-      if (penalty)
-        loss_penalty = student_out[2].narrow (0, 0, kTeacherChannels).pow (2).mean ();
-
-      auto ae_out = nets->autoencoder->forward (x_ae);
+      auto loss_penalty = penalty ? s_penalty.pow (2).mean ()
+                                  : torch::zeros ({}, loss_hard.options ());
       auto loss_ae = (t_ae - ae_out).pow (2).mean ();
       auto loss_stae = (ae_out - s_ae).pow (2).mean ();
       auto loss_total = loss_hard + loss_penalty + loss_ae + loss_stae;

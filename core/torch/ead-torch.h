@@ -100,9 +100,12 @@ typedef struct {
 } EadLosses;
 
 /* Adam (lr, weight decay as L2 like torch.optim.Adam) over student and
- * autoencoder; the rate drops tenfold after 95% of @total_steps (StepLR). */
+ * autoencoder; the rate drops tenfold after 95% of @total_steps (StepLR).
+ * With EAD_PRECISION_BF16 the networks' passes run in bf16 (PyTorch's
+ * autocast: fp32 weights and Adam state, losses and the hard-loss quantile
+ * in fp32); worth it where ead_torch_cpu_has_bf16() or on CUDA. */
 EadTrainer *ead_trainer_new (EadNets *nets, int total_steps, double learning_rate,
-                             double weight_decay, GError **error);
+                             double weight_decay, EadPrecision precision, GError **error);
 void ead_trainer_free (EadTrainer *trainer);
 
 /* One optimisation step on one image.
