@@ -378,6 +378,20 @@ load_provenance (EadProject *project, const EadModelInfo *model, Provenance *p, 
   return TRUE;
 }
 
+/* A stored UTC timestamp (ISO 8601) as the reader's local time to the
+ * minute, like the report's own date; NULL for NULL. */
+static char *
+local_minute (const char *iso)
+{
+  if (!iso)
+    return NULL;
+  g_autoptr (GDateTime) utc = g_date_time_new_from_iso8601 (iso, NULL);
+  if (!utc)
+    return g_strdup (iso);
+  g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
 static gboolean
 section_model (Writer *w, const Report *r, GError **error)
 {
@@ -410,8 +424,10 @@ section_model (Writer *w, const Report *r, GError **error)
   field (w, _("Seed"), seed);
   field (w, _("Exported file (SHA-256)"), p.export_sha256 ? p.export_sha256 : _("not exported"));
   field (w, _("Engine version"), EAD_VERSION);
-  field (w, _("Trained"), r->model.created_at);
-  field (w, _("Tested"), r->tested_at ? r->tested_at : _("never"));
+  g_autofree char *trained = local_minute (r->model.created_at);
+  g_autofree char *tested = local_minute (r->tested_at);
+  field (w, _("Trained"), trained);
+  field (w, _("Tested"), tested ? tested : _("never"));
   field (w, _("Report date"), date);
   return TRUE;
 }
