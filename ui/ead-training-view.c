@@ -467,6 +467,12 @@ train_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   train_job_release (job);
 }
 
+static EadDevice
+chosen_device (EadTrainingView *self)
+{
+  return gtk_drop_down_get_selected (self->device_choice) == 1 ? EAD_DEVICE_CUDA : EAD_DEVICE_CPU;
+}
+
 /* Trains @run_id in a worker thread: a new run, or one resumed from its
  * checkpoint (@checkpoint_step, whose curve is kept up to there). */
 static void
@@ -490,11 +496,41 @@ train (EadTrainingView *self, gint64 run_id, int checkpoint_step)
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
 
-  EadDevice device = gtk_drop_down_get_selected (self->device_choice) == 1 ? EAD_DEVICE_CUDA
-                                                                           : EAD_DEVICE_CPU;
   /* The job's first reference is the worker's, given back when it ends. */
-  ead_project_train_async (get_project (self), run_id, device, train_progress, job,
+  ead_project_train_async (get_project (self), run_id, chosen_device (self), train_progress, job,
                            job->cancellable, train_finished, job);
+}
+
+/* Why core refused a run of @params, in the UI's language where it can say
+ * so from the error's code; other errors as they are. */
+static char *
+describe_refusal (const EadTrainParams *params, const GError *error)
+{
+  if (error->domain != EAD_TRAIN_PARAMS_ERROR)
+    return g_strdup (error->message);
+  switch ((EadTrainParamsError) error->code)
+    {
+    case EAD_TRAIN_PARAMS_ERROR_STEPS:
+      return g_strdup_printf (_("A run needs at least one step, not %d"), params->steps);
+    case EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE:
+      return g_strdup_printf (_("An image size of %d pixels is not supported: use a multiple of "
+                                "64, at least 256"), params->image_size);
+    case EAD_TRAIN_PARAMS_ERROR_DEVICE:
+      return g_strdup (_("No CUDA device is available: train on the CPU"));
+    case EAD_TRAIN_PARAMS_ERROR_TEACHER:
+      {
+        g_autofree char *teacher = g_path_get_basename (params->teacher_path);
+        if (params->size == EAD_MODEL_MEDIUM)
+          /* Translators: the teacher file. */
+          return g_strdup_printf (_("The teacher “%s” does not fit a medium model: choose a "
+                                    "medium model's teacher"), teacher);
+        /* Translators: the teacher file. */
+        return g_strdup_printf (_("The teacher “%s” does not fit a small model: choose a small "
+                                  "model's teacher"), teacher);
+      }
+    default:
+      return g_strdup (error->message);
+    }
 }
 
 static void
@@ -517,17 +553,13 @@ train_start_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   params.teacher_path = self->teacher_path;
   params.penalty_dir = self->penalty_dir;
   params.checkpoint_every = EAD_TRAIN_DEFAULT_CHECKPOINT_EVERY;
-  if (ead_nets_output_size (params.image_size) == 0)
-    {
-      g_autofree char *message =
-        g_strdup_printf (_("An image size of %d pixels is not supported: use a multiple of 64, "
-                           "at least 256"), params.image_size);
-      show_error (self, message);
-      return;
-    }
+  params.device = chosen_device (self);
   gint64 run_id = ead_project_add_run (project, &params, &error);
   if (run_id == 0)
-    show_error (self, error->message);
+    {
+      g_autofree char *message = describe_refusal (&params, error);
+      show_error (self, message);
+    }
   else
     train (self, run_id, 0);
 }
