@@ -288,6 +288,18 @@ export_model_activated (GSimpleAction *action, GVariant *parameter, gpointer use
   ead_export_view_choose_and_export (self->export_view);
 }
 
+/* The Review view's empty state: the Calibration view scores the test
+ * images of its model, and shows why where it cannot. */
+static void
+score_test_images_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  EadWindow *self = EAD_WINDOW (user_data);
+
+  show_view (self, "calibration");
+  if (g_action_group_get_action_enabled (G_ACTION_GROUP (self), "calibrate"))
+    g_action_group_activate_action (G_ACTION_GROUP (self), "calibrate", NULL);
+}
+
 static const GActionEntry win_actions[] = {
   { "new-project", new_project_activated },
   { "open-project", open_project_activated },
@@ -299,6 +311,7 @@ static const GActionEntry win_actions[] = {
   { "next-image", next_image_activated },
   { "previous-image", previous_image_activated },
   { "export-model", export_model_activated },
+  { "score-test-images", score_test_images_activated },
 };
 
 /* The review's keys. They are not application accelerators, which would
