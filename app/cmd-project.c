@@ -510,7 +510,7 @@ run_options_given (const RunOptions *o)
          || o->image_size != UNSET || o->checkpoint_every != UNSET || o->seed != UNSET;
 }
 
-/* A new run's parameters from the options. */
+/* A new run's parameters from the options; ead_project_add_run() checks them. */
 static gboolean
 params_from_options (RunOptions *o, EadDevice device, EadPrecision precision,
                      EadTrainParams *params, GError **error)
@@ -541,13 +541,8 @@ params_from_options (RunOptions *o, EadDevice device, EadPrecision precision,
     return FALSE;
   params->teacher_path = o->teacher_path;
   params->penalty_dir = o->penalty;
-  if (ead_nets_output_size (params->image_size) == 0)
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
-                   "--image-size %d is not supported: use a multiple of 64, at least 256",
-                   params->image_size);
-      return FALSE;
-    }
+  /* Not recorded, but ead_project_add_run() checks that it is available. */
+  params->device = device;
   return TRUE;
 }
 

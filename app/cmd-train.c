@@ -132,12 +132,12 @@ cmd_train (int argc, char **argv)
   params.checkpoint_every = checkpoint_every;
   params.resume = resume;
   params.skip_bad = skip_bad;
-  if (params.steps <= 0)
-    return cli_fail_message ("--steps must be a positive number, not %d", params.steps);
   g_autofree char *teacher_path = NULL;
   if (!cli_choose_teacher (teacher, params.size, &teacher_path, &error))
     return cli_fail (error);
   params.teacher_path = teacher_path;
+  if (!ead_train_params_check (&params, &error))
+    return cli_fail (error);
   g_autofree char *checkpoint = g_strconcat (output, ".checkpoint", NULL);
   params.checkpoint_path = checkpoint;
 

@@ -391,6 +391,30 @@ ead_model_load (const char *path, GError **error)
   return ead_model_new_from_safetensors (st, path, error);
 }
 
+/* The name under which @st holds the model's teacher tensor @index: our own
+ * files say "teacher.0.weight", the reference's "0.weight". */
+static const char *
+teacher_tensor_in_file (const EadModel *model, guint index, const EadSafetensors *st,
+                        const char *path, GError **error)
+{
+  const char *name = ead_nets_get_tensor_name (model->nets, index);
+  const char *bare = name + strlen ("teacher.");
+  if (ead_safetensors_find (st, name))
+    return name;
+  if (ead_safetensors_find (st, bare))
+    return bare;
+  g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
+               "%s: no tensor '%s' for the %s teacher (is it a teacher of another size?)",
+               path, bare, ead_model_size_to_string (ead_model_get_size (model)));
+  return NULL;
+}
+
+static gboolean
+is_teacher_tensor (const EadModel *model, guint index)
+{
+  return g_str_has_prefix (ead_nets_get_tensor_name (model->nets, index), "teacher.");
+}
+
 gboolean
 ead_model_load_teacher (EadModel *model, const char *path, GError **error)
 {
@@ -401,23 +425,41 @@ ead_model_load_teacher (EadModel *model, const char *path, GError **error)
   guint n_filled = 0;
   for (guint i = 0; i < ead_nets_get_n_tensors (nets); i++)
     {
-      const char *name = ead_nets_get_tensor_name (nets, i);
-      if (!g_str_has_prefix (name, "teacher."))
+      if (!is_teacher_tensor (model, i))
         continue;
-      /* Our own files say "teacher.0.weight", the reference's "0.weight". */
-      const char *bare = name + strlen ("teacher.");
-      const char *in_file = ead_safetensors_find (st, name) ? name : bare;
-      if (!ead_safetensors_find (st, in_file))
-        {
-          g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
-                       "%s: no tensor '%s' for the %s teacher (is it a teacher of another size?)",
-                       path, bare, ead_model_size_to_string (ead_model_get_size (model)));
-          return FALSE;
-        }
-      if (!fill_tensor (nets, i, st, path, in_file, error))
+      const char *in_file = teacher_tensor_in_file (model, i, st, path, error);
+      if (!in_file || !fill_tensor (nets, i, st, path, in_file, error))
         return FALSE;
       n_filled++;
     }
   g_return_val_if_fail (n_filled > 0, FALSE);
+  return TRUE;
+}
+
+gboolean
+ead_model_check_teacher (EadModelSize size, const char *path, GError **error)
+{
+  g_autoptr (EadSafetensors) st = ead_safetensors_open (path, error);
+  g_autoptr (EadModel) model = st ? ead_model_new (size, 256, error) : NULL;
+  if (!model)
+    return FALSE;
+  for (guint i = 0; i < ead_nets_get_n_tensors (model->nets); i++)
+    {
+      if (!is_teacher_tensor (model, i))
+        continue;
+      const char *in_file = teacher_tensor_in_file (model, i, st, path, error);
+      if (!in_file)
+        return FALSE;
+      const EadTensorView *tensor = ead_safetensors_find (st, in_file);
+      gint64 shape[4];
+      int n_dims = ead_nets_get_tensor_shape (model->nets, i, shape);
+      if (tensor->n_dims != n_dims || memcmp (tensor->shape, shape, n_dims * sizeof *shape) != 0)
+        {
+          g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
+                       "%s: tensor '%s' is not shaped for the %s teacher (is it a teacher of "
+                       "another size?)", path, in_file, ead_model_size_to_string (size));
+          return FALSE;
+        }
+    }
   return TRUE;
 }

@@ -48,6 +48,9 @@ gboolean ead_model_write_to (EadModel *model, EadSafetensorsWriter *writer, GErr
  * with "teacher.<i>.weight"-style names or the bare "<i>.weight" names of the
  * reference implementation, shapes matching this model's PDN. */
 gboolean ead_model_load_teacher (EadModel *model, const char *path, GError **error);
+/* Whether the teacher file @path fits a model of @size (every teacher
+ * tensor there, of the right shape), without loading its weights. */
+gboolean ead_model_check_teacher (EadModelSize size, const char *path, GError **error);
 
 EadNets *ead_model_get_nets (EadModel *model);
 EadModelSize ead_model_get_size (const EadModel *model);

@@ -16,10 +16,6 @@ struct _EadProject {
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
-/* A connection to a project this process has already opened with
- * ead_project_open(), without its checks: for worker threads. */
-EadProject *ead_project_connect (const char *path, GError **error);
-
 /* Sets @error from the connection's last error; returns FALSE. */
 gboolean ead_project_fail (EadProject *project, GError **error);
 

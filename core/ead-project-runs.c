@@ -14,12 +14,9 @@ ead_project_add_run (EadProject *project, const EadTrainParams *params, GError *
 {
   g_return_val_if_fail (project != NULL && params != NULL, 0);
 
-  if (params->steps <= 0 || params->checkpoint_every < 0)
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
-                   "a run needs a positive number of steps and checkpoint interval");
-      return 0;
-    }
+  /* A run that cannot start is never recorded. */
+  if (!ead_train_params_check (params, error))
+    return 0;
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "INSERT INTO runs (created_at, created_by, state, model_size, image_size, steps, seed,"
     "                  precision, teacher, penalty_dir, checkpoint_every, learning_rate,"
@@ -672,7 +669,7 @@ cancel_other (GCancellable *cancellable, gpointer other)
 static gint64
 train_in_worker (TrainTask *task, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (EadProject) project = ead_project_connect (task->path, error);
+  g_autoptr (EadProject) project = ead_project_reopen (task->path, error);
   if (!project)
     return 0;
   /* Training waits as long as it takes for other writers (a big import). */

@@ -515,9 +515,16 @@ connect_with_flags (const char *path, int flags, GError **error)
 }
 
 EadProject *
-ead_project_connect (const char *path, GError **error)
+ead_project_reopen (const char *path, GError **error)
 {
-  return connect_with_flags (path, SQLITE_OPEN_READWRITE, error);
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_autoptr (EadProject) project = connect_with_flags (path, SQLITE_OPEN_READWRITE, error);
+  /* Two PRAGMAs: cheap, and they catch a file replaced since it was opened. */
+  if (!project || !check_identity (project->db, path, error))
+    return NULL;
+  return g_steal_pointer (&project);
 }
 
 static int
@@ -600,7 +607,7 @@ ead_project_open (const char *path, GError **error)
 
   if (!check_file (path, error))
     return NULL;
-  g_autoptr (EadProject) project = ead_project_connect (path, error);
+  g_autoptr (EadProject) project = connect_with_flags (path, SQLITE_OPEN_READWRITE, error);
   if (!project)
     return NULL;
   int version = get_user_version (project, error);

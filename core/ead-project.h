@@ -39,6 +39,11 @@ EadProject *ead_project_create (const char *path, GError **error);
  * refused (EAD_ERROR_BAD_FILE or EAD_ERROR_INCOMPATIBLE) and left as it was.
  * Runs whose training process is gone become EAD_RUN_INTERRUPTED. */
 EadProject *ead_project_open (const char *path, GError **error);
+/* Another connection to a project this process already opened with
+ * ead_project_open(), for a worker thread: it checks only that the file is
+ * still a project and not of a newer schema, not its integrity (that
+ * was checked once, when the user opened it) and migrates nothing. */
+EadProject *ead_project_reopen (const char *path, GError **error);
 void ead_project_close (EadProject *project);
 const char *ead_project_get_path (const EadProject *project);
 
@@ -176,8 +181,10 @@ typedef struct {
 void ead_run_info_clear (EadRunInfo *info);
 
 /* Records a run of @params (state queued) and returns its id (0 on error).
- * The checkpoint path and the resume and skip_bad flags are the project's
- * business and ignored, and so is the device: it is chosen per session. */
+ * Parameters that cannot run are refused first, as ead_train_params_check()
+ * says, and nothing is recorded; the device is checked but not recorded: it
+ * is chosen per session. The checkpoint path and the resume and skip_bad
+ * flags are the project's business and ignored. */
 gint64 ead_project_add_run (EadProject *project, const EadTrainParams *params, GError **error);
 
 gboolean ead_project_get_run (EadProject *project, gint64 run_id, EadRunInfo *info,

@@ -38,6 +38,24 @@ typedef struct {
  * Adam 1e-4 with weight decay 1e-5, fp32, a 2 GiB teacher cache. */
 void ead_train_params_init (EadTrainParams *params);
 
+/* What ead_train_params_check() finds wrong, for front ends that say it in
+ * their own words from the code and the parameters. */
+#define EAD_TRAIN_PARAMS_ERROR (ead_train_params_error_quark ())
+typedef enum {
+  EAD_TRAIN_PARAMS_ERROR_STEPS,              /* not positive */
+  EAD_TRAIN_PARAMS_ERROR_CHECKPOINT_EVERY,   /* negative */
+  EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE,         /* not a multiple of 64, or under 256 */
+  EAD_TRAIN_PARAMS_ERROR_DEVICE,             /* CUDA asked for, none available */
+  EAD_TRAIN_PARAMS_ERROR_TEACHER,            /* unreadable, or not of the model's size */
+} EadTrainParamsError;
+
+GQuark ead_train_params_error_quark (void);
+
+/* Whether @params can run: steps, checkpoint interval, image size, device,
+ * and the teacher file's tensors against the model size (read from its
+ * header, not loaded). Errors are EAD_TRAIN_PARAMS_ERROR, in English. */
+gboolean ead_train_params_check (const EadTrainParams *params, GError **error);
+
 typedef enum {
   EAD_TRAIN_LOADING,       /* reading images */
   EAD_TRAIN_TEACHER,       /* teacher statistics */

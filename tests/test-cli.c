@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "ead-data.h"
 #include "ead-dataset.h"
 #include "ead-image.h"
 #include "test-util.h"
@@ -77,6 +78,11 @@ test_train_bad_arguments (void)
   assert_fails_with (&no_teacher, "--teacher");
   g_auto (Run) size = run_cli ("train", dataset, "-o", out, "--teacher", "random", "--image-size", "300", NULL);
   assert_fails_with (&size, "multiple of 64");
+  g_autofree char *small_teacher = ead_data_find_teacher (EAD_MODEL_SMALL, NULL);
+  g_assert_nonnull (small_teacher);
+  g_auto (Run) mismatch = run_cli ("train", dataset, "-o", out, "--size", "m", "--teacher",
+                                   small_teacher, NULL);
+  assert_fails_with (&mismatch, "medium teacher");
   g_auto (Run) unwritable = run_cli ("train", dataset, "-o", "/nonexistent/dir/m.safetensors",
                                      "--teacher", "random", "--steps", "1", NULL);
   assert_fails_with (&unwritable, "/nonexistent/dir");

@@ -121,10 +121,61 @@ make_project (const char *name)
   return g_steal_pointer (&path);
 }
 
+static void
+collect_widgets (GtkWidget *root, GType type, GPtrArray *found)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        g_ptr_array_add (found, child);
+      collect_widgets (child, type, found);
+    }
+}
+
+/* The widget of @type under @root that comes after @skip others, in the
+ * order of the widget tree, or NULL. */
+static GtkWidget *
+find_widget (GtkWidget *root, GType type, guint skip)
+{
+  g_autoptr (GPtrArray) found = g_ptr_array_new ();
+
+  collect_widgets (root, type, found);
+  return skip < found->len ? g_ptr_array_index (found, skip) : NULL;
+}
+
 static gboolean
 hidden (gpointer text)
 {
   return !shows (text);
+}
+
+static gboolean
+is_gone (gpointer weak_ref)
+{
+  g_autoptr (GObject) object = g_weak_ref_get (weak_ref);
+
+  return object == NULL;
+}
+
+static gboolean
+is_open (gpointer path)
+{
+  GFile *file = ead_session_get_file (ead_window_get_session (window));
+  g_autofree char *open = file != NULL ? g_file_get_path (file) : NULL;
+
+  return g_strcmp0 (open, path) == 0;
+}
+
+/* Opens the project @path as its recent row or File ▸ Open would, and waits
+ * for the worker that checks it. */
+static void
+open_project (const char *path)
+{
+  activate ("win.open-file", g_variant_new_string (path));
+  if (!ead_gui_test_wait_until (is_open, (gpointer) path, 10000))
+    g_error ("the project “%s” did not open", path);
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
 }
 
 static void
@@ -161,8 +212,16 @@ test_open_project (void)
 {
   g_autofree char *path = make_project ("bottle.eadproj");
   GSettings *settings = ead_application_get_settings (app);
+  GtkSpinner *spinner = GTK_SPINNER (find_widget (GTK_WIDGET (window), GTK_TYPE_SPINNER, 0));
 
-  activate ("win.open-file", g_variant_new_string (path));
+  /* A worker checks the file: the window answers at once, its spinner turning. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "open-file",
+                                  g_variant_new_string (path));
+  g_assert_true (gtk_spinner_get_spinning (spinner));
+  g_assert_null (ead_session_get_file (ead_window_get_session (window)));
+  g_assert_true (ead_gui_test_wait_until (is_open, path, 10000));
+  g_assert_false (gtk_spinner_get_spinning (spinner));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
 
   g_autofree char *view = current_view ();
   g_assert_cmpstr (view, ==, "images");
@@ -327,29 +386,6 @@ test_open_bad_project (void)
   g_autofree char *view = current_view ();
   g_assert_cmpstr (view, ==, "start");
   snapshot (GTK_WIDGET (window), "bad-project");
-}
-
-static void
-collect_widgets (GtkWidget *root, GType type, GPtrArray *found)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        g_ptr_array_add (found, child);
-      collect_widgets (child, type, found);
-    }
-}
-
-/* The widget of @type under @root that comes after @skip others, in the
- * order of the widget tree, or NULL. */
-static GtkWidget *
-find_widget (GtkWidget *root, GType type, guint skip)
-{
-  g_autoptr (GPtrArray) found = g_ptr_array_new ();
-
-  collect_widgets (root, type, found);
-  return skip < found->len ? g_ptr_array_index (found, skip) : NULL;
 }
 
 /* The window's view of @type. */
@@ -522,7 +558,7 @@ test_images (void)
   guint counts[EAD_N_SPLITS][EAD_N_LABELS];
   guint total;
 
-  activate ("win.open-file", g_variant_new_string (path));
+  open_project (path);
 
   /* An import cancelled at once imports nothing and says nothing. */
   ead_images_view_import (images_view (), &images, 1);
@@ -632,13 +668,24 @@ get_run (const char *path, gint64 run_id, EadRunInfo *run)
   g_assert_no_error (error);
 }
 
+static guint
+n_runs (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_autoptr (GArray) runs = project != NULL ? ead_project_list_runs (project, &error) : NULL;
+
+  g_assert_no_error (error);
+  return runs->len;
+}
+
 /* A project of the small dataset, open, on the Training view. */
 static EadTrainingView *
 open_training_project (const char *path)
 {
   g_autoptr (GFile) images = g_file_new_for_path (dataset ());
 
-  activate ("win.open-file", g_variant_new_string (path));
+  open_project (path);
   ead_images_view_import (images_view (), &images, 1);
   wait_import ();
   activate ("win.view", g_variant_new_string ("training"));
@@ -666,6 +713,18 @@ test_training (void)
   assert_shows ("pdn_small.safetensors");
   g_assert_false (action_enabled ("train-resume"));
   gtk_spin_button_set_value (steps_spin, steps);
+
+  /* Medium with the small teacher is refused up front: no run is recorded. */
+  GtkDropDown *size_choice = GTK_DROP_DOWN (find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN, 0));
+  gtk_drop_down_set_selected (size_choice, 1);
+  activate ("win.train-start", NULL);
+  assert_shows (expect ("The teacher “pdn_small.safetensors” does not fit a medium model: choose a "
+                        "medium model's teacher",
+                        "教师“pdn_small.safetensors”不适用于中型模型：请选择中型模型的教师"));
+  g_assert_false (ead_training_view_is_training (view));
+  g_assert_cmpuint (n_runs (path), ==, 0);
+  gtk_drop_down_set_selected (size_choice, 0);
+  activate ("win.dismiss-error", NULL);
 
   activate ("win.train-start", NULL);
   g_assert_true (ead_training_view_is_training (view));
@@ -712,7 +771,7 @@ test_training (void)
 
   /* Reopened, the project shows the run's curve from the file. */
   activate ("win.close-project", NULL);
-  activate ("win.open-file", g_variant_new_string (path));
+  open_project (path);
   activate ("win.view", g_variant_new_string ("training"));
   view = EAD_TRAINING_VIEW (find_widget (GTK_WIDGET (window), EAD_TYPE_TRAINING_VIEW, 0));
   GtkListBox *runs = GTK_LIST_BOX (find_widget (GTK_WIDGET (view), GTK_TYPE_LIST_BOX, 0));
@@ -934,6 +993,20 @@ test_calibration (void)
   assert_shows (saved);
   g_assert_cmpfloat (ead_calibration_view_get_threshold (view), ==, f1_max);
   snapshot (GTK_WIDGET (window), "calibration");
+
+  /* A job holds the session, never the view: closing the window mid-job
+   * finalises the view here, in the main thread, and the job, cancelled,
+   * lets the session go when it ends. */
+  GWeakRef view_ref, session_ref;
+  g_weak_ref_init (&view_ref, view);
+  g_weak_ref_init (&session_ref, ead_window_get_session (window));
+  activate ("win.calibrate", NULL);
+  g_assert_true (ead_calibration_view_is_busy (view));
+  gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&window)));
+  g_assert_null (g_weak_ref_get (&view_ref));
+  g_assert_true (ead_gui_test_wait_until (is_gone, &session_ref, 60000));
+  g_weak_ref_clear (&view_ref);
+  g_weak_ref_clear (&session_ref);
 }
 
 /* ---- Editing images, review and export ---- */
@@ -1230,11 +1303,18 @@ test_review_empty (void)
 {
   g_autofree char *path = make_imported_project ("untested.eadproj");
 
-  activate ("win.open-file", g_variant_new_string (path));
+  open_project (path);
   activate ("win.view", g_variant_new_string ("review"));
   assert_shows (expect ("No Test Results Yet", "尚无测试结果"));
   g_assert_cmpint (ead_review_view_get_model (review_view ()), ==, 0);
+  /* Its button scores the test images in the Calibration view, which says
+   * why it cannot where there is no model yet. */
+  assert_shows (expect ("Score Test Images", "为测试图像打分(S)"));
   snapshot (GTK_WIDGET (window), "review-empty");
+  activate ("win.score-test-images", NULL);
+  g_autofree char *shown = current_view ();
+  g_assert_cmpstr (shown, ==, "calibration");
+  assert_shows (expect ("No Model Yet", "还没有模型"));
   activate ("win.view", g_variant_new_string ("export"));
   assert_shows (expect ("No Models Yet", "尚无模型"));
 }
@@ -1248,7 +1328,7 @@ test_review (void)
   g_autoptr (GError) error = NULL;
   EadConfusion confusion;
 
-  activate ("win.open-file", g_variant_new_string (path));
+  open_project (path);
   activate ("win.view", g_variant_new_string ("review"));
   g_assert_cmpint (ead_review_view_get_model (review_view ()), ==, model);
   g_assert_cmpuint (n_reviewed_rows (), ==, results->len);
@@ -1356,15 +1436,30 @@ export_view (void)
   return find_view (EAD_TYPE_EXPORT_VIEW);
 }
 
-/* The export's outcome, which is styled as an error when it failed. */
+static gboolean
+export_idle (gpointer data)
+{
+  return !ead_export_view_is_busy (export_view ());
+}
+
+/* The last label of the view: what became of the file written last. */
 static GtkLabel *
-export_result (gboolean *failed)
+export_result_label (void)
 {
   g_autoptr (GPtrArray) labels = g_ptr_array_new ();
 
   collect_widgets (GTK_WIDGET (export_view ()), GTK_TYPE_LABEL, labels);
-  /* The last label of the view. */
-  GtkLabel *label = g_ptr_array_index (labels, labels->len - 1);
+  return g_ptr_array_index (labels, labels->len - 1);
+}
+
+/* The outcome of the file written last, once it is written: styled as an
+ * error when it failed. */
+static GtkLabel *
+export_result (gboolean *failed)
+{
+  g_assert_true (ead_gui_test_wait_until (export_idle, NULL, 120000));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  GtkLabel *label = export_result_label ();
   *failed = gtk_widget_has_css_class (GTK_WIDGET (label), "error");
   return label;
 }
@@ -1389,7 +1484,7 @@ test_export (void)
     g_assert_no_error (error);
   }
 
-  activate ("win.open-file", g_variant_new_string (path));
+  open_project (path);
   g_autofree char *name = g_strdup_printf ("tested-model-%" G_GINT64_FORMAT ".safetensors", model);
   activate ("win.export-model", NULL);
   g_autofree char *view = current_view ();
@@ -1412,10 +1507,10 @@ test_export (void)
   assert_shows (pixel);
 
   /* The file written loads, with the model's threshold. */
+  GtkLabel *result = export_result (&failed);
   g_autoptr (EadModel) loaded = ead_model_load (exported, &error);
   g_assert_no_error (error);
   g_assert_cmpfloat (ead_model_get_threshold (loaded), ==, info.threshold);
-  GtkLabel *result = export_result (&failed);
   g_assert_false (failed);
   g_assert_nonnull (strstr (gtk_label_get_text (result), exported));
   snapshot (GTK_WIDGET (window), "export");
@@ -1429,6 +1524,10 @@ test_export (void)
     g_file_get_parse_name (ead_export_view_get_destination (export_view ()));
   g_assert_cmpstr (onnx_shown, ==, onnx);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (export_view ()), "export.export", NULL));
+  /* A worker writes it, and the view says so meanwhile. */
+  g_assert_true (ead_export_view_is_busy (export_view ()));
+  g_assert_cmpstr (gtk_label_get_text (export_result_label ()), ==,
+                   expect ("Exporting…", "正在导出…"));
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
   result = export_result (&failed);
   g_assert_false (failed);
@@ -1520,7 +1619,7 @@ test_edit_images (void)
     g_assert_cmpint (masked, >=, 2);
   }
 
-  activate ("win.open-file", g_variant_new_string (path));
+  open_project (path);
   GtkSelectionModel *selection = image_selection ();
   gtk_selection_model_select_item (selection, 0, TRUE);
   gtk_selection_model_select_item (selection, 1, FALSE);
@@ -1573,7 +1672,7 @@ test_delete_refused (void)
   g_autofree char *path = tested_project (&model);
   g_auto (EadImageInfo) first = { 0 };
 
-  activate ("win.open-file", g_variant_new_string (path));
+  open_project (path);
   guint total = n_shown ();
   first = image_info (path, 1);
   g_assert_cmpint (first.split, !=, EAD_SPLIT_TEST);

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "ead-data.h"
 #include "ead-error.h"
 #include "ead-project.h"
 #include "test-util.h"
@@ -294,6 +295,29 @@ test_refuses_damaged_file (TempDir *dir, gconstpointer data)
 
   corrupt_pages (path);
   assert_refused_untouched (path, EAD_ERROR_BAD_FILE, path);
+
+  /* A worker's reopen trusts the check made when the file was opened. */
+  g_autoptr (GError) error = NULL;
+  project = ead_project_reopen (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (project);
+}
+
+/* Reopening still refuses what is not a project, or not one any more. */
+static void
+test_reopen_refuses_other_files (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *other = g_build_filename (dir->path, "other.db", NULL);
+  exec_raw (other, "CREATE TABLE t (x)");
+  g_assert_null (ead_project_reopen (other, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE);
+
+  g_clear_error (&error);
+  g_autofree char *missing = g_build_filename (dir->path, "missing.eadproj", NULL);
+  g_assert_null (ead_project_reopen (missing, &error));
+  g_assert_nonnull (error);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
 }
 
 /* ---- Import ---- */
@@ -753,6 +777,83 @@ test_train_cancelled_at_once (TempDir *dir, gconstpointer data)
   ead_run_info_clear (&run);
 }
 
+/* Core refuses @params with @code (its message naming @says) both when
+ * asked and when a run is added: nothing is recorded. */
+static void
+assert_run_refused (EadProject *project, const EadTrainParams *params, int code, const char *says)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_false (ead_train_params_check (params, &error));
+  g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, code);
+  g_assert_nonnull (strstr (error->message, says));
+  g_clear_error (&error);
+  g_assert_cmpint (ead_project_add_run (project, params, &error), ==, 0);
+  g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, code);
+  g_clear_error (&error);
+  g_autoptr (GArray) runs = ead_project_list_runs (project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 0);
+}
+
+static void
+test_refuses_runs_that_cannot_run (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (EadProject) project = create_project (dir, "refused.eadproj");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *small_teacher = ead_data_find_teacher (EAD_MODEL_SMALL, &error);
+  g_assert_no_error (error);
+  EadTrainParams params;
+
+  ead_train_params_init (&params);
+  params.teacher_path = small_teacher;
+  g_assert_true (ead_train_params_check (&params, &error));
+  g_assert_no_error (error);
+
+  /* Medium with the shipped small teacher: its tensors have the wrong shapes. */
+  params.size = EAD_MODEL_MEDIUM;
+  assert_run_refused (project, &params, EAD_TRAIN_PARAMS_ERROR_TEACHER, "medium teacher");
+  params.size = EAD_MODEL_SMALL;
+  params.teacher_path = "/nonexistent/teacher.safetensors";
+  assert_run_refused (project, &params, EAD_TRAIN_PARAMS_ERROR_TEACHER, "/nonexistent");
+  params.teacher_path = small_teacher;
+  params.image_size = 300;
+  assert_run_refused (project, &params, EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE, "multiple of 64");
+  params.image_size = 192;
+  assert_run_refused (project, &params, EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE, "at least 256");
+  params.image_size = 320;
+  params.steps = 0;
+  assert_run_refused (project, &params, EAD_TRAIN_PARAMS_ERROR_STEPS, "positive");
+  params.steps = 10;
+  params.checkpoint_every = -1;
+  assert_run_refused (project, &params, EAD_TRAIN_PARAMS_ERROR_CHECKPOINT_EVERY, "negative");
+  params.checkpoint_every = 0;
+  if (!ead_torch_cuda_available ())
+    {
+      params.device = EAD_DEVICE_CUDA;
+      assert_run_refused (project, &params, EAD_TRAIN_PARAMS_ERROR_DEVICE, "CUDA");
+      params.device = EAD_DEVICE_CPU;
+    }
+
+  /* The command line says so in one line, before recording anything. */
+  const char *path = ead_project_get_path (project);
+  g_auto (TestRun) medium = test_run_cli ("project", "train", path, "--size", "m", "--teacher",
+                                          small_teacher, "--steps", "1", NULL);
+  g_assert_cmpint (medium.status, !=, 0);
+  g_assert_true (g_str_has_prefix (medium.err, "efficientad: "));
+  g_assert_nonnull (strstr (medium.err, "medium teacher"));
+  g_auto (TestRun) size = test_run_cli ("project", "train", path, "--image-size", "300",
+                                        "--steps", "1", NULL);
+  g_assert_cmpint (size.status, !=, 0);
+  g_assert_nonnull (strstr (size.err, "multiple of 64"));
+  g_autoptr (GArray) runs = ead_project_list_runs (project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 0);
+
+  /* Fixed, the same run is recorded. */
+  g_assert_cmpint (ead_project_add_run (project, &params, &error), >, 0);
+  g_assert_no_error (error);
+}
+
 /* A new project at @path holding the small dataset. */
 static void
 create_imported (const char *path)
@@ -1206,6 +1307,8 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/upgrades-version-1", test_upgrades_version_1);
   add_temp_dir_test ("/project/refuses-other-files", test_refuses_other_files);
   add_temp_dir_test ("/project/refuses-damaged-file", test_refuses_damaged_file);
+  add_temp_dir_test ("/project/reopen-refuses-other-files", test_reopen_refuses_other_files);
+  add_temp_dir_test ("/project/refuses-runs-that-cannot-run", test_refuses_runs_that_cannot_run);
   add_temp_dir_test ("/project/import-mvtec", test_import_mvtec);
   add_temp_dir_test ("/project/duplicates-and-bad-files", test_duplicates_and_bad_files);
   add_temp_dir_test ("/project/edit-images", test_edit_images);

@@ -18,7 +18,10 @@ typedef enum {
   PHASE_SCORING,
 } JobPhase;
 
+/* The task's source is the session, never the view: a task may outlive
+ * the window, and its last reference may drop in the worker thread. */
 typedef struct {
+  GWeakRef view;
   char *path;
   gint64 model_id;
   gboolean calibrate;
@@ -516,6 +519,7 @@ reload (EadCalibrationView *self)
 static void
 calibration_job_free (CalibrationJob *job)
 {
+  g_weak_ref_clear (&job->view);
   g_free (job->path);
   g_free (job);
 }
@@ -525,12 +529,13 @@ report_progress (gpointer user_data)
 {
   GTask *task = user_data;
   CalibrationJob *job = g_task_get_task_data (task);
-  EadCalibrationView *self = g_task_get_source_object (task);
+  g_autoptr (EadCalibrationView) self = g_weak_ref_get (&job->view);
   int done = g_atomic_int_get (&job->done), total = g_atomic_int_get (&job->total);
   g_autofree char *text = NULL;
 
   g_atomic_int_set (&job->report_pending, FALSE);
-  if (g_task_get_completed (task) || self->cancellable != g_task_get_cancellable (task))
+  if (self == NULL || g_task_get_completed (task)
+      || self->cancellable != g_task_get_cancellable (task))
     return G_SOURCE_REMOVE;
   if (g_atomic_int_get (&job->phase) == PHASE_CALIBRATING)
     text = g_strdup_printf (_("Calibrating… %d of %d validation images"), done, total);
@@ -563,7 +568,7 @@ calibration_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
   g_autoptr (EadEvaluation) evaluation = NULL;
   GError *error = NULL;
 
-  project = ead_project_open (job->path, &error);
+  project = ead_project_reopen (job->path, &error);
   if (project != NULL && job->calibrate)
     ead_project_calibrate (project, job->model_id, EAD_PRECISION_FP32, job_progress, task,
                            cancellable, &error);
@@ -582,11 +587,12 @@ calibration_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
 static void
 calibration_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  EadCalibrationView *self = EAD_CALIBRATION_VIEW (source);
+  CalibrationJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (EadCalibrationView) self = g_weak_ref_get (&job->view);
   g_autoptr (GError) error = NULL;
 
   /* A view that moved on (another project, disposed) has nothing to show. */
-  if (self->cancellable != g_task_get_cancellable (G_TASK (result)))
+  if (self == NULL || self->cancellable != g_task_get_cancellable (G_TASK (result)))
     return;
   g_clear_object (&self->cancellable);
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
@@ -609,6 +615,7 @@ calibrate_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   if (project == NULL || shown_model (self) == NULL || self->cancellable != NULL)
     return;
   job = g_new0 (CalibrationJob, 1);
+  g_weak_ref_init (&job->view, self);
   job->path = g_strdup (ead_project_get_path (project));
   job->model_id = self->model_id;
   /* With both in place, the button recalibrates, which drops the scores. */
@@ -622,7 +629,7 @@ calibrate_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
                                                                 : _("Scoring…"));
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   update_actions (self);
-  task = g_task_new (self, self->cancellable, calibration_finished, NULL);
+  task = g_task_new (self->session, self->cancellable, calibration_finished, NULL);
   g_task_set_source_tag (task, calibrate_activated);
   g_task_set_task_data (task, job, (GDestroyNotify) calibration_job_free);
   g_task_run_in_thread (task, calibration_thread);

@@ -23,6 +23,8 @@ struct _EadExportView {
   gboolean export_when_chosen;
   /* While the model drop-down is refilled, its changes are not the user's. */
   gboolean refilling;
+  /* The file being written in a worker (its job's identity), NULL when none is. */
+  GCancellable *job;
 
   GtkStack *stack;
   GtkDropDown *model_drop;
@@ -155,11 +157,12 @@ show_model (EadExportView *self)
 static void
 update_actions (EadExportView *self)
 {
+  gboolean can_write = self->model_id != 0 && self->job == NULL;
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.export",
-                                 self->model_id != 0 && self->destination != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.choose-destination",
-                                 self->model_id != 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.save-report", self->model_id != 0);
+                                 can_write && self->destination != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.choose-destination", can_write);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.save-report", can_write);
 }
 
 void
@@ -276,30 +279,116 @@ ead_export_view_get_destination (EadExportView *self)
   return self->destination;
 }
 
-static void
-export_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  EadExportView *self = EAD_EXPORT_VIEW (widget);
-  EadProject *project = get_project (self);
-  g_autofree char *path = self->destination != NULL ? g_file_get_path (self->destination) : NULL;
-  g_autofree char *sha256 = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr (GError) error = NULL;
+/* A model file or report written in a worker thread. Its task's source is
+ * the session, never the view, which it reaches through a weak reference. */
+typedef struct {
+  GWeakRef view;
+  char *project_path;
+  gint64 model_id;
+  gboolean report;          /* the inspection report rather than the model file */
+  EadExportFormat format;   /* of the model file */
+  char *path;
+  char *sha256;             /* of the model file written */
+} ExportJob;
 
+static void
+export_job_free (ExportJob *job)
+{
+  g_weak_ref_clear (&job->view);
+  g_free (job->project_path);
+  g_free (job->path);
+  g_free (job->sha256);
+  g_free (job);
+}
+
+static void
+export_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  GError *error = NULL;
+  g_autoptr (EadProject) project = ead_project_reopen (job->project_path, &error);
+  gboolean written = project != NULL
+                     && (job->report ? ead_report_write (project, job->model_id, job->path, &error)
+                                     : ead_project_export_model (project, job->model_id, job->format,
+                                                                 job->path, &job->sha256, &error));
+
+  if (written)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+export_finished (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ExportJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (EadExportView) self = g_weak_ref_get (&job->view);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  gboolean written = g_task_propagate_boolean (G_TASK (result), &error);
+
+  /* A view gone, or on another project since, has nothing to show. */
+  if (self == NULL || self->job != g_task_get_cancellable (G_TASK (result)))
+    return;
+  g_clear_object (&self->job);
+  update_actions (self);
+  if (!written)
+    text = g_strdelimit (g_strdup (error->message), "\n", ' ');
+  else if (job->report)
+    text = g_strdup_printf (_("Report saved to %s"), job->path);
+  else
+    /* Translators: the file written, then its SHA-256 checksum. */
+    text = g_strdup_printf (_("Exported to %s (SHA-256 %s)"), job->path, job->sha256);
+  show_result (self, text, !written);
+}
+
+/* Writes @file (the model file, or the report) in a worker thread, saying
+ * @busy meanwhile; there is one job at a time. */
+static void
+start_job (EadExportView *self, GFile *file, gboolean report, const char *busy)
+{
+  EadProject *project = get_project (self);
+  g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+  g_autoptr (GTask) task = NULL;
+  ExportJob *job;
+
+  if (self->job != NULL)
+    return;
   if (project == NULL || self->model_id == 0 || path == NULL)
     {
       show_result (self, _("Choose a model and a destination on this computer first"), TRUE);
       return;
     }
-  if (!ead_project_export_model (project, self->model_id, chosen_format (self), path, &sha256,
-                                 &error))
-    {
-      show_result (self, g_strdelimit (error->message, "\n", ' '), TRUE);
-      return;
-    }
-  /* Translators: the file written, then its SHA-256 checksum. */
-  text = g_strdup_printf (_("Exported to %s (SHA-256 %s)"), path, sha256);
-  show_result (self, text, FALSE);
+  job = g_new0 (ExportJob, 1);
+  g_weak_ref_init (&job->view, self);
+  job->project_path = g_strdup (ead_project_get_path (project));
+  job->model_id = self->model_id;
+  job->report = report;
+  job->format = chosen_format (self);
+  job->path = g_steal_pointer (&path);
+  self->job = g_cancellable_new ();
+  show_result (self, busy, FALSE);
+  update_actions (self);
+  task = g_task_new (self->session, self->job, export_finished, NULL);
+  g_task_set_source_tag (task, start_job);
+  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+gboolean
+ead_export_view_is_busy (EadExportView *self)
+{
+  g_return_val_if_fail (EAD_IS_EXPORT_VIEW (self), FALSE);
+
+  return self->job != NULL;
+}
+
+static void
+export_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadExportView *self = EAD_EXPORT_VIEW (widget);
+
+  start_job (self, self->destination, FALSE, _("Exporting…"));
 }
 
 static void
@@ -376,22 +465,7 @@ ead_export_view_save_report (EadExportView *self, GFile *file)
   g_return_if_fail (EAD_IS_EXPORT_VIEW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  EadProject *project = get_project (self);
-  g_autofree char *path = g_file_get_path (file);
-  g_autoptr (GError) error = NULL;
-
-  if (project == NULL || self->model_id == 0 || path == NULL)
-    {
-      show_result (self, _("Choose a model and a destination on this computer first"), TRUE);
-      return;
-    }
-  if (!ead_report_write (project, self->model_id, path, &error))
-    {
-      show_result (self, g_strdelimit (error->message, "\n", ' '), TRUE);
-      return;
-    }
-  g_autofree char *text = g_strdup_printf (_("Report saved to %s"), path);
-  show_result (self, text, FALSE);
+  start_job (self, file, TRUE, _("Saving the report…"));
 }
 
 static void
@@ -426,6 +500,8 @@ save_report_activated (GtkWidget *widget, const char *action_name, GVariant *par
 static void
 session_changed (EadExportView *self)
 {
+  /* A file of the project before is still written, but not reported here. */
+  g_clear_object (&self->job);
   self->model_id = 0;
   ead_export_view_set_destination (self, NULL);
   ead_export_view_reload (self);
@@ -456,6 +532,7 @@ ead_export_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
   g_clear_object (&self->destination);
+  g_clear_object (&self->job);
   gtk_widget_dispose_template (GTK_WIDGET (object), EAD_TYPE_EXPORT_VIEW);
 
   G_OBJECT_CLASS (ead_export_view_parent_class)->dispose (object);

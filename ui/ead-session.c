@@ -74,30 +74,19 @@ restate_error (GError **error, const char *format, GFile *file)
   g_set_error_literal (error, domain, code, message);
 }
 
-/* Makes the project that @connect (ead_project_create or ead_project_open)
- * gives for @file the open one, or fails with @failure's words. */
-static gboolean
-use_project (EadSession *self, GFile *file, EadProject *(*connect) (const char *, GError **),
-             const char *failure, GError **error)
+/* @file's path, or NULL and an error saying projects must be local files. */
+static char *
+local_path (GFile *file, GError **error)
 {
-  g_autofree char *path = g_file_get_path (file);
-  EadProject *project;
+  char *path = g_file_get_path (file);
 
   if (path == NULL)
     {
       g_autofree char *name = g_file_get_parse_name (file);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    _("“%s” is not on this computer: projects must be local files"), name);
-      return FALSE;
     }
-  project = connect (path, error);
-  if (project == NULL)
-    {
-      restate_error (error, failure, file);
-      return FALSE;
-    }
-  set_project (self, file, project);
-  return TRUE;
+  return path;
 }
 
 static void
@@ -195,27 +184,81 @@ ead_session_create (EadSession *self, GFile *file, GError **error)
   g_return_val_if_fail (EAD_IS_SESSION (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  /* Translators: the project file, then why it could not be created. */
-  return use_project (self, file, ead_project_create, _("Could not create the project “%s”: %s"),
-                      error);
+  g_autofree char *path = local_path (file, error);
+  EadProject *project;
+
+  if (path == NULL)
+    return FALSE;
+  project = ead_project_create (path, error);
+  if (project == NULL)
+    {
+      /* Translators: the project file, then why it could not be created. */
+      restate_error (error, _("Could not create the project “%s”: %s"), file);
+      return FALSE;
+    }
+  set_project (self, file, project);
+  return TRUE;
 }
 
-gboolean
-ead_session_open (EadSession *self, GFile *file, GError **error)
+/* Runs in a worker thread: ead_project_open() reads the whole file for its
+ * integrity check, seconds for a big project. */
+static void
+open_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  g_return_val_if_fail (EAD_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  GFile *file = task_data;
+  g_autofree char *path = g_file_get_path (file);
+  GError *error = NULL;
+  EadProject *project = ead_project_open (path, &error);
 
+  if (project == NULL)
+    {
+      /* Translators: the file, then why it could not be opened as a project. */
+      restate_error (&error, _("Could not open the project “%s”: %s"), file);
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_pointer (task, project, (GDestroyNotify) ead_project_close);
+}
+
+void
+ead_session_open_async (EadSession *self, GFile *file, GCancellable *cancellable,
+                        GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (EAD_IS_SESSION (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  g_task_set_source_tag (task, ead_session_open_async);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
   if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_REGULAR)
     {
       g_autofree char *name = g_file_get_parse_name (file);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no project file at “%s”"),
-                   name);
-      return FALSE;
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _("There is no project file at “%s”"), name);
+      return;
     }
-  /* Translators: the file, then why it could not be opened as a project. */
-  return use_project (self, file, ead_project_open, _("Could not open the project “%s”: %s"),
-                      error);
+  path = local_path (file, &error);
+  if (path == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_run_in_thread (task, open_thread);
+}
+
+gboolean
+ead_session_open_finish (EadSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (EAD_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  EadProject *project = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (project == NULL)
+    return FALSE;
+  set_project (self, g_task_get_task_data (G_TASK (result)), project);
+  return TRUE;
 }
 
 void
@@ -311,7 +354,7 @@ import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   GError *error = NULL;
 
   ead_import_options_init (&options);
-  project = ead_project_open (data->project_path, &error);
+  project = ead_project_reopen (data->project_path, &error);
   if (project == NULL
       || !ead_project_import (project, (const char *const *) data->paths, &options,
                               import_file_seen, task, cancellable,

@@ -4,7 +4,7 @@
  * and "models-changed" signals) rather than the project file itself; the window creates, opens
  * and closes projects through it. The session's connection to the project
  * (core/ead-project.h) is for the main thread; long operations run in
- * worker threads on connections of their own. */
+ * worker threads on connections of their own (ead_project_reopen()). */
 #pragma once
 
 #include <gio/gio.h>
@@ -33,10 +33,14 @@ const char *ead_session_get_title (EadSession *self);
  * it was. */
 gboolean ead_session_create (EadSession *self, GFile *file, GError **error);
 
-/* Makes the existing project @file the open one; a file that is not there
- * is a G_IO_ERROR_NOT_FOUND naming it, one that is not a project an error
- * naming it and saying why; the session then stays as it was. */
-gboolean ead_session_open (EadSession *self, GFile *file, GError **error);
+/* Opens the existing project @file in a worker thread (its integrity check
+ * reads the whole file) and, when done, makes it the open one. A file that
+ * is not there is a G_IO_ERROR_NOT_FOUND naming it, one that is not a
+ * project an error naming it and saying why; the session then stays as it
+ * was, as it does when @cancellable is cancelled first. */
+void ead_session_open_async (EadSession *self, GFile *file, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+gboolean ead_session_open_finish (EadSession *self, GAsyncResult *result, GError **error);
 
 void ead_session_close (EadSession *self);
 

@@ -47,7 +47,16 @@ typedef struct {
   gint64 run_id;
   gboolean stop;           /* stopped rather than paused: the view leaves the run */
   int steps_before;        /* steps done before this session, -1 until known */
+  /* The worker's reports not yet shown, delivered in batches: a GPU's
+   * fifty steps a second would otherwise flood the main loop. */
+  GMutex lock;
+  GArray *pending;         /* of EadTrainProgress */
+  gboolean delivery_queued;
+  gint64 last_delivery;    /* monotonic, microseconds */
 } TrainJob;
+
+/* At most about thirty deliveries a second. */
+#define DELIVERY_INTERVAL_US (G_USEC_PER_SEC / 30)
 
 struct _EadTrainingView {
   GtkWidget parent_instance;
@@ -85,6 +94,8 @@ train_job_clear (gpointer data)
   g_object_unref (job->view);
   g_object_unref (job->cancellable);
   g_main_context_unref (job->context);
+  g_mutex_clear (&job->lock);
+  g_array_unref (job->pending);
 }
 
 static void
@@ -346,11 +357,11 @@ format_duration (double seconds)
   return g_strdup_printf ("%u:%02u", s / 60, s % 60);
 }
 
+/* Plots the losses of the step @p reports. */
 static void
-show_steps (EadTrainingView *self, TrainJob *job, const EadTrainProgress *p)
+add_loss_points (EadTrainingView *self, TrainJob *job, const EadTrainProgress *p)
 {
   double values[G_N_ELEMENTS (loss_series)];
-  g_autofree char *text = NULL;
 
   if (job->steps_before < 0)
     job->steps_before = p->done - 1;
@@ -358,7 +369,12 @@ show_steps (EadTrainingView *self, TrainJob *job, const EadTrainProgress *p)
   for (guint s = 0; s < G_N_ELEMENTS (loss_series); s++)
     if (isfinite (values[s]))
       ead_loss_plot_append (self->loss_plot, loss_series[s].name, p->done, values[s]);
+}
 
+static void
+show_steps (EadTrainingView *self, TrainJob *job, const EadTrainProgress *p)
+{
+  g_autofree char *text = NULL;
   double rate = p->seconds > 0 ? (p->done - job->steps_before) / p->seconds : 0;
   if (rate > 0)
     {
@@ -399,42 +415,51 @@ show_progress (EadTrainingView *self, TrainJob *job, const EadTrainProgress *p)
   gtk_progress_bar_set_text (self->progress_bar, text);
 }
 
-typedef struct {
-  TrainJob *job;
-  EadTrainProgress progress;
-} ProgressReport;
-
-static void
-progress_report_free (gpointer data)
-{
-  ProgressReport *report = data;
-
-  train_job_release (report->job);
-  g_free (report);
-}
-
+/* Shows a batch of reports: every step's losses, the last one's progress. */
 static gboolean
 deliver_progress (gpointer data)
 {
-  ProgressReport *report = data;
-  EadTrainingView *self = report->job->view;
+  TrainJob *job = data;
+  EadTrainingView *self = job->view;
+  g_autoptr (GArray) batch = NULL;
 
-  if (self->job == report->job)
-    show_progress (self, report->job, &report->progress);
+  g_mutex_lock (&job->lock);
+  batch = g_steal_pointer (&job->pending);
+  job->pending = g_array_new (FALSE, FALSE, sizeof (EadTrainProgress));
+  job->delivery_queued = FALSE;
+  job->last_delivery = g_get_monotonic_time ();
+  g_mutex_unlock (&job->lock);
+
+  if (self->job != job || batch->len == 0)
+    return G_SOURCE_REMOVE;
+  for (guint i = 0; i < batch->len; i++)
+    if (g_array_index (batch, EadTrainProgress, i).phase == EAD_TRAIN_STEPS)
+      add_loss_points (self, job, &g_array_index (batch, EadTrainProgress, i));
+  show_progress (self, job, &g_array_index (batch, EadTrainProgress, batch->len - 1));
   return G_SOURCE_REMOVE;
 }
 
-/* Runs in the training thread: the report goes to the main thread. */
+/* Runs in the training thread: the report joins the batch that the main
+ * thread shows next, no sooner than DELIVERY_INTERVAL_US after the last. */
 static void
 train_progress (const EadTrainProgress *progress, gpointer user_data)
 {
   TrainJob *job = user_data;
-  ProgressReport *report = g_new (ProgressReport, 1);
 
-  report->job = g_atomic_rc_box_acquire (job);
-  report->progress = *progress;
-  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, deliver_progress, report,
-                              progress_report_free);
+  g_mutex_lock (&job->lock);
+  g_array_append_val (job->pending, *progress);
+  if (!job->delivery_queued)
+    {
+      gint64 wait_us = job->last_delivery + DELIVERY_INTERVAL_US - g_get_monotonic_time ();
+      GSource *source = g_timeout_source_new (MAX (wait_us, 0) / 1000);
+
+      job->delivery_queued = TRUE;
+      g_source_set_callback (source, deliver_progress, g_atomic_rc_box_acquire (job),
+                             (GDestroyNotify) train_job_release);
+      g_source_attach (source, job->context);
+      g_source_unref (source);
+    }
+  g_mutex_unlock (&job->lock);
 }
 
 static void
@@ -467,6 +492,12 @@ train_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   train_job_release (job);
 }
 
+static EadDevice
+chosen_device (EadTrainingView *self)
+{
+  return gtk_drop_down_get_selected (self->device_choice) == 1 ? EAD_DEVICE_CUDA : EAD_DEVICE_CPU;
+}
+
 /* Trains @run_id in a worker thread: a new run, or one resumed from its
  * checkpoint (@checkpoint_step, whose curve is kept up to there). */
 static void
@@ -479,6 +510,8 @@ train (EadTrainingView *self, gint64 run_id, int checkpoint_step)
   job->context = g_main_context_ref_thread_default ();
   job->run_id = run_id;
   job->steps_before = -1;
+  g_mutex_init (&job->lock);
+  job->pending = g_array_new (FALSE, FALSE, sizeof (EadTrainProgress));
 
   /* The run is selected in the list, but shows the curve it resumes. */
   self->job = job;
@@ -490,11 +523,41 @@ train (EadTrainingView *self, gint64 run_id, int checkpoint_step)
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
 
-  EadDevice device = gtk_drop_down_get_selected (self->device_choice) == 1 ? EAD_DEVICE_CUDA
-                                                                           : EAD_DEVICE_CPU;
   /* The job's first reference is the worker's, given back when it ends. */
-  ead_project_train_async (get_project (self), run_id, device, train_progress, job,
+  ead_project_train_async (get_project (self), run_id, chosen_device (self), train_progress, job,
                            job->cancellable, train_finished, job);
+}
+
+/* Why core refused a run of @params, in the UI's language where it can say
+ * so from the error's code; other errors as they are. */
+static char *
+describe_refusal (const EadTrainParams *params, const GError *error)
+{
+  if (error->domain != EAD_TRAIN_PARAMS_ERROR)
+    return g_strdup (error->message);
+  switch ((EadTrainParamsError) error->code)
+    {
+    case EAD_TRAIN_PARAMS_ERROR_STEPS:
+      return g_strdup_printf (_("A run needs at least one step, not %d"), params->steps);
+    case EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE:
+      return g_strdup_printf (_("An image size of %d pixels is not supported: use a multiple of "
+                                "64, at least 256"), params->image_size);
+    case EAD_TRAIN_PARAMS_ERROR_DEVICE:
+      return g_strdup (_("No CUDA device is available: train on the CPU"));
+    case EAD_TRAIN_PARAMS_ERROR_TEACHER:
+      {
+        g_autofree char *teacher = g_path_get_basename (params->teacher_path);
+        if (params->size == EAD_MODEL_MEDIUM)
+          /* Translators: the teacher file. */
+          return g_strdup_printf (_("The teacher “%s” does not fit a medium model: choose a "
+                                    "medium model's teacher"), teacher);
+        /* Translators: the teacher file. */
+        return g_strdup_printf (_("The teacher “%s” does not fit a small model: choose a small "
+                                  "model's teacher"), teacher);
+      }
+    default:
+      return g_strdup (error->message);
+    }
 }
 
 static void
@@ -517,17 +580,13 @@ train_start_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   params.teacher_path = self->teacher_path;
   params.penalty_dir = self->penalty_dir;
   params.checkpoint_every = EAD_TRAIN_DEFAULT_CHECKPOINT_EVERY;
-  if (ead_nets_output_size (params.image_size) == 0)
-    {
-      g_autofree char *message =
-        g_strdup_printf (_("An image size of %d pixels is not supported: use a multiple of 64, "
-                           "at least 256"), params.image_size);
-      show_error (self, message);
-      return;
-    }
+  params.device = chosen_device (self);
   gint64 run_id = ead_project_add_run (project, &params, &error);
   if (run_id == 0)
-    show_error (self, error->message);
+    {
+      g_autofree char *message = describe_refusal (&params, error);
+      show_error (self, message);
+    }
   else
     train (self, run_id, 0);
 }

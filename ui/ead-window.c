@@ -19,8 +19,11 @@ struct _EadWindow {
   /* A dropped folder waiting for the new project it goes into. */
   GFile *pending_import;
   GtkFileChooserNative *chooser;
+  /* The open in progress, NULL when none is. */
+  GCancellable *opening;
 
   GtkLabel *project_label;
+  GtkSpinner *open_spinner;
   GtkStack *stack;
   GtkRevealer *error_revealer;
   GtkLabel *error_label;
@@ -66,14 +69,41 @@ import_files (EadWindow *self, GFile *const *files, guint n_files)
 }
 
 static void
-open_project (EadWindow *self, GFile *file)
+project_open_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (EadWindow) self = user_data;
+  GCancellable *opening = g_task_get_cancellable (G_TASK (result));
   g_autoptr (GError) error = NULL;
+  gboolean opened = ead_session_open_finish (EAD_SESSION (source), result, &error);
 
-  if (ead_session_open (self->session, file, &error))
-    project_opened (self, file);
+  /* A later open, or the window closing, overtook this one. */
+  if (opening != self->opening)
+    return;
+  g_clear_object (&self->opening);
+  gtk_spinner_stop (self->open_spinner);
+  if (opened)
+    project_opened (self, ead_session_get_file (self->session));
   else
     ead_window_show_error (self, error->message);
+}
+
+static void
+cancel_open (EadWindow *self)
+{
+  if (self->opening != NULL)
+    g_cancellable_cancel (self->opening);
+  g_clear_object (&self->opening);
+}
+
+/* Opens @file in the background, the spinner turning meanwhile. */
+static void
+open_project (EadWindow *self, GFile *file)
+{
+  cancel_open (self);
+  self->opening = g_cancellable_new ();
+  gtk_spinner_start (self->open_spinner);
+  ead_session_open_async (self->session, file, self->opening, project_open_finished,
+                          g_object_ref (self));
 }
 
 static void
@@ -258,6 +288,18 @@ export_model_activated (GSimpleAction *action, GVariant *parameter, gpointer use
   ead_export_view_choose_and_export (self->export_view);
 }
 
+/* The Review view's empty state: the Calibration view scores the test
+ * images of its model, and shows why where it cannot. */
+static void
+score_test_images_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  EadWindow *self = EAD_WINDOW (user_data);
+
+  show_view (self, "calibration");
+  if (g_action_group_get_action_enabled (G_ACTION_GROUP (self), "calibrate"))
+    g_action_group_activate_action (G_ACTION_GROUP (self), "calibrate", NULL);
+}
+
 static const GActionEntry win_actions[] = {
   { "new-project", new_project_activated },
   { "open-project", open_project_activated },
@@ -269,6 +311,7 @@ static const GActionEntry win_actions[] = {
   { "next-image", next_image_activated },
   { "previous-image", previous_image_activated },
   { "export-model", export_model_activated },
+  { "score-test-images", score_test_images_activated },
 };
 
 /* The review's keys. They are not application accelerators, which would
@@ -411,6 +454,7 @@ ead_window_dispose (GObject *object)
   EadWindow *self = EAD_WINDOW (object);
 
   close_chooser (self);
+  cancel_open (self);
   g_clear_object (&self->pending_import);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
@@ -438,6 +482,7 @@ ead_window_class_init (EadWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/efficientad/Workbench/ui/ead-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EadWindow, project_label);
+  gtk_widget_class_bind_template_child (widget_class, EadWindow, open_spinner);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, error_label);

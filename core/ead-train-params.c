@@ -1,0 +1,39 @@
+/* ead-train-params.c: whether a training run's parameters can run at all,
+ * checked before the run is recorded or started, for every front end. */
+
+#include "ead-train.h"
+
+#include "ead-error.h"
+
+G_DEFINE_QUARK (ead-train-params-error-quark, ead_train_params_error)
+
+gboolean
+ead_train_params_check (const EadTrainParams *params, GError **error)
+{
+  g_return_val_if_fail (params != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_autoptr (GError) teacher_error = NULL;
+
+  if (params->steps <= 0)
+    g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_STEPS,
+                 "--steps must be a positive number, not %d", params->steps);
+  else if (params->checkpoint_every < 0)
+    g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_CHECKPOINT_EVERY,
+                 "--checkpoint-every must not be negative, not %d",
+                 params->checkpoint_every);
+  else if (ead_nets_output_size (params->image_size) == 0)
+    g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE,
+                 "image size %d is not supported: use a multiple of 64, at least 256",
+                 params->image_size);
+  else if (params->device == EAD_DEVICE_CUDA && !ead_torch_cuda_available ())
+    g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_DEVICE,
+                 "CUDA was asked for, but no CUDA device is available");
+  else if (params->teacher_path != NULL
+           && !ead_model_check_teacher (params->size, params->teacher_path, &teacher_error))
+    g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_TEACHER, "%s",
+                 teacher_error->message);
+  else
+    return TRUE;
+  return FALSE;
+}
