@@ -1,6 +1,7 @@
 /* test-train.c: training end to end on a tiny dataset: the loss falls,
- * calibration orders its quantiles, evaluation runs, and an interrupted run
- * resumes to the same weights as an uninterrupted one.
+ * calibration orders its quantiles, evaluation runs, an interrupted run
+ * resumes to the same weights as an uninterrupted one, a time budget
+ * becomes a step count, and the validation loss stops a run early.
  *
  * The dataset is a small subset of ../shared/datasets/mvtec_ad/bottle when
  * it is there (linked, never copied), otherwise generated images. */
@@ -217,6 +218,160 @@ test_cancel_in_every_phase (void)
   g_rmdir (dir);
 }
 
+typedef struct {
+  GArray *reports;        /* EadTrainProgress of each step */
+  int cancel_at;
+  GCancellable *cancellable;
+} StepWatch;
+
+static void
+on_step (const EadTrainProgress *p, gpointer user_data)
+{
+  StepWatch *watch = user_data;
+  if (p->phase != EAD_TRAIN_STEPS)
+    return;
+  g_array_append_vals (watch->reports, p, 1);
+  if (p->done == watch->cancel_at)
+    g_cancellable_cancel (watch->cancellable);
+}
+
+static EadModel *
+train_watching (EadTrainParams *params, StepWatch *watch, GError **error)
+{
+  g_autoptr (EadDataset) dataset = ead_dataset_open (dataset_root, params->seed, error);
+  g_assert_no_error (error ? *error : NULL);
+  return ead_train (dataset, params, on_step, watch, watch->cancellable, error);
+}
+
+static const EadTrainProgress *
+report_at (StepWatch *watch, guint i)
+{
+  return &g_array_index (watch->reports, EadTrainProgress, i);
+}
+
+static int
+provenance_steps (EadModel *model)
+{
+  return (int) g_ascii_strtoll (ead_model_get_provenance (model, "steps"), NULL, 10);
+}
+
+/* A time budget reports no step count while it measures the speed (two
+ * warm-up steps, then at least three), then one that the rest of the
+ * budget holds at that speed, and the run stops there. Cancelled and
+ * resumed, the run keeps that count. */
+static void
+test_time_budget (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ead-budget-XXXXXX", NULL);
+  g_autofree char *checkpoint = g_build_filename (dir, "model.checkpoint", NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  EadTrainParams params;
+  train_params (&params);
+  params.steps = 100000;
+  params.minutes = 0.25;
+  params.checkpoint_path = checkpoint;
+  StepWatch watch = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
+  g_autoptr (EadModel) model = train_watching (&params, &watch, &error);
+  g_assert_no_error (error);
+
+  guint fixed_at = 0;
+  while (fixed_at < watch.reports->len && report_at (&watch, fixed_at)->total == 0)
+    fixed_at++;
+  g_assert_cmpuint (fixed_at, >=, 4);
+  g_assert_cmpuint (fixed_at, <, watch.reports->len);
+  const EadTrainProgress *last = report_at (&watch, watch.reports->len - 1);
+  const int steps = last->total;
+  const double speed = last->steps_per_minute;
+  g_test_message ("a budget of %.2f min: %.1f steps/min measured after %u steps, %d steps "
+                  "chosen, %.1f s of steps", params.minutes, speed, fixed_at + 1, steps,
+                  last->seconds);
+  for (guint i = fixed_at; i < watch.reports->len; i++)
+    g_assert_cmpint (report_at (&watch, i)->total, ==, steps);
+  g_assert_cmpint (last->done, ==, steps);
+  g_assert_cmpuint (watch.reports->len, ==, steps);
+  g_assert_cmpint (provenance_steps (model), ==, steps);
+  g_assert_cmpfloat (speed, >, 0);
+  g_assert_cmpfloat (steps, <=, params.minutes * speed + 3);
+  g_assert_true (ead_model_is_calibrated (model));
+
+  /* Stopped after the count is fixed, resumed: the same count. */
+  if (steps > (int) fixed_at + 2)
+    {
+      StepWatch stopped = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)),
+                            (int) fixed_at + 2, cancellable };
+      g_assert_null (train_watching (&params, &stopped, &error));
+      g_assert_error (error, EAD_ERROR, EAD_ERROR_CANCELLED);
+      g_clear_error (&error);
+      const int stopped_total = report_at (&stopped, stopped.reports->len - 1)->total;
+      params.resume = TRUE;
+      StepWatch resumed = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
+      g_autoptr (EadModel) finished = train_watching (&params, &resumed, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (report_at (&resumed, 0)->total, ==, stopped_total);
+      g_assert_cmpint (provenance_steps (finished), ==, stopped_total);
+      g_array_unref (stopped.reports);
+      g_array_unref (resumed.reports);
+    }
+  g_array_unref (watch.reports);
+  g_remove (checkpoint);
+  g_rmdir (dir);
+}
+
+/* The validation loss comes every validate_every steps, NaN in between. */
+static void
+test_validation_loss (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadTrainParams params;
+  train_params (&params);
+  params.validate_every = 2;
+  StepWatch watch = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
+  g_autoptr (EadModel) model = train_watching (&params, &watch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (watch.reports->len, ==, STEPS);
+  for (guint i = 0; i < watch.reports->len; i++)
+    {
+      const EadTrainProgress *p = report_at (&watch, i);
+      if (p->done % 2 == 0)
+        {
+          g_test_message ("validation loss after step %d: %.5f", p->done, p->validation);
+          g_assert_true (isfinite (p->validation) && p->validation > 0);
+        }
+      else
+        g_assert_true (isnan (p->validation));
+      g_assert_false (p->stopped_early);
+    }
+  g_array_unref (watch.reports);
+}
+
+/* With a rate of 0 the validation loss never improves on its first value:
+ * a patience of 2 stops the run at the third validation, step 6 of 12,
+ * and the model calibrates with 6 steps. */
+static void
+test_patience_stops_early (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadTrainParams params;
+  train_params (&params);
+  params.steps = 12;
+  params.learning_rate = 0;
+  params.validate_every = 2;
+  params.patience = 2;
+  StepWatch watch = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
+  g_autoptr (EadModel) model = train_watching (&params, &watch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (watch.reports->len, ==, 6);
+  const EadTrainProgress *last = report_at (&watch, 5);
+  g_assert_true (last->stopped_early);
+  g_assert_false (report_at (&watch, 4)->stopped_early);
+  g_assert_cmpint (last->total, ==, 12);
+  g_assert_cmpfloat (last->validation, ==, report_at (&watch, 1)->validation);
+  g_assert_cmpint (provenance_steps (model), ==, 6);
+  g_assert_true (ead_model_is_calibrated (model));
+  g_array_unref (watch.reports);
+}
+
 static void
 test_rejects_bad_params (void)
 {
@@ -232,6 +387,16 @@ test_rejects_bad_params (void)
   params.image_size = 300;
   g_assert_null (train (&params, &watch, &error));
   g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+  params.image_size = 256;
+  params.patience = 2;
+  g_assert_null (train (&params, &watch, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+  params.patience = 0;
+  params.minutes = -1;
+  g_assert_null (train (&params, &watch, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
   g_array_unref (watch.totals);
 }
 
@@ -245,6 +410,9 @@ main (int argc, char **argv)
   g_test_add_func ("/train/loss-falls-and-calibrates", test_loss_falls_and_calibrates);
   g_test_add_func ("/train/cancel-and-resume", test_cancel_and_resume);
   g_test_add_func ("/train/cancel-in-every-phase", test_cancel_in_every_phase);
+  g_test_add_func ("/train/time-budget", test_time_budget);
+  g_test_add_func ("/train/validation-loss", test_validation_loss);
+  g_test_add_func ("/train/patience-stops-early", test_patience_stops_early);
   g_test_add_func ("/train/rejects-bad-params", test_rejects_bad_params);
   int status = g_test_run ();
   test_remove_tree (scratch);
