@@ -293,6 +293,15 @@ compute_teacher_statistics (Training *t, EadModel *model, GError **error)
   return TRUE;
 }
 
+/* Whether the run measures a validation loss at all: a short run of fixed
+ * length may end before the first. */
+static gboolean
+validates (const EadTrainParams *params)
+{
+  return params->validate_every > 0
+         && (params->minutes > 0 || params->validate_every <= params->steps);
+}
+
 /* The inputs and raw teacher features of the first validation images, which
  * every validation loss reuses; timed, as a validation costs about as much. */
 static gboolean
@@ -754,7 +763,7 @@ train (Training *t, const char *dataset_name, GError **error)
    * checkpoint teacher's (recomputing them reproduces the stored ones). */
   gboolean ok = (!params->resume || resume_from_checkpoint (t, &model, &trainer, error))
                 && compute_teacher_statistics (t, model, error)
-                && (params->validate_every == 0 || prepare_validation_loss (t, model, error))
+                && (!validates (params) || prepare_validation_loss (t, model, error))
                 && optimise (t, model, trainer, error)
                 && calibrate (t, model, trainer, error);
   ead_trainer_free (trainer);
