@@ -272,6 +272,10 @@ print_info_text (guint counts[EAD_N_SPLITS][EAD_N_LABELS], GArray *runs, GArray 
       g_print ("run %" G_GINT64_FORMAT ": %s, %s model, %d px, step %d of %d", r->id,
                ead_run_state_to_string (r->state), ead_model_size_to_string (r->size),
                r->image_size, r->steps_done, r->steps);
+      if (r->minutes > 0)
+        g_print (" (a budget of %g min)", r->minutes);
+      if (r->patience > 0)
+        g_print (", patience %d", r->patience);
       if (r->checkpoint_step > 0)
         g_print (", checkpoint at step %d", r->checkpoint_step);
       if (r->error)
@@ -327,6 +331,8 @@ add_runs_json (JsonBuilder *b, GArray *runs)
       add_int (b, "image_size", r->image_size);
       add_int (b, "steps", r->steps);
       add_int (b, "steps_done", r->steps_done);
+      cli_json_add_number (b, "minutes", r->minutes);
+      add_int (b, "patience", r->patience);
       add_int (b, "checkpoint_step", r->checkpoint_step);
       add_int (b, "model", r->model_id);
       add_string (b, "created_at", r->created_at);
