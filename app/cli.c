@@ -328,6 +328,13 @@ cli_train_notes_update (CliTrainNotes *notes, CliProgress *progress, const EadTr
   return TRUE;
 }
 
+char *
+cli_train_notes_validation (const CliTrainNotes *notes)
+{
+  return isnan (notes->validation) ? g_strdup ("")
+                                   : g_strdup_printf ("  val %.4f", notes->validation);
+}
+
 void
 cli_json_add_metrics (JsonBuilder *b, const EadMetrics *m)
 {

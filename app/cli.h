@@ -126,6 +126,8 @@ void cli_train_notes_init (CliTrainNotes *notes);
 /* FALSE while a time budget measures the speed: nothing to show yet. */
 gboolean cli_train_notes_update (CliTrainNotes *notes, CliProgress *progress,
                                  const EadTrainProgress *p);
+/* "  val X" after the first validation loss, "" before. */
+char *cli_train_notes_validation (const CliTrainNotes *notes);
 
 /* The top of the heatmap colour range in normalised map units: twice the
  * model's threshold, so the threshold sits mid-scale, or 0.3 (three times

@@ -448,9 +448,10 @@ on_train_progress (const EadTrainProgress *p, gpointer user_data)
     }
   if (p->phase != EAD_TRAIN_STEPS || !cli_train_notes_update (&t->notes, &t->progress, p))
     return;
-  g_autofree char *detail = g_strdup_printf ("loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)  val %.4f",
+  g_autofree char *validation = cli_train_notes_validation (&t->notes);
+  g_autofree char *detail = g_strdup_printf ("loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)%s",
                                              p->losses.total, p->losses.hard, p->losses.penalty,
-                                             p->losses.ae, p->losses.stae, t->notes.validation);
+                                             p->losses.ae, p->losses.stae, validation);
   cli_progress_update (&t->progress, p->done, p->total, detail);
 }
 

@@ -68,10 +68,11 @@ on_progress (const EadTrainProgress *p, gpointer user_data)
     log_step (report->log, p);
   if (!cli_train_notes_update (&report->notes, &report->progress, p))
     return;
-  g_autofree char *detail = g_strdup_printf ("%.1f steps/min  loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)  val %.4f",
+  g_autofree char *validation = cli_train_notes_validation (&report->notes);
+  g_autofree char *detail = g_strdup_printf ("%.1f steps/min  loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)%s",
                                              p->seconds > 0 ? 60.0 * p->done / p->seconds : 0.0,
                                              p->losses.total, p->losses.hard, p->losses.penalty,
-                                             p->losses.ae, p->losses.stae, report->notes.validation);
+                                             p->losses.ae, p->losses.stae, validation);
   cli_progress_update (&report->progress, p->done, p->total, detail);
 }
 
