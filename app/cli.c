@@ -240,6 +240,89 @@ cli_train_phase_name (EadTrainPhase phase)
 }
 
 void
+cli_add_schedule_options (GOptionContext *context, CliSchedule *schedule)
+{
+  *schedule = (CliSchedule) {
+    .steps = G_MININT,
+    .validate_every = EAD_TRAIN_DEFAULT_VALIDATE_EVERY,
+  };
+  const GOptionEntry entries[] = {
+    { "steps", 0, 0, G_OPTION_ARG_INT, &schedule->steps, "Training steps (default 2000 on CPU, 70000 on CUDA)", "N" },
+    { "minutes", 0, 0, G_OPTION_ARG_DOUBLE, &schedule->minutes, "Train for this long instead: the speed of the first steps fixes their number", "N" },
+    { "validate-every", 0, 0, G_OPTION_ARG_INT, &schedule->validate_every, "Steps between validation losses (default 100; 0: none)", "N" },
+    { "patience", 0, 0, G_OPTION_ARG_INT, &schedule->patience, "Stop once K validation losses in a row have not improved (default: never)", "K" },
+    { NULL },
+  };
+  g_option_context_add_main_entries (context, entries, NULL);
+}
+
+gboolean
+cli_schedule_given (const CliSchedule *schedule)
+{
+  return schedule->steps != G_MININT || schedule->minutes != 0
+         || schedule->validate_every != EAD_TRAIN_DEFAULT_VALIDATE_EVERY || schedule->patience != 0;
+}
+
+gboolean
+cli_apply_schedule (const CliSchedule *schedule, EadDevice device, EadTrainParams *params,
+                    GError **error)
+{
+  if (schedule->steps != G_MININT && schedule->minutes != 0)
+    {
+      g_set_error_literal (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                           "--steps and --minutes exclude each other: "
+                           "train for a number of steps or for a time");
+      return FALSE;
+    }
+  params->steps = schedule->steps != G_MININT ? schedule->steps
+                  : device == EAD_DEVICE_CUDA ? EAD_TRAIN_DEFAULT_STEPS_CUDA
+                                              : EAD_TRAIN_DEFAULT_STEPS_CPU;
+  params->minutes = schedule->minutes;
+  params->validate_every = schedule->validate_every;
+  params->patience = schedule->patience;
+  return TRUE;
+}
+
+void
+cli_train_notes_init (CliTrainNotes *notes)
+{
+  notes->validation = NAN;
+  notes->budget_shown = FALSE;
+}
+
+gboolean
+cli_train_notes_update (CliTrainNotes *notes, CliProgress *progress, const EadTrainProgress *p)
+{
+  if (p->total == 0)
+    return FALSE;
+  if (!isnan (p->validation))
+    notes->validation = p->validation;
+  if (p->steps_per_minute > 0 && !notes->budget_shown)
+    {
+      cli_progress_finish (progress);
+      g_printerr ("time budget: %.1f steps/min measured, %d steps\n", p->steps_per_minute,
+                  p->total);
+      cli_progress_init (progress);
+      notes->budget_shown = TRUE;
+    }
+  if (p->stopped_early)
+    {
+      cli_progress_finish (progress);
+      g_printerr ("stopped early at step %d of %d: the validation loss stopped improving "
+                  "(latest %.5g)\n", p->done, p->total, notes->validation);
+      cli_progress_init (progress);
+    }
+  return TRUE;
+}
+
+char *
+cli_train_notes_validation (const CliTrainNotes *notes)
+{
+  return isnan (notes->validation) ? g_strdup ("")
+                                   : g_strdup_printf ("  val %.4f", notes->validation);
+}
+
+void
 cli_json_add_metrics (JsonBuilder *b, const EadMetrics *m)
 {
   json_builder_set_member_name (b, "n_images");

@@ -45,6 +45,22 @@ int cli_run_command (const CliCommandSet *set, int argc, char **argv);
 
 const char *cli_train_phase_name (EadTrainPhase phase);
 
+/* How long to train: --steps or --minutes, and the validation loss with
+ * early stopping (--validate-every, --patience). */
+typedef struct {
+  int steps;             /* G_MININT: the device's default */
+  double minutes;
+  int validate_every;
+  int patience;
+} CliSchedule;
+
+/* Sets the defaults and adds the options. */
+void cli_add_schedule_options (GOptionContext *context, CliSchedule *schedule);
+gboolean cli_schedule_given (const CliSchedule *schedule);
+gboolean cli_apply_schedule (const CliSchedule *schedule, EadDevice device,
+                             EadTrainParams *params, GError **error);
+
+
 /* The metrics of an evaluation: overall, ms_per_image and per_type. */
 void cli_json_add_evaluation (JsonBuilder *builder, const EadEvaluation *evaluation);
 void cli_print_metrics_table (const EadEvaluation *evaluation);
@@ -97,6 +113,21 @@ typedef struct {
 void cli_progress_init (CliProgress *progress);
 void cli_progress_update (CliProgress *progress, int done, int total, const char *detail);
 void cli_progress_finish (CliProgress *progress);
+
+/* The line after the loss on a training step's progress: the latest
+ * validation loss. Prints, on lines of their own, the step count a time
+ * budget chose and an early stop. */
+typedef struct {
+  double validation;     /* NAN before the first */
+  gboolean budget_shown;
+} CliTrainNotes;
+
+void cli_train_notes_init (CliTrainNotes *notes);
+/* FALSE while a time budget measures the speed: nothing to show yet. */
+gboolean cli_train_notes_update (CliTrainNotes *notes, CliProgress *progress,
+                                 const EadTrainProgress *p);
+/* "  val X" after the first validation loss, "" before. */
+char *cli_train_notes_validation (const CliTrainNotes *notes);
 
 /* The top of the heatmap colour range in normalised map units: twice the
  * model's threshold, so the threshold sits mid-scale, or 0.3 (three times

@@ -272,6 +272,10 @@ print_info_text (guint counts[EAD_N_SPLITS][EAD_N_LABELS], GArray *runs, GArray 
       g_print ("run %" G_GINT64_FORMAT ": %s, %s model, %d px, step %d of %d", r->id,
                ead_run_state_to_string (r->state), ead_model_size_to_string (r->size),
                r->image_size, r->steps_done, r->steps);
+      if (r->minutes > 0)
+        g_print (" (a budget of %g min)", r->minutes);
+      if (r->patience > 0)
+        g_print (", patience %d", r->patience);
       if (r->checkpoint_step > 0)
         g_print (", checkpoint at step %d", r->checkpoint_step);
       if (r->error)
@@ -327,6 +331,8 @@ add_runs_json (JsonBuilder *b, GArray *runs)
       add_int (b, "image_size", r->image_size);
       add_int (b, "steps", r->steps);
       add_int (b, "steps_done", r->steps_done);
+      cli_json_add_number (b, "minutes", r->minutes);
+      add_int (b, "patience", r->patience);
       add_int (b, "checkpoint_step", r->checkpoint_step);
       add_int (b, "model", r->model_id);
       add_string (b, "created_at", r->created_at);
@@ -424,6 +430,7 @@ typedef struct {
   gint64 model_id;
   GError *error;
   CliProgress progress;
+  CliTrainNotes notes;
   int phase;
 } Training;
 
@@ -439,11 +446,12 @@ on_train_progress (const EadTrainProgress *p, gpointer user_data)
       cli_progress_init (&t->progress);
       t->phase = p->phase;
     }
-  if (p->phase != EAD_TRAIN_STEPS)
+  if (p->phase != EAD_TRAIN_STEPS || !cli_train_notes_update (&t->notes, &t->progress, p))
     return;
-  g_autofree char *detail = g_strdup_printf ("loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)",
+  g_autofree char *validation = cli_train_notes_validation (&t->notes);
+  g_autofree char *detail = g_strdup_printf ("loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)%s",
                                              p->losses.total, p->losses.hard, p->losses.penalty,
-                                             p->losses.ae, p->losses.stae);
+                                             p->losses.ae, p->losses.stae, validation);
   cli_progress_update (&t->progress, p->done, p->total, detail);
 }
 
@@ -472,6 +480,7 @@ train_run (EadProject *project, gint64 run_id, EadDevice device, GError **error)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   Training t = { .loop = loop, .cancellable = cancellable, .phase = -1 };
   cli_progress_init (&t.progress);
+  cli_train_notes_init (&t.notes);
   guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, &t);
   guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &t);
   ead_project_train_async (project, run_id, device, on_train_progress, &t, cancellable,
@@ -488,7 +497,8 @@ train_run (EadProject *project, gint64 run_id, EadDevice device, GError **error)
 typedef struct {
   char *size, *teacher, *penalty;
   char *teacher_path;   /* what --teacher resolved to */
-  int steps, image_size, checkpoint_every;
+  CliSchedule schedule;
+  int image_size, checkpoint_every;
   gint64 seed;
 } RunOptions;
 
@@ -506,7 +516,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
 static gboolean
 run_options_given (const RunOptions *o)
 {
-  return o->size || o->teacher || o->penalty || o->steps != UNSET
+  return o->size || o->teacher || o->penalty || cli_schedule_given (&o->schedule)
          || o->image_size != UNSET || o->checkpoint_every != UNSET || o->seed != UNSET;
 }
 
@@ -528,9 +538,8 @@ params_from_options (RunOptions *o, EadDevice device, EadPrecision precision,
       g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "--seed must not be negative");
       return FALSE;
     }
-  params->steps = o->steps != UNSET ? o->steps
-                  : device == EAD_DEVICE_CUDA ? EAD_TRAIN_DEFAULT_STEPS_CUDA
-                                              : EAD_TRAIN_DEFAULT_STEPS_CPU;
+  if (!cli_apply_schedule (&o->schedule, device, params, error))
+    return FALSE;
   if (o->image_size != UNSET)
     params->image_size = o->image_size;
   if (o->seed != UNSET)
@@ -580,7 +589,7 @@ print_trained (EadProject *project, gint64 run_id, gint64 model_id, gboolean jso
 static int
 project_train (int argc, char **argv)
 {
-  g_auto (RunOptions) o = { .steps = UNSET, .image_size = UNSET, .checkpoint_every = UNSET,
+  g_auto (RunOptions) o = { .image_size = UNSET, .checkpoint_every = UNSET,
                             .seed = UNSET };
   g_autofree char *device_text = NULL;
   g_auto (CliEngineOptions) engine = { 0 };
@@ -588,7 +597,6 @@ project_train (int argc, char **argv)
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, "Model size: s (default) or m", "s|m" },
-    { "steps", 0, 0, G_OPTION_ARG_INT, &o.steps, "Training steps (default 2000 on CPU, 70000 on CUDA)", "N" },
     { "image-size", 0, 0, G_OPTION_ARG_INT, &o.image_size, "Input size, a multiple of 64 (default 256)", "PIXELS" },
     { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &o.teacher, "Pretrained teacher weights (default: the shipped one), or 'random'", "FILE" },
     { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &o.penalty, "Natural images for the penalty term", "DIR" },
@@ -601,6 +609,7 @@ project_train (int argc, char **argv)
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("FILE - train a model in the project");
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_schedule_options (context, &o.schedule);
   cli_add_engine_options (context, &engine);
   g_option_context_set_description (context,
     "Trains on the good images of the train split and calibrates on the good\n"

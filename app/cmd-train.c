@@ -10,8 +10,6 @@
 #include "ead-error.h"
 #include "ead-train.h"
 
-#define STEPS_UNSET G_MININT
-
 static volatile sig_atomic_t interrupted;
 
 static void
@@ -22,6 +20,7 @@ on_interrupt (int signal_number)
 
 typedef struct {
   CliProgress progress;
+  CliTrainNotes notes;
   FILE *log;
   GCancellable *cancellable;
   EadTrainPhase phase;
@@ -42,6 +41,7 @@ log_step (FILE *log, const EadTrainProgress *p)
   cli_json_add_number (b, "ae", p->losses.ae);
   cli_json_add_number (b, "stae", p->losses.stae);
   cli_json_add_number (b, "lr", p->losses.learning_rate);
+  cli_json_add_number (b, "validation", p->validation);
   cli_json_add_number (b, "seconds", p->seconds);
   json_builder_end_object (b);
   g_autofree char *line = cli_json_to_string (b, FALSE);
@@ -64,13 +64,16 @@ on_progress (const EadTrainProgress *p, gpointer user_data)
     }
   if (p->phase != EAD_TRAIN_STEPS)
     return;
-  g_autofree char *detail = g_strdup_printf ("%.1f steps/min  loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)",
-                                             p->seconds > 0 ? 60.0 * p->done / p->seconds : 0.0,
-                                             p->losses.total, p->losses.hard, p->losses.penalty,
-                                             p->losses.ae, p->losses.stae);
-  cli_progress_update (&report->progress, p->done, p->total, detail);
   if (report->log)
     log_step (report->log, p);
+  if (!cli_train_notes_update (&report->notes, &report->progress, p))
+    return;
+  g_autofree char *validation = cli_train_notes_validation (&report->notes);
+  g_autofree char *detail = g_strdup_printf ("%.1f steps/min  loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)%s",
+                                             p->seconds > 0 ? 60.0 * p->done / p->seconds : 0.0,
+                                             p->losses.total, p->losses.hard, p->losses.penalty,
+                                             p->losses.ae, p->losses.stae, validation);
+  cli_progress_update (&report->progress, p->done, p->total, detail);
 }
 
 int
@@ -79,14 +82,14 @@ cmd_train (int argc, char **argv)
   g_autofree char *output = NULL, *size_text = NULL, *teacher = NULL, *penalty = NULL;
   g_autofree char *device_text = NULL, *log_path = NULL;
   g_auto (CliEngineOptions) engine = { 0 };
-  int steps = STEPS_UNSET, image_size = 256;
+  CliSchedule schedule;
+  int image_size = 256;
   int checkpoint_every = EAD_TRAIN_DEFAULT_CHECKPOINT_EVERY;
   gint64 seed = 42;
   gboolean resume = FALSE, skip_bad = FALSE;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Model file to write", "MODEL" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, "Model size: s (default) or m", "s|m" },
-    { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Training steps (default 2000 on CPU, 70000 on CUDA)", "N" },
     { "image-size", 0, 0, G_OPTION_ARG_INT, &image_size, "Input size, a multiple of 64 (default 256)", "PIXELS" },
     { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &teacher, "Pretrained teacher weights (default: the shipped one), or 'random'", "FILE" },
     { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &penalty, "Natural images for the penalty term", "DIR" },
@@ -100,6 +103,7 @@ cmd_train (int argc, char **argv)
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("DATASET - train an EfficientAD model");
   g_option_context_add_main_entries (context, entries, NULL);
+  cli_add_schedule_options (context, &schedule);
   cli_add_engine_options (context, &engine);
   g_option_context_set_description (context,
     "DATASET is a folder in the MVTec AD layout (train/good, test/<type>, ground_truth/<type>).\n"
@@ -118,14 +122,12 @@ cmd_train (int argc, char **argv)
   if (size_text && !ead_model_size_from_string (size_text, &params.size))
     return cli_fail_message ("--size must be s or m, not '%s'", size_text);
   if (!cli_parse_device (device_text, &params.device, &error)
-      || !cli_apply_engine_options (&engine, &params.precision, &error))
+      || !cli_apply_engine_options (&engine, &params.precision, &error)
+      || !cli_apply_schedule (&schedule, params.device, &params, &error))
     return cli_fail (error);
   if (seed < 0)
     return cli_fail_message ("--seed must not be negative");
 
-  params.steps = steps != STEPS_UNSET ? steps
-                 : params.device == EAD_DEVICE_CUDA ? EAD_TRAIN_DEFAULT_STEPS_CUDA
-                                                    : EAD_TRAIN_DEFAULT_STEPS_CPU;
   params.image_size = image_size;
   params.seed = (guint64) seed;
   params.penalty_dir = penalty;
@@ -157,6 +159,7 @@ cmd_train (int argc, char **argv)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   TrainReport report = { .cancellable = cancellable, .phase = -1 };
   cli_progress_init (&report.progress);
+  cli_train_notes_init (&report.notes);
   if (log_path)
     {
       report.log = fopen (log_path, resume ? "a" : "w");
@@ -175,8 +178,9 @@ cmd_train (int argc, char **argv)
   g_remove (checkpoint);
 
   const EadQuantiles *q = ead_model_get_quantiles (model);
-  g_print ("wrote %s (%s, %d px, %d steps); map quantiles local %.5g..%.5g, global %.5g..%.5g\n",
-           output, ead_model_size_to_string (params.size), params.image_size, params.steps,
+  g_print ("wrote %s (%s, %d px, %s steps); map quantiles local %.5g..%.5g, global %.5g..%.5g\n",
+           output, ead_model_size_to_string (params.size), params.image_size,
+           ead_model_get_provenance (model, "steps"),
            q->st_start, q->st_end, q->ae_start, q->ae_end);
   return 0;
 }

@@ -20,8 +20,8 @@ ead_project_add_run (EadProject *project, const EadTrainParams *params, GError *
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "INSERT INTO runs (created_at, created_by, state, model_size, image_size, steps, seed,"
     "                  precision, teacher, penalty_dir, checkpoint_every, learning_rate,"
-    "                  weight_decay)"
-    " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+    "                  weight_decay, minutes, validate_every, patience)"
+    " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (!s)
     return 0;
   g_autofree char *now = ead_project_now ();
@@ -38,6 +38,10 @@ ead_project_add_run (EadProject *project, const EadTrainParams *params, GError *
   sqlite3_bind_int (s, 10, params->checkpoint_every);
   sqlite3_bind_double (s, 11, params->learning_rate);
   sqlite3_bind_double (s, 12, params->weight_decay);
+  if (params->minutes > 0)
+    sqlite3_bind_double (s, 13, params->minutes);
+  sqlite3_bind_int (s, 14, params->validate_every);
+  sqlite3_bind_int (s, 15, params->patience);
   if (!ead_project_run (project, s, error))
     return 0;
   return sqlite3_last_insert_rowid (project->db);
@@ -50,7 +54,7 @@ ead_project_add_run (EadProject *project, const EadTrainParams *params, GError *
   "       (SELECT max(step) FROM losses WHERE run_id = r.id)," \
   "       (SELECT step FROM checkpoints WHERE run_id = r.id)," \
   "       (SELECT id FROM models WHERE run_id = r.id)," \
-  "       r.created_at, r.error" \
+  "       r.created_at, r.error, coalesce (r.minutes, 0), r.patience" \
   " FROM runs r"
 
 static EadRunInfo
@@ -65,6 +69,8 @@ run_info_from_row (sqlite3_stmt *s)
     .model_id = sqlite3_column_int64 (s, 7),
     .created_at = ead_project_column_text (s, 8),
     .error = ead_project_column_text (s, 9),
+    .minutes = sqlite3_column_double (s, 10),
+    .patience = sqlite3_column_int (s, 11),
   };
   ead_run_state_from_string ((const char *) sqlite3_column_text (s, 1), &info.state);
   ead_model_size_from_string ((const char *) sqlite3_column_text (s, 2), &info.size);
@@ -127,7 +133,7 @@ GArray *
 ead_project_get_losses (EadProject *project, gint64 run_id, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
-    "SELECT step, total, hard, penalty, ae, stae, learning_rate, seconds"
+    "SELECT step, total, hard, penalty, ae, stae, learning_rate, seconds, validation"
     " FROM losses WHERE run_id = ? ORDER BY step", error);
   if (!s)
     return NULL;
@@ -147,6 +153,7 @@ ead_project_get_losses (EadProject *project, gint64 run_id, GError **error)
           .learning_rate = column_double_or_nan (s, 6),
         },
         .seconds = sqlite3_column_double (s, 7),
+        .validation = column_double_or_nan (s, 8),
       };
       g_array_append_val (points, point);
     }
@@ -193,7 +200,8 @@ read_run_config (EadProject *project, gint64 run_id, RunConfig *config, GError *
 {
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "SELECT model_size, image_size, steps, seed, precision, teacher, penalty_dir,"
-    "       checkpoint_every, learning_rate, weight_decay FROM runs WHERE id = ?", error);
+    "       checkpoint_every, learning_rate, weight_decay, coalesce (minutes, 0),"
+    "       validate_every, patience FROM runs WHERE id = ?", error);
   if (!s)
     return FALSE;
   sqlite3_bind_int64 (s, 1, run_id);
@@ -213,6 +221,9 @@ read_run_config (EadProject *project, gint64 run_id, RunConfig *config, GError *
   p->checkpoint_every = sqlite3_column_int (s, 7);
   p->learning_rate = sqlite3_column_double (s, 8);
   p->weight_decay = sqlite3_column_double (s, 9);
+  p->minutes = sqlite3_column_double (s, 10);
+  p->validate_every = sqlite3_column_int (s, 11);
+  p->patience = sqlite3_column_int (s, 12);
   /* The engine's checkpoint file, beside the project; the project keeps
    * its contents. */
   config->checkpoint_path = g_strdup_printf ("%s.run%" G_GINT64_FORMAT ".checkpoint",
@@ -379,6 +390,7 @@ typedef struct {
   GCancellable *cancellable;   /* the caller's, or cancelled when writing fails */
   GError *write_error;
   int checkpoint_step;      /* of the stored checkpoint */
+  int steps;                /* the run's length as stored */
 } Session;
 
 static gboolean
@@ -410,8 +422,9 @@ static gboolean
 insert_loss (Session *s, const EadTrainProgress *p, double seconds, GError **error)
 {
   g_autoptr (sqlite3_stmt) st = ead_project_prepare (s->project,
-    "INSERT INTO losses (run_id, step, total, hard, penalty, ae, stae, learning_rate, seconds)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+    "INSERT INTO losses (run_id, step, total, hard, penalty, ae, stae, learning_rate, seconds,"
+    "                    validation)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   g_autoptr (sqlite3_stmt) time = st ? ead_project_prepare (s->project,
     "UPDATE runs SET train_seconds = ? WHERE id = ?", error) : NULL;
   if (!time)
@@ -425,17 +438,38 @@ insert_loss (Session *s, const EadTrainProgress *p, double seconds, GError **err
   sqlite3_bind_double (st, 7, p->losses.stae);
   sqlite3_bind_double (st, 8, p->losses.learning_rate);
   sqlite3_bind_double (st, 9, seconds);
+  sqlite3_bind_double (st, 10, p->validation);
   sqlite3_bind_double (time, 1, seconds);
   sqlite3_bind_int64 (time, 2, s->run_id);
   return ead_project_run (s->project, st, error) && ead_project_run (s->project, time, error);
 }
 
-/* The engine writes a due checkpoint before it reports the step. */
+/* The engine writes a due checkpoint before it reports the step, none
+ * while a time budget has not fixed the step count yet, and none on the
+ * step where it stops early. */
 static gboolean
-checkpoint_due (const EadTrainParams *params, int step)
+checkpoint_due (const EadTrainParams *params, const EadTrainProgress *p)
 {
-  return params->checkpoint_every > 0 && step % params->checkpoint_every == 0
-         && step < params->steps;
+  return params->checkpoint_every > 0 && p->done % params->checkpoint_every == 0
+         && p->total > 0 && p->done < p->total && !p->stopped_early;
+}
+
+/* The step count a time budget fixed becomes the run's, once. */
+static gboolean
+record_budget_steps (Session *s, const EadTrainProgress *p, GError **error)
+{
+  if (p->total == 0 || p->total == s->steps)
+    return TRUE;
+  g_autoptr (sqlite3_stmt) st = ead_project_prepare (s->project,
+    "UPDATE runs SET steps = ? WHERE id = ?", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_int (st, 1, p->total);
+  sqlite3_bind_int64 (st, 2, s->run_id);
+  if (!ead_project_run (s->project, st, error))
+    return FALSE;
+  s->steps = p->total;
+  return TRUE;
 }
 
 /* The step's point on the curve and its checkpoint, if one is due, in one
@@ -443,10 +477,11 @@ checkpoint_due (const EadTrainParams *params, int step)
 static gboolean
 record_step (Session *s, const EadTrainProgress *p, GError **error)
 {
-  gboolean checkpoint = checkpoint_due (s->params, p->done);
+  gboolean checkpoint = checkpoint_due (s->params, p);
   if (!ead_project_begin (s->project, error))
     return FALSE;
-  if (!insert_loss (s, p, s->seconds_offset + p->seconds, error)
+  if (!record_budget_steps (s, p, error)
+      || !insert_loss (s, p, s->seconds_offset + p->seconds, error)
       || (checkpoint && !store_checkpoint_file (s, p->done, error)))
     {
       ead_project_rollback (s->project);
@@ -688,6 +723,7 @@ train_in_worker (TrainTask *task, GCancellable *cancellable, GError **error)
     .progress = task->progress,
     .progress_data = task->progress_data,
     .cancellable = g_cancellable_new (),
+    .steps = config.params.steps,
   };
   gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_other),
                                           s.cancellable, NULL);

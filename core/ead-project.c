@@ -212,6 +212,15 @@ static const char *const migrations[] = {
   "  threshold REAL,"
   "  tested_at TEXT NOT NULL);"
   "CREATE INDEX test_metrics_model ON test_metrics (model_id);",
+
+  /* Version 3: a run's time budget (its steps are fixed once the speed is
+   * known), the validation loss every validate_every steps, and early
+   * stopping after patience validations without improvement. */
+  "ALTER TABLE runs ADD COLUMN minutes REAL CHECK (minutes IS NULL OR minutes > 0);"
+  "ALTER TABLE runs ADD COLUMN validate_every INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (validate_every >= 0);"
+  "ALTER TABLE runs ADD COLUMN patience INTEGER NOT NULL DEFAULT 0 CHECK (patience >= 0);"
+  "ALTER TABLE losses ADD COLUMN validation REAL;",
 };
 
 int

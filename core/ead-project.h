@@ -170,8 +170,10 @@ typedef struct {
   EadRunState state;
   EadModelSize size;
   int image_size;
-  int steps;              /* planned */
-  int steps_done;         /* on the loss curve */
+  int steps;              /* planned; under a time budget, fixed once the speed is known */
+  double minutes;         /* the time budget, 0 for none */
+  int patience;           /* validations without improvement that stop it; 0: never */
+  int steps_done;         /* on the loss curve: fewer than planned when it stopped early */
   int checkpoint_step;    /* of the stored checkpoint, 0 for none */
   gint64 model_id;        /* the finished run's model, 0 before */
   char *created_at;       /* ISO 8601 */
@@ -195,6 +197,7 @@ GArray *ead_project_list_runs (EadProject *project, GError **error);
 typedef struct {
   int step;               /* 1 for the first */
   EadLosses losses;
+  double validation;      /* the validation loss after this step, NAN when not measured */
   double seconds;         /* training time up to this step, over all sessions */
 } EadLossPoint;
 

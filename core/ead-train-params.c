@@ -22,6 +22,12 @@ ead_train_params_check (const EadTrainParams *params, GError **error)
     g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_CHECKPOINT_EVERY,
                  "--checkpoint-every must not be negative, not %d",
                  params->checkpoint_every);
+  else if (params->minutes < 0 || params->validate_every < 0 || params->patience < 0)
+    g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE,
+                 "--minutes, --validate-every and --patience must not be negative");
+  else if (params->patience > 0 && params->validate_every == 0)
+    g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE,
+                 "--patience needs validation losses: leave --validate-every above 0");
   else if (ead_nets_output_size (params->image_size) == 0)
     g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE,
                  "image size %d is not supported: use a multiple of 64, at least 256",

@@ -9,7 +9,20 @@
 #include "ead-error.h"
 #include "ead-random.h"
 
+#include <math.h>
+
 #define CHECKPOINT_FORMAT_KEY "checkpoint_step"
+
+/* A time budget measures the speed after a warm-up (the first steps pay
+ * for allocations and oneDNN's choices) over at least a few steps and a
+ * small share of the budget, then fixes the step count. */
+#define BUDGET_WARMUP_STEPS 2
+#define BUDGET_MIN_MEASURED_STEPS 3
+#define BUDGET_MEASURED_SHARE 0.03
+
+/* The validation loss looks at this many validation images at most, so
+ * that it stays cheap on a large validation split. */
+#define VALIDATION_LOSS_IMAGES 16
 
 /* Random streams: each step draws from its own stream, so a resumed run
  * makes the same choices as an uninterrupted one. */
@@ -46,6 +59,17 @@ typedef struct {
   guint *epoch_order;
   int epoch;
   int hold_after;          /* EAD_TRAIN_HOLD_AFTER: 0, or the step to wait after */
+  int steps;               /* the run's length; 0 while a time budget measures the speed */
+  int steps_taken;
+  double steps_per_minute; /* measured for a time budget */
+  gint64 warmed_up_at;     /* when the budget's warm-up steps were done */
+  int warmed_up_step;
+  GPtrArray *validation_inputs;    /* normalised images for the validation loss */
+  GPtrArray *validation_teacher;   /* their raw teacher features */
+  double validation_seconds;       /* what computing those took: about one validation */
+  double best_validation;
+  int validations_since_best;
+  gboolean stopped_early;
 } Training;
 
 static void
@@ -56,6 +80,8 @@ training_clear (Training *t)
   g_clear_pointer (&t->penalty, g_ptr_array_unref);
   g_clear_pointer (&t->teacher_cache, g_ptr_array_unref);
   g_clear_pointer (&t->epoch_order, g_free);
+  g_clear_pointer (&t->validation_inputs, g_ptr_array_unref);
+  g_clear_pointer (&t->validation_teacher, g_ptr_array_unref);
 }
 
 static void
@@ -67,10 +93,30 @@ report (Training *t, EadTrainPhase phase, int done, int total, const EadLosses *
     .phase = phase,
     .done = done,
     .total = total,
+    .validation = NAN,
     .seconds = (g_get_monotonic_time () - t->phase_start) / 1e6,
   };
   if (losses)
     progress.losses = *losses;
+  t->callback (&progress, t->user_data);
+}
+
+static void
+report_step (Training *t, int done, const EadLosses *losses, double validation,
+             gboolean stopped_early)
+{
+  if (!t->callback)
+    return;
+  EadTrainProgress progress = {
+    .phase = EAD_TRAIN_STEPS,
+    .done = done,
+    .total = t->steps,
+    .losses = *losses,
+    .validation = validation,
+    .steps_per_minute = t->steps_per_minute,
+    .stopped_early = stopped_early,
+    .seconds = (g_get_monotonic_time () - t->phase_start) / 1e6,
+  };
   t->callback (&progress, t->user_data);
 }
 
@@ -247,6 +293,105 @@ compute_teacher_statistics (Training *t, EadModel *model, GError **error)
   return TRUE;
 }
 
+/* Whether the run measures a validation loss at all: a short run of fixed
+ * length may end before the first. */
+static gboolean
+validates (const EadTrainParams *params)
+{
+  return params->validate_every > 0
+         && (params->minutes > 0 || params->validate_every <= params->steps);
+}
+
+/* The inputs and raw teacher features of the first validation images, which
+ * every validation loss reuses; timed, as a validation costs about as much. */
+static gboolean
+prepare_validation_loss (Training *t, EadModel *model, GError **error)
+{
+  EadNets *nets = ead_model_get_nets (model);
+  const int size = t->params->image_size;
+  const gsize side = ead_nets_get_output_size (nets);
+  const guint n = MIN (t->validation->len, VALIDATION_LOSS_IMAGES);
+  const gint64 start = g_get_monotonic_time ();
+  t->validation_inputs = g_ptr_array_new_with_free_func (g_free);
+  t->validation_teacher = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < n; i++)
+    {
+      float *input = g_new (float, 3 * (gsize) size * size);
+      float *features = g_new (float, EAD_TEACHER_CHANNELS * side * side);
+      g_ptr_array_add (t->validation_inputs, input);
+      g_ptr_array_add (t->validation_teacher, features);
+      ead_image_to_float (t->validation->pdata[i], input);
+      ead_augment_normalize (input, size);
+      if (cancelled_while (t, "preparing the validation loss", error)
+          || !ead_nets_teacher_forward (nets, input, 1, features, error))
+        return FALSE;
+    }
+  t->validation_seconds = (g_get_monotonic_time () - start) / 1e6;
+  return TRUE;
+}
+
+static gboolean
+validation_loss (Training *t, EadModel *model, double *loss, GError **error)
+{
+  EadNets *nets = ead_model_get_nets (model);
+  double sum = 0;
+  for (guint i = 0; i < t->validation_inputs->len; i++)
+    {
+      double image_loss;
+      if (!ead_nets_student_loss (nets, t->validation_inputs->pdata[i], 1,
+                                  t->validation_teacher->pdata[i], &image_loss, error))
+        return FALSE;
+      sum += image_loss;
+    }
+  *loss = sum / t->validation_inputs->len;
+  return TRUE;
+}
+
+static gboolean
+patience_exhausted (Training *t)
+{
+  return t->params->patience > 0 && t->validations_since_best >= t->params->patience;
+}
+
+static void
+count_validation (Training *t, double loss)
+{
+  if (loss < t->best_validation)
+    {
+      t->best_validation = loss;
+      t->validations_since_best = 0;
+    }
+  else
+    t->validations_since_best++;
+}
+
+/* Under a time budget, once the warm-up and enough measured steps are done,
+ * fixes the run's length from the speed: the steps so far and as many more
+ * as the rest of the budget holds, validations included. The rate then
+ * drops at 95 % of it, near the end of the budget. */
+static void
+fix_budget_steps (Training *t, EadTrainer *trainer, int done)
+{
+  const gint64 now = g_get_monotonic_time ();
+  if (done == BUDGET_WARMUP_STEPS)
+    {
+      t->warmed_up_at = now;
+      t->warmed_up_step = done;
+    }
+  const double measured = (now - t->warmed_up_at) / 1e6;
+  const double budget = 60 * t->params->minutes;
+  if (t->warmed_up_at == 0 || done - t->warmed_up_step < BUDGET_MIN_MEASURED_STEPS
+      || measured < BUDGET_MEASURED_SHARE * budget)
+    return;
+  double seconds_per_step = measured / (done - t->warmed_up_step);
+  t->steps_per_minute = 60 / seconds_per_step;
+  if (t->params->validate_every > 0)
+    seconds_per_step += t->validation_seconds / t->params->validate_every;
+  const double left = budget - (now - t->phase_start) / 1e6;
+  t->steps = done + (int) MAX (0, floor (left / seconds_per_step));
+  ead_trainer_set_total_steps (trainer, t->steps);
+}
+
 /* The training image of @step: epochs visit every image once, in an order
  * shuffled per epoch (the reference's shuffling DataLoader, cycled). */
 static guint
@@ -301,9 +446,9 @@ run_step (Training *t, EadTrainer *trainer, int step, float *image_st, float *im
 
 static void
 set_provenance (EadModel *model, const char *dataset_name, const EadTrainParams *params,
-                int n_train)
+                int n_train, int steps_taken)
 {
-  g_autofree char *steps = g_strdup_printf ("%d", params->steps);
+  g_autofree char *steps = g_strdup_printf ("%d", steps_taken);
   g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, params->seed);
   g_autofree char *images = g_strdup_printf ("%d", n_train);
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
@@ -323,9 +468,9 @@ set_provenance (EadModel *model, const char *dataset_name, const EadTrainParams 
 /* ---- Checkpoints: the model file plus the optimiser state ---- */
 
 static gboolean
-save_checkpoint (EadModel *model, EadTrainer *trainer, const EadTrainParams *params,
-                 GError **error)
+save_checkpoint (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
 {
+  const EadTrainParams *params = t->params;
   g_autoptr (EadSafetensorsWriter) writer = ead_safetensors_writer_new ();
   if (!ead_model_write_to (model, writer, error))
     return FALSE;
@@ -345,9 +490,14 @@ save_checkpoint (EadModel *model, EadTrainer *trainer, const EadTrainParams *par
                                   n * sizeof (float));
     }
   g_autofree char *step = g_strdup_printf ("%d", ead_trainer_get_step (trainer));
-  g_autofree char *total = g_strdup_printf ("%d", params->steps);
+  g_autofree char *total = g_strdup_printf ("%d", t->steps);
+  g_autofree char *since_best = g_strdup_printf ("%d", t->validations_since_best);
+  char best[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_dtostr (best, sizeof best, t->best_validation);
   ead_safetensors_writer_set_metadata (writer, CHECKPOINT_FORMAT_KEY, step);
   ead_safetensors_writer_set_metadata (writer, "checkpoint_total_steps", total);
+  ead_safetensors_writer_set_metadata (writer, "checkpoint_best_validation", best);
+  ead_safetensors_writer_set_metadata (writer, "checkpoint_validations_since_best", since_best);
   return ead_safetensors_writer_save (writer, params->checkpoint_path, error);
 }
 
@@ -379,11 +529,26 @@ checkpoint_integer (const EadSafetensors *st, const char *path, const char *key,
   return value;
 }
 
-/* Replaces @model's weights and @trainer's state with the checkpoint's. */
-static gboolean
-resume_from_checkpoint (EadModel **model, EadTrainer **trainer, const EadTrainParams *params,
-                        GError **error)
+/* The early stopping state; checkpoints of older versions have none. */
+static void
+restore_validation_state (Training *t, const EadSafetensors *st)
 {
+  const char *best = ead_safetensors_get_metadata (st, "checkpoint_best_validation");
+  const char *since_best = ead_safetensors_get_metadata (st, "checkpoint_validations_since_best");
+  if (best)
+    t->best_validation = g_ascii_strtod (best, NULL);
+  if (since_best)
+    t->validations_since_best = (int) g_ascii_strtoll (since_best, NULL, 10);
+  /* Cancelled while calibrating after it stopped early, a run only calibrates. */
+  t->stopped_early = patience_exhausted (t);
+}
+
+/* Replaces @model's weights and @trainer's state with the checkpoint's. A
+ * run under a time budget keeps the step count the budget fixed. */
+static gboolean
+resume_from_checkpoint (Training *t, EadModel **model, EadTrainer **trainer, GError **error)
+{
+  const EadTrainParams *params = t->params;
   const char *path = params->checkpoint_path;
   g_autoptr (EadSafetensors) st = ead_safetensors_open (path, error);
   if (!st)
@@ -394,7 +559,9 @@ resume_from_checkpoint (EadModel **model, EadTrainer **trainer, const EadTrainPa
   gint64 total = checkpoint_integer (st, path, "checkpoint_total_steps", error);
   if (total < 0)
     return FALSE;
-  if (total != params->steps)
+  if (params->minutes > 0)
+    t->steps = (int) total;
+  else if (total != params->steps)
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
                    "%s: the checkpoint belongs to a run of %" G_GINT64_FORMAT " steps, not %d",
@@ -414,7 +581,7 @@ resume_from_checkpoint (EadModel **model, EadTrainer **trainer, const EadTrainPa
   if (params->device != EAD_DEVICE_CPU
       && !ead_nets_set_device (ead_model_get_nets (restored), params->device, error))
     return FALSE;
-  EadTrainer *fresh = ead_trainer_new (ead_model_get_nets (restored), params->steps,
+  EadTrainer *fresh = ead_trainer_new (ead_model_get_nets (restored), (int) total,
                                        params->learning_rate, params->weight_decay,
                                        params->precision, error);
   if (!fresh)
@@ -431,6 +598,7 @@ resume_from_checkpoint (EadModel **model, EadTrainer **trainer, const EadTrainPa
   ead_model_free (*model);
   *trainer = fresh;
   *model = g_steal_pointer (&restored);
+  restore_validation_state (t, st);
   return TRUE;
 }
 
@@ -444,6 +612,29 @@ hold_until_cancelled (Training *t)
     g_usleep (G_USEC_PER_SEC / 100);
 }
 
+/* A checkpoint needs the run's length: under a time budget there is none
+ * until the speed is known. */
+static gboolean
+stop_cancelled (Training *t, EadModel *model, EadTrainer *trainer, int step, GError **error)
+{
+  gboolean keep = t->params->checkpoint_path && t->steps > 0;
+  if (keep && !save_checkpoint (t, model, trainer, error))
+    return FALSE;
+  g_set_error (error, EAD_ERROR, EAD_ERROR_CANCELLED, "training cancelled at step %d%s", step,
+               keep ? "; the checkpoint keeps it"
+               : t->steps == 0 ? " (before the time budget fixed the step count: no checkpoint)"
+                               : "");
+  return FALSE;
+}
+
+static gboolean
+checkpoint_due (Training *t, int done)
+{
+  const EadTrainParams *params = t->params;
+  return params->checkpoint_path && params->checkpoint_every > 0
+         && done % params->checkpoint_every == 0 && t->steps > 0 && done < t->steps;
+}
+
 static gboolean
 optimise (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
 {
@@ -452,53 +643,43 @@ optimise (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
   g_autofree float *image_st = g_new (float, input_floats);
   g_autofree float *image_ae = g_new (float, input_floats);
   g_autofree float *penalty = g_new (float, input_floats);
+  int step = ead_trainer_get_step (trainer);
   begin_phase (t);
-  for (int step = ead_trainer_get_step (trainer); step < params->steps; step++)
+  for (; !t->stopped_early && (t->steps == 0 || step < t->steps); step++)
     {
       if (g_cancellable_is_cancelled (t->cancellable))
-        {
-          if (params->checkpoint_path && !save_checkpoint (model, trainer, params, error))
-            return FALSE;
-          g_set_error (error, EAD_ERROR, EAD_ERROR_CANCELLED, "training cancelled at step %d%s",
-                       step, params->checkpoint_path ? "; the checkpoint keeps it" : "");
-          return FALSE;
-        }
+        return stop_cancelled (t, model, trainer, step, error);
       EadLosses losses;
       if (!run_step (t, trainer, step, image_st, image_ae, penalty, &losses, error))
         return FALSE;
+      const int done = step + 1;
+      if (t->steps == 0)
+        fix_budget_steps (t, trainer, done);
+      double validation = NAN;
+      if (params->validate_every > 0 && done % params->validate_every == 0)
+        {
+          if (!validation_loss (t, model, &validation, error))
+            return FALSE;
+          count_validation (t, validation);
+          t->stopped_early = patience_exhausted (t) && done < t->steps;
+        }
       /* Checkpoint before reporting, so the callback may copy it. */
-      if (params->checkpoint_path && params->checkpoint_every > 0
-          && (step + 1) % params->checkpoint_every == 0 && step + 1 < params->steps
-          && !save_checkpoint (model, trainer, params, error))
+      if (!t->stopped_early && checkpoint_due (t, done)
+          && !save_checkpoint (t, model, trainer, error))
         return FALSE;
-      report (t, EAD_TRAIN_STEPS, step + 1, params->steps, &losses);
-      if (step + 1 == t->hold_after)
+      report_step (t, done, &losses, validation, t->stopped_early);
+      if (done == t->hold_after)
         hold_until_cancelled (t);
     }
+  t->steps_taken = step;
   return TRUE;
 }
 
 static gboolean
 check_params (const EadTrainParams *params, GError **error)
 {
-  if (params->steps <= 0)
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
-                   "--steps must be a positive number, not %d", params->steps);
-      return FALSE;
-    }
-  if (ead_nets_output_size (params->image_size) == 0)
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
-                   "image size %d is not supported: use a multiple of 64, at least 256",
-                   params->image_size);
-      return FALSE;
-    }
-  if (params->checkpoint_every < 0)
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "--checkpoint-every must not be negative");
-      return FALSE;
-    }
+  if (!ead_train_params_check (params, error))
+    return FALSE;
   if (params->resume && !params->checkpoint_path)
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "resuming needs a checkpoint path");
@@ -525,7 +706,7 @@ calibrate (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
     {
       if (!g_cancellable_is_cancelled (t->cancellable))
         g_propagate_error (error, g_steal_pointer (&local_error));
-      else if (!params->checkpoint_path || save_checkpoint (model, trainer, params, error))
+      else if (!params->checkpoint_path || save_checkpoint (t, model, trainer, error))
         cancelled_while (t, params->checkpoint_path ? "calibrating; the checkpoint keeps the "
                                                       "trained steps"
                                                     : "calibrating", error);
@@ -551,16 +732,18 @@ train (Training *t, const char *dataset_name, GError **error)
                                          params->precision, error);
   if (!trainer)
     return NULL;
+  t->steps = params->minutes > 0 ? 0 : params->steps;
   /* Statistics come after resuming so that the teacher cache is the
    * checkpoint teacher's (recomputing them reproduces the stored ones). */
-  gboolean ok = (!params->resume || resume_from_checkpoint (&model, &trainer, params, error))
+  gboolean ok = (!params->resume || resume_from_checkpoint (t, &model, &trainer, error))
                 && compute_teacher_statistics (t, model, error)
+                && (!validates (params) || prepare_validation_loss (t, model, error))
                 && optimise (t, model, trainer, error)
                 && calibrate (t, model, trainer, error);
   ead_trainer_free (trainer);
   if (!ok)
     return NULL;
-  set_provenance (model, dataset_name, params, t->train->len);
+  set_provenance (model, dataset_name, params, t->train->len, t->steps_taken);
   return g_steal_pointer (&model);
 }
 
@@ -574,6 +757,7 @@ training_init (const EadTrainParams *params, EadTrainCallback callback, gpointer
     .user_data = user_data,
     .cancellable = cancellable,
     .epoch = -1,
+    .best_validation = INFINITY,
   };
   const char *hold_after = g_getenv ("EAD_TRAIN_HOLD_AFTER");
   if (hold_after != NULL && cancellable != NULL)

@@ -12,7 +12,12 @@ G_BEGIN_DECLS
 typedef struct {
   EadModelSize size;
   int image_size;             /* multiple of 64, >= 256 */
-  int steps;                  /* > 0 */
+  int steps;                  /* > 0; with a time budget, only until the speed is known */
+  double minutes;             /* a time budget for the steps, > 0: the step count is fixed
+                               * from the speed of the first steps; 0: train @steps */
+  int validate_every;         /* steps between validation losses; 0: none */
+  int patience;               /* stop once that many validations in a row have not
+                               * improved on the best; 0: never stop early */
   guint64 seed;
   EadDevice device;
   EadPrecision precision;     /* of training's passes and the calibration maps */
@@ -33,9 +38,12 @@ typedef struct {
 #define EAD_TRAIN_DEFAULT_STEPS_CPU 2000
 #define EAD_TRAIN_DEFAULT_STEPS_CUDA 70000
 #define EAD_TRAIN_DEFAULT_CHECKPOINT_EVERY 500
+/* A validation loss every 100 steps costs about 2 % of the training time. */
+#define EAD_TRAIN_DEFAULT_VALIDATE_EVERY 100
 
 /* The paper's values: small model, 256 pixels, 70,000 steps, seed 42,
- * Adam 1e-4 with weight decay 1e-5, fp32, a 2 GiB teacher cache. */
+ * Adam 1e-4 with weight decay 1e-5, fp32, a 2 GiB teacher cache; no time
+ * budget, no validation loss. */
 void ead_train_params_init (EadTrainParams *params);
 
 /* What ead_train_params_check() finds wrong, for front ends that say it in
@@ -47,6 +55,8 @@ typedef enum {
   EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE,         /* not a multiple of 64, or under 256 */
   EAD_TRAIN_PARAMS_ERROR_DEVICE,             /* CUDA asked for, none available */
   EAD_TRAIN_PARAMS_ERROR_TEACHER,            /* unreadable, or not of the model's size */
+  EAD_TRAIN_PARAMS_ERROR_SCHEDULE,           /* a negative budget, validation interval or
+                                              * patience, or patience without validation */
 } EadTrainParamsError;
 
 GQuark ead_train_params_error_quark (void);
@@ -65,15 +75,21 @@ typedef enum {
 
 typedef struct {
   EadTrainPhase phase;
-  int done, total;            /* images or steps of this phase */
+  int done, total;            /* images or steps of this phase; under a time budget the
+                               * steps' total is 0 until the speed fixes it */
   EadLosses losses;           /* the last step's, in EAD_TRAIN_STEPS */
+  double validation;          /* the mean st-loss on the validation images after this
+                               * step, NAN when it was not measured at this step */
+  double steps_per_minute;    /* the speed that fixed a time budget's step count, 0 before */
+  gboolean stopped_early;     /* this step is the last: the validation loss stopped improving */
   double seconds;             /* since the phase began */
 } EadTrainProgress;
 
 typedef void (*EadTrainCallback) (const EadTrainProgress *progress, gpointer user_data);
 
 /* Trains, calibrates on the validation split and returns the model, with
- * provenance filled in. Cancelling writes a checkpoint (when a path is set)
+ * provenance filled in (its steps are those taken). A resumed run keeps the
+ * step count of its checkpoint, which a time budget fixed. Cancelling writes a checkpoint (when a path is set)
  * and fails with EAD_ERROR_CANCELLED. Unreadable images stop training before
  * it starts, naming the file, unless skip_bad is set. */
 EadModel *ead_train (EadDataset *dataset, const EadTrainParams *params,

@@ -76,6 +76,16 @@ test_train_bad_arguments (void)
   /* Only a small teacher is shipped. */
   g_auto (Run) no_teacher = run_cli ("train", dataset, "-o", out, "--size", "m", NULL);
   assert_fails_with (&no_teacher, "--teacher");
+  g_auto (Run) both = run_cli ("train", dataset, "-o", out, "--teacher", "random", "--steps", "5",
+                               "--minutes", "1", NULL);
+  assert_fails_with (&both, "--steps and --minutes exclude each other");
+  g_autofree char *project = scratch_path ("never.eadproj");
+  g_auto (Run) project_both = run_cli ("project", "train", project, "--minutes", "2", "--steps", "9",
+                                       NULL);
+  assert_fails_with (&project_both, "--steps and --minutes exclude each other");
+  g_auto (Run) impatient = run_cli ("train", dataset, "-o", out, "--teacher", "random",
+                                    "--patience", "3", "--validate-every", "0", NULL);
+  assert_fails_with (&impatient, "--patience");
   g_auto (Run) size = run_cli ("train", dataset, "-o", out, "--teacher", "random", "--image-size", "300", NULL);
   assert_fails_with (&size, "multiple of 64");
   g_autofree char *small_teacher = ead_data_find_teacher (EAD_MODEL_SMALL, NULL);

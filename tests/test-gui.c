@@ -707,7 +707,13 @@ test_training (void)
   EadRunInfo run;
 
   g_assert_cmpstrv (accels, ((const char *[]) { "<Control>t", NULL }));
-  /* The CPU schedule is the engine's default. */
+  /* The CPU schedule is the engine's default; in minutes, a quarter of an
+   * hour is offered. */
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (steps_spin), ==, EAD_TRAIN_DEFAULT_STEPS_CPU);
+  GtkDropDown *unit = GTK_DROP_DOWN (find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN, 1));
+  gtk_drop_down_set_selected (unit, 1);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (steps_spin), ==, 15);
+  gtk_drop_down_set_selected (unit, 0);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (steps_spin), ==, EAD_TRAIN_DEFAULT_STEPS_CPU);
   /* The shipped teacher by default. */
   assert_shows ("pdn_small.safetensors");
@@ -757,9 +763,12 @@ test_training (void)
   g_assert_cmpint (run.steps_done, ==, steps);
   g_assert_cmpint (run.model_id, >, 0);
   ead_run_info_clear (&run);
-  /* The curve goes on from the checkpoint without repeating a step. */
+  /* The curve goes on from the checkpoint without repeating a step; the
+   * validation loss, every 100 steps, has no point yet. */
   g_assert_cmpuint (ead_loss_plot_get_n_points (plot, "total"), ==, steps);
   g_assert_cmpuint (ead_loss_plot_get_n_points (plot, "hard"), ==, steps);
+  g_assert_cmpuint (ead_loss_plot_get_n_series (plot), ==, 6);
+  g_assert_cmpuint (ead_loss_plot_get_n_points (plot, "validation"), ==, 0);
   assert_shows (expect ("Run 1", "运行 1"));
   g_autofree char *caption = g_strdup_printf (expect ("Finished · %d of %d steps · ",
                                                       "已完成 · 第 %d / %d 步 · "),
@@ -780,13 +789,20 @@ test_training (void)
   gtk_list_box_select_row (runs, gtk_list_box_get_row_at_index (runs, 0));
   g_assert_cmpuint (ead_loss_plot_get_n_points (plot, "total"), ==, steps);
 
-  /* Stopped at once, a run keeps what it has and the view is ready for
-   * the next one. */
+  /* Stopped at once, a run (of 15 minutes, stopping after 3 validations
+   * without improvement) keeps what it has and the view is ready for the
+   * next one. */
+  unit = GTK_DROP_DOWN (find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN, 1));
+  gtk_drop_down_set_selected (unit, 1);
+  GtkSpinButton *patience = GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (view), GTK_TYPE_SPIN_BUTTON, 2));
+  gtk_spin_button_set_value (patience, 3);
   activate ("win.train-start", NULL);
   activate ("win.train-stop", NULL);
   wait_training (view);
   get_run (path, 2, &run);
   g_assert_true (run.state == EAD_RUN_CANCELLED || run.state == EAD_RUN_PAUSED);
+  g_assert_cmpfloat (run.minutes, ==, 15);
+  g_assert_cmpint (run.patience, ==, 3);
   ead_run_info_clear (&run);
   g_assert_null (gtk_list_box_get_selected_row (runs));
   g_assert_nonnull (gtk_list_box_get_row_at_index (runs, 1));

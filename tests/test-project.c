@@ -242,6 +242,40 @@ test_upgrades_version_1 (TempDir *dir, gconstpointer data)
   g_assert_cmpint (ead_image_get_width (image), ==, 64);
 }
 
+/* A file version 2 wrote (tests/data/project/v2.eadproj: three 64 x 64
+ * good images imported by efficientad at schema version 2, and a failed run
+ * of 2000 steps with three loss points added with sqlite3) opens migrated:
+ * the run trains for its steps, without a validation loss. */
+static void
+test_upgrades_version_2 (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GBytes) v2 = test_read_data ("project/v2.eadproj");
+  g_autofree char *path = g_build_filename (dir->path, "v2.eadproj", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (v2, NULL), g_bytes_get_size (v2),
+                                      NULL));
+  g_assert_cmpint (query_raw_int (path, "PRAGMA user_version"), ==, 2);
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_raw_int (path, "PRAGMA user_version"), ==,
+                   ead_project_get_schema_version ());
+  EadRunInfo run;
+  g_assert_true (ead_project_get_run (project, 1, &run, &error));
+  g_assert_cmpint (run.state, ==, EAD_RUN_FAILED);
+  g_assert_cmpint (run.steps, ==, 2000);
+  g_assert_cmpint (run.steps_done, ==, 3);
+  g_assert_cmpfloat (run.minutes, ==, 0);
+  g_assert_cmpint (run.patience, ==, 0);
+  ead_run_info_clear (&run);
+  g_assert_cmpint (query_raw_int (path, "SELECT validate_every FROM runs"), ==, 0);
+  g_autoptr (GArray) losses = ead_project_get_losses (project, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (losses->len, ==, 3);
+  g_assert_cmpfloat (g_array_index (losses, EadLossPoint, 2).losses.total, ==, 2.5);
+  g_assert_true (isnan (g_array_index (losses, EadLossPoint, 2).validation));
+}
+
 static void
 test_refuses_other_files (TempDir *dir, gconstpointer data)
 {
@@ -869,6 +903,54 @@ create_imported (const char *path)
   g_ptr_array_unref (log.problems);
 }
 
+/* A run with a time budget stores the step count the budget fixed (and
+ * trains that many steps); one with a validation loss every 2 steps stores
+ * it with those steps' losses, and none with the others. */
+static void
+test_train_budget_and_validation (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (dir->path, "budget.eadproj", NULL);
+  g_autoptr (GError) error = NULL;
+  create_imported (path);
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  EadTrainParams params;
+  ead_train_params_init (&params);
+  params.steps = 100000;
+  params.minutes = 0.05;
+  params.validate_every = 2;
+  params.checkpoint_every = CHECKPOINT_EVERY;
+  gint64 run_id = ead_project_add_run (project, &params, &error);
+  g_assert_no_error (error);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  ead_project_train_async (project, run_id, EAD_DEVICE_CPU, NULL, NULL, cancellable, train_done,
+                           &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (ead_project_train_finish (result, &error), >, 0);
+  g_assert_no_error (error);
+
+  EadRunInfo run;
+  g_assert_true (ead_project_get_run (project, run_id, &run, &error));
+  g_test_message ("a budget of %.2f min: %d steps", run.minutes, run.steps);
+  g_assert_cmpfloat (run.minutes, ==, 0.05);
+  g_assert_cmpint (run.steps, <, 100000);
+  g_assert_cmpint (run.steps_done, ==, run.steps);
+  g_autoptr (GArray) losses = ead_project_get_losses (project, run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (losses->len, ==, run.steps);
+  for (guint i = 0; i < losses->len; i++)
+    {
+      const EadLossPoint *point = &g_array_index (losses, EadLossPoint, i);
+      if (point->step % 2 == 0)
+        g_assert_true (isfinite (point->validation) && point->validation > 0);
+      else
+        g_assert_true (isnan (point->validation));
+    }
+  ead_run_info_clear (&run);
+}
+
 static void
 test_train_killed_and_resumed (TempDir *dir, gconstpointer data)
 {
@@ -1305,6 +1387,7 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/create", test_create);
   add_temp_dir_test ("/project/refuses-newer-version", test_refuses_newer_version);
   add_temp_dir_test ("/project/upgrades-version-1", test_upgrades_version_1);
+  add_temp_dir_test ("/project/upgrades-version-2", test_upgrades_version_2);
   add_temp_dir_test ("/project/refuses-other-files", test_refuses_other_files);
   add_temp_dir_test ("/project/refuses-damaged-file", test_refuses_damaged_file);
   add_temp_dir_test ("/project/reopen-refuses-other-files", test_reopen_refuses_other_files);
@@ -1314,6 +1397,7 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/edit-images", test_edit_images);
   add_temp_dir_test ("/project/train-cancelled-at-once", test_train_cancelled_at_once);
   add_temp_dir_test ("/project/train-killed-and-resumed", test_train_killed_and_resumed);
+  add_temp_dir_test ("/project/train-budget-and-validation", test_train_budget_and_validation);
   add_temp_dir_test ("/project/calibrate", test_calibrate);
   add_temp_dir_test ("/project/results-and-threshold", test_results_and_threshold);
   add_temp_dir_test ("/project/false-positives-to-training", test_false_positives_to_training);

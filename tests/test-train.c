@@ -1,6 +1,7 @@
 /* test-train.c: training end to end on a tiny dataset: the loss falls,
- * calibration orders its quantiles, evaluation runs, and an interrupted run
- * resumes to the same weights as an uninterrupted one.
+ * a validation loss comes every N steps, calibration orders its quantiles, evaluation runs, an interrupted run
+ * resumes to the same weights as an uninterrupted one, a time budget
+ * becomes a step count, and the validation loss stops a run early.
  *
  * The dataset is a small subset of ../shared/datasets/mvtec_ad/bottle when
  * it is there (linked, never copied), otherwise generated images. */
@@ -26,7 +27,7 @@ train_params (EadTrainParams *params)
 }
 
 typedef struct {
-  GArray *totals;
+  GArray *reports;        /* the EadTrainProgress of each step */
   int cancel_at;
   GCancellable *cancellable;
 } Watch;
@@ -37,7 +38,7 @@ on_progress (const EadTrainProgress *p, gpointer user_data)
   Watch *watch = user_data;
   if (p->phase != EAD_TRAIN_STEPS)
     return;
-  g_array_append_val (watch->totals, p->losses.total);
+  g_array_append_vals (watch->reports, p, 1);
   if (p->done == watch->cancel_at)
     g_cancellable_cancel (watch->cancellable);
 }
@@ -50,20 +51,48 @@ train (EadTrainParams *params, Watch *watch, GError **error)
   return ead_train (dataset, params, on_progress, watch, watch->cancellable, error);
 }
 
+static const EadTrainProgress *
+report_at (Watch *watch, guint i)
+{
+  return &g_array_index (watch->reports, EadTrainProgress, i);
+}
+
+static int
+provenance_steps (EadModel *model)
+{
+  return (int) g_ascii_strtoll (ead_model_get_provenance (model, "steps"), NULL, 10);
+}
+
 static void
 test_loss_falls_and_calibrates (void)
 {
   g_autoptr (GError) error = NULL;
   EadTrainParams params;
   train_params (&params);
-  Watch watch = { g_array_new (FALSE, FALSE, sizeof (double)), -1, NULL };
+  params.validate_every = 2;
+  Watch watch = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
   g_autoptr (EadModel) model = train (&params, &watch, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (watch.totals->len, ==, STEPS);
-  double *t = (double *) watch.totals->data;
+  g_assert_cmpuint (watch.reports->len, ==, STEPS);
+  /* The validation loss comes every 2 steps, NaN in between. */
+  for (int i = 0; i < STEPS; i++)
+    {
+      const EadTrainProgress *p = report_at (&watch, i);
+      if (p->done % 2 == 0)
+        {
+          g_test_message ("validation loss after step %d: %.5f", p->done, p->validation);
+          g_assert_true (isfinite (p->validation) && p->validation > 0);
+        }
+      else
+        g_assert_true (isnan (p->validation));
+      g_assert_false (p->stopped_early);
+    }
+  double t[STEPS];
+  for (int i = 0; i < STEPS; i++)
+    t[i] = report_at (&watch, i)->losses.total;
   g_test_message ("loss %.4f %.4f ... %.4f %.4f", t[0], t[1], t[STEPS - 2], t[STEPS - 1]);
   g_assert_cmpfloat (t[STEPS - 2] + t[STEPS - 1], <, t[0] + t[1]);
-  g_array_unref (watch.totals);
+  g_array_unref (watch.reports);
 
   g_assert_true (ead_model_is_calibrated (model));
   const EadQuantiles *q = ead_model_get_quantiles (model);
@@ -122,7 +151,7 @@ test_cancel_and_resume (void)
   params.checkpoint_path = checkpoint;
 
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  Watch stopped = { g_array_new (FALSE, FALSE, sizeof (double)), 4, cancellable };
+  Watch stopped = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), 4, cancellable };
   EadModel *none = train (&params, &stopped, &error);
   g_assert_null (none);
   g_assert_error (error, EAD_ERROR, EAD_ERROR_CANCELLED);
@@ -130,29 +159,29 @@ test_cancel_and_resume (void)
   g_assert_true (g_file_test (checkpoint, G_FILE_TEST_EXISTS));
 
   params.resume = TRUE;
-  Watch resumed = { g_array_new (FALSE, FALSE, sizeof (double)), -1, NULL };
+  Watch resumed = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
   g_autoptr (EadModel) finished = train (&params, &resumed, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (resumed.totals->len, ==, STEPS - 4);
+  g_assert_cmpuint (resumed.reports->len, ==, STEPS - 4);
 
   params.resume = FALSE;
   params.checkpoint_path = NULL;
-  Watch straight = { g_array_new (FALSE, FALSE, sizeof (double)), -1, NULL };
+  Watch straight = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
   g_autoptr (EadModel) reference = train (&params, &straight, &error);
   g_assert_no_error (error);
 
   /* The loss curve continues where it stopped... */
-  for (guint i = 0; i < resumed.totals->len; i++)
-    g_assert_cmpfloat_with_epsilon (g_array_index (resumed.totals, double, i),
-                                    g_array_index (straight.totals, double, i + 4), 1e-4);
+  for (guint i = 0; i < resumed.reports->len; i++)
+    g_assert_cmpfloat_with_epsilon (report_at (&resumed, i)->losses.total,
+                                    report_at (&straight, i + 4)->losses.total, 1e-4);
   /* ...and ends at the same weights. */
   const char *names[] = { "student.0.weight", "student.8.weight", "autoencoder.38.weight" };
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
     g_assert_cmpfloat (max_difference (finished, reference, names[i]), <, 1e-5);
 
-  g_array_unref (stopped.totals);
-  g_array_unref (resumed.totals);
-  g_array_unref (straight.totals);
+  g_array_unref (stopped.reports);
+  g_array_unref (resumed.reports);
+  g_array_unref (straight.reports);
   g_remove (checkpoint);
   g_rmdir (dir);
 }
@@ -207,14 +236,101 @@ test_cancel_in_every_phase (void)
   train_params (&params);
   params.checkpoint_path = checkpoint;
   params.resume = TRUE;
-  Watch resumed = { g_array_new (FALSE, FALSE, sizeof (double)), -1, NULL };
+  Watch resumed = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
   g_autoptr (EadModel) model = train (&params, &resumed, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (resumed.totals->len, ==, 0);
+  g_assert_cmpuint (resumed.reports->len, ==, 0);
   g_assert_true (ead_model_is_calibrated (model));
-  g_array_unref (resumed.totals);
+  g_array_unref (resumed.reports);
   g_remove (checkpoint);
   g_rmdir (dir);
+}
+
+static void
+cancel_once_fixed (const EadTrainProgress *p, gpointer user_data)
+{
+  Watch *watch = user_data;
+  on_progress (p, watch);
+  if (p->phase == EAD_TRAIN_STEPS && p->total > 0)
+    g_cancellable_cancel (watch->cancellable);
+}
+
+/* A time budget reports no step count while it measures the speed (two
+ * warm-up steps, then at least three), then one that the rest of the
+ * budget holds at that speed. Cancelled then and resumed, the run keeps
+ * that count and stops there. */
+static void
+test_time_budget (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ead-budget-XXXXXX", NULL);
+  g_autofree char *checkpoint = g_build_filename (dir, "model.checkpoint", NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  EadTrainParams params;
+  train_params (&params);
+  params.steps = 100000;
+  params.minutes = 0.25;
+  params.checkpoint_path = checkpoint;
+  g_autoptr (EadDataset) dataset = ead_dataset_open (dataset_root, params.seed, &error);
+  Watch stopped = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, cancellable };
+  g_assert_null (ead_train (dataset, &params, cancel_once_fixed, &stopped, cancellable, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_CANCELLED);
+  g_clear_error (&error);
+  const guint fixed_at = stopped.reports->len - 1;
+  const EadTrainProgress *fixed = report_at (&stopped, fixed_at);
+  for (guint i = 0; i < fixed_at; i++)
+    g_assert_cmpint (report_at (&stopped, i)->total, ==, 0);
+  g_assert_cmpint (fixed->done, >=, 5);
+  const int steps = fixed->total;
+  const double speed = fixed->steps_per_minute;
+  g_test_message ("a budget of %.2f min: %.1f steps/min measured after %d steps, %d steps "
+                  "chosen", params.minutes, speed, fixed->done, steps);
+  g_assert_cmpint (steps, >=, fixed->done);
+  g_assert_cmpfloat (speed, >, 0);
+  /* More steps than measured only as the budget holds (a slow machine
+   * spends it all measuring). */
+  g_assert_true (steps == fixed->done || steps <= params.minutes * speed + 3);
+
+  params.resume = TRUE;
+  Watch resumed = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
+  g_autoptr (EadModel) model = train (&params, &resumed, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < resumed.reports->len; i++)
+    g_assert_cmpint (report_at (&resumed, i)->total, ==, steps);
+  g_assert_cmpint (fixed->done + (int) resumed.reports->len, ==, steps);
+  g_assert_cmpint (provenance_steps (model), ==, steps);
+  g_assert_true (ead_model_is_calibrated (model));
+  g_array_unref (stopped.reports);
+  g_array_unref (resumed.reports);
+  g_remove (checkpoint);
+  g_rmdir (dir);
+}
+
+/* With a rate of 0 the validation loss never improves on its first value:
+ * a patience of 2 stops the run at the third validation, step 6 of 12,
+ * and the model calibrates with 6 steps. */
+static void
+test_patience_stops_early (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadTrainParams params;
+  train_params (&params);
+  params.steps = 12;
+  params.learning_rate = 0;
+  params.validate_every = 2;
+  params.patience = 2;
+  Watch watch = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
+  g_autoptr (EadModel) model = train (&params, &watch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (watch.reports->len, ==, 6);
+  const EadTrainProgress *last = report_at (&watch, 5);
+  g_assert_true (last->stopped_early);
+  g_assert_false (report_at (&watch, 4)->stopped_early);
+  g_assert_cmpint (last->total, ==, 12);
+  g_assert_cmpfloat (last->validation, ==, report_at (&watch, 1)->validation);
+  g_assert_cmpint (provenance_steps (model), ==, 6);
+  g_assert_true (ead_model_is_calibrated (model));
+  g_array_unref (watch.reports);
 }
 
 static void
@@ -224,15 +340,25 @@ test_rejects_bad_params (void)
   EadTrainParams params;
   train_params (&params);
   params.steps = 0;
-  Watch watch = { g_array_new (FALSE, FALSE, sizeof (double)), -1, NULL };
+  Watch watch = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
   g_assert_null (train (&params, &watch, &error));
-  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_STEPS);
   g_clear_error (&error);
   params.steps = 3;
   params.image_size = 300;
   g_assert_null (train (&params, &watch, &error));
-  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
-  g_array_unref (watch.totals);
+  g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE);
+  g_clear_error (&error);
+  params.image_size = 256;
+  params.patience = 2;
+  g_assert_null (train (&params, &watch, &error));
+  g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE);
+  g_clear_error (&error);
+  params.patience = 0;
+  params.minutes = -1;
+  g_assert_null (train (&params, &watch, &error));
+  g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE);
+  g_array_unref (watch.reports);
 }
 
 int
@@ -245,6 +371,8 @@ main (int argc, char **argv)
   g_test_add_func ("/train/loss-falls-and-calibrates", test_loss_falls_and_calibrates);
   g_test_add_func ("/train/cancel-and-resume", test_cancel_and_resume);
   g_test_add_func ("/train/cancel-in-every-phase", test_cancel_in_every_phase);
+  g_test_add_func ("/train/time-budget", test_time_budget);
+  g_test_add_func ("/train/patience-stops-early", test_patience_stops_early);
   g_test_add_func ("/train/rejects-bad-params", test_rejects_bad_params);
   int status = g_test_run ();
   test_remove_tree (scratch);

@@ -25,6 +25,12 @@ static const struct {
   { "stae", N_("Student–autoencoder") },
 };
 
+/* The validation loss, plotted beside them when a run measured it. */
+#define VALIDATION_SERIES "validation"
+
+/* The length a run in minutes is offered. */
+#define DEFAULT_MINUTES 15
+
 /* @losses in the order of loss_series. */
 static void
 loss_values (const EadLosses *losses, double values[G_N_ELEMENTS (loss_series)])
@@ -72,12 +78,14 @@ struct _EadTrainingView {
   GtkStack *stack;
   GtkGrid *parameters;
   GtkDropDown *size_choice;
-  GtkSpinButton *steps_spin;
+  GtkSpinButton *length_spin;
+  GtkDropDown *length_unit_choice;
   GtkSpinButton *image_size_spin;
   GtkDropDown *precision_choice;
   GtkDropDown *device_choice;
   GtkLabel *teacher_label;
   GtkLabel *penalty_label;
+  GtkSpinButton *patience_spin;
   GtkListBox *runs_list;
   GtkLabel *status_label;
   GtkProgressBar *progress_bar;
@@ -233,6 +241,14 @@ run_row_new (const EadRunInfo *run)
 
 /* Shows the loss curve of @run_id up to @last_step. */
 static void
+add_series (EadTrainingView *self)
+{
+  for (guint s = 0; s < G_N_ELEMENTS (loss_series); s++)
+    ead_loss_plot_add_series (self->loss_plot, loss_series[s].name, _(loss_series[s].label));
+  ead_loss_plot_add_series (self->loss_plot, VALIDATION_SERIES, _("Validation"));
+}
+
+static void
 show_curve (EadTrainingView *self, gint64 run_id, int last_step)
 {
   EadProject *project = get_project (self);
@@ -242,8 +258,7 @@ show_curve (EadTrainingView *self, gint64 run_id, int last_step)
   ead_loss_plot_clear (self->loss_plot);
   if (project == NULL)
     return;
-  for (guint s = 0; s < G_N_ELEMENTS (loss_series); s++)
-    ead_loss_plot_add_series (self->loss_plot, loss_series[s].name, _(loss_series[s].label));
+  add_series (self);
   points = ead_project_get_losses (project, run_id, &error);
   if (points == NULL)
     {
@@ -261,6 +276,8 @@ show_curve (EadTrainingView *self, gint64 run_id, int last_step)
         break;
       steps[n] = point->step;
       loss_values (&point->losses, values + (gsize) n * G_N_ELEMENTS (loss_series));
+      if (isfinite (point->validation))
+        ead_loss_plot_append (self->loss_plot, VALIDATION_SERIES, point->step, point->validation);
       n++;
     }
   for (guint s = 0; s < G_N_ELEMENTS (loss_series); s++)
@@ -369,6 +386,8 @@ add_loss_points (EadTrainingView *self, TrainJob *job, const EadTrainProgress *p
   for (guint s = 0; s < G_N_ELEMENTS (loss_series); s++)
     if (isfinite (values[s]))
       ead_loss_plot_append (self->loss_plot, loss_series[s].name, p->done, values[s]);
+  if (isfinite (p->validation))
+    ead_loss_plot_append (self->loss_plot, VALIDATION_SERIES, p->done, p->validation);
 }
 
 static void
@@ -376,7 +395,14 @@ show_steps (EadTrainingView *self, TrainJob *job, const EadTrainProgress *p)
 {
   g_autofree char *text = NULL;
   double rate = p->seconds > 0 ? (p->done - job->steps_before) / p->seconds : 0;
-  if (rate > 0)
+  if (p->stopped_early)
+    /* Translators: the last step of a run the validation loss stopped. */
+    text = g_strdup_printf (_("Stopped early at step %d: the validation loss no longer improves"),
+                            p->done);
+  else if (p->total == 0)
+    /* Translators: a run in minutes does not know its number of steps yet. */
+    text = g_strdup_printf (_("Step %d · measuring the speed…"), p->done);
+  else if (rate > 0)
     {
       g_autofree char *left = format_duration ((p->total - p->done) / rate);
       /* Translators: the step, the planned steps, steps per second and the
@@ -560,6 +586,19 @@ describe_refusal (const EadTrainParams *params, const GError *error)
     }
 }
 
+static gboolean
+trains_for_minutes (EadTrainingView *self)
+{
+  return gtk_drop_down_get_selected (self->length_unit_choice) == 1;
+}
+
+static int
+default_steps (EadTrainingView *self)
+{
+  return gtk_drop_down_get_selected (self->device_choice) == 1 ? EAD_TRAIN_DEFAULT_STEPS_CUDA
+                                                               : EAD_TRAIN_DEFAULT_STEPS_CPU;
+}
+
 static void
 train_start_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -573,7 +612,12 @@ train_start_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   ead_train_params_init (&params);
   params.size = gtk_drop_down_get_selected (self->size_choice) == 1 ? EAD_MODEL_MEDIUM
                                                                     : EAD_MODEL_SMALL;
-  params.steps = gtk_spin_button_get_value_as_int (self->steps_spin);
+  /* In minutes, the steps are only the trainer's until the speed fixes them. */
+  params.steps = trains_for_minutes (self) ? default_steps (self)
+                                           : gtk_spin_button_get_value_as_int (self->length_spin);
+  params.minutes = trains_for_minutes (self) ? gtk_spin_button_get_value (self->length_spin) : 0;
+  params.validate_every = EAD_TRAIN_DEFAULT_VALIDATE_EVERY;
+  params.patience = gtk_spin_button_get_value_as_int (self->patience_spin);
   params.image_size = gtk_spin_button_get_value_as_int (self->image_size_spin);
   params.precision = gtk_drop_down_get_selected (self->precision_choice) == 1
                      ? EAD_PRECISION_BF16 : EAD_PRECISION_FP32;
@@ -643,13 +687,23 @@ ead_training_view_add_actions (EadTrainingView *self, GActionMap *map)
   update_actions (self);
 }
 
+/* The length offered for the unit and device chosen. */
 static void
 device_changed (EadTrainingView *self)
 {
-  gboolean cuda = gtk_drop_down_get_selected (self->device_choice) == 1;
+  gtk_spin_button_set_value (self->length_spin, trains_for_minutes (self) ? DEFAULT_MINUTES
+                                                                          : default_steps (self));
+}
 
-  gtk_spin_button_set_value (self->steps_spin, cuda ? EAD_TRAIN_DEFAULT_STEPS_CUDA
-                                                    : EAD_TRAIN_DEFAULT_STEPS_CPU);
+static void
+length_unit_changed (EadTrainingView *self)
+{
+  GtkAdjustment *adjustment = gtk_spin_button_get_adjustment (self->length_spin);
+  double increment = trains_for_minutes (self) ? 1 : 100;
+
+  gtk_adjustment_set_step_increment (adjustment, increment);
+  gtk_adjustment_set_page_increment (adjustment, 10 * increment);
+  device_changed (self);
 }
 
 static void
@@ -818,7 +872,9 @@ ead_training_view_class_init (EadTrainingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, stack);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, parameters);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, size_choice);
-  gtk_widget_class_bind_template_child (widget_class, EadTrainingView, steps_spin);
+  gtk_widget_class_bind_template_child (widget_class, EadTrainingView, length_spin);
+  gtk_widget_class_bind_template_child (widget_class, EadTrainingView, length_unit_choice);
+  gtk_widget_class_bind_template_child (widget_class, EadTrainingView, patience_spin);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, image_size_spin);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, precision_choice);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, device_choice);
@@ -829,6 +885,7 @@ ead_training_view_class_init (EadTrainingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, loss_plot);
   gtk_widget_class_bind_template_callback (widget_class, device_changed);
+  gtk_widget_class_bind_template_callback (widget_class, length_unit_changed);
   gtk_widget_class_bind_template_callback (widget_class, run_selected);
   gtk_widget_class_install_action (widget_class, "training.choose-teacher", NULL,
                                    choose_teacher_activated);

@@ -631,6 +631,28 @@ ead_nets_teacher_forward (EadNets *nets, const float *images, int n, float *out,
 }
 
 gboolean
+ead_nets_student_loss (EadNets *nets, const float *images, int n, const float *teacher_raw,
+                       double *loss, GError **error)
+{
+  try
+    {
+      torch::NoGradGuard no_grad;
+      const int64_t s = nets->image_size, m = nets->output_size;
+      auto x = host_to_tensor (images, { n, 3, s, s }, nets->device);
+      auto raw = host_to_tensor (teacher_raw, { n, kTeacherChannels, m, m }, nets->device);
+      auto t = (raw - nets->teacher_mean) / nets->teacher_std;
+      auto st = nets->student->forward (x).narrow (1, 0, kTeacherChannels);
+      *loss = (t - st).pow (2).mean ().item<double> ();
+      return TRUE;
+    }
+  catch (const std::exception &e)
+    {
+      set_torch_error (error, e);
+      return FALSE;
+    }
+}
+
+gboolean
 ead_nets_predict (EadNets *nets, const float *images, int n, EadPrecision precision,
                   float *map_st, float *map_ae, GError **error)
 {
@@ -787,6 +809,13 @@ ead_trainer_step (EadTrainer *trainer, const float *image_st, const float *teach
       set_torch_error (error, e);
       return FALSE;
     }
+}
+
+void
+ead_trainer_set_total_steps (EadTrainer *trainer, int total_steps)
+{
+  g_return_if_fail (total_steps >= trainer->step && total_steps > 0);
+  trainer->total_steps = total_steps;
 }
 
 int

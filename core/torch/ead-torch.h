@@ -83,6 +83,14 @@ int ead_nets_find_tensor (const EadNets *nets, const char *name);
 gboolean ead_nets_teacher_forward (EadNets *nets, const float *images, int n,
                                    float *out, GError **error);
 
+/* The mean squared distance between the student's first 384 channels and
+ * the normalised teacher features of @n normalised images, without
+ * gradients: training's mean st-loss, on images it does not train on.
+ * @teacher_raw: their raw teacher features, as ead_nets_teacher_forward()
+ * gives them, so that callers compute them once. */
+gboolean ead_nets_student_loss (EadNets *nets, const float *images, int n,
+                                const float *teacher_raw, double *loss, GError **error);
+
 /* The two raw anomaly maps of @n normalised images, before quantile
  * normalisation: map_st = mean_c (T^ - S[:384])^2 and
  * map_ae = mean_c (A - S[384:])^2, each n x M x M. */
@@ -117,6 +125,10 @@ void ead_trainer_free (EadTrainer *trainer);
 gboolean ead_trainer_step (EadTrainer *trainer, const float *image_st,
                            const float *teacher_st, const float *image_ae,
                            const float *penalty, EadLosses *losses, GError **error);
+
+/* Changes the run's length (at least the steps taken) before the rate
+ * drops: a time budget fixes it once the speed is known. */
+void ead_trainer_set_total_steps (EadTrainer *trainer, int total_steps);
 
 /* Steps taken so far; setting it (when resuming) also sets the rate. */
 int ead_trainer_get_step (const EadTrainer *trainer);
