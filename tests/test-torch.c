@@ -165,6 +165,52 @@ test_bf16_matches_fp32 (void)
   ead_nets_free (nets);
 }
 
+/* The mean of the local map over the image with the networks as prepared
+ * for inference (oneDNN on the CPU) against the eager teacher and student. */
+static double
+local_map_mean (EadNets *nets, const float *x, double *eager_loss)
+{
+  g_autoptr (GError) error = NULL;
+  const int side = ead_nets_get_output_size (nets), n = side * side;
+  g_autofree float *local = g_new (float, n), *global = g_new (float, n);
+  g_autofree float *teacher = g_new (float, (gsize) EAD_TEACHER_CHANNELS * n);
+  g_assert_true (ead_nets_predict (nets, x, 1, EAD_PRECISION_FP32, local, global, &error));
+  g_assert_true (ead_nets_teacher_forward (nets, x, 1, teacher, &error));
+  g_assert_true (ead_nets_student_loss (nets, x, 1, teacher, eager_loss, &error));
+  g_assert_no_error (error);
+  double mean = 0;
+  for (int i = 0; i < n; i++)
+    mean += local[i] / n;
+  return mean;
+}
+
+/* Inference runs on networks prepared once (weights reordered for oneDNN):
+ * they give the eager networks' values, and a changed weight is seen. */
+static void
+test_prepared_inference_matches_eager (void)
+{
+  g_autoptr (GError) error = NULL;
+  ead_torch_manual_seed (4);
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  g_assert_no_error (error);
+  g_autofree float *x = random_input (256, 5);
+  double eager, prepared = local_map_mean (nets, x, &eager);
+  g_assert_cmpfloat (fabs (prepared - eager), <=, 1e-5 * eager);
+
+  int index = ead_nets_find_tensor (nets, "student.8.bias");
+  g_assert_cmpint (index, >=, 0);
+  g_autofree float *bias = g_new (float, 2 * EAD_TEACHER_CHANNELS);
+  g_assert_true (ead_nets_read_tensor (nets, index, bias, &error));
+  for (int i = 0; i < EAD_TEACHER_CHANNELS; i++)
+    bias[i] += 0.5f;
+  g_assert_true (ead_nets_write_tensor (nets, index, bias, &error));
+  g_assert_no_error (error);
+  double eager_after, prepared_after = local_map_mean (nets, x, &eager_after);
+  g_assert_cmpfloat (fabs (prepared_after - prepared), >, 0.01 * prepared);
+  g_assert_cmpfloat (fabs (prepared_after - eager_after), <=, 1e-5 * eager_after);
+  ead_nets_free (nets);
+}
+
 static void
 test_tensor_round_trip (void)
 {
@@ -353,6 +399,7 @@ main (int argc, char **argv)
   g_test_add_func ("/torch/medium-layers", test_medium_layers);
   g_test_add_func ("/torch/autoencoder-layers", test_autoencoder_layers);
   g_test_add_func ("/torch/predict-shapes", test_predict_shapes);
+  g_test_add_func ("/torch/prepared-inference-matches-eager", test_prepared_inference_matches_eager);
   g_test_add_func ("/torch/bf16-matches-fp32", test_bf16_matches_fp32);
   g_test_add_func ("/torch/tensor-round-trip", test_tensor_round_trip);
   g_test_add_func ("/torch/training-lowers-loss", test_training_lowers_loss);

@@ -156,6 +156,112 @@ quantile_of_all (const torch::Tensor &t, double q)
   return low_value + fraction * (high_value - low_value);
 }
 
+// A bf16 channels-last copy of @net, in eval mode.
+nn::Sequential
+bf16_copy (nn::Sequential net)
+{
+  auto copy = std::dynamic_pointer_cast<nn::SequentialImpl> (net->clone ());
+  copy->to (torch::kBFloat16);
+  for (auto &p : copy->parameters ())
+    if (p.dim () == 4)
+      p.set_data (p.contiguous (at::MemoryFormat::ChannelsLast));
+  copy->eval ();
+  return nn::Sequential (copy);
+}
+
+// A PDN ready for inference. On the CPU it runs in oneDNN's own blocked
+// layout: the weights are reordered once into the format the convolution
+// wants and the activations stay blocked from layer to layer, with the ReLUs
+// in place. The eager module reorders weights and activations on every call
+// and takes about twice as long for the same values (docs/benchmarks.md). On
+// CUDA it is the eager module (a bf16 channels-last copy for bf16).
+class InferencePdn
+{
+public:
+  InferencePdn (nn::Sequential &pdn, const torch::Device &device, torch::ScalarType dtype)
+    : dtype_ (dtype)
+  {
+    if (!device.is_cpu ())
+      {
+        eager_ = dtype == torch::kBFloat16 ? bf16_copy (pdn) : pdn;
+        return;
+      }
+    for (auto &module : pdn->modules (false))
+      {
+        Layer layer;
+        if (auto *c = module->as<nn::Conv2d> ())
+          {
+            const auto &o = c->options;
+            layer.kind = Layer::CONV;
+            layer.padding = at::IntArrayRef (c10::get<torch::ExpandingArray<2>> (o.padding ())).vec ();
+            layer.stride = at::IntArrayRef (o.stride ()).vec ();
+            layer.dilation = at::IntArrayRef (o.dilation ()).vec ();
+            layer.weight = at::mkldnn_reorder_conv2d_weight (c->weight.detach ().to_mkldnn (dtype),
+                                                             layer.padding, layer.stride,
+                                                             layer.dilation, o.groups ());
+            // fp32 bias also for bf16, as PyTorch's to_mkldnn does: it is added
+            // to the fp32 accumulator.
+            layer.bias = c->bias.detach ().to_mkldnn ();
+            layer.groups = o.groups ();
+          }
+        else if (module->as<nn::ReLU> ())
+          layer.kind = Layer::RELU;
+        else if (auto *p = module->as<nn::AvgPool2d> ())
+          {
+            layer.kind = Layer::AVG_POOL;
+            layer.kernel = at::IntArrayRef (p->options.kernel_size ()).vec ();
+            layer.stride = at::IntArrayRef (p->options.stride ()).vec ();
+            layer.padding = at::IntArrayRef (p->options.padding ()).vec ();
+          }
+        else
+          throw std::invalid_argument ("a PDN holds only convolutions, ReLUs and average pools");
+        layers_.push_back (std::move (layer));
+      }
+  }
+
+  // @x: dense fp32; the output: dense fp32.
+  torch::Tensor
+  forward (const torch::Tensor &x)
+  {
+    if (eager_)
+      {
+        auto input = dtype_ == torch::kBFloat16
+                         ? x.to (torch::kBFloat16).contiguous (at::MemoryFormat::ChannelsLast)
+                         : x;
+        return eager_->forward (input).to (torch::kFloat32);
+      }
+    auto h = x.to_mkldnn (dtype_);
+    for (const auto &layer : layers_)
+      switch (layer.kind)
+        {
+        case Layer::CONV:
+          h = at::mkldnn_convolution (h, layer.weight, layer.bias, layer.padding, layer.stride,
+                                      layer.dilation, layer.groups);
+          break;
+        case Layer::RELU:
+          at::relu_ (h);
+          break;
+        case Layer::AVG_POOL:
+          h = at::avg_pool2d (h, layer.kernel, layer.stride, layer.padding);
+          break;
+        }
+    return h.to_dense ().to (torch::kFloat32);
+  }
+
+private:
+  struct Layer
+  {
+    enum { CONV, RELU, AVG_POOL } kind;
+    torch::Tensor weight, bias;
+    std::vector<int64_t> kernel, padding, stride, dilation;
+    int64_t groups = 1;
+  };
+
+  torch::ScalarType dtype_;
+  nn::Sequential eager_{ nullptr };
+  std::vector<Layer> layers_;
+};
+
 } // namespace ead_shim
 
 using namespace ead_shim;
@@ -172,12 +278,13 @@ struct _EadNets
   torch::Tensor teacher_mean;   // 1 x 384 x 1 x 1
   torch::Tensor teacher_std;
   std::vector<NamedTensor> tensors;
-  // bf16 channels-last copies for inference, made on first use and dropped
-  // whenever a weight changes. The lock guards them and the autoencoder's
-  // mode so that several threads can predict with the same networks.
+  // The networks prepared for inference in each precision (indexed by
+  // EadPrecision), made on first use and dropped whenever a weight changes.
+  // The lock guards them and the autoencoder's mode so that several threads
+  // can predict with the same networks.
   std::mutex inference_lock;
-  nn::Sequential bf16_teacher{ nullptr };
-  nn::Sequential bf16_student{ nullptr };
+  std::shared_ptr<InferencePdn> inference_teacher[2];
+  std::shared_ptr<InferencePdn> inference_student[2];
   nn::Sequential bf16_autoencoder{ nullptr };
 };
 
@@ -215,21 +322,11 @@ void
 drop_inference_copies (EadNets *nets)
 {
   std::lock_guard<std::mutex> guard (nets->inference_lock);
-  nets->bf16_teacher = nullptr;
-  nets->bf16_student = nullptr;
+  for (auto &teacher : nets->inference_teacher)
+    teacher = nullptr;
+  for (auto &student : nets->inference_student)
+    student = nullptr;
   nets->bf16_autoencoder = nullptr;
-}
-
-nn::Sequential
-bf16_copy (nn::Sequential net)
-{
-  auto copy = std::dynamic_pointer_cast<nn::SequentialImpl> (net->clone ());
-  copy->to (torch::kBFloat16);
-  for (auto &p : copy->parameters ())
-    if (p.dim () == 4)
-      p.set_data (p.contiguous (at::MemoryFormat::ChannelsLast));
-  copy->eval ();
-  return nn::Sequential (copy);
 }
 
 torch::Tensor
@@ -661,29 +758,34 @@ ead_nets_predict (EadNets *nets, const float *images, int n, EadPrecision precis
       torch::NoGradGuard no_grad;
       const int64_t s = nets->image_size;
       auto x = host_to_tensor (images, { n, 3, s, s }, nets->device);
-      nn::Sequential teacher = nets->teacher, student = nets->student, ae = nets->autoencoder;
+      const bool bf16 = precision == EAD_PRECISION_BF16;
+      const auto dtype = bf16 ? torch::kBFloat16 : torch::kFloat32;
+      std::shared_ptr<InferencePdn> teacher, student;
+      nn::Sequential ae = nets->autoencoder;
       {
         std::lock_guard<std::mutex> guard (nets->inference_lock);
-        if (precision == EAD_PRECISION_BF16)
+        auto &prepared_teacher = nets->inference_teacher[precision];
+        auto &prepared_student = nets->inference_student[precision];
+        if (!prepared_teacher)
           {
-            if (!nets->bf16_teacher)
-              {
-                nets->bf16_teacher = bf16_copy (nets->teacher);
-                nets->bf16_student = bf16_copy (nets->student);
-                nets->bf16_autoencoder = bf16_copy (nets->autoencoder);
-              }
-            teacher = nets->bf16_teacher;
-            student = nets->bf16_student;
+            prepared_teacher = std::make_shared<InferencePdn> (nets->teacher, nets->device, dtype);
+            prepared_student = std::make_shared<InferencePdn> (nets->student, nets->device, dtype);
+          }
+        teacher = prepared_teacher;
+        student = prepared_student;
+        if (bf16)
+          {
+            if (!nets->bf16_autoencoder)
+              nets->bf16_autoencoder = bf16_copy (nets->autoencoder);
             ae = nets->bf16_autoencoder;
           }
         if (ae->is_training ())
           ae->eval ();
       }
-      if (precision == EAD_PRECISION_BF16)
-        x = x.to (torch::kBFloat16).contiguous (at::MemoryFormat::ChannelsLast);
-      auto t = normalized_teacher (nets, teacher, x);
-      auto st = student->forward (x).to (torch::kFloat32);
-      auto a = ae->forward (x).to (torch::kFloat32);
+      auto t = (teacher->forward (x) - nets->teacher_mean) / nets->teacher_std;
+      auto st = student->forward (x);
+      auto x_ae = bf16 ? x.to (torch::kBFloat16).contiguous (at::MemoryFormat::ChannelsLast) : x;
+      auto a = ae->forward (x_ae).to (torch::kFloat32);
       auto local = (t - st.narrow (1, 0, kTeacherChannels)).pow (2).mean (1);
       auto global = (a - st.narrow (1, kTeacherChannels, kTeacherChannels)).pow (2).mean (1);
       tensor_to_host (local, map_st);
