@@ -165,8 +165,9 @@ test_bf16_matches_fp32 (void)
   ead_nets_free (nets);
 }
 
-/* The mean of the local map over the image with the networks as prepared
- * for inference (oneDNN on the CPU) against the eager teacher and student. */
+/* The mean of the local map over the image with the student as prepared for
+ * inference (oneDNN on the CPU), and the eager student's loss against the
+ * same teacher features. */
 static double
 local_map_mean (EadNets *nets, const float *x, double *eager_loss)
 {

@@ -318,22 +318,44 @@ collect_tensors (EadNets *nets)
   nets->tensors.push_back ({ "teacher_std", nets->teacher_std });
 }
 
+// After a training step: the teacher is frozen, its copies stay.
 void
-drop_inference_copies (EadNets *nets)
+drop_trained_copies (EadNets *nets)
 {
   std::lock_guard<std::mutex> guard (nets->inference_lock);
-  for (auto &teacher : nets->inference_teacher)
-    teacher = nullptr;
   for (auto &student : nets->inference_student)
     student = nullptr;
   nets->bf16_autoencoder = nullptr;
 }
 
-torch::Tensor
-normalized_teacher (EadNets *nets, nn::Sequential teacher, const torch::Tensor &x)
+void
+drop_inference_copies (EadNets *nets)
 {
-  auto t = teacher->forward (x).to (torch::kFloat32);
-  return (t - nets->teacher_mean) / nets->teacher_std;
+  drop_trained_copies (nets);
+  std::lock_guard<std::mutex> guard (nets->inference_lock);
+  for (auto &teacher : nets->inference_teacher)
+    teacher = nullptr;
+}
+
+// The teacher or student (@network is &nets->teacher or &nets->student)
+// prepared for inference in @precision, made now if needed.
+std::shared_ptr<InferencePdn>
+prepared_pdn (EadNets *nets, nn::Sequential *network, EadPrecision precision)
+{
+  std::lock_guard<std::mutex> guard (nets->inference_lock);
+  auto &prepared = network == &nets->teacher ? nets->inference_teacher[precision]
+                                             : nets->inference_student[precision];
+  if (!prepared)
+    prepared = std::make_shared<InferencePdn> (
+        *network, nets->device,
+        precision == EAD_PRECISION_BF16 ? torch::kBFloat16 : torch::kFloat32);
+  return prepared;
+}
+
+torch::Tensor
+normalized (EadNets *nets, const torch::Tensor &teacher_out)
+{
+  return (teacher_out - nets->teacher_mean) / nets->teacher_std;
 }
 
 // The student's output channels [first, first + 384) only. Both PDNs end in
@@ -717,7 +739,7 @@ ead_nets_teacher_forward (EadNets *nets, const float *images, int n, float *out,
       torch::NoGradGuard no_grad;
       const int64_t s = nets->image_size;
       auto x = host_to_tensor (images, { n, 3, s, s }, nets->device);
-      tensor_to_host (nets->teacher->forward (x), out);
+      tensor_to_host (prepared_pdn (nets, &nets->teacher, EAD_PRECISION_FP32)->forward (x), out);
       return TRUE;
     }
   catch (const std::exception &e)
@@ -737,7 +759,7 @@ ead_nets_student_loss (EadNets *nets, const float *images, int n, const float *t
       const int64_t s = nets->image_size, m = nets->output_size;
       auto x = host_to_tensor (images, { n, 3, s, s }, nets->device);
       auto raw = host_to_tensor (teacher_raw, { n, kTeacherChannels, m, m }, nets->device);
-      auto t = (raw - nets->teacher_mean) / nets->teacher_std;
+      auto t = normalized (nets, raw);
       auto st = nets->student->forward (x).narrow (1, 0, kTeacherChannels);
       *loss = (t - st).pow (2).mean ().item<double> ();
       return TRUE;
@@ -759,20 +781,11 @@ ead_nets_predict (EadNets *nets, const float *images, int n, EadPrecision precis
       const int64_t s = nets->image_size;
       auto x = host_to_tensor (images, { n, 3, s, s }, nets->device);
       const bool bf16 = precision == EAD_PRECISION_BF16;
-      const auto dtype = bf16 ? torch::kBFloat16 : torch::kFloat32;
-      std::shared_ptr<InferencePdn> teacher, student;
+      auto teacher = prepared_pdn (nets, &nets->teacher, precision);
+      auto student = prepared_pdn (nets, &nets->student, precision);
       nn::Sequential ae = nets->autoencoder;
       {
         std::lock_guard<std::mutex> guard (nets->inference_lock);
-        auto &prepared_teacher = nets->inference_teacher[precision];
-        auto &prepared_student = nets->inference_student[precision];
-        if (!prepared_teacher)
-          {
-            prepared_teacher = std::make_shared<InferencePdn> (nets->teacher, nets->device, dtype);
-            prepared_student = std::make_shared<InferencePdn> (nets->student, nets->device, dtype);
-          }
-        teacher = prepared_teacher;
-        student = prepared_student;
         if (bf16)
           {
             if (!nets->bf16_autoencoder)
@@ -782,7 +795,7 @@ ead_nets_predict (EadNets *nets, const float *images, int n, EadPrecision precis
         if (ae->is_training ())
           ae->eval ();
       }
-      auto t = (teacher->forward (x) - nets->teacher_mean) / nets->teacher_std;
+      auto t = normalized (nets, teacher->forward (x));
       auto st = student->forward (x);
       auto x_ae = bf16 ? x.to (torch::kBFloat16).contiguous (at::MemoryFormat::ChannelsLast) : x;
       auto a = ae->forward (x_ae).to (torch::kFloat32);
@@ -855,7 +868,8 @@ ead_trainer_step (EadTrainer *trainer, const float *image_st, const float *teach
       auto x_ae = host_to_tensor (image_ae, { 1, 3, s, s }, device);
       nets->student->train ();
       nets->autoencoder->train ();
-      drop_inference_copies (nets);
+      drop_trained_copies (nets);
+      auto teacher = prepared_pdn (nets, &nets->teacher, trainer->precision);
 
       // Separate passes, each computing only the student half its loss
       // reads: on oneDNN a batch of the three inputs costs more than three
@@ -866,8 +880,8 @@ ead_trainer_step (EadTrainer *trainer, const float *image_st, const float *teach
         {
           torch::NoGradGuard no_grad;
           t_st = teacher_st ? host_to_tensor (teacher_st, { 1, kTeacherChannels, m, m }, device)
-                            : normalized_teacher (nets, nets->teacher, x_st);
-          t_ae = normalized_teacher (nets, nets->teacher, x_ae);
+                            : normalized (nets, teacher->forward (x_st));
+          t_ae = normalized (nets, teacher->forward (x_ae));
         }
         s_st = student_half (nets->student, x_st, 0).to (torch::kFloat32);
         s_ae = student_half (nets->student, x_ae, kTeacherChannels).to (torch::kFloat32);
