@@ -417,7 +417,8 @@ section_model (Writer *w, const Report *r, GError **error)
   heading (w, _("The part and the model"), 12);
   field (w, _("Project"), name);
   field (w, _("Model"), model_id);
-  field (w, _("Size"), ead_model_size_to_string (r->model.size));
+  field (w, _("Size"), r->model.size == EAD_MODEL_MEDIUM ? _("Medium (EfficientAD-M)")
+                                                          : _("Small (EfficientAD-S)"));
   field (w, _("Image size"), image_size);
   field (w, _("Teacher"), teacher);
   field (w, _("Training"), training);

@@ -196,6 +196,7 @@ test_chinese (void)
   assert_contains (text, "检测报告");
   assert_contains (text, "判定");
   assert_contains (text, "漏检的缺陷");
+  assert_contains (text, "小（EfficientAD-S）");
 
   const char *argv[] = { "pdffonts", pdf, NULL };
   g_auto (TestRun) fonts = test_run_program (argv);
