@@ -401,20 +401,26 @@ load_resized_images (EadProject *project, GArray *ids, int size, GCancellable *c
   return g_steal_pointer (&images);
 }
 
-/* New quantiles make the old scores and threshold meaningless. */
+/* New quantiles make the old scores, their metrics and the threshold
+ * meaningless. */
 static gboolean
 replace_calibration (EadProject *project, gint64 model_id, EadModel *model,
                      EadPrecision precision, guint n_validation, GError **error)
 {
   g_autoptr (sqlite3_stmt) forget = ead_project_prepare (project,
     "DELETE FROM results WHERE model_id = ?1;", error);
-  g_autoptr (sqlite3_stmt) drop = forget ? ead_project_prepare (project,
+  g_autoptr (sqlite3_stmt) forget_metrics = forget ? ead_project_prepare (project,
+    "DELETE FROM test_metrics WHERE model_id = ?1;", error) : NULL;
+  g_autoptr (sqlite3_stmt) drop = forget_metrics ? ead_project_prepare (project,
     "DELETE FROM calibrations WHERE model_id = ?", error) : NULL;
   if (!drop || !ead_project_begin (project, error))
     return FALSE;
   sqlite3_bind_int64 (forget, 1, model_id);
+  sqlite3_bind_int64 (forget_metrics, 1, model_id);
   sqlite3_bind_int64 (drop, 1, model_id);
-  if (!ead_project_run (project, forget, error) || !ead_project_run (project, drop, error)
+  if (!ead_project_run (project, forget, error)
+      || !ead_project_run (project, forget_metrics, error)
+      || !ead_project_run (project, drop, error)
       || !insert_calibration (project, model_id, model, precision, n_validation, error))
     {
       ead_project_rollback (project);

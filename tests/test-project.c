@@ -1247,6 +1247,17 @@ test_results_and_threshold (TempDir *dir, gconstpointer data)
   g_assert_false (ead_project_set_threshold (project, model, EAD_THRESHOLD_MAX_FPR, 1.5,
                                              &threshold, &error));
   g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+
+  /* A new calibration changes every score: the test's metrics go with
+   * its results. */
+  g_assert_true (ead_project_calibrate (project, model, EAD_PRECISION_FP32, NULL, NULL, NULL,
+                                        &error));
+  g_autofree char *tested_at = NULL;
+  g_autoptr (GArray) stale = ead_project_get_test_metrics (project, model, &tested_at, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stale->len, ==, 0);
+  g_assert_null (tested_at);
 }
 
 /* Scores the test images of @project's @model. */
