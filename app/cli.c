@@ -334,19 +334,41 @@ cli_json_add_metrics (JsonBuilder *b, const EadMetrics *m)
   cli_json_add_number (b, "threshold", m->threshold);
 }
 
+static void
+json_add_per_type (JsonBuilder *b, GArray *per_type)
+{
+  json_builder_set_member_name (b, "per_type");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < per_type->len; i++)
+    {
+      const EadMetrics *m = &g_array_index (per_type, EadMetrics, i);
+      json_builder_set_member_name (b, m->type);
+      json_builder_begin_object (b);
+      cli_json_add_metrics (b, m);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+}
+
 void
 cli_json_add_evaluation (JsonBuilder *b, const EadEvaluation *e)
 {
   cli_json_add_metrics (b, &e->overall);
   cli_json_add_number (b, "ms_per_image", e->ms_per_image);
-  json_builder_set_member_name (b, "per_type");
+  json_add_per_type (b, e->per_type);
+  if (!e->local)
+    return;
+  json_builder_set_member_name (b, "maps");
   json_builder_begin_object (b);
-  for (guint i = 0; i < e->per_type->len; i++)
+  const struct { const char *name; const EadMapMetrics *metrics; } maps[] = {
+    { "local", e->local }, { "global", e->global },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (maps); i++)
     {
-      const EadMetrics *m = &g_array_index (e->per_type, EadMetrics, i);
-      json_builder_set_member_name (b, m->type);
+      json_builder_set_member_name (b, maps[i].name);
       json_builder_begin_object (b);
-      cli_json_add_metrics (b, m);
+      cli_json_add_metrics (b, &maps[i].metrics->overall);
+      json_add_per_type (b, maps[i].metrics->per_type);
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
@@ -366,6 +388,27 @@ cli_print_metrics_row (const EadMetrics *m)
            m->pixel_auroc, m->aupro, m->f1_max, m->threshold);
 }
 
+static void
+print_map_rows (const char *map, const EadMetrics *overall, GArray *per_type)
+{
+  for (guint i = 0; i <= per_type->len; i++)
+    {
+      const EadMetrics *m = i < per_type->len ? &g_array_index (per_type, EadMetrics, i) : overall;
+      g_print ("%-7s %-16s %11.4f %11.4f %8.4f\n", map, m->type, m->image_auroc, m->pixel_auroc,
+               m->aupro);
+    }
+}
+
+/* Each map alone beside the fused one, to see which branch fails. */
+static void
+print_maps_table (const EadEvaluation *e)
+{
+  g_print ("\n%-7s %-16s %11s %11s %8s\n", "map", "type", "image_auroc", "pixel_auroc", "aupro");
+  print_map_rows ("local", &e->local->overall, e->local->per_type);
+  print_map_rows ("global", &e->global->overall, e->global->per_type);
+  print_map_rows ("fused", &e->overall, e->per_type);
+}
+
 void
 cli_print_metrics_table (const EadEvaluation *e)
 {
@@ -373,5 +416,7 @@ cli_print_metrics_table (const EadEvaluation *e)
   for (guint i = 0; i < e->per_type->len; i++)
     cli_print_metrics_row (&g_array_index (e->per_type, EadMetrics, i));
   cli_print_metrics_row (&e->overall);
+  if (e->local)
+    print_maps_table (e);
   g_print ("%.1f ms per image (networks and maps)\n", e->ms_per_image);
 }

@@ -9,14 +9,14 @@
 
 /* What the metrics of one test image point to. */
 typedef struct {
-  float *map;        /* fused, at image resolution */
-  EadMask *mask;     /* all zero for good images */
+  EadScoreResult maps;   /* at image resolution */
+  EadMask *mask;         /* all zero for good images */
 } Scored;
 
 static void
 scored_clear (Scored *s)
 {
-  g_free (s->map);
+  ead_score_result_clear (&s->maps);
   g_clear_pointer (&s->mask, ead_mask_free);
 }
 
@@ -39,24 +39,27 @@ load_mask_for (const EadSample *sample, int width, int height, GError **error)
   return g_steal_pointer (&mask);
 }
 
-/* Fills all of @view but its map, which the caller takes from @result. */
+/* Scores @image into @out and points @view at what it holds. */
 static gboolean
 score_sample (EadModel *model, const EadSample *sample, const EadImage *image,
-              EadPrecision precision, Scored *out, EadScoredImage *view, EadScoreResult *result,
-              GError **error)
+              EadPrecision precision, Scored *out, EadScoredImage *view, GError **error)
 {
-  if (!ead_model_score (model, image, precision, EAD_SCORE_MAPS, result, error))
+  const EadScoreResult *maps = &out->maps;
+  if (!ead_model_score (model, image, precision, EAD_SCORE_MAPS, &out->maps, error))
     return FALSE;
-  out->mask = load_mask_for (sample, result->width, result->height, error);
+  out->mask = load_mask_for (sample, maps->width, maps->height, error);
   if (!out->mask)
     return FALSE;
   *view = (EadScoredImage) {
     .path = sample->path,
     .type = sample->type,
-    .score = result->score,
-    .milliseconds = result->milliseconds,
-    .width = result->width,
-    .height = result->height,
+    .score = maps->score,
+    .milliseconds = maps->milliseconds,
+    .width = maps->width,
+    .height = maps->height,
+    .map = maps->fused,
+    .local = maps->local,
+    .global = maps->global,
     .mask = ead_mask_get_data (out->mask),
   };
   return TRUE;
@@ -134,6 +137,14 @@ metrics_clear (gpointer data)
   g_free (((EadMetrics *) data)->type);
 }
 
+static GArray *
+metrics_array_new (void)
+{
+  GArray *metrics = g_array_new (FALSE, TRUE, sizeof (EadMetrics));
+  g_array_set_clear_func (metrics, metrics_clear);
+  return metrics;
+}
+
 static void
 image_score_clear (gpointer data)
 {
@@ -146,21 +157,21 @@ static EadEvaluation *
 evaluation_new (void)
 {
   EadEvaluation *e = g_new0 (EadEvaluation, 1);
-  e->per_type = g_array_new (FALSE, TRUE, sizeof (EadMetrics));
-  g_array_set_clear_func (e->per_type, metrics_clear);
+  e->per_type = metrics_array_new ();
   e->images = g_array_new (FALSE, TRUE, sizeof (EadImageScore));
   g_array_set_clear_func (e->images, image_score_clear);
   return e;
 }
 
+/* The metrics of all @scored and of each defect type with the good ones. */
 static void
-summarise (EadEvaluation *e, const EadScoredImage *scored, guint n)
+summarise (const EadScoredImage *scored, guint n, EadMetrics *overall, GArray *per_type)
 {
   g_autofree gboolean *include = g_new (gboolean, n);
   for (guint i = 0; i < n; i++)
     include[i] = TRUE;
-  e->overall.type = g_strdup ("all");
-  compute_metrics (scored, n, include, &e->overall);
+  overall->type = g_strdup ("all");
+  compute_metrics (scored, n, include, overall);
 
   g_autoptr (GPtrArray) types = defect_types (scored, n);
   for (guint t = 0; t < types->len; t++)
@@ -169,8 +180,43 @@ summarise (EadEvaluation *e, const EadScoredImage *scored, guint n)
         include[i] = !is_anomalous (&scored[i]) || g_str_equal (scored[i].type, types->pdata[t]);
       EadMetrics m = { .type = g_strdup (types->pdata[t]) };
       compute_metrics (scored, n, include, &m);
-      g_array_append_val (e->per_type, m);
+      g_array_append_val (per_type, m);
     }
+}
+
+static double
+map_max (const float *map, gsize n)
+{
+  float top = -G_MAXFLOAT;
+  for (gsize i = 0; i < n; i++)
+    top = MAX (top, map[i]);
+  return top;
+}
+
+/* The metrics of the local (@local TRUE) or global map of @images alone. */
+static EadMapMetrics *
+map_metrics_new (const EadScoredImage *images, guint n, gboolean local)
+{
+  g_autofree EadScoredImage *alone = g_memdup2 (images, n * sizeof *images);
+  for (guint i = 0; i < n; i++)
+    {
+      alone[i].map = local ? images[i].local : images[i].global;
+      alone[i].score = map_max (alone[i].map, (gsize) alone[i].width * alone[i].height);
+    }
+  EadMapMetrics *metrics = g_new0 (EadMapMetrics, 1);
+  metrics->per_type = metrics_array_new ();
+  summarise (alone, n, &metrics->overall, metrics->per_type);
+  return metrics;
+}
+
+static void
+map_metrics_free (EadMapMetrics *metrics)
+{
+  if (!metrics)
+    return;
+  g_free (metrics->overall.type);
+  g_array_unref (metrics->per_type);
+  g_free (metrics);
 }
 
 EadEvaluation *
@@ -186,7 +232,15 @@ ead_evaluation_new_from_scores (const EadScoredImage *images, guint n)
       total_ms += images[i].milliseconds;
     }
   evaluation->ms_per_image = n > 0 ? total_ms / n : NAN;
-  summarise (evaluation, images, n);
+  summarise (images, n, &evaluation->overall, evaluation->per_type);
+  gboolean have_branches = n > 0;
+  for (guint i = 0; i < n; i++)
+    have_branches = have_branches && images[i].local && images[i].global;
+  if (have_branches)
+    {
+      evaluation->local = map_metrics_new (images, n, TRUE);
+      evaluation->global = map_metrics_new (images, n, FALSE);
+    }
   return evaluation;
 }
 
@@ -208,17 +262,14 @@ ead_evaluate (EadModel *model, EadDataset *dataset, EadPrecision precision,
   for (guint i = 0; i < n && ok; i++)
     {
       const EadSample *sample = ead_dataset_get_sample (dataset, EAD_SPLIT_TEST, i);
-      g_auto (EadScoreResult) result = { 0 };
       g_autoptr (EadImage) image = NULL;
       ok = !g_cancellable_set_error_if_cancelled (cancellable, error)
            && (image = ead_image_load (sample->path, error)) != NULL
-           && score_sample (model, sample, image, precision, &scored[i], &views[i], &result, error);
+           && score_sample (model, sample, image, precision, &scored[i], &views[i], error);
       if (!ok)
         break;
       if (callback)
-        callback (sample, image, &result, i + 1, n, user_data);
-      scored[i].map = g_steal_pointer (&result.fused);
-      views[i].map = scored[i].map;
+        callback (sample, image, &scored[i].maps, i + 1, n, user_data);
     }
   EadEvaluation *evaluation = ok ? ead_evaluation_new_from_scores (views, n) : NULL;
   for (guint i = 0; i < n; i++)
@@ -235,5 +286,7 @@ ead_evaluation_free (EadEvaluation *evaluation)
   g_free (evaluation->overall.type);
   g_array_unref (evaluation->per_type);
   g_array_unref (evaluation->images);
+  map_metrics_free (evaluation->local);
+  map_metrics_free (evaluation->global);
   g_free (evaluation);
 }

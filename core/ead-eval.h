@@ -29,11 +29,22 @@ typedef struct {
   double milliseconds;
 } EadImageScore;
 
+/* The metrics of one anomaly map on its own, each image scored by that
+ * map's maximum. */
 typedef struct {
   EadMetrics overall;
   GArray *per_type;      /* EadMetrics, one per defect type, sorted */
+} EadMapMetrics;
+
+typedef struct {
+  EadMetrics overall;    /* of the fused map, whose maximum is the image score */
+  GArray *per_type;      /* EadMetrics, one per defect type, sorted */
   GArray *images;        /* EadImageScore, in dataset order */
   double ms_per_image;   /* mean network and map time */
+  /* The local (student-teacher) and global (autoencoder) maps alone, to see
+   * which branch fails; NULL where those maps were not at hand. */
+  EadMapMetrics *local;
+  EadMapMetrics *global;
 } EadEvaluation;
 
 /* Called after each test image with the decoded image and its maps (at the
@@ -59,6 +70,8 @@ typedef struct {
   double milliseconds;
   int width, height;
   const float *map;       /* the fused map, width x height */
+  const float *local;     /* the local and global maps at the same size, or */
+  const float *global;    /* NULL for both: no metrics of each map alone */
   const guint8 *mask;     /* width x height, 1 for defect (all 0 for good images) */
 } EadScoredImage;
 

@@ -189,6 +189,19 @@ test_eval (void)
     }
   g_assert_true (json_object_has_member (json_object_get_object_member (o, "per_type"), "broken_large")
                  || json_object_has_member (json_object_get_object_member (o, "per_type"), "square"));
+  /* Each map alone, in the text and the JSON. */
+  g_assert_nonnull (strstr (run.out, "\nlocal   all "));
+  g_assert_nonnull (strstr (run.out, "\nglobal  all "));
+  JsonObject *alone = json_object_get_object_member (o, "maps");
+  const char *branches[] = { "local", "global" };
+  for (gsize i = 0; i < G_N_ELEMENTS (branches); i++)
+    {
+      JsonObject *branch = json_object_get_object_member (alone, branches[i]);
+      double auroc = json_object_get_double_member (branch, "image_auroc");
+      g_assert_true (auroc >= 0 && auroc <= 1);
+      g_assert_cmpuint (json_object_get_size (json_object_get_object_member (branch, "per_type")),
+                        ==, json_object_get_size (json_object_get_object_member (o, "per_type")));
+    }
   JsonArray *images = json_object_get_array_member (o, "images");
   g_assert_cmpuint (json_array_get_length (images), >, 0);
   JsonObject *first = json_array_get_object_element (images, 0);

@@ -11,6 +11,7 @@
 
 #include "ead-error.h"
 #include "ead-eval.h"
+#include "ead-metrics.h"
 #include "ead-train.h"
 #include "test-util.h"
 
@@ -63,6 +64,50 @@ provenance_steps (EadModel *model)
   return (int) g_ascii_strtoll (ead_model_get_provenance (model, "steps"), NULL, 10);
 }
 
+static double
+map_max (const float *map, gsize n)
+{
+  float top = -G_MAXFLOAT;
+  for (gsize i = 0; i < n; i++)
+    top = MAX (top, map[i]);
+  return top;
+}
+
+/* Each map alone is evaluated with each image scored by that map's maximum:
+ * its image AUROC is the one of those scores. */
+static void
+assert_map_metrics (EadModel *model, EadDataset *dataset, const EadEvaluation *evaluation)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_nonnull (evaluation->local);
+  g_assert_nonnull (evaluation->global);
+  g_assert_cmpuint (evaluation->local->per_type->len, ==, evaluation->per_type->len);
+  g_assert_cmpuint (evaluation->global->per_type->len, ==, evaluation->per_type->len);
+  const guint n = ead_dataset_get_n_samples (dataset, EAD_SPLIT_TEST);
+  g_autofree float *local = g_new (float, n), *global = g_new (float, n);
+  g_autofree guint8 *labels = g_new (guint8, n);
+  for (guint i = 0; i < n; i++)
+    {
+      const EadSample *sample = ead_dataset_get_sample (dataset, EAD_SPLIT_TEST, i);
+      g_autoptr (EadImage) image = ead_image_load (sample->path, &error);
+      g_auto (EadScoreResult) result = { 0 };
+      g_assert_true (ead_model_score (model, image, EAD_PRECISION_FP32, EAD_SCORE_MAPS, &result,
+                                      &error));
+      g_assert_no_error (error);
+      const gsize pixels = (gsize) result.width * result.height;
+      local[i] = map_max (result.local, pixels);
+      global[i] = map_max (result.global, pixels);
+      labels[i] = !g_str_equal (sample->type, "good");
+    }
+  g_assert_cmpfloat_with_epsilon (evaluation->local->overall.image_auroc,
+                                  ead_auroc (local, labels, n), 1e-9);
+  g_assert_cmpfloat_with_epsilon (evaluation->global->overall.image_auroc,
+                                  ead_auroc (global, labels, n), 1e-9);
+  g_assert_true (evaluation->local->overall.aupro >= 0 && evaluation->local->overall.aupro <= 1);
+  g_assert_true (evaluation->global->overall.pixel_auroc >= 0
+                 && evaluation->global->overall.pixel_auroc <= 1);
+}
+
 static void
 test_loss_falls_and_calibrates (void)
 {
@@ -113,6 +158,7 @@ test_loss_falls_and_calibrates (void)
   g_test_message ("after %d steps: image AUROC %.3f, pixel AUROC %.3f, AU-PRO %.3f", STEPS,
                   evaluation->overall.image_auroc, evaluation->overall.pixel_auroc,
                   evaluation->overall.aupro);
+  assert_map_metrics (model, dataset, evaluation);
 }
 
 static float *
