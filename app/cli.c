@@ -409,6 +409,53 @@ print_maps_table (const EadEvaluation *e)
   print_map_rows ("fused", &e->overall, e->per_type);
 }
 
+static int
+compare_scores_descending (gconstpointer a, gconstpointer b)
+{
+  double x = (*(const EadImageScore *const *) a)->score;
+  double y = (*(const EadImageScore *const *) b)->score;
+  return (x < y) - (x > y);
+}
+
+/* A peak within this fraction of the image's side from an edge is the
+ * padding's look rather than the part's. */
+#define EDGE_BAND (1.0 / 16)
+
+static const char *
+where_peak (const EadImageScore *s)
+{
+  const double band_x = EDGE_BAND * s->width, band_y = EDGE_BAND * s->height;
+  gboolean edge = s->peak_x < band_x || s->peak_x >= s->width - band_x || s->peak_y < band_y
+                  || s->peak_y >= s->height - band_y;
+  return edge ? "edge" : "inside";
+}
+
+/* The good images that score highest, and where: what false alarms look
+ * like (peaks at the edge, one branch above the other). */
+static void
+print_hottest_good (const EadEvaluation *e, guint count)
+{
+  g_autoptr (GPtrArray) good = g_ptr_array_new ();
+  for (guint i = 0; i < e->images->len; i++)
+    {
+      const EadImageScore *s = &g_array_index (e->images, EadImageScore, i);
+      if (g_str_equal (s->type, "good"))
+        g_ptr_array_add (good, (gpointer) s);
+    }
+  if (good->len == 0)
+    return;
+  g_ptr_array_sort (good, compare_scores_descending);
+  g_print ("\nhottest good images:\n%8s %8s %8s  %-18s %s\n", "score", "local", "global", "peak at",
+           "image");
+  for (guint i = 0; i < MIN (count, good->len); i++)
+    {
+      const EadImageScore *s = good->pdata[i];
+      g_autofree char *peak = g_strdup_printf ("%d,%d %s", s->peak_x, s->peak_y, where_peak (s));
+      g_print ("%8.4f %8.4f %8.4f  %-18s %s\n", s->score, s->local_score, s->global_score, peak,
+               s->path);
+    }
+}
+
 void
 cli_print_metrics_table (const EadEvaluation *e)
 {
@@ -418,5 +465,6 @@ cli_print_metrics_table (const EadEvaluation *e)
   cli_print_metrics_row (&e->overall);
   if (e->local)
     print_maps_table (e);
+  print_hottest_good (e, 5);
   g_print ("%.1f ms per image (networks and maps)\n", e->ms_per_image);
 }

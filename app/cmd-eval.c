@@ -76,6 +76,13 @@ evaluation_to_json (const EadEvaluation *e, const char *model_path, const char *
       json_builder_set_member_name (b, "type");
       json_builder_add_string_value (b, s->type);
       cli_json_add_number (b, "score", s->score);
+      cli_json_add_number (b, "local_score", s->local_score);
+      cli_json_add_number (b, "global_score", s->global_score);
+      json_builder_set_member_name (b, "peak");
+      json_builder_begin_array (b);
+      json_builder_add_int_value (b, s->peak_x);
+      json_builder_add_int_value (b, s->peak_y);
+      json_builder_end_array (b);
       cli_json_add_number (b, "ms", s->milliseconds);
       json_builder_end_object (b);
     }

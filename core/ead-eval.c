@@ -219,6 +219,28 @@ map_metrics_free (EadMapMetrics *metrics)
   g_free (metrics);
 }
 
+static void
+image_score_init (EadImageScore *record, const EadScoredImage *image)
+{
+  const gsize pixels = (gsize) image->width * image->height;
+  gsize peak = 0;
+  for (gsize p = 1; p < pixels; p++)
+    if (image->map[p] > image->map[peak])
+      peak = p;
+  *record = (EadImageScore) {
+    .path = g_strdup (image->path),
+    .type = g_strdup (image->type),
+    .score = image->score,
+    .milliseconds = image->milliseconds,
+    .width = image->width,
+    .height = image->height,
+    .peak_x = image->width > 0 ? (int) (peak % image->width) : 0,
+    .peak_y = image->width > 0 ? (int) (peak / image->width) : 0,
+    .local_score = image->local ? map_max (image->local, pixels) : NAN,
+    .global_score = image->global ? map_max (image->global, pixels) : NAN,
+  };
+}
+
 EadEvaluation *
 ead_evaluation_new_from_scores (const EadScoredImage *images, guint n)
 {
@@ -226,8 +248,8 @@ ead_evaluation_new_from_scores (const EadScoredImage *images, guint n)
   double total_ms = 0;
   for (guint i = 0; i < n; i++)
     {
-      EadImageScore record = { g_strdup (images[i].path), g_strdup (images[i].type),
-                               images[i].score, images[i].milliseconds };
+      EadImageScore record;
+      image_score_init (&record, &images[i]);
       g_array_append_val (evaluation->images, record);
       total_ms += images[i].milliseconds;
     }

@@ -27,6 +27,12 @@ typedef struct {
   char *type;
   double score;
   double milliseconds;
+  /* Where the fused map peaks (the score's pixel), on an image of this size,
+   * and each map's own maximum there or anywhere (NaN without the maps). */
+  int width, height;
+  int peak_x, peak_y;
+  double local_score;
+  double global_score;
 } EadImageScore;
 
 /* The metrics of one anomaly map on its own, each image scored by that

@@ -204,6 +204,21 @@ test_eval (void)
     }
   JsonArray *images = json_object_get_array_member (o, "images");
   g_assert_cmpuint (json_array_get_length (images), >, 0);
+  /* The fused map is the mean of the two: its maximum is at most the mean
+   * of theirs. The peak lies on the image. */
+  g_assert_nonnull (strstr (run.out, "\nhottest good images:\n"));
+  for (guint i = 0; i < json_array_get_length (images); i++)
+    {
+      JsonObject *image = json_array_get_object_element (images, i);
+      double score = json_object_get_double_member (image, "score");
+      double local = json_object_get_double_member (image, "local_score");
+      double global = json_object_get_double_member (image, "global_score");
+      g_assert_cmpfloat (score, <=, 0.5 * (local + global) + 1e-5);
+      JsonArray *peak = json_object_get_array_member (image, "peak");
+      g_assert_cmpuint (json_array_get_length (peak), ==, 2);
+      g_assert_cmpint (json_array_get_int_element (peak, 0), >=, 0);
+      g_assert_cmpint (json_array_get_int_element (peak, 1), >=, 0);
+    }
   JsonObject *first = json_array_get_object_element (images, 0);
   g_assert_true (json_object_has_member (first, "path"));
   g_assert_true (json_object_has_member (first, "type"));

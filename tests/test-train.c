@@ -98,6 +98,15 @@ assert_map_metrics (EadModel *model, EadDataset *dataset, const EadEvaluation *e
       local[i] = map_max (result.local, pixels);
       global[i] = map_max (result.global, pixels);
       labels[i] = !g_str_equal (sample->type, "good");
+      /* Each image's record: the maps' maxima, and the score where the
+       * fused map peaks. */
+      const EadImageScore *record = &g_array_index (evaluation->images, EadImageScore, i);
+      g_assert_cmpfloat_with_epsilon (record->local_score, local[i], 1e-6);
+      g_assert_cmpfloat_with_epsilon (record->global_score, global[i], 1e-6);
+      g_assert_cmpint (record->width, ==, result.width);
+      g_assert_cmpfloat_with_epsilon (result.fused[(gsize) record->peak_y * result.width
+                                                   + record->peak_x],
+                                      record->score, 1e-6);
     }
   g_assert_cmpfloat_with_epsilon (evaluation->local->overall.image_auroc,
                                   ead_auroc (local, labels, n), 1e-9);
