@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "ead-compute.h"
 #include "ead-data.h"
 #include "ead-error.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ead-backbone.h"
+#include "torch/ead-backbone.h"   /* the shim: this tool tries the backbone itself */
 #include "ead-data.h"
 #include "ead-dataset.h"
 #include "ead-error.h"

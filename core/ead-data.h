@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "ead-torch.h"
+#include "ead-types.h"
 
 G_BEGIN_DECLS
 

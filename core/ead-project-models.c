@@ -8,6 +8,7 @@
 #include "ead-calibrate.h"
 #include "ead-error.h"
 #include "ead-score.h"
+#include "ead-torch.h"
 
 #define HISTOGRAM_BINS 200
 

@@ -8,6 +8,7 @@
 #include "ead-config.h"
 #include "ead-error.h"
 #include "ead-random.h"
+#include "ead-torch.h"
 
 #include <math.h>
 
@@ -795,4 +796,31 @@ ead_train_on_images (EadImage *const *train_images, guint n_train,
   EadModel *model = train (&t, dataset_name, error);
   training_clear (&t);
   return model;
+}
+
+gboolean
+ead_train_time_steps (EadModel *model, EadImage *image, EadPrecision precision,
+                      int n_steps, double *seconds, GError **error)
+{
+  EadNets *nets = ead_model_get_nets (model);
+  const int size = ead_nets_get_image_size (nets);
+  const gsize side = ead_nets_get_output_size (nets);
+  g_autofree float *x = g_new (float, 3 * (gsize) size * size);
+  g_autofree float *teacher = g_new (float, EAD_TEACHER_CHANNELS * side * side);
+  ead_image_to_normalized_tensor (image, size, x);
+  if (!ead_nets_teacher_forward (nets, x, 1, teacher, error))
+    return FALSE;
+  EadTrainer *trainer = ead_trainer_new (nets, n_steps + 1, 1e-4, 1e-5, precision, error);
+  if (!trainer)
+    return FALSE;
+  gboolean ok = TRUE;
+  for (int i = -1; i < n_steps && ok; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      ok = ead_trainer_step (trainer, x, teacher, x, NULL, NULL, error);
+      if (i >= 0)
+        seconds[i] = (g_get_monotonic_time () - start) / 1e6;
+    }
+  ead_trainer_free (trainer);
+  return ok;
 }

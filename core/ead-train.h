@@ -105,4 +105,11 @@ EadModel *ead_train_on_images (EadImage *const *train_images, guint n_train,
                                EadTrainCallback callback, gpointer user_data,
                                GCancellable *cancellable, GError **error);
 
+/* The seconds of each of @n_steps training steps of @model in @precision on
+ * @image (at the model's size) with its teacher features cached, as training
+ * runs them, after one warm-up step: what a benchmark measures. The model's
+ * student and autoencoder change. */
+gboolean ead_train_time_steps (EadModel *model, EadImage *image, EadPrecision precision,
+                               int n_steps, double *seconds, GError **error);
+
 G_END_DECLS

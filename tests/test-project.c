@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "ead-compute.h"
 #include "ead-data.h"
 #include "ead-error.h"
 #include "ead-project.h"

@@ -13,6 +13,7 @@
 #include "ead-eval.h"
 #include "ead-train.h"
 #include "test-util.h"
+#include "torch/ead-torch.h"   /* the shim: to look at the weights */
 
 #define STEPS 6
 

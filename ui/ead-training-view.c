@@ -10,7 +10,7 @@
 #include "ead-error.h"
 #include "ead-loss-plot.h"
 #include "ead-status-page.h"
-#include "ead-torch.h"
+#include "ead-compute.h"
 #include "ead-window.h"
 
 /* The loss curves, in the order of their colours. */
