@@ -4,7 +4,6 @@
 
 #include "ead-project-private.h"
 
-#include <glib/gstdio.h>
 #include <math.h>
 
 #include "ead-error.h"
@@ -179,12 +178,12 @@ ead_project_get_checkpoint (EadProject *project, gint64 run_id, int *step, GErro
 
 /* ---- Training ---- */
 
-/* A run's configuration as engine parameters; the strings are owned here. */
+/* A run's configuration as engine parameters; the strings and the stored
+ * checkpoint are owned here. */
 typedef struct {
   EadTrainParams params;
   char *teacher;
   char *penalty_dir;
-  char *checkpoint_path;
 } RunConfig;
 
 static void
@@ -192,7 +191,7 @@ run_config_clear (RunConfig *config)
 {
   g_free (config->teacher);
   g_free (config->penalty_dir);
-  g_free (config->checkpoint_path);
+  g_clear_pointer (&config->params.resume_from, g_bytes_unref);
 }
 
 static gboolean
@@ -224,11 +223,6 @@ read_run_config (EadProject *project, gint64 run_id, RunConfig *config, GError *
   p->minutes = sqlite3_column_double (s, 10);
   p->validate_every = sqlite3_column_int (s, 11);
   p->patience = sqlite3_column_int (s, 12);
-  /* The engine's checkpoint file, beside the project; the project keeps
-   * its contents. */
-  config->checkpoint_path = g_strdup_printf ("%s.run%" G_GINT64_FORMAT ".checkpoint",
-                                             project->path, run_id);
-  p->checkpoint_path = config->checkpoint_path;
   return TRUE;
 }
 
@@ -321,11 +315,11 @@ set_run_state (EadProject *project, gint64 run_id, EadRunState state, const char
   return ead_project_run (project, s, error);
 }
 
-/* Writes the stored checkpoint where the engine resumes from and sets
- * @step to its step, 0 when there is none. The curve so far ends there, and
- * @seconds receives the training time up to it. */
+/* The stored checkpoint, for the engine to resume from, in @checkpoint
+ * (NULL when there is none) and its step in @step (0 then). The curve so far
+ * ends there, and @seconds receives the training time up to it. */
 static gboolean
-restore_checkpoint (EadProject *project, gint64 run_id, const char *path, int *step,
+restore_checkpoint (EadProject *project, gint64 run_id, GBytes **checkpoint, int *step,
                     double *seconds, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
@@ -343,13 +337,7 @@ restore_checkpoint (EadProject *project, gint64 run_id, const char *path, int *s
     return TRUE;
   *step = sqlite3_column_int (s, 1);
   *seconds = sqlite3_column_double (s, 2);
-  g_autoptr (GError) local_error = NULL;
-  if (!g_file_set_contents_full (path, sqlite3_column_blob (s, 0), sqlite3_column_bytes (s, 0),
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local_error))
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s", local_error->message);
-      return FALSE;
-    }
+  *checkpoint = g_bytes_new (sqlite3_column_blob (s, 0), sqlite3_column_bytes (s, 0));
   return TRUE;
 }
 
@@ -390,20 +378,28 @@ typedef struct {
   GCancellable *cancellable;   /* the caller's, or cancelled when writing fails */
   GError *write_error;
   int checkpoint_step;      /* of the stored checkpoint */
+  GBytes *pending;          /* the engine's latest checkpoint, until it is stored */
+  int pending_step;
   int steps;                /* the run's length as stored */
 } Session;
 
+/* The engine's checkpoint sink: it hands over a due checkpoint before it
+ * reports the step, which stores both at once (record_step), and one more
+ * when cancelled (keep_cancel_checkpoint). */
 static gboolean
-store_checkpoint_file (Session *s, int step, GError **error)
+hold_checkpoint (GBytes *checkpoint, int step, gpointer user_data, GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
-  g_autoptr (GMappedFile) file = g_mapped_file_new (s->params->checkpoint_path, FALSE,
-                                                    &local_error);
-  if (!file)
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s", local_error->message);
-      return FALSE;
-    }
+  Session *s = user_data;
+  g_clear_pointer (&s->pending, g_bytes_unref);
+  s->pending = g_bytes_ref (checkpoint);
+  s->pending_step = step;
+  return TRUE;
+}
+
+/* Stores the pending checkpoint in the run's blob. */
+static gboolean
+store_checkpoint (Session *s, GError **error)
+{
   g_autoptr (sqlite3_stmt) st = ead_project_prepare (s->project,
     "INSERT OR REPLACE INTO checkpoints (run_id, step, saved_at, data) VALUES (?, ?, ?, ?)",
     error);
@@ -411,11 +407,19 @@ store_checkpoint_file (Session *s, int step, GError **error)
     return FALSE;
   g_autofree char *now = ead_project_now ();
   sqlite3_bind_int64 (st, 1, s->run_id);
-  sqlite3_bind_int (st, 2, step);
+  sqlite3_bind_int (st, 2, s->pending_step);
   sqlite3_bind_text (st, 3, now, -1, SQLITE_STATIC);
-  sqlite3_bind_blob64 (st, 4, g_mapped_file_get_contents (file),
-                       g_mapped_file_get_length (file), SQLITE_STATIC);
+  sqlite3_bind_blob64 (st, 4, g_bytes_get_data (s->pending, NULL), g_bytes_get_size (s->pending),
+                       SQLITE_STATIC);
   return ead_project_run (s->project, st, error);
+}
+
+/* After a successful store the pending checkpoint is the stored one. */
+static void
+checkpoint_stored (Session *s)
+{
+  s->checkpoint_step = s->pending_step;
+  g_clear_pointer (&s->pending, g_bytes_unref);
 }
 
 static gboolean
@@ -444,16 +448,6 @@ insert_loss (Session *s, const EadTrainProgress *p, double seconds, GError **err
   return ead_project_run (s->project, st, error) && ead_project_run (s->project, time, error);
 }
 
-/* The engine writes a due checkpoint before it reports the step, none
- * while a time budget has not fixed the step count yet, and none on the
- * step where it stops early. */
-static gboolean
-checkpoint_due (const EadTrainParams *params, const EadTrainProgress *p)
-{
-  return params->checkpoint_every > 0 && p->done % params->checkpoint_every == 0
-         && p->total > 0 && p->done < p->total && !p->stopped_early;
-}
-
 /* The step count a time budget fixed becomes the run's, once. */
 static gboolean
 record_budget_steps (Session *s, const EadTrainProgress *p, GError **error)
@@ -477,12 +471,12 @@ record_budget_steps (Session *s, const EadTrainProgress *p, GError **error)
 static gboolean
 record_step (Session *s, const EadTrainProgress *p, GError **error)
 {
-  gboolean checkpoint = checkpoint_due (s->params, p);
+  gboolean checkpoint = s->pending && s->pending_step == p->done;
   if (!ead_project_begin (s->project, error))
     return FALSE;
   if (!record_budget_steps (s, p, error)
       || !insert_loss (s, p, s->seconds_offset + p->seconds, error)
-      || (checkpoint && !store_checkpoint_file (s, p->done, error)))
+      || (checkpoint && !store_checkpoint (s, error)))
     {
       ead_project_rollback (s->project);
       return FALSE;
@@ -490,10 +484,7 @@ record_step (Session *s, const EadTrainProgress *p, GError **error)
   if (!ead_project_commit (s->project, error))
     return FALSE;
   if (checkpoint)
-    {
-      s->checkpoint_step = p->done;
-      g_remove (s->params->checkpoint_path);
-    }
+    checkpoint_stored (s);
   return TRUE;
 }
 
@@ -537,28 +528,15 @@ on_progress (const EadTrainProgress *p, gpointer user_data)
     s->progress (p, s->progress_data);
 }
 
-/* After a cancel the engine leaves a checkpoint of where it stopped. */
+/* After a cancel the engine hands over a checkpoint of where it stopped. */
 static gboolean
 keep_cancel_checkpoint (Session *s, GError **error)
 {
-  if (!g_file_test (s->params->checkpoint_path, G_FILE_TEST_EXISTS))
+  if (!s->pending || s->pending_step <= s->checkpoint_step)
     return TRUE;
-  g_autoptr (EadSafetensors) st = ead_safetensors_open (s->params->checkpoint_path, error);
-  if (!st)
+  if (!store_checkpoint (s, error))
     return FALSE;
-  const char *text = ead_safetensors_get_metadata (st, "checkpoint_step");
-  gint64 step = 0;
-  if (!text || !g_ascii_string_to_signed (text, 10, 0, G_MAXINT, &step, NULL))
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: not a training checkpoint",
-                   s->params->checkpoint_path);
-      return FALSE;
-    }
-  if (step <= s->checkpoint_step)
-    return TRUE;
-  if (!store_checkpoint_file (s, (int) step, error))
-    return FALSE;
-  s->checkpoint_step = (int) step;
+  checkpoint_stored (s);
   return TRUE;
 }
 
@@ -655,7 +633,7 @@ run_session (Session *s, GError **error)
   g_autoptr (GError) stop = NULL;
   guint n_validation = 0;
   g_autoptr (EadModel) model = NULL;
-  if (restore_checkpoint (s->project, s->run_id, s->params->checkpoint_path,
+  if (restore_checkpoint (s->project, s->run_id, &s->params->resume_from,
                           &s->checkpoint_step, &s->seconds_offset, &stop))
     {
       s->params->resume = s->checkpoint_step > 0;
@@ -716,6 +694,7 @@ train_in_worker (TrainTask *task, GCancellable *cancellable, GError **error)
       return 0;
     }
   config.params.device = task->device;
+  config.params.checkpoint_sink = hold_checkpoint;
   Session s = {
     .project = project,
     .run_id = task->run_id,
@@ -725,13 +704,14 @@ train_in_worker (TrainTask *task, GCancellable *cancellable, GError **error)
     .cancellable = g_cancellable_new (),
     .steps = config.params.steps,
   };
+  config.params.checkpoint_sink_data = &s;
   gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_other),
                                           s.cancellable, NULL);
   gint64 model_id = run_session (&s, error);
   g_cancellable_disconnect (cancellable, handler);
   g_object_unref (s.cancellable);
   g_clear_error (&s.write_error);
-  g_remove (config.checkpoint_path);
+  g_clear_pointer (&s.pending, g_bytes_unref);
   run_config_clear (&config);
   return model_id;
 }
