@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "ead-compute.h"
-#include "ead-data.h"
+#include "ead-data-dir.h"
 #include "ead-error.h"
 
 int

@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "torch/ead-backbone.h"   /* the shim: this tool tries the backbone itself */
-#include "ead-data.h"
+#include "ead-data-dir.h"
 #include "ead-dataset.h"
 #include "ead-error.h"
 #include "ead-image.h"

@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 #include "ead-compute.h"
-#include "ead-data.h"
+#include "ead-data-dir.h"
 #include "ead-error.h"
 #include "ead-project.h"
 #include "test-util.h"

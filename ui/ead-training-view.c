@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "ead-data.h"
+#include "ead-data-dir.h"
 #include "ead-error.h"
 #include "ead-loss-plot.h"
 #include "ead-status-page.h"
