@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "ead-data.h"
+#include "ead-compute.h"
+#include "ead-data-dir.h"
 #include "ead-error.h"
 
 int

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ead-backbone.h"
-#include "ead-data.h"
+#include "torch/ead-backbone.h"   /* the shim: this tool tries the backbone itself */
+#include "ead-data-dir.h"
 #include "ead-dataset.h"
 #include "ead-error.h"
 #include "ead-image.h"

@@ -4,8 +4,10 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "ead-compute.h"
 #include "ead-error.h"
 #include "ead-score.h"
+#include "ead-train.h"
 
 typedef struct {
   EadModelSize size;
@@ -77,37 +79,17 @@ time_inference (const Bench *bench, EadModel *model, EadPrecision precision, dou
   return TRUE;
 }
 
-/* Median training steps per minute in @precision with cached teacher
- * features, as training runs them, after one warm-up step. */
+/* Median training steps per minute in @precision, as training runs them. */
 static gboolean
 time_training (const Bench *bench, EadModel *model, EadPrecision precision,
                double *steps_per_min, GError **error)
 {
-  EadNets *nets = ead_model_get_nets (model);
-  const gsize input = 3 * (gsize) bench->image_size * bench->image_size;
-  const gsize side = ead_nets_get_output_size (nets);
   g_autoptr (EadImage) image = synthetic_image (bench->image_size);
-  g_autofree float *x = g_new (float, input);
-  g_autofree float *teacher = g_new (float, EAD_TEACHER_CHANNELS * side * side);
-  ead_image_to_normalized_tensor (image, bench->image_size, x);
-  if (!ead_nets_teacher_forward (nets, x, 1, teacher, error))
-    return FALSE;
-  EadTrainer *trainer = ead_trainer_new (nets, bench->train_steps + 1, 1e-4, 1e-5, precision, error);
-  if (!trainer)
-    return FALSE;
   g_autofree double *times = g_new (double, bench->train_steps);
-  gboolean ok = TRUE;
-  for (int i = -1; i < bench->train_steps && ok; i++)
-    {
-      gint64 start = g_get_monotonic_time ();
-      ok = ead_trainer_step (trainer, x, teacher, x, NULL, NULL, error);
-      if (i >= 0)
-        times[i] = (g_get_monotonic_time () - start) / 1e6;
-    }
-  ead_trainer_free (trainer);
-  if (ok)
-    *steps_per_min = 60.0 / median (times, bench->train_steps);
-  return ok;
+  if (!ead_train_time_steps (model, image, precision, bench->train_steps, times, error))
+    return FALSE;
+  *steps_per_min = 60.0 / median (times, bench->train_steps);
+  return TRUE;
 }
 
 static char *

@@ -6,6 +6,7 @@
 
 #include "ead-error.h"
 #include "ead-quantile.h"
+#include "ead-torch.h"
 
 #define QUANTILE_START 0.9
 #define QUANTILE_END 0.995

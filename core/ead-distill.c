@@ -1,5 +1,6 @@
 /* ead-distill.c: the distillation loop. */
 #include "ead-distill.h"
+#include "ead-distiller.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* ead-distill.h: distilling a teacher PDN from MobileNetV2.
  *
  * The loop around the shim's EadDistiller and EadDistillTargets (see
- * torch/ead-distill.h): images from folders or a packed tensor file, 5% held
+ * torch/ead-distiller.h): images from folders or a packed tensor file, 5% held
  * out, targets computed once per image and cached, Adam steps on random
  * batches, checkpoints to resume from, and a teacher file whose metadata says
  * how it was made. Everything here needs libtorch and GLib only, except
@@ -10,10 +10,20 @@
 
 #include <gio/gio.h>
 
-/* The shim's header of the same name. */
-#include "torch/ead-distill.h"
+#include "ead-types.h"
 
 G_BEGIN_DECLS
+
+/* Which MobileNetV2 activations make the targets; both pair a stride-8 map
+ * with a stride-16 map. */
+typedef enum {
+  EAD_DISTILL_TAPS_BLOCKS,     /* outputs of blocks 5 and 12: 32 + 96 channels */
+  EAD_DISTILL_TAPS_EXPANDED,   /* expansions of blocks 6 and 10: 192 + 384 channels */
+} EadDistillTaps;
+
+/* "blocks" or "expanded". */
+const char *ead_distill_taps_to_string (EadDistillTaps taps);
+gboolean ead_distill_taps_from_string (const char *text, EadDistillTaps *taps, GError **error);
 
 typedef struct {
   const char *backbone_path;  /* the MobileNetV2 TFLite file */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ead-error.h"
+#include "ead-torch.h"
 
 struct _EadModel {
   EadNets *nets;

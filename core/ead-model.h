@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "ead-safetensors.h"
-#include "ead-torch.h"
+#include "ead-types.h"
 
 G_BEGIN_DECLS
 

@@ -8,6 +8,7 @@
 #include "ead-calibrate.h"
 #include "ead-error.h"
 #include "ead-score.h"
+#include "ead-torch.h"
 
 #define HISTOGRAM_BINS 200
 
@@ -64,7 +65,7 @@ insert_calibration (EadProject *project, gint64 model_id, EadModel *model,
   sqlite3_bind_double (s, 8, q->st_end);
   sqlite3_bind_double (s, 9, q->ae_start);
   sqlite3_bind_double (s, 10, q->ae_end);
-  return ead_project_run (project, s, error);
+  return ead_project_step_statement (project, s, error);
 }
 
 gint64
@@ -84,7 +85,7 @@ ead_project_insert_model (EadProject *project, gint64 run_id, EadModel *model,
   sqlite3_bind_text (s, 2, now, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 3, sha256, -1, SQLITE_STATIC);
   sqlite3_bind_blob64 (s, 4, data, size, SQLITE_STATIC);
-  if (!ead_project_run (project, s, error))
+  if (!ead_project_step_statement (project, s, error))
     return 0;
   gint64 model_id = sqlite3_last_insert_rowid (project->db);
   if (!insert_calibration (project, model_id, model, precision, n_validation, error))
@@ -351,7 +352,7 @@ store_histogram (EadProject *project, gint64 model_id, GArray *ids, EadMapKind k
   sqlite3_bind_double (s, 3, low);
   sqlite3_bind_double (s, 4, high);
   sqlite3_bind_blob (s, 5, counts, sizeof counts, SQLITE_STATIC);
-  return ead_project_run (project, s, error);
+  return ead_project_step_statement (project, s, error);
 }
 
 gboolean
@@ -418,9 +419,9 @@ replace_calibration (EadProject *project, gint64 model_id, EadModel *model,
   sqlite3_bind_int64 (forget, 1, model_id);
   sqlite3_bind_int64 (forget_metrics, 1, model_id);
   sqlite3_bind_int64 (drop, 1, model_id);
-  if (!ead_project_run (project, forget, error)
-      || !ead_project_run (project, forget_metrics, error)
-      || !ead_project_run (project, drop, error)
+  if (!ead_project_step_statement (project, forget, error)
+      || !ead_project_step_statement (project, forget_metrics, error)
+      || !ead_project_step_statement (project, drop, error)
       || !insert_calibration (project, model_id, model, precision, n_validation, error))
     {
       ead_project_rollback (project);
@@ -563,7 +564,7 @@ ead_project_set_threshold (EadProject *project, gint64 model_id, EadThresholdMet
     sqlite3_bind_double (s, 4, parameter);
   sqlite3_bind_text (s, 5, now, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 6, ead_project_user (), -1, SQLITE_STATIC);
-  return ead_project_run (project, s, error);
+  return ead_project_step_statement (project, s, error);
 }
 
 gboolean
@@ -644,7 +645,7 @@ record_export (EadProject *project, gint64 model_id, const char *path, const cha
   sqlite3_bind_text (s, 5, absolute, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 6, (gint64) size);
   sqlite3_bind_text (s, 7, sha256, -1, SQLITE_STATIC);
-  return ead_project_run (project, s, error);
+  return ead_project_step_statement (project, s, error);
 }
 
 gboolean

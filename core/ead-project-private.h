@@ -16,13 +16,24 @@ struct _EadProject {
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
+/* PRAGMA application_id: "EADP", so other SQLite files are told apart. */
+#define EAD_PROJECT_APPLICATION_ID 0x45414450
+
+/* Brings the schema from version @from to the current one, in one
+ * transaction (ead-project-schema.c). */
+gboolean ead_project_migrate (EadProject *project, int from, GError **error);
+
+/* Sets @error from @db's last error, naming @path. */
+void ead_project_set_sqlite_error (sqlite3 *db, const char *path, GError **error);
+
 /* Sets @error from the connection's last error; returns FALSE. */
 gboolean ead_project_fail (EadProject *project, GError **error);
 
 gboolean ead_project_exec (EadProject *project, const char *sql, GError **error);
 sqlite3_stmt *ead_project_prepare (EadProject *project, const char *sql, GError **error);
-/* Steps a statement that returns no rows. */
-gboolean ead_project_run (EadProject *project, sqlite3_stmt *statement, GError **error);
+/* Steps a statement that returns no rows (an INSERT, UPDATE or DELETE) and
+ * resets it for the next bindings. */
+gboolean ead_project_step_statement (EadProject *project, sqlite3_stmt *statement, GError **error);
 /* Checks the status that ended a loop over rows: SQLITE_DONE, or an error. */
 gboolean ead_project_done (EadProject *project, int status, GError **error);
 /* Steps to the row a query may return: @found says whether there was one;

@@ -174,7 +174,7 @@ store_maps (EadProject *project, gint64 result_id, const EadScoreResult *result,
       sqlite3_bind_double (s, 5, c.low);
       sqlite3_bind_double (s, 6, c.high);
       sqlite3_bind_blob64 (s, 7, c.levels, 2 * (gsize) c.width * c.height, SQLITE_STATIC);
-      if (!ead_project_run (project, s, error))
+      if (!ead_project_step_statement (project, s, error))
         return FALSE;
     }
   return TRUE;
@@ -318,7 +318,7 @@ insert_metrics (EadProject *project, sqlite3_stmt *s, gint64 model_id, const cha
   sqlite3_bind_double (s, 7, m->f1_max);
   sqlite3_bind_double (s, 8, m->threshold);
   sqlite3_bind_text (s, 9, now, -1, SQLITE_STATIC);
-  return ead_project_run (project, s, error);
+  return ead_project_step_statement (project, s, error);
 }
 
 /* Replaces the model's stored test metrics with @evaluation's. */
@@ -335,7 +335,7 @@ store_metrics (EadProject *project, gint64 model_id, const EadEvaluation *evalua
     return FALSE;
   g_autofree char *now = ead_project_now ();
   sqlite3_bind_int64 (clear, 1, model_id);
-  gboolean ok = ead_project_run (project, clear, error)
+  gboolean ok = ead_project_step_statement (project, clear, error)
                 && insert_metrics (project, insert, model_id, NULL, &evaluation->overall, now,
                                    error);
   for (guint i = 0; ok && i < evaluation->per_type->len; i++)
@@ -523,7 +523,7 @@ ead_project_review (EadProject *project, gint64 model_id, gint64 image_id, EadVe
   sqlite3_bind_text (s, 3, note, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 4, ead_project_user (), -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 5, now, -1, SQLITE_STATIC);
-  return ead_project_run (project, s, error);
+  return ead_project_step_statement (project, s, error);
 }
 
 gboolean
@@ -550,7 +550,8 @@ ead_project_move_false_positives (EadProject *project, gint64 model_id, guint *n
   sqlite3_bind_text (move, 1, ead_project_user (), -1, SQLITE_STATIC);
   sqlite3_bind_text (move, 2, now, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (move, 3, model_id);
-  if (!ead_project_run (project, unmask, error) || !ead_project_run (project, move, error))
+  if (!ead_project_step_statement (project, unmask, error)
+      || !ead_project_step_statement (project, move, error))
     {
       ead_project_rollback (project);
       return FALSE;

@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "ead-compute.h"
 #include "ead-config.h"
 #include "ead-error.h"
 #include "ead-image.h"

@@ -3,6 +3,7 @@
 #include "ead-score.h"
 
 #include "ead-error.h"
+#include "ead-torch.h"
 
 /* The PDN has no padding, so its map misses a border of 4 cells of the
  * input grid; the reference pads it back with zeros before resizing. */

@@ -13,6 +13,7 @@
 #include "ead-error.h"
 #include "ead-model.h"
 #include "ead-pickle.h"
+#include "ead-torch.h"
 #include "ead-zip.h"
 
 /* torch.save's format before PyTorch 1.6: a pickle that starts with

@@ -2,6 +2,7 @@
 #include "ead-tflite.h"
 
 #include "ead-error.h"
+#include "ead-flatbuffer.h"
 
 #include <math.h>
 #include <string.h>
@@ -10,21 +11,6 @@
 #if G_BYTE_ORDER != G_LITTLE_ENDIAN
 #error "ead-tflite reads tensors in place and needs a little-endian host"
 #endif
-
-/* The flatbuffers binary layout (flatbuffers "Internals" documentation), all
- * little-endian:
- *  - the file starts with a u32 offset to the root table, then the 4-byte
- *    file identifier;
- *  - a table starts with an i32: its vtable lies at (table start - that value);
- *  - a vtable is a run of u16: its own size in bytes, the size of the table's
- *    inline part, then for each field its offset from the table start (0 when
- *    the field is absent and takes the schema's default);
- *  - a field referring to a table, vector or string holds a u32 counted from
- *    the field's own position;
- *  - a vector is a u32 element count followed by the elements; a vector of
- *    tables holds one such u32 offset per element, counted from the element;
- *  - a string is a vector of bytes followed by a NUL byte;
- *  - a union takes two field ids: its type (u8), then the offset of its table. */
 
 #define TFLITE_IDENTIFIER "TFL3"
 #define TFLITE_SCHEMA_VERSION 3
@@ -61,218 +47,6 @@ enum {
   OPTIONS_REDUCER = 27,
 };
 
-/* ---- Bounds-checked flatbuffer access ---- */
-
-typedef struct {
-  const guint8 *data;
-  guint64 size;
-} Flatbuffer;
-
-typedef struct {
-  guint64 start;
-  guint64 vtable;
-  guint vtable_size;    /* bytes */
-  guint object_size;    /* bytes of the table's inline part */
-} FbTable;
-
-typedef struct {
-  guint64 start;        /* the first element */
-  guint32 length;
-} FbVector;
-
-static gboolean
-fb_check_range (const Flatbuffer *fb, guint64 start, guint64 length, GError **error)
-{
-  if (start <= fb->size && length <= fb->size - start)
-    return TRUE;
-  g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-               "%" G_GUINT64_FORMAT " bytes at offset %" G_GUINT64_FORMAT
-               " run past the end of the file (%" G_GUINT64_FORMAT " bytes; truncated?)",
-               length, start, fb->size);
-  return FALSE;
-}
-
-/* The readers below take positions already checked to be in range. */
-static guint16
-fb_u16 (const Flatbuffer *fb, guint64 pos)
-{
-  guint16 value;
-  memcpy (&value, fb->data + pos, sizeof value);
-  return GUINT16_FROM_LE (value);
-}
-
-static guint32
-fb_u32 (const Flatbuffer *fb, guint64 pos)
-{
-  guint32 value;
-  memcpy (&value, fb->data + pos, sizeof value);
-  return GUINT32_FROM_LE (value);
-}
-
-static gboolean
-fb_table_at (const Flatbuffer *fb, guint64 start, FbTable *table, GError **error)
-{
-  if (!fb_check_range (fb, start, 4, error))
-    return FALSE;
-  gint64 vtable = (gint64) start - (gint32) fb_u32 (fb, start);
-  if (vtable < 0 || !fb_check_range (fb, vtable, 4, NULL))
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                   "the table at offset %" G_GUINT64_FORMAT " has its vtable outside the file",
-                   start);
-      return FALSE;
-    }
-  table->start = start;
-  table->vtable = vtable;
-  table->vtable_size = fb_u16 (fb, vtable);
-  table->object_size = fb_u16 (fb, vtable + 2);
-  if (table->vtable_size < 4 || table->vtable_size % 2 != 0 || table->object_size < 4)
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                   "the table at offset %" G_GUINT64_FORMAT " has a malformed vtable", start);
-      return FALSE;
-    }
-  return fb_check_range (fb, table->vtable, table->vtable_size, error)
-         && fb_check_range (fb, start, table->object_size, error);
-}
-
-/* Sets @pos to field @id's position, 0 when absent. A present field must lie
- * inside its table, past the table's leading vtable offset. */
-static gboolean
-fb_field (const Flatbuffer *fb, const FbTable *table, guint id, guint width, guint64 *pos,
-          GError **error)
-{
-  guint entry = 4 + 2 * id;
-  *pos = 0;
-  if (entry + 2 > table->vtable_size)
-    return TRUE;
-  guint offset = fb_u16 (fb, table->vtable + entry);
-  if (offset == 0)
-    return TRUE;
-  if (offset < 4 || offset + width > table->object_size)
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                   "field %u of the table at offset %" G_GUINT64_FORMAT " lies outside the table",
-                   id, table->start);
-      return FALSE;
-    }
-  *pos = table->start + offset;
-  return TRUE;
-}
-
-/* A 1- or 4-byte scalar field as raw bits, or @fallback when absent. */
-static gboolean
-fb_scalar (const Flatbuffer *fb, const FbTable *table, guint id, guint width, guint32 fallback,
-           guint32 *bits, GError **error)
-{
-  guint64 pos;
-  if (!fb_field (fb, table, id, width, &pos, error))
-    return FALSE;
-  if (pos == 0)
-    *bits = fallback;
-  else
-    *bits = width == 1 ? fb->data[pos] : fb_u32 (fb, pos);
-  return TRUE;
-}
-
-static gboolean
-fb_i8 (const Flatbuffer *fb, const FbTable *table, guint id, int *value, GError **error)
-{
-  guint32 bits;
-  if (!fb_scalar (fb, table, id, 1, 0, &bits, error))
-    return FALSE;
-  *value = (gint8) bits;
-  return TRUE;
-}
-
-static gboolean
-fb_i32 (const Flatbuffer *fb, const FbTable *table, guint id, gint32 fallback, gint32 *value,
-        GError **error)
-{
-  guint32 bits;
-  if (!fb_scalar (fb, table, id, 4, (guint32) fallback, &bits, error))
-    return FALSE;
-  *value = (gint32) bits;
-  return TRUE;
-}
-
-static gboolean
-fb_u32_field (const Flatbuffer *fb, const FbTable *table, guint id, guint32 *value, GError **error)
-{
-  return fb_scalar (fb, table, id, 4, 0, value, error);
-}
-
-static gboolean
-fb_f32 (const Flatbuffer *fb, const FbTable *table, guint id, float *value, GError **error)
-{
-  guint32 bits;
-  if (!fb_scalar (fb, table, id, 4, 0, &bits, error))
-    return FALSE;
-  memcpy (value, &bits, sizeof *value);
-  return TRUE;
-}
-
-/* Follows the offset in field @id; 0 when the field is absent (a real target
- * always lies past its field, so never at 0). */
-static gboolean
-fb_target (const Flatbuffer *fb, const FbTable *table, guint id, guint64 *target, GError **error)
-{
-  guint64 pos;
-  if (!fb_field (fb, table, id, 4, &pos, error))
-    return FALSE;
-  *target = pos == 0 ? 0 : pos + fb_u32 (fb, pos);
-  return TRUE;
-}
-
-static gboolean
-fb_vector_at (const Flatbuffer *fb, guint64 start, guint element_size, FbVector *vector,
-              GError **error)
-{
-  if (!fb_check_range (fb, start, 4, error))
-    return FALSE;
-  vector->length = fb_u32 (fb, start);
-  vector->start = start + 4;
-  return fb_check_range (fb, vector->start, (guint64) vector->length * element_size, error);
-}
-
-/* Vector field @id; an absent one is empty. */
-static gboolean
-fb_vector (const Flatbuffer *fb, const FbTable *table, guint id, guint element_size,
-           FbVector *vector, GError **error)
-{
-  guint64 target;
-  if (!fb_target (fb, table, id, &target, error))
-    return FALSE;
-  if (target == 0)
-    {
-      vector->start = 0;
-      vector->length = 0;
-      return TRUE;
-    }
-  return fb_vector_at (fb, target, element_size, vector, error);
-}
-
-/* Table field @id. An absent one reads as a table without fields, so every
- * field takes its default. */
-static gboolean
-fb_subtable (const Flatbuffer *fb, const FbTable *table, guint id, FbTable *subtable,
-             GError **error)
-{
-  guint64 target;
-  *subtable = (FbTable) { 0 };
-  if (!fb_target (fb, table, id, &target, error))
-    return FALSE;
-  return target == 0 || fb_table_at (fb, target, subtable, error);
-}
-
-static gboolean
-fb_vector_table (const Flatbuffer *fb, const FbVector *vector, guint index, FbTable *table,
-                 GError **error)
-{
-  guint64 element = vector->start + 4 * (guint64) index;
-  return fb_table_at (fb, element + fb_u32 (fb, element), table, error);
-}
-
 /* ---- The model ---- */
 
 typedef struct {
@@ -294,7 +68,7 @@ struct _EadTflite {
 };
 
 typedef struct {
-  Flatbuffer fb;
+  EadFlatbuffer fb;
   EadTflite *model;
   GArray *buffers;          /* Buffer */
   GArray *opcodes;          /* int: the BuiltinOperator of each operator code */
@@ -321,14 +95,14 @@ charge (Parser *parser, guint64 n_bytes, GError **error)
 
 /* The string field @id, the tensor's name, as valid UTF-8 ("" when absent). */
 static gboolean
-parse_name (Parser *parser, const FbTable *table, guint id, const char **text, GError **error)
+parse_name (Parser *parser, const EadFbTable *table, guint id, const char **text, GError **error)
 {
-  const Flatbuffer *fb = &parser->fb;
-  FbVector bytes;
-  if (!fb_vector (fb, table, id, 1, &bytes, error) || !charge (parser, bytes.length, error))
+  const EadFlatbuffer *fb = &parser->fb;
+  EadFbVector bytes;
+  if (!ead_fb_vector (fb, table, id, 1, &bytes, error) || !charge (parser, bytes.length, error))
     return FALSE;
   if (bytes.length > 0
-      && (!fb_check_range (fb, bytes.start + bytes.length, 1, NULL)
+      && (!ead_fb_check_range (fb, bytes.start + bytes.length, 1, NULL)
           || fb->data[bytes.start + bytes.length] != 0))
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
@@ -377,11 +151,11 @@ type_size (int type)
 /* Reads tensor index vector field @id (@what in messages) into a new array
  * whose values must lie in [@min, @limit). */
 static gboolean
-parse_index_vector (Parser *parser, const FbTable *table, guint id, const char *what, gint64 min,
+parse_index_vector (Parser *parser, const EadFbTable *table, guint id, const char *what, gint64 min,
                     gint64 limit, const gint32 **values, guint *n_values, GError **error)
 {
-  FbVector vector;
-  if (!fb_vector (&parser->fb, table, id, 4, &vector, error)
+  EadFbVector vector;
+  if (!ead_fb_vector (&parser->fb, table, id, 4, &vector, error)
       || !charge (parser, 4 * (guint64) vector.length, error))
     {
       g_prefix_error (error, "%s: ", what);
@@ -390,7 +164,7 @@ parse_index_vector (Parser *parser, const FbTable *table, guint id, const char *
   gint32 *out = parser_alloc (parser, vector.length, sizeof (gint32));
   for (guint i = 0; i < vector.length; i++)
     {
-      out[i] = (gint32) fb_u32 (&parser->fb, vector.start + 4 * (guint64) i);
+      out[i] = (gint32) ead_fb_u32 (&parser->fb, vector.start + 4 * (guint64) i);
       if (out[i] < min || out[i] >= limit)
         {
           g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
@@ -405,22 +179,22 @@ parse_index_vector (Parser *parser, const FbTable *table, guint id, const char *
 }
 
 static gboolean
-parse_opcodes (Parser *parser, const FbTable *root, GError **error)
+parse_opcodes (Parser *parser, const EadFbTable *root, GError **error)
 {
-  FbVector codes;
-  if (!fb_vector (&parser->fb, root, MODEL_OPERATOR_CODES, 4, &codes, error))
+  EadFbVector codes;
+  if (!ead_fb_vector (&parser->fb, root, MODEL_OPERATOR_CODES, 4, &codes, error))
     {
       g_prefix_error (error, "operator codes: ");
       return FALSE;
     }
   for (guint i = 0; i < codes.length; i++)
     {
-      FbTable table;
+      EadFbTable table;
       int deprecated;
       gint32 code;
-      if (!fb_vector_table (&parser->fb, &codes, i, &table, error)
-          || !fb_i8 (&parser->fb, &table, OPCODE_DEPRECATED_BUILTIN_CODE, &deprecated, error)
-          || !fb_i32 (&parser->fb, &table, OPCODE_BUILTIN_CODE, 0, &code, error))
+      if (!ead_fb_vector_table (&parser->fb, &codes, i, &table, error)
+          || !ead_fb_i8 (&parser->fb, &table, OPCODE_DEPRECATED_BUILTIN_CODE, &deprecated, error)
+          || !ead_fb_i32 (&parser->fb, &table, OPCODE_BUILTIN_CODE, 0, &code, error))
         {
           g_prefix_error (error, "operator code %u: ", i);
           return FALSE;
@@ -439,20 +213,20 @@ parse_opcodes (Parser *parser, const FbTable *root, GError **error)
 }
 
 static gboolean
-parse_buffers (Parser *parser, const FbTable *root, GError **error)
+parse_buffers (Parser *parser, const EadFbTable *root, GError **error)
 {
-  FbVector buffers;
-  if (!fb_vector (&parser->fb, root, MODEL_BUFFERS, 4, &buffers, error))
+  EadFbVector buffers;
+  if (!ead_fb_vector (&parser->fb, root, MODEL_BUFFERS, 4, &buffers, error))
     {
       g_prefix_error (error, "buffers: ");
       return FALSE;
     }
   for (guint i = 0; i < buffers.length; i++)
     {
-      FbTable table;
-      FbVector data;
-      if (!fb_vector_table (&parser->fb, &buffers, i, &table, error)
-          || !fb_vector (&parser->fb, &table, BUFFER_DATA, 1, &data, error))
+      EadFbTable table;
+      EadFbVector data;
+      if (!ead_fb_vector_table (&parser->fb, &buffers, i, &table, error)
+          || !ead_fb_vector (&parser->fb, &table, BUFFER_DATA, 1, &data, error))
         {
           g_prefix_error (error, "buffer %u: ", i);
           return FALSE;
@@ -464,10 +238,10 @@ parse_buffers (Parser *parser, const FbTable *root, GError **error)
 }
 
 static gboolean
-parse_shape (Parser *parser, const FbTable *table, EadTfliteTensor *tensor, GError **error)
+parse_shape (Parser *parser, const EadFbTable *table, EadTfliteTensor *tensor, GError **error)
 {
-  FbVector shape;
-  if (!fb_vector (&parser->fb, table, TENSOR_SHAPE, 4, &shape, error))
+  EadFbVector shape;
+  if (!ead_fb_vector (&parser->fb, table, TENSOR_SHAPE, 4, &shape, error))
     return FALSE;
   if (shape.length > EAD_TFLITE_MAX_DIMS)
     {
@@ -478,7 +252,7 @@ parse_shape (Parser *parser, const FbTable *table, EadTfliteTensor *tensor, GErr
   tensor->n_dims = shape.length;
   for (guint d = 0; d < shape.length; d++)
     {
-      tensor->shape[d] = (gint32) fb_u32 (&parser->fb, shape.start + 4 * (guint64) d);
+      tensor->shape[d] = (gint32) ead_fb_u32 (&parser->fb, shape.start + 4 * (guint64) d);
       if (tensor->shape[d] < 0)
         {
           g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "negative dimension %d",
@@ -491,20 +265,20 @@ parse_shape (Parser *parser, const FbTable *table, EadTfliteTensor *tensor, GErr
 
 /* The scale and zero-point vectors; unaligned in the file, so copied. */
 static gboolean
-parse_quantization (Parser *parser, const FbTable *table, EadTfliteTensor *tensor,
+parse_quantization (Parser *parser, const EadFbTable *table, EadTfliteTensor *tensor,
                     GError **error)
 {
-  const Flatbuffer *fb = &parser->fb;
-  FbTable quant;
-  FbVector scales, zero_points;
+  const EadFlatbuffer *fb = &parser->fb;
+  EadFbTable quant;
+  EadFbVector scales, zero_points;
   guint32 details_type;
   gint32 dimension;
-  if (!fb_subtable (fb, table, TENSOR_QUANTIZATION, &quant, error))
+  if (!ead_fb_subtable (fb, table, TENSOR_QUANTIZATION, &quant, error))
     return FALSE;
-  if (!fb_vector (fb, &quant, QUANT_SCALE, 4, &scales, error)
-      || !fb_vector (fb, &quant, QUANT_ZERO_POINT, 8, &zero_points, error)
-      || !fb_scalar (fb, &quant, QUANT_DETAILS_TYPE, 1, 0, &details_type, error)
-      || !fb_i32 (fb, &quant, QUANT_QUANTIZED_DIMENSION, 0, &dimension, error)
+  if (!ead_fb_vector (fb, &quant, QUANT_SCALE, 4, &scales, error)
+      || !ead_fb_vector (fb, &quant, QUANT_ZERO_POINT, 8, &zero_points, error)
+      || !ead_fb_scalar (fb, &quant, QUANT_DETAILS_TYPE, 1, 0, &details_type, error)
+      || !ead_fb_i32 (fb, &quant, QUANT_QUANTIZED_DIMENSION, 0, &dimension, error)
       || !charge (parser, 4 * (guint64) scales.length + 8 * (guint64) zero_points.length, error))
     return FALSE;
   if (details_type != 0)
@@ -576,22 +350,22 @@ attach_data (Parser *parser, guint32 buffer_index, EadTfliteTensor *tensor, GErr
 }
 
 static gboolean
-parse_tensor (Parser *parser, const FbTable *table, EadTfliteTensor *tensor, GError **error)
+parse_tensor (Parser *parser, const EadFbTable *table, EadTfliteTensor *tensor, GError **error)
 {
   guint32 buffer_index;
   return parse_shape (parser, table, tensor, error)
-         && fb_i8 (&parser->fb, table, TENSOR_TYPE, &tensor->type, error)
-         && fb_u32_field (&parser->fb, table, TENSOR_BUFFER, &buffer_index, error)
+         && ead_fb_i8 (&parser->fb, table, TENSOR_TYPE, &tensor->type, error)
+         && ead_fb_u32_field (&parser->fb, table, TENSOR_BUFFER, &buffer_index, error)
          && parse_name (parser, table, TENSOR_NAME, &tensor->name, error)
          && parse_quantization (parser, table, tensor, error)
          && attach_data (parser, buffer_index, tensor, error);
 }
 
 static gboolean
-parse_tensors (Parser *parser, const FbTable *subgraph, GError **error)
+parse_tensors (Parser *parser, const EadFbTable *subgraph, GError **error)
 {
-  FbVector tensors;
-  if (!fb_vector (&parser->fb, subgraph, SUBGRAPH_TENSORS, 4, &tensors, error))
+  EadFbVector tensors;
+  if (!ead_fb_vector (&parser->fb, subgraph, SUBGRAPH_TENSORS, 4, &tensors, error))
     {
       g_prefix_error (error, "tensors: ");
       return FALSE;
@@ -599,9 +373,9 @@ parse_tensors (Parser *parser, const FbTable *subgraph, GError **error)
   g_array_set_size (parser->model->tensors, tensors.length);
   for (guint i = 0; i < tensors.length; i++)
     {
-      FbTable table;
+      EadFbTable table;
       EadTfliteTensor *tensor = &g_array_index (parser->model->tensors, EadTfliteTensor, i);
-      if (!fb_vector_table (&parser->fb, &tensors, i, &table, error)
+      if (!ead_fb_vector_table (&parser->fb, &tensors, i, &table, error)
           || !parse_tensor (parser, &table, tensor, error))
         {
           g_prefix_error (error, "tensor %u: ", i);
@@ -635,23 +409,24 @@ options_type_of (int code)
 }
 
 static gboolean
-parse_window (const Flatbuffer *fb, const FbTable *options, EadTfliteOperator *op, GError **error)
+parse_window (const EadFlatbuffer *fb, const EadFbTable *options, EadTfliteOperator *op,
+              GError **error)
 {
   int padding;
-  if (!fb_i8 (fb, options, OPTIONS_PADDING, &padding, error)
-      || !fb_i32 (fb, options, OPTIONS_STRIDE_W, 0, &op->stride_w, error)
-      || !fb_i32 (fb, options, OPTIONS_STRIDE_H, 0, &op->stride_h, error))
+  if (!ead_fb_i8 (fb, options, OPTIONS_PADDING, &padding, error)
+      || !ead_fb_i32 (fb, options, OPTIONS_STRIDE_W, 0, &op->stride_w, error)
+      || !ead_fb_i32 (fb, options, OPTIONS_STRIDE_H, 0, &op->stride_h, error))
     return FALSE;
   op->padding = padding;
   return TRUE;
 }
 
 static gboolean
-parse_activation (const Flatbuffer *fb, const FbTable *options, guint id, EadTfliteOperator *op,
-                  GError **error)
+parse_activation (const EadFlatbuffer *fb, const EadFbTable *options, guint id,
+                  EadTfliteOperator *op, GError **error)
 {
   int activation;
-  if (!fb_i8 (fb, options, id, &activation, error))
+  if (!ead_fb_i8 (fb, options, id, &activation, error))
     return FALSE;
   op->activation = activation;
   return TRUE;
@@ -660,7 +435,7 @@ parse_activation (const Flatbuffer *fb, const FbTable *options, guint id, EadTfl
 /* Reads the fields of the options table of @op's type; schema defaults fill
  * in absent fields (dilations 1, everything else 0). */
 static gboolean
-parse_options_table (const Flatbuffer *fb, const FbTable *options, EadTfliteOperator *op,
+parse_options_table (const EadFlatbuffer *fb, const EadFbTable *options, EadTfliteOperator *op,
                      GError **error)
 {
   switch (op->code)
@@ -668,45 +443,46 @@ parse_options_table (const Flatbuffer *fb, const FbTable *options, EadTfliteOper
     case EAD_TFLITE_OP_CONV_2D:
       return parse_window (fb, options, op, error)
              && parse_activation (fb, options, CONV_ACTIVATION, op, error)
-             && fb_i32 (fb, options, CONV_DILATION_W, 1, &op->dilation_w, error)
-             && fb_i32 (fb, options, CONV_DILATION_H, 1, &op->dilation_h, error);
+             && ead_fb_i32 (fb, options, CONV_DILATION_W, 1, &op->dilation_w, error)
+             && ead_fb_i32 (fb, options, CONV_DILATION_H, 1, &op->dilation_h, error);
     case EAD_TFLITE_OP_DEPTHWISE_CONV_2D:
       return parse_window (fb, options, op, error)
-             && fb_i32 (fb, options, DEPTHWISE_DEPTH_MULTIPLIER, 0, &op->depth_multiplier, error)
+             && ead_fb_i32 (fb, options, DEPTHWISE_DEPTH_MULTIPLIER, 0, &op->depth_multiplier,
+                            error)
              && parse_activation (fb, options, DEPTHWISE_ACTIVATION, op, error)
-             && fb_i32 (fb, options, DEPTHWISE_DILATION_W, 1, &op->dilation_w, error)
-             && fb_i32 (fb, options, DEPTHWISE_DILATION_H, 1, &op->dilation_h, error);
+             && ead_fb_i32 (fb, options, DEPTHWISE_DILATION_W, 1, &op->dilation_w, error)
+             && ead_fb_i32 (fb, options, DEPTHWISE_DILATION_H, 1, &op->dilation_h, error);
     case EAD_TFLITE_OP_AVERAGE_POOL_2D:
       return parse_window (fb, options, op, error)
-             && fb_i32 (fb, options, POOL_FILTER_W, 0, &op->filter_w, error)
-             && fb_i32 (fb, options, POOL_FILTER_H, 0, &op->filter_h, error)
+             && ead_fb_i32 (fb, options, POOL_FILTER_W, 0, &op->filter_w, error)
+             && ead_fb_i32 (fb, options, POOL_FILTER_H, 0, &op->filter_h, error)
              && parse_activation (fb, options, POOL_ACTIVATION, op, error);
     case EAD_TFLITE_OP_ADD:
       return parse_activation (fb, options, ADD_ACTIVATION, op, error);
     case EAD_TFLITE_OP_MEAN:
       {
         int keep_dims;
-        if (!fb_i8 (fb, options, REDUCER_KEEP_DIMS, &keep_dims, error))
+        if (!ead_fb_i8 (fb, options, REDUCER_KEEP_DIMS, &keep_dims, error))
           return FALSE;
         op->keep_dims = keep_dims != 0;
         return TRUE;
       }
     case EAD_TFLITE_OP_SOFTMAX:
-      return fb_f32 (fb, options, SOFTMAX_BETA, &op->beta, error);
+      return ead_fb_f32 (fb, options, SOFTMAX_BETA, &op->beta, error);
     default:
       g_assert_not_reached ();
     }
 }
 
 static gboolean
-parse_options (Parser *parser, const FbTable *table, EadTfliteOperator *op, GError **error)
+parse_options (Parser *parser, const EadFbTable *table, EadTfliteOperator *op, GError **error)
 {
   int expected = options_type_of (op->code);
   guint32 type;
-  FbTable options;
+  EadFbTable options;
   if (expected == OPTIONS_NONE)
     return TRUE;
-  if (!fb_scalar (&parser->fb, table, OPERATOR_OPTIONS_TYPE, 1, OPTIONS_NONE, &type, error))
+  if (!ead_fb_scalar (&parser->fb, table, OPERATOR_OPTIONS_TYPE, 1, OPTIONS_NONE, &type, error))
     return FALSE;
   if (type != OPTIONS_NONE && type != (guint32) expected)
     {
@@ -717,18 +493,18 @@ parse_options (Parser *parser, const FbTable *table, EadTfliteOperator *op, GErr
     }
   /* Without options (type NONE or no table), the schema's defaults apply. */
   if (type == OPTIONS_NONE)
-    options = (FbTable) { 0 };
-  else if (!fb_subtable (&parser->fb, table, OPERATOR_OPTIONS, &options, error))
+    options = (EadFbTable) { 0 };
+  else if (!ead_fb_subtable (&parser->fb, table, OPERATOR_OPTIONS, &options, error))
     return FALSE;
   return parse_options_table (&parser->fb, &options, op, error);
 }
 
 static gboolean
-parse_operator (Parser *parser, const FbTable *table, EadTfliteOperator *op, GError **error)
+parse_operator (Parser *parser, const EadFbTable *table, EadTfliteOperator *op, GError **error)
 {
   guint32 opcode_index;
   gint64 n_tensors = parser->model->tensors->len;
-  if (!fb_u32_field (&parser->fb, table, OPERATOR_OPCODE_INDEX, &opcode_index, error))
+  if (!ead_fb_u32_field (&parser->fb, table, OPERATOR_OPCODE_INDEX, &opcode_index, error))
     return FALSE;
   if (opcode_index >= parser->opcodes->len)
     {
@@ -746,10 +522,10 @@ parse_operator (Parser *parser, const FbTable *table, EadTfliteOperator *op, GEr
 }
 
 static gboolean
-parse_operators (Parser *parser, const FbTable *subgraph, GError **error)
+parse_operators (Parser *parser, const EadFbTable *subgraph, GError **error)
 {
-  FbVector operators;
-  if (!fb_vector (&parser->fb, subgraph, SUBGRAPH_OPERATORS, 4, &operators, error))
+  EadFbVector operators;
+  if (!ead_fb_vector (&parser->fb, subgraph, SUBGRAPH_OPERATORS, 4, &operators, error))
     {
       g_prefix_error (error, "operators: ");
       return FALSE;
@@ -757,9 +533,9 @@ parse_operators (Parser *parser, const FbTable *subgraph, GError **error)
   g_array_set_size (parser->model->operators, operators.length);
   for (guint i = 0; i < operators.length; i++)
     {
-      FbTable table;
+      EadFbTable table;
       EadTfliteOperator *op = &g_array_index (parser->model->operators, EadTfliteOperator, i);
-      if (!fb_vector_table (&parser->fb, &operators, i, &table, error)
+      if (!ead_fb_vector_table (&parser->fb, &operators, i, &table, error)
           || !parse_operator (parser, &table, op, error))
         {
           g_prefix_error (error, "operator %u: ", i);
@@ -772,12 +548,12 @@ parse_operators (Parser *parser, const FbTable *subgraph, GError **error)
 /* The first subgraph is the model (schema.fbs: "the 0th is assumed to be the
  * main model"); others (control flow bodies) are not read. */
 static gboolean
-parse_main_subgraph (Parser *parser, const FbTable *root, GError **error)
+parse_main_subgraph (Parser *parser, const EadFbTable *root, GError **error)
 {
   EadTflite *model = parser->model;
-  FbVector subgraphs;
-  FbTable subgraph;
-  if (!fb_vector (&parser->fb, root, MODEL_SUBGRAPHS, 4, &subgraphs, error))
+  EadFbVector subgraphs;
+  EadFbTable subgraph;
+  if (!ead_fb_vector (&parser->fb, root, MODEL_SUBGRAPHS, 4, &subgraphs, error))
     {
       g_prefix_error (error, "subgraphs: ");
       return FALSE;
@@ -787,7 +563,7 @@ parse_main_subgraph (Parser *parser, const FbTable *root, GError **error)
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "the model has no subgraph");
       return FALSE;
     }
-  if (!fb_vector_table (&parser->fb, &subgraphs, 0, &subgraph, error)
+  if (!ead_fb_vector_table (&parser->fb, &subgraphs, 0, &subgraph, error)
       || !parse_tensors (parser, &subgraph, error)
       || !parse_index_vector (parser, &subgraph, SUBGRAPH_INPUTS, "inputs", 0,
                               model->tensors->len, &model->inputs, &model->n_inputs, error)
@@ -804,8 +580,8 @@ parse_main_subgraph (Parser *parser, const FbTable *root, GError **error)
 static gboolean
 parse_model (Parser *parser, GError **error)
 {
-  const Flatbuffer *fb = &parser->fb;
-  FbTable root;
+  const EadFlatbuffer *fb = &parser->fb;
+  EadFbTable root;
   guint32 version;
   if (fb->size < 8 || memcmp (fb->data + 4, TFLITE_IDENTIFIER, 4) != 0)
     {
@@ -813,8 +589,8 @@ parse_model (Parser *parser, GError **error)
                    "not a TFLite model (no \"" TFLITE_IDENTIFIER "\" identifier)");
       return FALSE;
     }
-  if (!fb_table_at (fb, fb_u32 (fb, 0), &root, error)
-      || !fb_u32_field (fb, &root, MODEL_VERSION, &version, error))
+  if (!ead_fb_table_at (fb, ead_fb_u32 (fb, 0), &root, error)
+      || !ead_fb_u32_field (fb, &root, MODEL_VERSION, &version, error))
     {
       g_prefix_error (error, "model: ");
       return FALSE;

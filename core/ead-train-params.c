@@ -1,6 +1,7 @@
 /* ead-train-params.c: whether a training run's parameters can run at all,
  * checked before the run is recorded or started, for every front end. */
 
+#include "ead-torch.h"
 #include "ead-train.h"
 
 #include "ead-error.h"

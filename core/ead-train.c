@@ -8,6 +8,7 @@
 #include "ead-config.h"
 #include "ead-error.h"
 #include "ead-random.h"
+#include "ead-torch.h"
 
 #include <math.h>
 
@@ -498,7 +499,17 @@ save_checkpoint (Training *t, EadModel *model, EadTrainer *trainer, GError **err
   ead_safetensors_writer_set_metadata (writer, "checkpoint_total_steps", total);
   ead_safetensors_writer_set_metadata (writer, "checkpoint_best_validation", best);
   ead_safetensors_writer_set_metadata (writer, "checkpoint_validations_since_best", since_best);
-  return ead_safetensors_writer_save (writer, params->checkpoint_path, error);
+  if (!params->checkpoint_sink)
+    return ead_safetensors_writer_save (writer, params->checkpoint_path, error);
+  g_autoptr (GBytes) bytes = ead_safetensors_writer_to_bytes (writer);
+  return params->checkpoint_sink (bytes, ead_trainer_get_step (trainer),
+                                  params->checkpoint_sink_data, error);
+}
+
+static gboolean
+keeps_checkpoints (const EadTrainParams *params)
+{
+  return params->checkpoint_path || params->checkpoint_sink;
 }
 
 typedef struct {
@@ -549,8 +560,11 @@ static gboolean
 resume_from_checkpoint (Training *t, EadModel **model, EadTrainer **trainer, GError **error)
 {
   const EadTrainParams *params = t->params;
-  const char *path = params->checkpoint_path;
-  g_autoptr (EadSafetensors) st = ead_safetensors_open (path, error);
+  const char *path = params->resume_from ? "the stored checkpoint" : params->checkpoint_path;
+  g_autoptr (EadSafetensors) st = params->resume_from
+    ? ead_safetensors_new_from_data (g_bytes_get_data (params->resume_from, NULL),
+                                     g_bytes_get_size (params->resume_from), error)
+    : ead_safetensors_open (path, error);
   if (!st)
     return FALSE;
   gint64 step = checkpoint_integer (st, path, CHECKPOINT_FORMAT_KEY, error);
@@ -617,7 +631,7 @@ hold_until_cancelled (Training *t)
 static gboolean
 stop_cancelled (Training *t, EadModel *model, EadTrainer *trainer, int step, GError **error)
 {
-  gboolean keep = t->params->checkpoint_path && t->steps > 0;
+  gboolean keep = keeps_checkpoints (t->params) && t->steps > 0;
   if (keep && !save_checkpoint (t, model, trainer, error))
     return FALSE;
   g_set_error (error, EAD_ERROR, EAD_ERROR_CANCELLED, "training cancelled at step %d%s", step,
@@ -631,7 +645,7 @@ static gboolean
 checkpoint_due (Training *t, int done)
 {
   const EadTrainParams *params = t->params;
-  return params->checkpoint_path && params->checkpoint_every > 0
+  return keeps_checkpoints (params) && params->checkpoint_every > 0
          && done % params->checkpoint_every == 0 && t->steps > 0 && done < t->steps;
 }
 
@@ -680,9 +694,9 @@ check_params (const EadTrainParams *params, GError **error)
 {
   if (!ead_train_params_check (params, error))
     return FALSE;
-  if (params->resume && !params->checkpoint_path)
+  if (params->resume && !params->resume_from && !params->checkpoint_path)
     {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "resuming needs a checkpoint path");
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "resuming needs a checkpoint");
       return FALSE;
     }
   return TRUE;
@@ -706,8 +720,8 @@ calibrate (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
     {
       if (!g_cancellable_is_cancelled (t->cancellable))
         g_propagate_error (error, g_steal_pointer (&local_error));
-      else if (!params->checkpoint_path || save_checkpoint (t, model, trainer, error))
-        cancelled_while (t, params->checkpoint_path ? "calibrating; the checkpoint keeps the "
+      else if (!keeps_checkpoints (params) || save_checkpoint (t, model, trainer, error))
+        cancelled_while (t, keeps_checkpoints (params) ? "calibrating; the checkpoint keeps the "
                                                       "trained steps"
                                                     : "calibrating", error);
       return FALSE;
@@ -795,4 +809,31 @@ ead_train_on_images (EadImage *const *train_images, guint n_train,
   EadModel *model = train (&t, dataset_name, error);
   training_clear (&t);
   return model;
+}
+
+gboolean
+ead_train_time_steps (EadModel *model, EadImage *image, EadPrecision precision,
+                      int n_steps, double *seconds, GError **error)
+{
+  EadNets *nets = ead_model_get_nets (model);
+  const int size = ead_nets_get_image_size (nets);
+  const gsize side = ead_nets_get_output_size (nets);
+  g_autofree float *x = g_new (float, 3 * (gsize) size * size);
+  g_autofree float *teacher = g_new (float, EAD_TEACHER_CHANNELS * side * side);
+  ead_image_to_normalized_tensor (image, size, x);
+  if (!ead_nets_teacher_forward (nets, x, 1, teacher, error))
+    return FALSE;
+  EadTrainer *trainer = ead_trainer_new (nets, n_steps + 1, 1e-4, 1e-5, precision, error);
+  if (!trainer)
+    return FALSE;
+  gboolean ok = TRUE;
+  for (int i = -1; i < n_steps && ok; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      ok = ead_trainer_step (trainer, x, teacher, x, NULL, NULL, error);
+      if (i >= 0)
+        seconds[i] = (g_get_monotonic_time () - start) / 1e6;
+    }
+  ead_trainer_free (trainer);
+  return ok;
 }

@@ -9,6 +9,13 @@
 
 G_BEGIN_DECLS
 
+/* Receives a training checkpoint (a safetensors file's bytes) of @step on the
+ * training thread, before that step is reported and when training is
+ * cancelled: a project stores it in its file, and nothing lands on disk
+ * beside it. */
+typedef gboolean (*EadCheckpointSink) (GBytes *checkpoint, int step, gpointer user_data,
+                                       GError **error);
+
 typedef struct {
   EadModelSize size;
   int image_size;             /* multiple of 64, >= 256 */
@@ -23,10 +30,13 @@ typedef struct {
   EadPrecision precision;     /* of training's passes and the calibration maps */
   const char *teacher_path;   /* NULL for a random teacher: results are meaningless */
   const char *penalty_dir;    /* natural images for the penalty term, or NULL */
-  const char *checkpoint_path;   /* NULL: no checkpoints */
+  const char *checkpoint_path;   /* a file, written atomically; NULL: none */
+  EadCheckpointSink checkpoint_sink;   /* or bytes to this, instead of a file */
+  gpointer checkpoint_sink_data;
   int checkpoint_every;       /* steps between checkpoints, each written before its
                                * step is reported; 0: only on cancel */
-  gboolean resume;            /* continue from checkpoint_path */
+  gboolean resume;            /* continue from resume_from, or from checkpoint_path */
+  GBytes *resume_from;        /* a checkpoint as the sink received it, or NULL */
   gboolean skip_bad;          /* skip unreadable images with a warning */
   double learning_rate;
   double weight_decay;
@@ -89,9 +99,10 @@ typedef void (*EadTrainCallback) (const EadTrainProgress *progress, gpointer use
 
 /* Trains, calibrates on the validation split and returns the model, with
  * provenance filled in (its steps are those taken). A resumed run keeps the
- * step count of its checkpoint, which a time budget fixed. Cancelling writes a checkpoint (when a path is set)
- * and fails with EAD_ERROR_CANCELLED. Unreadable images stop training before
- * it starts, naming the file, unless skip_bad is set. */
+ * step count of its checkpoint, which a time budget fixed. Cancelling writes
+ * a checkpoint (to the path or the sink) and fails with EAD_ERROR_CANCELLED.
+ * Unreadable images stop training before it starts, naming the file, unless
+ * skip_bad is set. */
 EadModel *ead_train (EadDataset *dataset, const EadTrainParams *params,
                      EadTrainCallback callback, gpointer user_data,
                      GCancellable *cancellable, GError **error);
@@ -104,5 +115,12 @@ EadModel *ead_train_on_images (EadImage *const *train_images, guint n_train,
                                const char *dataset_name, const EadTrainParams *params,
                                EadTrainCallback callback, gpointer user_data,
                                GCancellable *cancellable, GError **error);
+
+/* The seconds of each of @n_steps training steps of @model in @precision on
+ * @image (at the model's size) with its teacher features cached, as training
+ * runs them, after one warm-up step: what a benchmark measures. The model's
+ * student and autoencoder change. */
+gboolean ead_train_time_steps (EadModel *model, EadImage *image, EadPrecision precision,
+                               int n_steps, double *seconds, GError **error);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
  * backbone eval` on a few photos, and clean failures on damaged files. The
  * files live in ../shared; without it these tests skip (test-tflite covers
  * the reader on a generated file). */
-#include "ead-backbone.h"
+#include "torch/ead-backbone.h"
 #include "ead-dataset.h"
 #include "ead-error.h"
 #include "ead-image.h"

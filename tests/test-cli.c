@@ -6,7 +6,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "ead-data.h"
+#include "ead-data-dir.h"
 #include "ead-dataset.h"
 #include "ead-image.h"
 #include "test-util.h"

@@ -7,6 +7,7 @@
  * here on the CPU with Debian's python3-torch) reproducing its check. */
 #include "ead-dataset.h"
 #include "ead-distill.h"
+#include "torch/ead-distiller.h"
 #include "ead-error.h"
 #include "ead-image.h"
 #include "ead-model.h"

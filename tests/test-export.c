@@ -13,7 +13,7 @@
 #include "ead-calibrate.h"
 #include "ead-dataset.h"
 #include "ead-error.h"
-#include "ead-graph.h"
+#include "torch/ead-graph.h"
 #include "ead-image.h"
 #include "ead-model.h"
 #include "ead-score.h"

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "ead-compute.h"
 #include "ead-dataset.h"
 #include "ead-model.h"
 #include "test-util.h"

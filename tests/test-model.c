@@ -6,6 +6,7 @@
 
 #include "ead-error.h"
 #include "ead-model.h"
+#include "torch/ead-torch.h"   /* the shim: to look at the weights */
 
 typedef struct {
   char *dir;

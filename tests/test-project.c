@@ -10,7 +10,8 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
-#include "ead-data.h"
+#include "ead-compute.h"
+#include "ead-data-dir.h"
 #include "ead-error.h"
 #include "ead-project.h"
 #include "test-util.h"
@@ -951,6 +952,99 @@ test_train_budget_and_validation (TempDir *dir, gconstpointer data)
   ead_run_info_clear (&run);
 }
 
+/* Every name that appeared in a watched folder, created or moved in. */
+static void
+note_new_file (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event,
+               gpointer user_data)
+{
+  GFile *appeared = event == G_FILE_MONITOR_EVENT_CREATED ? file
+                    : event == G_FILE_MONITOR_EVENT_MOVED_IN
+                        || event == G_FILE_MONITOR_EVENT_RENAMED ? other : NULL;
+  if (appeared)
+    g_hash_table_add (user_data, g_file_get_basename (appeared));
+}
+
+static void
+pause_at_step (const EadTrainProgress *p, gpointer cancellable)
+{
+  if (p->phase == EAD_TRAIN_STEPS && p->done == CHECKPOINT_EVERY + 1)
+    g_cancellable_cancel (cancellable);
+}
+
+static gint64
+train_and_wait (EadProject *project, gint64 run_id, EadTrainCallback progress,
+                GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  ead_project_train_async (project, run_id, EAD_DEVICE_CPU, progress, cancellable, cancellable,
+                           train_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return ead_project_train_finish (result, error);
+}
+
+/* A run paused past a checkpoint and resumed keeps its checkpoints in the
+ * project: no file but the project (and SQLite's own -wal and -shm while it
+ * is open) ever appears in its folder. */
+static void
+test_train_paused_and_resumed_in_place (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (dir->path, "paused" EAD_PROJECT_EXTENSION, NULL);
+  g_autoptr (GFile) folder = g_file_new_for_path (dir->path);
+  g_autoptr (GHashTable) appeared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GFileMonitor) monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_WATCH_MOVES,
+                                                               NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (monitor, "changed", G_CALLBACK (note_new_file), appeared);
+  create_imported (path);
+  EadProject *project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  EadTrainParams params;
+  ead_train_params_init (&params);
+  params.steps = TRAIN_STEPS;
+  params.checkpoint_every = CHECKPOINT_EVERY;
+  gint64 run_id = ead_project_add_run (project, &params, &error);
+  g_assert_no_error (error);
+
+  g_autoptr (GCancellable) pause = g_cancellable_new ();
+  g_assert_cmpint (train_and_wait (project, run_id, pause_at_step, pause, &error), ==, 0);
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_CANCELLED);
+  g_clear_error (&error);
+  EadRunInfo run;
+  g_assert_true (ead_project_get_run (project, run_id, &run, &error));
+  g_assert_cmpint (run.state, ==, EAD_RUN_PAUSED);
+  g_assert_cmpint (run.checkpoint_step, ==, CHECKPOINT_EVERY + 1);
+  ead_run_info_clear (&run);
+  assert_checkpoint_loads (project, CHECKPOINT_EVERY + 1);
+
+  g_autoptr (GCancellable) resume = g_cancellable_new ();
+  g_assert_cmpint (train_and_wait (project, run_id, NULL, resume, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (ead_project_get_run (project, run_id, &run, &error));
+  g_assert_cmpint (run.state, ==, EAD_RUN_FINISHED);
+  g_assert_cmpint (run.steps_done, ==, TRAIN_STEPS);
+  ead_run_info_clear (&run);
+  ead_project_close (project);
+
+  /* The monitor reports what happened before this point. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  GHashTableIter iter;
+  const char *name;
+  g_hash_table_iter_init (&iter, appeared);
+  g_assert_cmpuint (g_hash_table_size (appeared), >, 0);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
+    {
+      g_test_message ("appeared: %s", name);
+      g_assert_true (g_str_has_prefix (name, "paused" EAD_PROJECT_EXTENSION));
+      g_assert_true (strlen (name) == strlen ("paused" EAD_PROJECT_EXTENSION)
+                     || g_str_has_suffix (name, "-wal") || g_str_has_suffix (name, "-shm")
+                     || g_str_has_suffix (name, "-journal"));
+    }
+  assert_side_files_absent (path);
+}
+
 static void
 test_train_killed_and_resumed (TempDir *dir, gconstpointer data)
 {
@@ -1407,6 +1501,8 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/duplicates-and-bad-files", test_duplicates_and_bad_files);
   add_temp_dir_test ("/project/edit-images", test_edit_images);
   add_temp_dir_test ("/project/train-cancelled-at-once", test_train_cancelled_at_once);
+  add_temp_dir_test ("/project/train-paused-and-resumed-in-place",
+                     test_train_paused_and_resumed_in_place);
   add_temp_dir_test ("/project/train-killed-and-resumed", test_train_killed_and_resumed);
   add_temp_dir_test ("/project/train-budget-and-validation", test_train_budget_and_validation);
   add_temp_dir_test ("/project/calibrate", test_calibrate);

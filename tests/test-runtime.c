@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "efficientad.h"
+#include "ead-compute.h"
 #include "ead-dataset.h"
 #include "ead-image.h"
 #include "ead-model.h"

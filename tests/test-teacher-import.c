@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include "test-util.h"
+#include "torch/ead-torch.h"   /* the shim: to look at the weights */
 
 static const char *const small_names[] = {
   "0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias", "8.weight", "8.bias",

@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "ead-error.h"
-#include "ead-torch.h"
+#include "torch/ead-torch.h"
 
 static void
 assert_shape (EadNets *nets, const char *name, int n_dims, gint64 d0, gint64 d1, gint64 d2, gint64 d3)

@@ -14,6 +14,7 @@
 #include "ead-metrics.h"
 #include "ead-train.h"
 #include "test-util.h"
+#include "torch/ead-torch.h"   /* the shim: to look at the weights */
 
 #define STEPS 6
 

@@ -11,6 +11,7 @@ ninja-build
 pkg-config
 gcc
 g++
+binutils
 make
 libtorch-dev
 libopenblas0-pthread

@@ -6,11 +6,11 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "ead-data.h"
+#include "ead-data-dir.h"
 #include "ead-error.h"
 #include "ead-loss-plot.h"
 #include "ead-status-page.h"
-#include "ead-torch.h"
+#include "ead-compute.h"
 #include "ead-window.h"
 
 /* The loss curves, in the order of their colours. */

@@ -4,45 +4,19 @@
  * EfficientAD networks (teacher and student PDN, autoencoder), their forward
  * passes, the training step with its losses and optimiser, device and
  * precision. It speaks in flat row-major float buffers on the host and opaque
- * handles, so nothing above it includes a C++ header. */
+ * handles, so nothing above it includes a C++ header. Only core includes it:
+ * the types front ends need are in ead-types.h, the process-wide settings in
+ * ead-compute.h. */
 #pragma once
 
 #include <glib.h>
 
+#include "ead-compute.h"
+#include "ead-types.h"
+
 G_BEGIN_DECLS
 
-#define EAD_TEACHER_CHANNELS 384
-
-typedef enum {
-  EAD_MODEL_SMALL,    /* PDN-S, EfficientAD-S */
-  EAD_MODEL_MEDIUM,   /* PDN-M, EfficientAD-M */
-} EadModelSize;
-
-typedef enum {
-  EAD_DEVICE_CPU,
-  EAD_DEVICE_CUDA,
-} EadDevice;
-
-typedef enum {
-  EAD_PRECISION_FP32,
-  EAD_PRECISION_BF16,
-} EadPrecision;
-
-/* ---- Process-wide settings ---- */
-
-/* Sets libtorch's intra-op thread count; n <= 0 means one per online CPU.
- * Debian's libtorch otherwise starts with a single thread. */
-void ead_torch_set_threads (int n);
-int ead_torch_get_threads (void);
-gboolean ead_torch_cuda_available (void);
-/* TRUE when this CPU computes bf16 natively (AVX512-BF16 or AMX). */
-gboolean ead_torch_cpu_has_bf16 (void);
-/* Seeds libtorch's global generator (initialisation, dropout). */
-void ead_torch_manual_seed (guint64 seed);
-
 /* ---- The networks ---- */
-
-typedef struct _EadNets EadNets;
 
 /* Side of the PDN output map for an input of @image_size (a multiple of 64,
  * at least 256): image_size / 4 - 8, i.e. 56 for 256. 0 when the size is
@@ -101,11 +75,6 @@ gboolean ead_nets_predict (EadNets *nets, const float *images, int n,
 /* ---- Training ---- */
 
 typedef struct _EadTrainer EadTrainer;
-
-typedef struct {
-  double total, hard, penalty, ae, stae;
-  double learning_rate;   /* the rate this step used */
-} EadLosses;
 
 /* Adam (lr, weight decay as L2 like torch.optim.Adam) over student and
  * autoencoder; the rate drops tenfold after 95% of @total_steps (StepLR).

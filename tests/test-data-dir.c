@@ -1,9 +1,9 @@
-/* test-data.c: the data files that come with the program, found from a
+/* test-data-dir.c: the data files that come with the program, found from a
  * build tree (BUILD/tests beside BUILD/data), and the shipped teacher: it
  * loads into a small model and says how it was made. */
 #include <string.h>
 
-#include "ead-data.h"
+#include "ead-data-dir.h"
 #include "ead-error.h"
 #include "ead-model.h"
 #include "ead-safetensors.h"

@@ -1,5 +1,5 @@
-/* ead-data.c: finding the data files that come with the program. */
-#include "ead-data.h"
+/* ead-data-dir.c: finding the data files that come with the program. */
+#include "ead-data-dir.h"
 
 #include "ead-config.h"
 #include "ead-error.h"

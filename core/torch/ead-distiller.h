@@ -1,4 +1,4 @@
-/* ead-distill.h: teacher distillation in the shim.
+/* ead-distiller.h: teacher distillation in the shim.
  *
  * A teacher PDN is distilled from MobileNetV2 (ead-backbone.h) the way the
  * reference implementation pretrains it from WideResNet-101: the backbone sees
@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "ead-backbone.h"
+#include "ead-distill.h"   /* core's: the taps */
 #include "ead-torch.h"
 
 G_BEGIN_DECLS
@@ -20,17 +21,6 @@ G_BEGIN_DECLS
 #define EAD_DISTILL_IMAGE_SIZE 256      /* the PDN's input side */
 #define EAD_DISTILL_BACKBONE_SIZE 512   /* the backbone's: twice the PDN's */
 #define EAD_DISTILL_TARGET_SIZE 64      /* the backbone's stride-8 grid */
-
-/* Which MobileNetV2 activations make the targets; both pair a stride-8 map
- * with a stride-16 map. */
-typedef enum {
-  EAD_DISTILL_TAPS_BLOCKS,     /* outputs of blocks 5 and 12: 32 + 96 channels */
-  EAD_DISTILL_TAPS_EXPANDED,   /* expansions of blocks 6 and 10: 192 + 384 channels */
-} EadDistillTaps;
-
-/* "blocks" or "expanded". */
-const char *ead_distill_taps_to_string (EadDistillTaps taps);
-gboolean ead_distill_taps_from_string (const char *text, EadDistillTaps *taps, GError **error);
 
 /* ---- Targets ---- */
 

@@ -1,4 +1,4 @@
-/* ead-data.h: the data files that come with the program: the shipped
+/* ead-data-dir.h: the data files that come with the program: the shipped
  * teachers and the ImageNet class table.
  *
  * They are looked for beside the running executable first, so that a build
@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "ead-torch.h"
+#include "ead-types.h"
 
 G_BEGIN_DECLS
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 extern "C" {
-#include "ead-distill.h"
+#include "ead-distiller.h"
 #include "ead-error.h"
 }
 

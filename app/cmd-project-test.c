@@ -1,0 +1,88 @@
+/* cmd-project-test.c: efficientad project test. */
+
+#include "cmd-project.h"
+
+static const char *
+decision_name (EadDecision decision)
+{
+  return decision == EAD_DECISION_ANOMALOUS ? "anomalous"
+         : decision == EAD_DECISION_GOOD ? "good" : "-";
+}
+
+static void
+print_test_text (GArray *results, const EadEvaluation *e)
+{
+  g_print ("%6s  %-24s %-10s %-16s %10s  %s\n", "image", "file", "label", "type", "score",
+           "decision");
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split != EAD_SPLIT_TEST)
+        continue;
+      g_print ("%6" G_GINT64_FORMAT "  %-24s %-10s %-16s %10.5f  %s\n", r->image_id, r->file_name,
+               ead_label_to_string (r->label), r->defect_type ? r->defect_type : "-", r->score,
+               decision_name (r->decision));
+    }
+  g_print ("\n");
+  cli_print_metrics_table (e);
+}
+
+static void
+print_test_json (gint64 model, GArray *results, const EadEvaluation *e)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  project_add_int (b, "model", model);
+  cli_json_add_evaluation (b, e);
+  json_builder_set_member_name (b, "images");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split != EAD_SPLIT_TEST)
+        continue;
+      json_builder_begin_object (b);
+      project_add_int (b, "image", r->image_id);
+      project_add_string (b, "file", r->file_name);
+      project_add_string (b, "label", ead_label_to_string (r->label));
+      project_add_string (b, "type", r->defect_type);
+      cli_json_add_number (b, "score", r->score);
+      project_add_string (b, "decision", r->decision == EAD_DECISION_NONE ? NULL
+                                                                 : decision_name (r->decision));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  project_print_json (b);
+}
+
+int
+project_test (int argc, char **argv)
+{
+  g_auto (ModelCommand) command = { 0 };
+  g_autoptr (GError) error = NULL;
+  const char *description =
+    "Scores every test image, stores its score and maps, and prints the metrics\n"
+    "over the labelled ones.";
+  if (!project_open_model_command ("test", "FILE - score the test images", description, argc, argv,
+                                   &command, &error))
+    return cli_fail (error);
+  EadProject *project = command.project;
+  gint64 model = command.model;
+  gboolean json = command.json;
+  CliProgress progress;
+  cli_progress_init (&progress);
+  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, command.precision,
+                                                           project_on_scored, &progress, NULL,
+                                                           &error);
+  cli_progress_finish (&progress);
+  g_autoptr (GArray) results = evaluation ? ead_project_list_results (project, model, &error)
+                                          : NULL;
+  if (!results)
+    return cli_fail (error);
+  if (json)
+    print_test_json (model, results, evaluation);
+  else
+    print_test_text (results, evaluation);
+  return 0;
+}

@@ -1,0 +1,22 @@
+/* ead-compute.h: the process-wide compute settings front ends choose.
+ *
+ * The shim implements them (torch/ead-torch.cpp); this header lets the
+ * command line and the workbench set threads, seed and device without
+ * including the shim. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Sets libtorch's intra-op thread count; n <= 0 means one per online CPU.
+ * Debian's libtorch otherwise starts with a single thread. */
+void ead_torch_set_threads (int n);
+int ead_torch_get_threads (void);
+gboolean ead_torch_cuda_available (void);
+/* TRUE when this CPU computes bf16 natively (AVX512-BF16 or AMX). */
+gboolean ead_torch_cpu_has_bf16 (void);
+/* Seeds libtorch's global generator (initialisation, dropout). */
+void ead_torch_manual_seed (guint64 seed);
+
+G_END_DECLS
