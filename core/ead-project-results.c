@@ -495,6 +495,26 @@ ead_project_list_results (EadProject *project, gint64 model_id, GError **error)
   return g_steal_pointer (&results);
 }
 
+GArray *
+ead_project_list_tested_models (EadProject *project, GError **error)
+{
+  g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
+    "SELECT DISTINCT r.model_id FROM results r JOIN labels l ON l.image_id = r.image_id"
+    " WHERE l.split = 'test' ORDER BY r.model_id", error);
+  if (!s)
+    return NULL;
+  g_autoptr (GArray) models = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int status;
+  while ((status = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (s, 0);
+      g_array_append_val (models, id);
+    }
+  if (!ead_project_done (project, status, error))
+    return NULL;
+  return g_steal_pointer (&models);
+}
+
 /* ---- Review ---- */
 
 gboolean

@@ -323,6 +323,8 @@ void ead_result_info_clear (EadResultInfo *info);
 
 /* The results of a model, by image id: a GArray of EadResultInfo. */
 GArray *ead_project_list_results (EadProject *project, gint64 model_id, GError **error);
+/* The ids (gint64) of the models that have scored a test image, ascending. */
+GArray *ead_project_list_tested_models (EadProject *project, GError **error);
 
 typedef enum {
   EAD_MAP_LOCAL,

@@ -1168,6 +1168,10 @@ test_calibrate (TempDir *dir, gconstpointer data)
   g_assert_cmpfloat_with_epsilon (info.quantiles.ae_end, trained_info.quantiles.ae_end, 1e-5);
   g_assert_cmpuint (info.n_results, ==, info.n_validation);
   g_assert_false (info.has_threshold);
+  /* Validation results do not make a model tested. */
+  g_autoptr (GArray) tested = ead_project_list_tested_models (project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tested->len, ==, 0);
   guint64 total = 0;
   for (guint b = 0; b < info.local.n_bins; b++)
     total += info.local.counts[b];
@@ -1268,6 +1272,10 @@ test_results_and_threshold (TempDir *dir, gconstpointer data)
   g_assert_cmpfloat_with_epsilon (metrics.image_auroc, evaluation->overall.image_auroc, 1e-9);
   g_assert_cmpfloat_with_epsilon (metrics.f1_max, evaluation->overall.f1_max, 1e-9);
   assert_stored_metrics (project, model, evaluation);
+  g_autoptr (GArray) tested = ead_project_list_tested_models (project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tested->len, ==, 1);
+  g_assert_cmpint (g_array_index (tested, gint64, 0), ==, model);
 
   /* The curves, from the stored scores: all labelled test images, and one
    * defect type's with the good ones. */

@@ -399,29 +399,6 @@ load_results (EadReviewView *self)
   show_selected (self);
 }
 
-/* The models that have test results, by id; NULL on error. */
-static GArray *
-list_tested_models (EadProject *project, GError **error)
-{
-  g_autoptr (GArray) models = ead_project_list_models (project, error);
-  g_autoptr (GArray) tested = NULL;
-
-  if (models == NULL)
-    return NULL;
-  tested = g_array_new (FALSE, FALSE, sizeof (gint64));
-  for (guint i = 0; i < models->len; i++)
-    {
-      const EadModelInfo *info = &g_array_index (models, EadModelInfo, i);
-      g_autoptr (GPtrArray) items = list_test_results (project, info->id, error);
-
-      if (items == NULL)
-        return NULL;
-      if (items->len > 0)
-        g_array_append_val (tested, info->id);
-    }
-  return g_steal_pointer (&tested);
-}
-
 void
 ead_review_view_reload (EadReviewView *self)
 {
@@ -434,7 +411,7 @@ ead_review_view_reload (EadReviewView *self)
   g_return_if_fail (EAD_IS_REVIEW_VIEW (self));
 
   project = get_project (self);
-  if (project != NULL && (tested = list_tested_models (project, &error)) == NULL)
+  if (project != NULL && (tested = ead_project_list_tested_models (project, &error)) == NULL)
     show_error (self, error->message);
   g_array_set_size (self->model_ids, 0);
   if (tested != NULL)
