@@ -573,6 +573,10 @@ test_images (void)
   g_assert_cmpuint (revealers->len, >=, 2);
   for (guint i = 0; i < revealers->len; i++)
     g_assert_false (gtk_revealer_get_reveal_child (g_ptr_array_index (revealers, i)));
+  /* A view's error reaches the window's banner through win.show-error. */
+  ead_widget_show_error (GTK_WIDGET (images_view ()), "a view's error");
+  assert_shows ("a view's error");
+  activate ("win.dismiss-error", NULL);
 
   activate ("win.view", g_variant_new_string ("start"));
   ead_images_view_import (images_view (), &images, 1);

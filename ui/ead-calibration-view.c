@@ -91,17 +91,6 @@ get_project (EadCalibrationView *self)
   return self->session != NULL ? ead_session_get_project (self->session) : NULL;
 }
 
-static void
-show_error (EadCalibrationView *self, const char *message)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), EAD_TYPE_WINDOW);
-
-  if (window != NULL)
-    ead_window_show_error (EAD_WINDOW (window), message);
-  else
-    g_warning ("%s", message);
-}
-
 static const EadModelInfo *
 shown_model (EadCalibrationView *self)
 {
@@ -300,7 +289,7 @@ show_curves (EadCalibrationView *self)
     {
       curve = ead_project_get_curve (project, self->model_id, type, &error);
       if (curve == NULL)
-        show_error (self, error->message);
+        ead_widget_show_error (GTK_WIDGET (self), error->message);
     }
   if (curve == NULL)
     {
@@ -428,7 +417,7 @@ show_model (EadCalibrationView *self)
                         counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD]
                         + counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]
                         + counts[EAD_SPLIT_TEST][EAD_LABEL_UNLABELLED], &error))
-    show_error (self, error->message);
+    ead_widget_show_error (GTK_WIDGET (self), error->message);
 
   /* Translators: the run it came from, its size in pixels and how many
    * validation images calibrated it. */
@@ -482,7 +471,7 @@ reload (EadCalibrationView *self)
     {
       self->models = ead_project_list_models (project, &error);
       if (self->models == NULL)
-        show_error (self, error->message);
+        ead_widget_show_error (GTK_WIDGET (self), error->message);
     }
   if (self->models == NULL || self->models->len == 0)
     {
@@ -599,7 +588,7 @@ calibration_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!g_task_propagate_boolean (G_TASK (result), &error)
       && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
       && !g_error_matches (error, EAD_ERROR, EAD_ERROR_CANCELLED))
-    show_error (self, error->message);
+    ead_widget_show_error (GTK_WIDGET (self), error->message);
   /* Even a cancelled job may have replaced results. */
   ead_session_models_changed (self->session);
 }
@@ -658,7 +647,7 @@ choose_threshold (EadCalibrationView *self, EadThresholdMethod method, double pa
                                     &error))
     show_threshold (self, threshold, method, parameter);
   else
-    show_error (self, error->message);
+    ead_widget_show_error (GTK_WIDGET (self), error->message);
 }
 
 static void
@@ -690,7 +679,7 @@ threshold_save_activated (GSimpleAction *action, GVariant *parameter, gpointer u
                                   self->method == EAD_THRESHOLD_VALUE ? value
                                                                       : self->method_parameter,
                                   &threshold, &error))
-    show_error (self, error->message);
+    ead_widget_show_error (GTK_WIDGET (self), error->message);
   else
     ead_session_models_changed (self->session);
 }

@@ -102,17 +102,6 @@ static const EadLabel filter_labels[] = {
   EAD_LABEL_UNLABELLED,
 };
 
-static void
-show_error (EadImagesView *self, const char *message)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), EAD_TYPE_WINDOW);
-
-  if (window != NULL)
-    ead_window_show_error (EAD_WINDOW (window), message);
-  else
-    g_warning ("%s", message);
-}
-
 static gboolean
 image_matches (gpointer item, gpointer user_data)
 {
@@ -263,7 +252,7 @@ reload (EadImagesView *self)
     {
       infos = ead_project_list_images (project, &error);
       if (infos == NULL || !ead_project_count_images (project, counts, &error))
-        show_error (self, error->message);
+        ead_widget_show_error (GTK_WIDGET (self), error->message);
     }
   refill_types (self, infos);
   for (guint i = 0; infos != NULL && i < infos->len; i++)
@@ -377,7 +366,7 @@ import_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!imported)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error->message);
+        ead_widget_show_error (GTK_WIDGET (self), error->message);
     }
   else if (summary.failed > 0)
     {
@@ -386,7 +375,7 @@ import_finished (GObject *source, GAsyncResult *result, gpointer user_data)
                                    "%u files could not be imported: they are not readable images",
                                    summary.failed),
                          summary.failed);
-      show_error (self, message);
+      ead_widget_show_error (GTK_WIDGET (self), message);
     }
 }
 
@@ -399,7 +388,7 @@ ead_images_view_import (EadImagesView *self, GFile *const *files, guint n_files)
 
   if (self->import_cancellable != NULL)
     {
-      show_error (self, _("Wait for the import under way to finish, or cancel it"));
+      ead_widget_show_error (GTK_WIDGET (self), _("Wait for the import under way to finish, or cancel it"));
       return;
     }
   self->import_cancellable = g_cancellable_new ();
@@ -490,7 +479,7 @@ edited (EadImagesView *self, gboolean done, GError *const *error)
   if (done)
     ead_session_images_changed (self->session);
   else
-    show_error (self, (*error)->message);
+    ead_widget_show_error (GTK_WIDGET (self), (*error)->message);
 }
 
 static void
@@ -621,7 +610,7 @@ show_preview (EadImagesView *self, guint position)
     mask = ead_project_load_mask (project, item->id, &error);
   if (error != NULL)
     {
-      show_error (self, error->message);
+      ead_widget_show_error (GTK_WIDGET (self), error->message);
       return;
     }
   texture = masked_texture (image, mask);

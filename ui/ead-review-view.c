@@ -104,17 +104,6 @@ struct _EadReviewView {
 
 G_DEFINE_FINAL_TYPE (EadReviewView, ead_review_view, GTK_TYPE_WIDGET)
 
-static void
-show_error (EadReviewView *self, const char *message)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), EAD_TYPE_WINDOW);
-
-  if (window != NULL)
-    ead_window_show_error (EAD_WINDOW (window), message);
-  else
-    g_warning ("%s", message);
-}
-
 static EadProject *
 get_project (EadReviewView *self)
 {
@@ -217,7 +206,7 @@ show_selected (EadReviewView *self)
     mask = ead_project_load_mask (project, item->info.image_id, &error);
   if (error != NULL)
     {
-      show_error (self, error->message);
+      ead_widget_show_error (GTK_WIDGET (self), error->message);
       ead_heatmap_view_set_image (self->heatmap, NULL, 0, 0, 0);
       return;
     }
@@ -344,7 +333,7 @@ show_threshold (EadReviewView *self, EadProject *project)
 
   if (!ead_project_get_model (project, self->model_id, &info, &error))
     {
-      show_error (self, error->message);
+      ead_widget_show_error (GTK_WIDGET (self), error->message);
       return;
     }
   if (info.has_threshold)
@@ -370,7 +359,7 @@ load_results (EadReviewView *self)
   items = list_test_results (project, self->model_id, &error);
   if (items == NULL)
     {
-      show_error (self, error->message);
+      ead_widget_show_error (GTK_WIDGET (self), error->message);
       items = g_ptr_array_new_with_free_func (g_object_unref);
     }
   show_threshold (self, project);
@@ -412,7 +401,7 @@ ead_review_view_reload (EadReviewView *self)
 
   project = get_project (self);
   if (project != NULL && (tested = ead_project_list_tested_models (project, &error)) == NULL)
-    show_error (self, error->message);
+    ead_widget_show_error (GTK_WIDGET (self), error->message);
   g_array_set_size (self->model_ids, 0);
   if (tested != NULL)
     g_array_append_vals (self->model_ids, tested->data, tested->len);
@@ -510,7 +499,7 @@ store_verdict (EadReviewView *self, EadVerdict verdict)
   if (!ead_project_review (get_project (self), self->model_id, item->info.image_id, verdict,
                            *note != '\0' ? note : NULL, &error))
     {
-      show_error (self, error->message);
+      ead_widget_show_error (GTK_WIDGET (self), error->message);
       return FALSE;
     }
   item->info.verdict = verdict;
@@ -555,7 +544,7 @@ move_accepted (gpointer user_data)
     return;
   if (!ead_project_move_false_positives (project, self->model_id, &n_moved, &error))
     {
-      show_error (self, error->message);
+      ead_widget_show_error (GTK_WIDGET (self), error->message);
       return;
     }
   text = g_strdup_printf (ngettext ("%u image moved to the training set",
@@ -580,7 +569,7 @@ move_false_positives_activated (GtkWidget *widget, const char *action_name, GVar
     }
   if (n == 0)
     {
-      show_error (self, _("No image is reviewed as a false positive yet"));
+      ead_widget_show_error (GTK_WIDGET (self), _("No image is reviewed as a false positive yet"));
       return;
     }
   question = g_strdup_printf (ngettext ("Move %u false positive to the training set?",

@@ -118,17 +118,6 @@ get_project (EadTrainingView *self)
   return self->session != NULL ? ead_session_get_project (self->session) : NULL;
 }
 
-static void
-show_error (EadTrainingView *self, const char *message)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), EAD_TYPE_WINDOW);
-
-  if (window != NULL)
-    ead_window_show_error (EAD_WINDOW (window), message);
-  else
-    g_warning ("%s", message);
-}
-
 static const char *
 state_name (EadRunState state)
 {
@@ -262,7 +251,7 @@ show_curve (EadTrainingView *self, gint64 run_id, int last_step)
   points = ead_project_get_losses (project, run_id, &error);
   if (points == NULL)
     {
-      show_error (self, error->message);
+      ead_widget_show_error (GTK_WIDGET (self), error->message);
       return;
     }
 
@@ -329,7 +318,7 @@ reload_runs (EadTrainingView *self, gint64 select_id)
     {
       g_autoptr (GArray) runs = ead_project_list_runs (project, &error);
       if (runs == NULL)
-        show_error (self, error->message);
+        ead_widget_show_error (GTK_WIDGET (self), error->message);
       else
         {
           self->runs = g_array_new (FALSE, FALSE, sizeof (EadRunInfo));
@@ -509,7 +498,7 @@ train_finished (GObject *source, GAsyncResult *result, gpointer user_data)
       else
         {
           gtk_progress_bar_set_text (self->progress_bar, _("Failed"));
-          show_error (self, error->message);
+          ead_widget_show_error (GTK_WIDGET (self), error->message);
         }
       reload_runs (self, job->stop ? 0 : job->run_id);
       if (model_id > 0)
@@ -629,7 +618,7 @@ train_start_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   if (run_id == 0)
     {
       g_autofree char *message = describe_refusal (&params, error);
-      show_error (self, message);
+      ead_widget_show_error (GTK_WIDGET (self), message);
     }
   else
     train (self, run_id, 0);

@@ -45,6 +45,13 @@ ead_window_show_error (EadWindow *self, const char *message)
   gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
 }
 
+void
+ead_widget_show_error (GtkWidget *widget, const char *message)
+{
+  if (!gtk_widget_activate_action (widget, "win.show-error", "s", message))
+    g_warning ("%s", message);
+}
+
 static void
 show_view (EadWindow *self, const char *name)
 {
@@ -300,7 +307,14 @@ score_test_images_activated (GSimpleAction *action, GVariant *parameter, gpointe
     g_action_group_activate_action (G_ACTION_GROUP (self), "calibrate", NULL);
 }
 
+static void
+show_error_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ead_window_show_error (EAD_WINDOW (user_data), g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry win_actions[] = {
+  { "show-error", show_error_activated, "s" },
   { "new-project", new_project_activated },
   { "open-project", open_project_activated },
   { "open-file", open_file_activated, "s" },

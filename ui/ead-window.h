@@ -25,5 +25,8 @@ void ead_window_open_files (EadWindow *self, GFile **files, gsize n_files);
 
 /* Shows @message in the window's error banner until it is dismissed. */
 void ead_window_show_error (EadWindow *self, const char *message);
+/* Shows @message in the error bar of the window holding @widget (its
+ * win.show-error action); logs it when @widget is in no window. */
+void ead_widget_show_error (GtkWidget *widget, const char *message);
 
 G_END_DECLS
