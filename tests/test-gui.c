@@ -15,17 +15,17 @@
 #include <string.h>
 
 #include "ead-application.h"
-#include "ead-calibration-view.h"
+#include "ead-calibration-view-private.h"
 #include "ead-curve-plot.h"
-#include "ead-export-view.h"
+#include "ead-export-view-private.h"
 #include "ead-gui-test.h"
 #include "ead-heatmap-view.h"
 #include "ead-histogram.h"
 #include "ead-image.h"
-#include "ead-images-view.h"
+#include "ead-images-view-private.h"
 #include "ead-loss-plot.h"
-#include "ead-review-view.h"
-#include "ead-training-view.h"
+#include "ead-review-view-private.h"
+#include "ead-training-view-private.h"
 #include "ead-window.h"
 #include "test-util.h"
 
@@ -636,10 +636,55 @@ label_with_prefix (GtkWidget *root, const char *prefix)
   g_error ("no label begins with “%s”", prefix);
 }
 
+/* Whether the button of @view's @action can be pressed, as a person sees it. */
 static gboolean
-action_enabled (const char *name)
+action_enabled (gpointer view, const char *action)
 {
-  return g_action_group_get_action_enabled (G_ACTION_GROUP (window), name);
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+
+  collect_widgets (view, GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_actionable_get_action_name (g_ptr_array_index (buttons, i)), action) == 0)
+      return gtk_widget_get_sensitive (g_ptr_array_index (buttons, i));
+  g_error ("no button does “%s”", action);
+}
+
+/* Presses @key as @widget's shortcuts see it. */
+static void
+press_shortcut (gpointer widget, const char *key)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          if (g_str_equal (trigger, key))
+            {
+              g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
+                                                           GTK_SHORTCUT_ACTION_EXCLUSIVE,
+                                                           widget,
+                                                           gtk_shortcut_get_arguments (shortcut)));
+              ead_gui_test_wait_drawn (GTK_WIDGET (window));
+              return;
+            }
+        }
+    }
+  g_error ("no shortcut is “%s”", key);
+}
+
+/* Presses the button of @view's @action. */
+static void
+activate_in (gpointer view, const char *action)
+{
+  g_assert_true (action_enabled (view, action));
+  g_assert_true (gtk_widget_activate_action (view, action, NULL));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
 }
 
 static gboolean
@@ -706,11 +751,8 @@ test_training (void)
   EadLossPlot *plot = EAD_LOSS_PLOT (find_widget (GTK_WIDGET (view), EAD_TYPE_LOSS_PLOT, 0));
   GtkSpinButton *steps_spin =
     GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (view), GTK_TYPE_SPIN_BUTTON, 0));
-  g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
-                                                                 "win.train-start");
   EadRunInfo run;
 
-  g_assert_cmpstrv (accels, ((const char *[]) { "<Control>t", NULL }));
   /* The CPU schedule is the engine's default; in minutes, a quarter of an
    * hour is offered. */
   g_assert_cmpint (gtk_spin_button_get_value_as_int (steps_spin), ==, EAD_TRAIN_DEFAULT_STEPS_CPU);
@@ -721,13 +763,13 @@ test_training (void)
   g_assert_cmpint (gtk_spin_button_get_value_as_int (steps_spin), ==, EAD_TRAIN_DEFAULT_STEPS_CPU);
   /* The shipped teacher by default. */
   assert_shows ("pdn_small.safetensors");
-  g_assert_false (action_enabled ("train-resume"));
+  g_assert_false (action_enabled (view, "training.resume"));
   gtk_spin_button_set_value (steps_spin, steps);
 
   /* Medium with the small teacher is refused up front: no run is recorded. */
   GtkDropDown *size_choice = GTK_DROP_DOWN (find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN, 0));
   gtk_drop_down_set_selected (size_choice, 1);
-  activate ("win.train-start", NULL);
+  activate_in (view, "training.start");
   assert_shows (expect ("The teacher “pdn_small.safetensors” does not fit a medium model: choose a "
                         "medium model's teacher",
                         "教师“pdn_small.safetensors”不适用于中型模型：请选择中型模型的教师"));
@@ -736,11 +778,12 @@ test_training (void)
   gtk_drop_down_set_selected (size_choice, 0);
   activate ("win.dismiss-error", NULL);
 
-  activate ("win.train-start", NULL);
+  /* Ctrl+T, as the view's shortcut. */
+  press_shortcut (view, "<Control>t");
   g_assert_true (ead_training_view_is_training (view));
-  g_assert_false (action_enabled ("train-start"));
-  g_assert_true (action_enabled ("train-pause"));
-  g_assert_true (action_enabled ("train-stop"));
+  g_assert_false (action_enabled (view, "training.start"));
+  g_assert_true (action_enabled (view, "training.pause"));
+  g_assert_true (action_enabled (view, "training.stop"));
   /* Paused while the run waits after its first step (EAD_TRAIN_HOLD_AFTER):
    * the checkpoint keeps the run. */
   g_assert_true (ead_gui_test_wait_until (has_loss_point, plot, 240000));
@@ -750,16 +793,16 @@ test_training (void)
   g_assert_nonnull (strstr (progress, expect (" steps/s · ", " 步 · 每秒 ")));
   g_assert_nonnull (strstr (progress, expect (" left", " · 剩余 ")));
   g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), >, 0);
-  activate ("win.train-pause", NULL);
+  activate_in (view, "training.pause");
   wait_training (view);
   get_run (path, 1, &run);
   g_assert_cmpint (run.state, ==, EAD_RUN_PAUSED);
   g_assert_cmpint (run.checkpoint_step, ==, 1);
   ead_run_info_clear (&run);
-  g_assert_true (action_enabled ("train-resume"));
+  g_assert_true (action_enabled (view, "training.resume"));
   label_with_prefix (GTK_WIDGET (view), expect ("Paused · ", "已暂停 · "));
 
-  activate ("win.train-resume", NULL);
+  activate_in (view, "training.resume");
   g_assert_true (ead_training_view_is_training (view));
   wait_training (view);
   get_run (path, 1, &run);
@@ -778,8 +821,8 @@ test_training (void)
                                                       "已完成 · 第 %d / %d 步 · "),
                                               steps, steps);
   label_with_prefix (GTK_WIDGET (view), caption);
-  g_assert_false (action_enabled ("train-resume"));
-  g_assert_true (action_enabled ("train-start"));
+  g_assert_false (action_enabled (view, "training.resume"));
+  g_assert_true (action_enabled (view, "training.start"));
   snapshot (GTK_WIDGET (window), "training");
 
   /* Reopened, the project shows the run's curve from the file. */
@@ -800,8 +843,8 @@ test_training (void)
   gtk_drop_down_set_selected (unit, 1);
   GtkSpinButton *patience = GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (view), GTK_TYPE_SPIN_BUTTON, 2));
   gtk_spin_button_set_value (patience, 3);
-  activate ("win.train-start", NULL);
-  activate ("win.train-stop", NULL);
+  activate_in (view, "training.start");
+  activate_in (view, "training.stop");
   wait_training (view);
   get_run (path, 2, &run);
   g_assert_true (run.state == EAD_RUN_CANCELLED || run.state == EAD_RUN_PAUSED);
@@ -810,8 +853,8 @@ test_training (void)
   ead_run_info_clear (&run);
   g_assert_null (gtk_list_box_get_selected_row (runs));
   g_assert_nonnull (gtk_list_box_get_row_at_index (runs, 1));
-  g_assert_true (action_enabled ("train-start"));
-  g_assert_false (action_enabled ("train-resume"));
+  g_assert_true (action_enabled (view, "training.start"));
+  g_assert_false (action_enabled (view, "training.resume"));
   assert_shows (expect ("Set the parameters and start a new run.", "设置参数后开始新的运行。"));
 }
 
@@ -824,7 +867,7 @@ calibration_done (gpointer view)
 static void
 calibrate (EadCalibrationView *view)
 {
-  activate ("win.calibrate", NULL);
+  activate_in (view, "calibration.calibrate");
   g_assert_true (ead_calibration_view_is_busy (view));
   g_assert_true (ead_gui_test_wait_until (calibration_done, view, 240000));
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
@@ -955,7 +998,7 @@ test_calibration (void)
   g_autoptr (GError) error = NULL;
 
   gtk_spin_button_set_value (steps_spin, 2);
-  activate ("win.train-start", NULL);
+  activate_in (training, "training.start");
   wait_training (training);
 
   /* The finished run's model, calibrated as it was trained. */
@@ -972,7 +1015,7 @@ test_calibration (void)
   const guint n_anomalous = counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS];
   assert_shows (expect ("The test images have no scores yet: score them with the button above.",
                         "测试图像还没有得分：请用上方的按钮为其打分。"));
-  g_assert_false (action_enabled ("threshold-save"));
+  g_assert_false (action_enabled (view, "calibration.save-threshold"));
 
   /* The first press scores the test images, the second recalibrates. */
   assert_shows (expect ("Score Test Images", "为测试图像打分(S)"));
@@ -998,9 +1041,9 @@ test_calibration (void)
   g_assert_true (ead_project_choose_threshold (project, model_id, EAD_THRESHOLD_F1_MAX, 0, &f1_max,
                                                &error));
   g_assert_no_error (error);
-  activate ("win.threshold-f1-max", NULL);
+  activate_in (view, "calibration.threshold-f1-max");
   g_assert_cmpfloat (ead_calibration_view_get_threshold (view), ==, f1_max);
-  activate ("win.threshold-save", NULL);
+  press_shortcut (view, "<Control>s");
   EadModelInfo info;
   g_assert_true (ead_project_get_model (project, model_id, &info, &error));
   g_assert_true (info.has_threshold);
@@ -1020,7 +1063,7 @@ test_calibration (void)
   GWeakRef view_ref, session_ref;
   g_weak_ref_init (&view_ref, view);
   g_weak_ref_init (&session_ref, ead_window_get_session (window));
-  activate ("win.calibrate", NULL);
+  activate_in (view, "calibration.calibrate");
   g_assert_true (ead_calibration_view_is_busy (view));
   gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&window)));
   g_assert_null (g_weak_ref_get (&view_ref));
@@ -1188,35 +1231,6 @@ n_reviewed_rows (void)
   return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (list))));
 }
 
-/* Presses @key as the window's shortcuts see it. */
-static void
-press_shortcut (const char *key)
-{
-  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-        continue;
-      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-        {
-          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
-          if (g_str_equal (trigger, key))
-            {
-              g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
-                                                           GTK_SHORTCUT_ACTION_EXCLUSIVE,
-                                                           GTK_WIDGET (window),
-                                                           gtk_shortcut_get_arguments (shortcut)));
-              ead_gui_test_wait_drawn (GTK_WIDGET (window));
-              return;
-            }
-        }
-    }
-  g_error ("no shortcut is “%s”", key);
-}
-
 static GtkEventController *
 find_controller (GtkWidget *widget, GType type)
 {
@@ -1365,12 +1379,12 @@ test_review (void)
       const EadResultInfo *r = find_result (results, ead_review_view_get_image (review_view ()));
       g_assert_cmpfloat (r->score, <=, previous);
       previous = r->score;
-      press_shortcut ("j");
+      press_shortcut (review_view (), "j");
     }
   /* The walk ended on the lowest score, where j stays. */
   for (guint i = 0; i < results->len; i++)
     g_assert_cmpfloat (g_array_index (results, EadResultInfo, i).score, >=, previous);
-  press_shortcut ("k");
+  press_shortcut (review_view (), "k");
   g_assert_cmpint (ead_review_view_get_image (review_view ()), !=, first);
 
   /* The filters show as many images as core counts. */
@@ -1409,7 +1423,7 @@ test_review (void)
   gint64 image = ead_review_view_get_image (review_view ());
   GtkEditable *note = GTK_EDITABLE (find_widget (GTK_WIDGET (review_view ()), GTK_TYPE_ENTRY, 0));
   gtk_editable_set_text (note, "glare on the neck");
-  press_shortcut ("2");
+  press_shortcut (review_view (), "2");
   g_assert_cmpint (ead_review_view_get_image (review_view ()), !=, image);
   {
     g_autoptr (GArray) after = test_results_by_score (path, model);
@@ -1420,7 +1434,7 @@ test_review (void)
   assert_shows (expect ("False positive", "误报"));
 
   /* Back on it, its note shows; Enter saves an edited one with the verdict. */
-  press_shortcut ("k");
+  press_shortcut (review_view (), "k");
   g_assert_cmpint (ead_review_view_get_image (review_view ()), ==, image);
   g_assert_cmpstr (gtk_editable_get_text (note), ==, "glare on the neck");
   gtk_editable_set_text (note, "glare, not a crack");

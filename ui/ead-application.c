@@ -104,12 +104,6 @@ ead_application_startup (GApplication *application)
     { "win.view('calibration')", { "<Alt>4", NULL } },
     { "win.view('review')", { "<Alt>5", NULL } },
     { "win.view('export')", { "<Alt>6", NULL } },
-    { "win.train-start", { "<Control>t", NULL } },
-    { "win.train-pause", { "<Control>p", NULL } },
-    { "win.train-resume", { "<Control>r", NULL } },
-    { "win.train-stop", { "<Control>period", NULL } },
-    { "win.calibrate", { "<Control>k", NULL } },
-    { "win.threshold-save", { "<Control>s", NULL } },
   };
 
   G_APPLICATION_CLASS (ead_application_parent_class)->startup (application);

@@ -1,98 +1,24 @@
 /* ead-calibration-view.c: the Calibration view: a model's calibration and
  * its decision threshold. */
 
-#include "ead-calibration-view.h"
+#include "ead-calibration-view-private.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "ead-curve-plot.h"
-#include "ead-error.h"
-#include "ead-histogram.h"
 #include "ead-status-page.h"
 #include "ead-window.h"
 
-/* Calibration and testing in a worker thread, on a connection of its own. */
-typedef enum {
-  PHASE_CALIBRATING,
-  PHASE_SCORING,
-} JobPhase;
-
-/* The task's source is the session, never the view: a task may outlive
- * the window, and its last reference may drop in the worker thread. */
-typedef struct {
-  GWeakRef view;
-  char *path;
-  gint64 model_id;
-  gboolean calibrate;
-  gboolean test;
-  /* Written by the worker, read by the main thread. */
-  gint phase;
-  gint done;
-  gint total;
-  gint report_pending;
-} CalibrationJob;
-
-struct _EadCalibrationView {
-  GtkWidget parent_instance;
-
-  EadSession *session;
-  GActionMap *actions;
-  GArray *models;             /* EadModelInfo, as the chooser lists them */
-  gint64 model_id;            /* the model shown, 0 for none */
-  gint64 newest_id;           /* the newest model seen, shown when a newer one comes */
-  GArray *scores;             /* the labelled test images' scores (float) */
-  GByteArray *labels;         /* and their labels, 1 for anomalous */
-  GPtrArray *defect_types;    /* of those images, sorted: the curves' choices */
-  double lowest, highest;     /* every stored score of the model */
-  gboolean needs_calibration;
-  gboolean needs_scores;
-  GCancellable *cancellable;  /* of the job under way, NULL when none */
-  /* How the threshold shown was chosen, and the value it gave. */
-  EadThresholdMethod method;
-  double method_parameter;
-  double method_value;
-
-  GtkStack *stack;
-  GtkDropDown *model_choice;
-  GtkLabel *summary_label;
-  GtkButton *calibrate_button;
-  GtkRevealer *progress_revealer;
-  GtkProgressBar *progress_bar;
-  GtkLabel *local_label;
-  GtkLabel *global_label;
-  EadHistogram *local_histogram;
-  EadHistogram *global_histogram;
-  GtkStack *scores_stack;
-  GtkLabel *scores_missing_label;
-  EadHistogram *score_histogram;
-  GtkDropDown *curve_type_choice;
-  GtkStringList *curve_types;
-  EadCurvePlot *roc_plot;
-  EadCurvePlot *pr_plot;
-  GtkLabel *operator_label;
-  GtkWidget *threshold_box;
-  GtkAdjustment *threshold_adjustment;
-  GtkSpinButton *threshold_spin;
-  GtkLabel *fpr_label;
-  GtkLabel *recall_label;
-  GtkLabel *precision_label;
-  GtkLabel *f1_label;
-  GtkLabel *recheck_label;
-  GtkSpinButton *fpr_spin;
-  GtkLabel *saved_label;
-};
-
 G_DEFINE_FINAL_TYPE (EadCalibrationView, ead_calibration_view, GTK_TYPE_WIDGET)
 
-static EadProject *
-get_project (EadCalibrationView *self)
+EadProject *
+_ead_calibration_view_get_project (EadCalibrationView *self)
 {
   return self->session != NULL ? ead_session_get_project (self->session) : NULL;
 }
 
-static const EadModelInfo *
-shown_model (EadCalibrationView *self)
+const EadModelInfo *
+_ead_calibration_view_shown_model (EadCalibrationView *self)
 {
   for (guint i = 0; self->models != NULL && i < self->models->len; i++)
     if (g_array_index (self->models, EadModelInfo, i).id == self->model_id)
@@ -100,39 +26,13 @@ shown_model (EadCalibrationView *self)
   return NULL;
 }
 
-static gboolean
-has_anomalous (EadCalibrationView *self)
+gboolean
+_ead_calibration_view_has_anomalous (EadCalibrationView *self)
 {
   for (guint i = 0; i < self->labels->len; i++)
     if (self->labels->data[i])
       return TRUE;
   return FALSE;
-}
-
-static void
-set_action_enabled (EadCalibrationView *self, const char *name, gboolean enabled)
-{
-  GAction *action = self->actions != NULL ? g_action_map_lookup_action (self->actions, name)
-                                          : NULL;
-
-  if (action != NULL)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
-}
-
-static void
-update_actions (EadCalibrationView *self)
-{
-  gboolean idle = self->cancellable == NULL && shown_model (self) != NULL;
-  gboolean scored = self->scores->len > 0;
-  gboolean anomalous = has_anomalous (self);
-
-  set_action_enabled (self, "calibrate", idle);
-  set_action_enabled (self, "calibrate-cancel", self->cancellable != NULL);
-  set_action_enabled (self, "threshold-f1-max", idle && anomalous);
-  set_action_enabled (self, "threshold-max-fpr", idle && scored);
-  set_action_enabled (self, "threshold-save", idle && scored);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->model_choice), self->cancellable == NULL);
-  gtk_widget_set_sensitive (self->threshold_box, scored);
 }
 
 /* "12.5 %", or a dash for a rate of nothing (NaN). */
@@ -190,8 +90,8 @@ threshold_changed (EadCalibrationView *self)
 }
 
 /* Shows @threshold, which @method with @parameter chose. */
-static void
-show_threshold (EadCalibrationView *self, double threshold, EadThresholdMethod method,
+void
+_ead_calibration_view_show_threshold (EadCalibrationView *self, double threshold, EadThresholdMethod method,
                 double parameter)
 {
   /* Keeps the engine's value exactly, even beyond the range shown. */
@@ -278,7 +178,7 @@ read_results (EadCalibrationView *self, EadProject *project, guint n_test, GErro
 static void
 show_curves (EadCalibrationView *self)
 {
-  EadProject *project = get_project (self);
+  EadProject *project = _ead_calibration_view_get_project (self);
   guint chosen = gtk_drop_down_get_selected (self->curve_type_choice);
   const char *type = chosen > 0 && chosen <= self->defect_types->len
                        ? g_ptr_array_index (self->defect_types, chosen - 1) : NULL;
@@ -392,21 +292,21 @@ show_start_threshold (EadCalibrationView *self, EadProject *project, const EadMo
   gtk_spin_button_set_digits (self->threshold_spin,
                               (guint) CLAMP (ceil (-log10 ((span + 2 * margin) / 1000)), 2, 8));
   if (model->has_threshold)
-    show_threshold (self, model->threshold, model->threshold_method,
+    _ead_calibration_view_show_threshold (self, model->threshold, model->threshold_method,
                     model->threshold_parameter);
-  else if (has_anomalous (self)
+  else if (_ead_calibration_view_has_anomalous (self)
            && ead_project_choose_threshold (project, model->id, EAD_THRESHOLD_F1_MAX, 0,
                                             &threshold, NULL))
-    show_threshold (self, threshold, EAD_THRESHOLD_F1_MAX, 0);
+    _ead_calibration_view_show_threshold (self, threshold, EAD_THRESHOLD_F1_MAX, 0);
   else
-    show_threshold (self, (lowest + highest) / 2, EAD_THRESHOLD_VALUE, 0);
+    _ead_calibration_view_show_threshold (self, (lowest + highest) / 2, EAD_THRESHOLD_VALUE, 0);
 }
 
 static void
 show_model (EadCalibrationView *self)
 {
-  EadProject *project = get_project (self);
-  const EadModelInfo *model = shown_model (self);
+  EadProject *project = _ead_calibration_view_get_project (self);
+  const EadModelInfo *model = _ead_calibration_view_shown_model (self);
   guint counts[EAD_N_SPLITS][EAD_N_LABELS];
   g_autoptr (GError) error = NULL;
 
@@ -442,7 +342,7 @@ show_model (EadCalibrationView *self)
   show_curves (self);
   show_start_threshold (self, project, model);
   show_saved (self, model);
-  update_actions (self);
+  _ead_calibration_view_update_actions (self);
 }
 
 static void
@@ -461,7 +361,7 @@ model_chosen (EadCalibrationView *self)
 static void
 reload (EadCalibrationView *self)
 {
-  EadProject *project = get_project (self);
+  EadProject *project = _ead_calibration_view_get_project (self);
   g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
   g_autoptr (GError) error = NULL;
   guint selected = 0;
@@ -477,7 +377,7 @@ reload (EadCalibrationView *self)
     {
       self->model_id = 0;
       gtk_stack_set_visible_child_name (self->stack, project != NULL ? "empty" : "none");
-      update_actions (self);
+      _ead_calibration_view_update_actions (self);
       return;
     }
 
@@ -503,205 +403,6 @@ reload (EadCalibrationView *self)
   g_signal_handlers_unblock_by_func (self->model_choice, model_chosen, self);
   gtk_stack_set_visible_child_name (self->stack, "model");
   show_model (self);
-}
-
-static void
-calibration_job_free (CalibrationJob *job)
-{
-  g_weak_ref_clear (&job->view);
-  g_free (job->path);
-  g_free (job);
-}
-
-static gboolean
-report_progress (gpointer user_data)
-{
-  GTask *task = user_data;
-  CalibrationJob *job = g_task_get_task_data (task);
-  g_autoptr (EadCalibrationView) self = g_weak_ref_get (&job->view);
-  int done = g_atomic_int_get (&job->done), total = g_atomic_int_get (&job->total);
-  g_autofree char *text = NULL;
-
-  g_atomic_int_set (&job->report_pending, FALSE);
-  if (self == NULL || g_task_get_completed (task)
-      || self->cancellable != g_task_get_cancellable (task))
-    return G_SOURCE_REMOVE;
-  if (g_atomic_int_get (&job->phase) == PHASE_CALIBRATING)
-    text = g_strdup_printf (_("Calibrating… %d of %d validation images"), done, total);
-  else
-    text = g_strdup_printf (_("Scoring… %d of %d test images"), done, total);
-  gtk_progress_bar_set_text (self->progress_bar, text);
-  gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 0);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs in the worker thread for every image done. */
-static void
-job_progress (guint done, guint total, gpointer user_data)
-{
-  GTask *task = user_data;
-  CalibrationJob *job = g_task_get_task_data (task);
-
-  g_atomic_int_set (&job->done, done);
-  g_atomic_int_set (&job->total, total);
-  if (g_atomic_int_compare_and_exchange (&job->report_pending, FALSE, TRUE))
-    g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, report_progress,
-                                g_object_ref (task), g_object_unref);
-}
-
-static void
-calibration_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  CalibrationJob *job = task_data;
-  g_autoptr (EadProject) project = NULL;
-  g_autoptr (EadEvaluation) evaluation = NULL;
-  GError *error = NULL;
-
-  project = ead_project_reopen (job->path, &error);
-  if (project != NULL && job->calibrate)
-    ead_project_calibrate (project, job->model_id, EAD_PRECISION_FP32, job_progress, task,
-                           cancellable, &error);
-  if (project != NULL && error == NULL && job->test)
-    {
-      g_atomic_int_set (&job->phase, PHASE_SCORING);
-      evaluation = ead_project_test (project, job->model_id, EAD_PRECISION_FP32, job_progress,
-                                     task, cancellable, &error);
-    }
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-calibration_finished (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  CalibrationJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr (EadCalibrationView) self = g_weak_ref_get (&job->view);
-  g_autoptr (GError) error = NULL;
-
-  /* A view that moved on (another project, disposed) has nothing to show. */
-  if (self == NULL || self->cancellable != g_task_get_cancellable (G_TASK (result)))
-    return;
-  g_clear_object (&self->cancellable);
-  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
-  if (!g_task_propagate_boolean (G_TASK (result), &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      && !g_error_matches (error, EAD_ERROR, EAD_ERROR_CANCELLED))
-    ead_widget_show_error (GTK_WIDGET (self), error->message);
-  /* Even a cancelled job may have replaced results. */
-  ead_session_models_changed (self->session);
-}
-
-static void
-calibrate_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  EadCalibrationView *self = user_data;
-  EadProject *project = get_project (self);
-  g_autoptr (GTask) task = NULL;
-  CalibrationJob *job;
-
-  if (project == NULL || shown_model (self) == NULL || self->cancellable != NULL)
-    return;
-  job = g_new0 (CalibrationJob, 1);
-  g_weak_ref_init (&job->view, self);
-  job->path = g_strdup (ead_project_get_path (project));
-  job->model_id = self->model_id;
-  /* With both in place, the button recalibrates, which drops the scores. */
-  job->calibrate = self->needs_calibration || !self->needs_scores;
-  job->test = TRUE;
-  job->phase = job->calibrate ? PHASE_CALIBRATING : PHASE_SCORING;
-
-  self->cancellable = g_cancellable_new ();
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_progress_bar_set_text (self->progress_bar, job->calibrate ? _("Calibrating…")
-                                                                : _("Scoring…"));
-  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
-  update_actions (self);
-  task = g_task_new (self->session, self->cancellable, calibration_finished, NULL);
-  g_task_set_source_tag (task, calibrate_activated);
-  g_task_set_task_data (task, job, (GDestroyNotify) calibration_job_free);
-  g_task_run_in_thread (task, calibration_thread);
-}
-
-static void
-calibrate_cancel_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  EadCalibrationView *self = user_data;
-
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-}
-
-/* Moves the threshold to what @method with @parameter chooses. */
-static void
-choose_threshold (EadCalibrationView *self, EadThresholdMethod method, double parameter)
-{
-  EadProject *project = get_project (self);
-  g_autoptr (GError) error = NULL;
-  double threshold;
-
-  if (project == NULL || shown_model (self) == NULL)
-    return;
-  if (ead_project_choose_threshold (project, self->model_id, method, parameter, &threshold,
-                                    &error))
-    show_threshold (self, threshold, method, parameter);
-  else
-    ead_widget_show_error (GTK_WIDGET (self), error->message);
-}
-
-static void
-threshold_f1_max_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  choose_threshold (user_data, EAD_THRESHOLD_F1_MAX, 0);
-}
-
-static void
-threshold_max_fpr_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  EadCalibrationView *self = user_data;
-
-  choose_threshold (self, EAD_THRESHOLD_MAX_FPR, gtk_spin_button_get_value (self->fpr_spin) / 100);
-}
-
-static void
-threshold_save_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  EadCalibrationView *self = user_data;
-  EadProject *project = get_project (self);
-  double value = gtk_adjustment_get_value (self->threshold_adjustment);
-  double threshold;
-  g_autoptr (GError) error = NULL;
-
-  if (project == NULL || shown_model (self) == NULL)
-    return;
-  if (!ead_project_set_threshold (project, self->model_id, self->method,
-                                  self->method == EAD_THRESHOLD_VALUE ? value
-                                                                      : self->method_parameter,
-                                  &threshold, &error))
-    ead_widget_show_error (GTK_WIDGET (self), error->message);
-  else
-    ead_session_models_changed (self->session);
-}
-
-static const GActionEntry calibration_actions[] = {
-  { "calibrate", calibrate_activated },
-  { "calibrate-cancel", calibrate_cancel_activated },
-  { "threshold-f1-max", threshold_f1_max_activated },
-  { "threshold-max-fpr", threshold_max_fpr_activated },
-  { "threshold-save", threshold_save_activated },
-};
-
-void
-ead_calibration_view_add_actions (EadCalibrationView *self, GActionMap *map)
-{
-  g_return_if_fail (EAD_IS_CALIBRATION_VIEW (self));
-  g_return_if_fail (G_IS_ACTION_MAP (map));
-
-  g_action_map_add_action_entries (map, calibration_actions, G_N_ELEMENTS (calibration_actions),
-                                   self);
-  self->actions = map;
-  update_actions (self);
 }
 
 /* Work under way belongs to the project it started in. */
@@ -778,7 +479,6 @@ ead_calibration_view_dispose (GObject *object)
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
-  self->actions = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (object), EAD_TYPE_CALIBRATION_VIEW);
 
   G_OBJECT_CLASS (ead_calibration_view_parent_class)->dispose (object);
@@ -842,6 +542,7 @@ ead_calibration_view_class_init (EadCalibrationViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, model_chosen);
   gtk_widget_class_bind_template_callback (widget_class, threshold_changed);
   gtk_widget_class_bind_template_callback (widget_class, curve_type_chosen);
+  _ead_calibration_view_class_actions_init (widget_class);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 

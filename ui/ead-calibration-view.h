@@ -5,12 +5,12 @@
  * false-positive rate, recall, precision and F1 it gives on the labelled
  * test images.
  *
- * Its window actions (ead_calibration_view_add_actions): win.calibrate
- * calibrates the model when it has no calibration and scores the test
- * images when they have no scores (recalibrating when it has both), in a
- * worker thread; win.calibrate-cancel stops that; win.threshold-f1-max and
- * win.threshold-max-fpr move the threshold to the engine's choice;
- * win.threshold-save stores the threshold in the project. */
+ * Its actions: calibration.calibrate calibrates the model when it has no
+ * calibration and scores the test images when they have no scores
+ * (recalibrating when it has both), in a worker thread; calibration.cancel
+ * stops that; calibration.threshold-f1-max and .threshold-max-fpr move the
+ * threshold to the engine's choice; calibration.save-threshold stores the
+ * threshold in the project. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -26,18 +26,5 @@ GtkWidget *ead_calibration_view_new (void);
 
 /* The session whose project's models the view shows. */
 void ead_calibration_view_set_session (EadCalibrationView *self, EadSession *session);
-
-/* Adds the view's actions to @map (its window), which must outlive it. */
-void ead_calibration_view_add_actions (EadCalibrationView *self, GActionMap *map);
-
-/* The model shown, 0 for none. */
-gint64 ead_calibration_view_get_model (EadCalibrationView *self);
-
-/* Whether calibration or scoring is under way. */
-gboolean ead_calibration_view_is_busy (EadCalibrationView *self);
-
-/* The threshold the control shows (not necessarily saved). */
-double ead_calibration_view_get_threshold (EadCalibrationView *self);
-void ead_calibration_view_set_threshold (EadCalibrationView *self, double threshold);
 
 G_END_DECLS

@@ -1,7 +1,7 @@
 /* ead-export-view.c: the Export view: a model, its threshold and metrics,
  * written as a model file. */
 
-#include "ead-export-view.h"
+#include "ead-export-view-private.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -220,14 +220,6 @@ model_changed (EadExportView *self)
   self->model_id = g_array_index (self->model_ids, gint64, chosen);
   show_result (self, "", FALSE);
   show_model (self);
-}
-
-gint64
-ead_export_view_get_model (EadExportView *self)
-{
-  g_return_val_if_fail (EAD_IS_EXPORT_VIEW (self), 0);
-
-  return self->model_id;
 }
 
 void
@@ -459,12 +451,11 @@ ead_export_view_choose_and_export (EadExportView *self)
     choose_destination (self, TRUE);
 }
 
-void
-ead_export_view_save_report (EadExportView *self, GFile *file)
+/* Writes the chosen model's inspection report (ead-report.h) to @file in a
+ * worker thread and shows the outcome below the Export button. */
+static void
+save_report (EadExportView *self, GFile *file)
 {
-  g_return_if_fail (EAD_IS_EXPORT_VIEW (self));
-  g_return_if_fail (G_IS_FILE (file));
-
   start_job (self, file, TRUE, _("Saving the report…"));
 }
 
@@ -475,7 +466,7 @@ report_destination_chosen (GtkNativeDialog *chooser, int response, EadExportView
 
   g_clear_object (&self->report_chooser);
   if (response == GTK_RESPONSE_ACCEPT && file != NULL)
-    ead_export_view_save_report (self, file);
+    save_report (self, file);
 }
 
 static void

@@ -1,7 +1,7 @@
 /* ead-images-view.c: the Images view: a grid of the open project's images,
  * and their editing. */
 
-#include "ead-images-view.h"
+#include "ead-images-view-private.h"
 
 #include <glib/gi18n.h>
 

@@ -30,10 +30,4 @@ void ead_images_view_set_session (EadImagesView *self, EadSession *session);
  * the window's error banner. */
 void ead_images_view_import (EadImagesView *self, GFile *const *files, guint n_files);
 
-/* Whether an import is under way. */
-gboolean ead_images_view_is_importing (EadImagesView *self);
-
-/* Whether an image is shown large rather than the grid. */
-gboolean ead_images_view_is_previewing (EadImagesView *self);
-
 G_END_DECLS

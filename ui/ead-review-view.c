@@ -1,7 +1,7 @@
 /* ead-review-view.c: the Review view: a model's test results and their
  * review. */
 
-#include "ead-review-view.h"
+#include "ead-review-view-private.h"
 
 #include <glib/gi18n.h>
 
@@ -466,12 +466,12 @@ ead_review_view_get_image (EadReviewView *self)
   return item != NULL ? item->info.image_id : 0;
 }
 
-void
-ead_review_view_move (EadReviewView *self, int offset)
+/* Selects the image @offset rows below (above, when negative) the
+ * selected one, within the list as filtered. */
+static void
+move_selection (EadReviewView *self, int offset)
 {
   guint n, position;
-
-  g_return_if_fail (EAD_IS_REVIEW_VIEW (self));
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   position = gtk_single_selection_get_selected (self->selection);
@@ -511,14 +511,29 @@ store_verdict (EadReviewView *self, EadVerdict verdict)
   return TRUE;
 }
 
-void
-ead_review_view_set_verdict (EadReviewView *self, EadVerdict verdict)
+/* review.verdict: records the verdict named with the note typed for the
+ * selected image, then selects the next one. */
+static void
+verdict_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  g_return_if_fail (EAD_IS_REVIEW_VIEW (self));
-  g_return_if_fail (verdict != EAD_VERDICT_NONE);
+  EadReviewView *self = EAD_REVIEW_VIEW (widget);
+  EadVerdict verdict;
 
-  if (store_verdict (self, verdict))
-    ead_review_view_move (self, 1);
+  if (ead_verdict_from_string (g_variant_get_string (parameter, NULL), &verdict)
+      && verdict != EAD_VERDICT_NONE && store_verdict (self, verdict))
+    move_selection (self, 1);
+}
+
+static void
+next_image_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  move_selection (EAD_REVIEW_VIEW (widget), 1);
+}
+
+static void
+previous_image_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  move_selection (EAD_REVIEW_VIEW (widget), -1);
 }
 
 /* Enter in the note field saves it with the verdict already given. */
@@ -745,6 +760,10 @@ ead_review_view_class_init (EadReviewViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, opacity_changed);
   gtk_widget_class_install_action (widget_class, "review.move-false-positives", NULL,
                                    move_false_positives_activated);
+  gtk_widget_class_install_action (widget_class, "review.verdict", "s", verdict_activated);
+  gtk_widget_class_install_action (widget_class, "review.next-image", NULL, next_image_activated);
+  gtk_widget_class_install_action (widget_class, "review.previous-image", NULL,
+                                   previous_image_activated);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 

@@ -3,8 +3,12 @@
  * and fused maps; verdicts with notes, and moving the images reviewed as
  * false positives to the training set.
  *
- * Its action: review.move-false-positives asks, then moves them. The
- * window's verdict and navigation actions call the functions below. */
+ * Its actions: review.verdict('false-positive' or another verdict's name)
+ * records the verdict with the note typed for the selected image and
+ * selects the next one (keys 1 to 4); review.next-image and
+ * .previous-image move the selection (j and k); review.move-false-positives
+ * asks, then moves them. The keys act while the view is shown and the
+ * focused widget leaves them alone, so a note can still hold digits. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -24,19 +28,5 @@ void ead_review_view_set_session (EadReviewView *self, EadSession *session);
 /* Reads the project's models and results again, keeping the model and the
  * image shown when they are still there. */
 void ead_review_view_reload (EadReviewView *self);
-
-/* The model whose results are shown, 0 for none. */
-gint64 ead_review_view_get_model (EadReviewView *self);
-
-/* The image selected, 0 for none. */
-gint64 ead_review_view_get_image (EadReviewView *self);
-
-/* Records @verdict with the note typed for the selected image, then
- * selects the next one. Errors go to the window's banner. */
-void ead_review_view_set_verdict (EadReviewView *self, EadVerdict verdict);
-
-/* Selects the image @offset rows below (above, when negative) the
- * selected one, within the list as filtered. */
-void ead_review_view_move (EadReviewView *self, int offset);
 
 G_END_DECLS

@@ -1,14 +1,13 @@
 /* ead-training-view.c: the Training view: parameters, the run under way
  * and the past runs of the open project. */
 
-#include "ead-training-view.h"
+#include "ead-training-view-private.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
 
 #include "ead-data-dir.h"
 #include "ead-error.h"
-#include "ead-loss-plot.h"
 #include "ead-status-page.h"
 #include "ead-compute.h"
 #include "ead-window.h"
@@ -46,7 +45,7 @@ loss_values (const EadLosses *losses, double values[G_N_ELEMENTS (loss_series)])
  * reports queued for the main thread and the worker's end hold a
  * reference, and do nothing once the view has moved on (job no longer the
  * view's). */
-typedef struct {
+struct _TrainJob {
   EadTrainingView *view;
   GCancellable *cancellable;
   GMainContext *context;
@@ -59,38 +58,10 @@ typedef struct {
   GArray *pending;         /* of EadTrainProgress */
   gboolean delivery_queued;
   gint64 last_delivery;    /* monotonic, microseconds */
-} TrainJob;
+};
 
 /* At most about thirty deliveries a second. */
 #define DELIVERY_INTERVAL_US (G_USEC_PER_SEC / 30)
-
-struct _EadTrainingView {
-  GtkWidget parent_instance;
-
-  EadSession *session;
-  GActionMap *actions;
-  GArray *runs;            /* EadRunInfo of the list's rows, in their order */
-  TrainJob *job;
-  char *teacher_path;      /* NULL for a random teacher */
-  char *penalty_dir;
-  GtkFileChooserNative *chooser;
-
-  GtkStack *stack;
-  GtkGrid *parameters;
-  GtkDropDown *size_choice;
-  GtkSpinButton *length_spin;
-  GtkDropDown *length_unit_choice;
-  GtkSpinButton *image_size_spin;
-  GtkDropDown *precision_choice;
-  GtkDropDown *device_choice;
-  GtkLabel *teacher_label;
-  GtkLabel *penalty_label;
-  GtkSpinButton *patience_spin;
-  GtkListBox *runs_list;
-  GtkLabel *status_label;
-  GtkProgressBar *progress_bar;
-  EadLossPlot *loss_plot;
-};
 
 G_DEFINE_FINAL_TYPE (EadTrainingView, ead_training_view, GTK_TYPE_WIDGET)
 
@@ -112,8 +83,8 @@ train_job_release (TrainJob *job)
   g_atomic_rc_box_release_full (job, train_job_clear);
 }
 
-static EadProject *
-get_project (EadTrainingView *self)
+EadProject *
+_ead_training_view_get_project (EadTrainingView *self)
 {
   return self->session != NULL ? ead_session_get_project (self->session) : NULL;
 }
@@ -142,14 +113,14 @@ state_name (EadRunState state)
 
 /* The project's runs resume from their checkpoint, or from the start
  * without one, unless they are finished or under way. */
-static gboolean
-is_resumable (EadRunState state)
+gboolean
+_ead_training_view_is_resumable (EadRunState state)
 {
   return state != EAD_RUN_FINISHED && state != EAD_RUN_RUNNING && state != EAD_RUN_QUEUED;
 }
 
-static const EadRunInfo *
-selected_run (EadTrainingView *self)
+const EadRunInfo *
+_ead_training_view_selected_run (EadTrainingView *self)
 {
   GtkListBoxRow *row = gtk_list_box_get_selected_row (self->runs_list);
   int index = row != NULL ? gtk_list_box_row_get_index (row) : -1;
@@ -157,32 +128,6 @@ selected_run (EadTrainingView *self)
   if (self->runs == NULL || index < 0 || (guint) index >= self->runs->len)
     return NULL;
   return &g_array_index (self->runs, EadRunInfo, index);
-}
-
-static void
-set_action_enabled (EadTrainingView *self, const char *name, gboolean enabled)
-{
-  GAction *action = self->actions != NULL ? g_action_map_lookup_action (self->actions, name)
-                                          : NULL;
-
-  if (action != NULL)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
-}
-
-static void
-update_actions (EadTrainingView *self)
-{
-  gboolean open = get_project (self) != NULL;
-  gboolean training = self->job != NULL;
-  const EadRunInfo *run = selected_run (self);
-
-  set_action_enabled (self, "train-start", open && !training);
-  set_action_enabled (self, "train-pause", training);
-  set_action_enabled (self, "train-stop", training);
-  set_action_enabled (self, "train-resume",
-                      open && !training && run != NULL && is_resumable (run->state));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->parameters), !training);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->runs_list), !training);
 }
 
 /* "2026-11-27 09:30" in local time, from an ISO 8601 time. */
@@ -240,7 +185,7 @@ add_series (EadTrainingView *self)
 static void
 show_curve (EadTrainingView *self, gint64 run_id, int last_step)
 {
-  EadProject *project = get_project (self);
+  EadProject *project = _ead_training_view_get_project (self);
   g_autoptr (GArray) points = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -281,7 +226,7 @@ show_curve (EadTrainingView *self, gint64 run_id, int last_step)
 static void
 run_selected (EadTrainingView *self, GtkListBoxRow *row)
 {
-  const EadRunInfo *run = selected_run (self);
+  const EadRunInfo *run = _ead_training_view_selected_run (self);
 
   /* The run under way shows its own curve as it grows. */
   if (self->job == NULL && run == NULL)
@@ -298,14 +243,14 @@ run_selected (EadTrainingView *self, GtkListBoxRow *row)
       gtk_label_set_text (self->status_label, text);
       show_curve (self, run->id, G_MAXINT);
     }
-  update_actions (self);
+  _ead_training_view_update_actions (self);
 }
 
 /* Lists the project's runs again, newest first, selecting @select_id. */
 static void
 reload_runs (EadTrainingView *self, gint64 select_id)
 {
-  EadProject *project = get_project (self);
+  EadProject *project = _ead_training_view_get_project (self);
   g_autoptr (GError) error = NULL;
   GtkWidget *child;
 
@@ -344,7 +289,7 @@ reload_runs (EadTrainingView *self, gint64 select_id)
 static void
 reload (EadTrainingView *self)
 {
-  EadProject *project = get_project (self);
+  EadProject *project = _ead_training_view_get_project (self);
 
   gtk_stack_set_visible_child_name (self->stack, project != NULL ? "training" : "none");
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
@@ -507,16 +452,16 @@ train_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   train_job_release (job);
 }
 
-static EadDevice
-chosen_device (EadTrainingView *self)
+EadDevice
+_ead_training_view_chosen_device (EadTrainingView *self)
 {
   return gtk_drop_down_get_selected (self->device_choice) == 1 ? EAD_DEVICE_CUDA : EAD_DEVICE_CPU;
 }
 
 /* Trains @run_id in a worker thread: a new run, or one resumed from its
  * checkpoint (@checkpoint_step, whose curve is kept up to there). */
-static void
-train (EadTrainingView *self, gint64 run_id, int checkpoint_step)
+void
+_ead_training_view_train (EadTrainingView *self, gint64 run_id, int checkpoint_step)
 {
   TrainJob *job = g_atomic_rc_box_new0 (TrainJob);
 
@@ -539,164 +484,46 @@ train (EadTrainingView *self, gint64 run_id, int checkpoint_step)
   gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
 
   /* The job's first reference is the worker's, given back when it ends. */
-  ead_project_train_async (get_project (self), run_id, chosen_device (self), train_progress, job,
+  ead_project_train_async (_ead_training_view_get_project (self), run_id,
+                           _ead_training_view_chosen_device (self), train_progress, job,
                            job->cancellable, train_finished, job);
 }
 
-/* Why core refused a run of @params, in the UI's language where it can say
- * so from the error's code; other errors as they are. */
-static char *
-describe_refusal (const EadTrainParams *params, const GError *error)
-{
-  if (error->domain != EAD_TRAIN_PARAMS_ERROR)
-    return g_strdup (error->message);
-  switch ((EadTrainParamsError) error->code)
-    {
-    case EAD_TRAIN_PARAMS_ERROR_STEPS:
-      return g_strdup_printf (_("A run needs at least one step, not %d"), params->steps);
-    case EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE:
-      return g_strdup_printf (_("An image size of %d pixels is not supported: use a multiple of "
-                                "64, at least 256"), params->image_size);
-    case EAD_TRAIN_PARAMS_ERROR_DEVICE:
-      return g_strdup (_("No CUDA device is available: train on the CPU"));
-    case EAD_TRAIN_PARAMS_ERROR_TEACHER:
-      {
-        g_autofree char *teacher = g_path_get_basename (params->teacher_path);
-        if (params->size == EAD_MODEL_MEDIUM)
-          /* Translators: the teacher file. */
-          return g_strdup_printf (_("The teacher “%s” does not fit a medium model: choose a "
-                                    "medium model's teacher"), teacher);
-        /* Translators: the teacher file. */
-        return g_strdup_printf (_("The teacher “%s” does not fit a small model: choose a small "
-                                  "model's teacher"), teacher);
-      }
-    default:
-      return g_strdup (error->message);
-    }
-}
-
-static gboolean
-trains_for_minutes (EadTrainingView *self)
+gboolean
+_ead_training_view_trains_for_minutes (EadTrainingView *self)
 {
   return gtk_drop_down_get_selected (self->length_unit_choice) == 1;
 }
 
-static int
-default_steps (EadTrainingView *self)
+int
+_ead_training_view_default_steps (EadTrainingView *self)
 {
   return gtk_drop_down_get_selected (self->device_choice) == 1 ? EAD_TRAIN_DEFAULT_STEPS_CUDA
                                                                : EAD_TRAIN_DEFAULT_STEPS_CPU;
-}
-
-static void
-train_start_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  EadTrainingView *self = user_data;
-  EadProject *project = get_project (self);
-  EadTrainParams params;
-  g_autoptr (GError) error = NULL;
-
-  if (project == NULL || self->job != NULL)
-    return;
-  ead_train_params_init (&params);
-  params.size = gtk_drop_down_get_selected (self->size_choice) == 1 ? EAD_MODEL_MEDIUM
-                                                                    : EAD_MODEL_SMALL;
-  /* In minutes, the steps are only the trainer's until the speed fixes them. */
-  params.steps = trains_for_minutes (self) ? default_steps (self)
-                                           : gtk_spin_button_get_value_as_int (self->length_spin);
-  params.minutes = trains_for_minutes (self) ? gtk_spin_button_get_value (self->length_spin) : 0;
-  params.validate_every = EAD_TRAIN_DEFAULT_VALIDATE_EVERY;
-  params.patience = gtk_spin_button_get_value_as_int (self->patience_spin);
-  params.image_size = gtk_spin_button_get_value_as_int (self->image_size_spin);
-  params.precision = gtk_drop_down_get_selected (self->precision_choice) == 1
-                     ? EAD_PRECISION_BF16 : EAD_PRECISION_FP32;
-  params.teacher_path = self->teacher_path;
-  params.penalty_dir = self->penalty_dir;
-  params.checkpoint_every = EAD_TRAIN_DEFAULT_CHECKPOINT_EVERY;
-  params.device = chosen_device (self);
-  gint64 run_id = ead_project_add_run (project, &params, &error);
-  if (run_id == 0)
-    {
-      g_autofree char *message = describe_refusal (&params, error);
-      ead_widget_show_error (GTK_WIDGET (self), message);
-    }
-  else
-    train (self, run_id, 0);
-}
-
-static void
-stop_job (EadTrainingView *self, gboolean stop)
-{
-  if (self->job == NULL)
-    return;
-  self->job->stop = stop;
-  g_cancellable_cancel (self->job->cancellable);
-  gtk_progress_bar_set_text (self->progress_bar, _("Stopping at the next step…"));
-  set_action_enabled (self, "train-pause", FALSE);
-  set_action_enabled (self, "train-stop", FALSE);
-}
-
-static void
-train_pause_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  stop_job (user_data, FALSE);
-}
-
-static void
-train_stop_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  stop_job (user_data, TRUE);
-}
-
-static void
-train_resume_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  EadTrainingView *self = user_data;
-  const EadRunInfo *run = selected_run (self);
-
-  if (self->job == NULL && run != NULL && is_resumable (run->state))
-    train (self, run->id, run->checkpoint_step);
-}
-
-static const GActionEntry train_actions[] = {
-  { "train-start", train_start_activated },
-  { "train-pause", train_pause_activated },
-  { "train-resume", train_resume_activated },
-  { "train-stop", train_stop_activated },
-};
-
-void
-ead_training_view_add_actions (EadTrainingView *self, GActionMap *map)
-{
-  g_return_if_fail (EAD_IS_TRAINING_VIEW (self));
-  g_return_if_fail (G_IS_ACTION_MAP (map));
-
-  g_action_map_add_action_entries (map, train_actions, G_N_ELEMENTS (train_actions), self);
-  self->actions = map;
-  update_actions (self);
 }
 
 /* The length offered for the unit and device chosen. */
 static void
 device_changed (EadTrainingView *self)
 {
-  gtk_spin_button_set_value (self->length_spin, trains_for_minutes (self) ? DEFAULT_MINUTES
-                                                                          : default_steps (self));
+  gtk_spin_button_set_value (self->length_spin, _ead_training_view_trains_for_minutes (self)
+                                                ? DEFAULT_MINUTES
+                                                : _ead_training_view_default_steps (self));
 }
 
 static void
 length_unit_changed (EadTrainingView *self)
 {
   GtkAdjustment *adjustment = gtk_spin_button_get_adjustment (self->length_spin);
-  double increment = trains_for_minutes (self) ? 1 : 100;
+  double increment = _ead_training_view_trains_for_minutes (self) ? 1 : 100;
 
   gtk_adjustment_set_step_increment (adjustment, increment);
   gtk_adjustment_set_page_increment (adjustment, 10 * increment);
   device_changed (self);
 }
 
-static void
-show_choices (EadTrainingView *self)
+void
+_ead_training_view_show_choices (EadTrainingView *self)
 {
   g_autofree char *teacher = self->teacher_path != NULL ? g_path_get_basename (self->teacher_path)
                                                         : NULL;
@@ -708,71 +535,6 @@ show_choices (EadTrainingView *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->teacher_label), self->teacher_path);
   gtk_label_set_text (self->penalty_label, penalty != NULL ? penalty : _("None"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->penalty_label), self->penalty_dir);
-}
-
-static void
-file_chosen (GtkNativeDialog *chooser, int response, EadTrainingView *self)
-{
-  g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  gboolean teacher = gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser))
-                     == GTK_FILE_CHOOSER_ACTION_OPEN;
-
-  g_clear_object (&self->chooser);
-  if (response != GTK_RESPONSE_ACCEPT || file == NULL)
-    return;
-  g_free (teacher ? self->teacher_path : self->penalty_dir);
-  if (teacher)
-    self->teacher_path = g_file_get_path (file);
-  else
-    self->penalty_dir = g_file_get_path (file);
-  show_choices (self);
-}
-
-static void
-choose_file (EadTrainingView *self, const char *title, GtkFileChooserAction action)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
-                                                                           : NULL,
-                                               action, _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (file_chosen), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-choose_teacher_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  choose_file (EAD_TRAINING_VIEW (widget), _("Choose a Teacher"), GTK_FILE_CHOOSER_ACTION_OPEN);
-}
-
-static void
-choose_penalty_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  choose_file (EAD_TRAINING_VIEW (widget), _("Choose a Folder of Penalty Images"),
-               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
-}
-
-static void
-random_teacher_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  EadTrainingView *self = EAD_TRAINING_VIEW (widget);
-
-  g_clear_pointer (&self->teacher_path, g_free);
-  show_choices (self);
-}
-
-static void
-clear_penalty_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  EadTrainingView *self = EAD_TRAINING_VIEW (widget);
-
-  g_clear_pointer (&self->penalty_dir, g_free);
-  show_choices (self);
 }
 
 /* A run under way belongs to the project it was started in: another
@@ -802,6 +564,18 @@ ead_training_view_set_session (EadTrainingView *self, EadSession *session)
   session_changed (self);
 }
 
+void
+_ead_training_view_stop_job (EadTrainingView *self, gboolean stop)
+{
+  if (self->job == NULL)
+    return;
+  self->job->stop = stop;
+  g_cancellable_cancel (self->job->cancellable);
+  gtk_progress_bar_set_text (self->progress_bar, _("Stopping at the next step…"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.pause", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "training.stop", FALSE);
+}
+
 gboolean
 ead_training_view_is_training (EadTrainingView *self)
 {
@@ -824,7 +598,6 @@ ead_training_view_dispose (GObject *object)
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
-  self->actions = NULL;
   /* The list empties as it goes: no selection is left to show. */
   if (self->runs_list != NULL)
     g_signal_handlers_disconnect_by_func (self->runs_list, run_selected, self);
@@ -876,14 +649,7 @@ ead_training_view_class_init (EadTrainingViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, device_changed);
   gtk_widget_class_bind_template_callback (widget_class, length_unit_changed);
   gtk_widget_class_bind_template_callback (widget_class, run_selected);
-  gtk_widget_class_install_action (widget_class, "training.choose-teacher", NULL,
-                                   choose_teacher_activated);
-  gtk_widget_class_install_action (widget_class, "training.random-teacher", NULL,
-                                   random_teacher_activated);
-  gtk_widget_class_install_action (widget_class, "training.choose-penalty", NULL,
-                                   choose_penalty_activated);
-  gtk_widget_class_install_action (widget_class, "training.clear-penalty", NULL,
-                                   clear_penalty_activated);
+  _ead_training_view_class_actions_init (widget_class);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -902,7 +668,7 @@ ead_training_view_init (EadTrainingView *self)
   device_changed (self);
   /* The shipped teacher, when there is one; random otherwise. */
   self->teacher_path = ead_data_find_teacher (EAD_MODEL_SMALL, NULL);
-  show_choices (self);
+  _ead_training_view_show_choices (self);
   reload (self);
 }
 

@@ -2,11 +2,11 @@
  * under way with its progress and live loss curves, and the past runs,
  * whose curves are read back from the project when one is selected.
  *
- * Its window actions (ead_training_view_add_actions): win.train-start
- * starts a new run; win.train-pause stops it and keeps it selected for
- * win.train-resume, which continues the selected run from its checkpoint;
- * win.train-stop stops it too, keeping its checkpoint, and leaves the view
- * ready for a new run. Training runs in a worker thread; a finished run's
+ * Its actions: training.start starts a new run; training.pause stops it
+ * and keeps it selected for training.resume, which continues the selected
+ * run from its checkpoint; training.stop stops it too, keeping its
+ * checkpoint, and leaves the view ready for a new run (Ctrl+T, P, R and .
+ * while the view is shown). Training runs in a worker thread; a finished run's
  * model is announced through the session's "models-changed". */
 #pragma once
 
@@ -23,11 +23,5 @@ GtkWidget *ead_training_view_new (void);
 
 /* The session whose project the view trains in. */
 void ead_training_view_set_session (EadTrainingView *self, EadSession *session);
-
-/* Adds the view's actions to @map (its window), which must outlive it. */
-void ead_training_view_add_actions (EadTrainingView *self, GActionMap *map);
-
-/* Whether a run is being trained. */
-gboolean ead_training_view_is_training (EadTrainingView *self);
 
 G_END_DECLS

@@ -265,28 +265,6 @@ view_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
 }
 
 static void
-verdict_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  EadVerdict verdict;
-
-  if (ead_verdict_from_string (g_variant_get_string (parameter, NULL), &verdict)
-      && verdict != EAD_VERDICT_NONE)
-    ead_review_view_set_verdict (EAD_WINDOW (user_data)->review_view, verdict);
-}
-
-static void
-next_image_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  ead_review_view_move (EAD_WINDOW (user_data)->review_view, 1);
-}
-
-static void
-previous_image_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  ead_review_view_move (EAD_WINDOW (user_data)->review_view, -1);
-}
-
-static void
 export_model_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   EadWindow *self = EAD_WINDOW (user_data);
@@ -303,8 +281,7 @@ score_test_images_activated (GSimpleAction *action, GVariant *parameter, gpointe
   EadWindow *self = EAD_WINDOW (user_data);
 
   show_view (self, "calibration");
-  if (g_action_group_get_action_enabled (G_ACTION_GROUP (self), "calibrate"))
-    g_action_group_activate_action (G_ACTION_GROUP (self), "calibrate", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (self->calibration_view), "calibration.calibrate", NULL);
 }
 
 static void
@@ -321,46 +298,9 @@ static const GActionEntry win_actions[] = {
   { "close-project", close_project_activated },
   { "dismiss-error", dismiss_error_activated },
   { "view", NULL, "s", "'start'", view_change_state },
-  { "verdict", verdict_activated, "s" },
-  { "next-image", next_image_activated },
-  { "previous-image", previous_image_activated },
   { "export-model", export_model_activated },
   { "score-test-images", score_test_images_activated },
 };
-
-/* The review's keys. They are not application accelerators, which would
- * take the digits and letters typed into the note field: these act only
- * when the focused widget leaves the key alone. */
-static const struct {
-  const char *trigger;
-  const char *action;
-  const char *verdict;
-} review_keys[] = {
-  { "1", "win.verdict", "true-defect" },
-  { "2", "win.verdict", "false-positive" },
-  { "3", "win.verdict", "missed-defect" },
-  { "4", "win.verdict", "unsure" },
-  { "j", "win.next-image", NULL },
-  { "k", "win.previous-image", NULL },
-};
-
-static void
-add_review_keys (EadWindow *self)
-{
-  GtkEventController *controller = gtk_shortcut_controller_new ();
-
-  for (guint i = 0; i < G_N_ELEMENTS (review_keys); i++)
-    {
-      GtkShortcut *shortcut =
-        gtk_shortcut_new (gtk_shortcut_trigger_parse_string (review_keys[i].trigger),
-                          gtk_named_action_new (review_keys[i].action));
-
-      if (review_keys[i].verdict != NULL)
-        gtk_shortcut_set_arguments (shortcut, g_variant_new_string (review_keys[i].verdict));
-      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
-    }
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-}
 
 /* Keeps the view action's state on the visible view, however it was chosen. */
 static void
@@ -368,13 +308,8 @@ visible_view_changed (EadWindow *self)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "view");
   const char *name = gtk_stack_get_visible_child_name (self->stack);
-  const char *review_actions[] = { "verdict", "next-image", "previous-image" };
 
   g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_string (name));
-  for (guint i = 0; i < G_N_ELEMENTS (review_actions); i++)
-    g_simple_action_set_enabled (
-      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), review_actions[i])),
-      g_strcmp0 (name, "review") == 0);
   /* Training or testing in another view may have brought results. */
   if (g_strcmp0 (name, "review") == 0)
     ead_review_view_reload (self->review_view);
@@ -529,14 +464,11 @@ ead_window_init (EadWindow *self)
                            G_CONNECT_SWAPPED);
   session_changed (self);
   ead_images_view_set_session (self->images_view, self->session);
-  ead_training_view_add_actions (self->training_view, G_ACTION_MAP (self));
   ead_training_view_set_session (self->training_view, self->session);
-  ead_calibration_view_add_actions (self->calibration_view, G_ACTION_MAP (self));
   ead_calibration_view_set_session (self->calibration_view, self->session);
   ead_review_view_set_session (self->review_view, self->session);
   ead_export_view_set_session (self->export_view, self->session);
   visible_view_changed (self);
-  add_review_keys (self);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
