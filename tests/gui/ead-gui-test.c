@@ -76,18 +76,36 @@ ead_gui_test_show (GtkWidget *child, int width, int height)
   return window;
 }
 
+/* What @widget drew in its last frame. A widget drops its render node when
+ * it is queued for drawing, so a snapshot taken between a change and the
+ * next frame is empty: wait for a frame, and again while idle work queues
+ * another draw before the node is read. */
+static GskRenderNode *
+last_frame (GtkWidget *widget, int width, int height)
+{
+  for (int frame = 0; frame < 20; frame++)
+    {
+      g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
+      if (node != NULL)
+        return node;
+      ead_gui_test_wait_drawn (widget);
+    }
+  return NULL;
+}
+
 GdkTexture *
 ead_gui_test_snapshot (GtkWidget *widget, const char *name)
 {
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
 
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
+  g_autoptr (GskRenderNode) node = last_frame (widget, width, height);
   g_assert_nonnull (node);
   GdkTexture *texture = gsk_renderer_render_texture (renderer, node,
                                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
