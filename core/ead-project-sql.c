@@ -6,13 +6,34 @@
 
 #include "ead-error.h"
 
+G_DEFINE_QUARK (ead-project-error-quark, ead_project_error)
+
+static EadProjectError
+project_error_from_sqlite (int code)
+{
+  switch (code & 0xff)
+    {
+    case SQLITE_NOTADB:
+      return EAD_PROJECT_ERROR_NOT_A_DATABASE;
+    case SQLITE_CORRUPT:
+      return EAD_PROJECT_ERROR_DAMAGED;
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_AUTH:
+      return EAD_PROJECT_ERROR_ACCESS;
+    case SQLITE_FULL:
+      return EAD_PROJECT_ERROR_FULL;
+    default:
+      return EAD_PROJECT_ERROR_FAILED;
+    }
+}
+
 void
 ead_project_set_sqlite_error (sqlite3 *db, const char *path, GError **error)
 {
-  int code = sqlite3_errcode (db);
-  EadErrorCode ead_code = code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? EAD_ERROR_BAD_FILE
-                                                                          : EAD_ERROR_IO;
-  g_set_error (error, EAD_ERROR, ead_code, "%s: %s", path, sqlite3_errmsg (db));
+  g_set_error (error, EAD_PROJECT_ERROR, project_error_from_sqlite (sqlite3_extended_errcode (db)),
+               "%s: %s", path, sqlite3_errmsg (db));
 }
 
 gboolean

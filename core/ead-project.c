@@ -7,8 +7,6 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 
-#include "ead-error.h"
-
 /* How long a connection waits for another's write transaction. */
 #define BUSY_TIMEOUT_MS 30000
 
@@ -36,7 +34,7 @@ check_identity (sqlite3 *db, const char *path, GError **error)
     return FALSE;
   if (application_id != EAD_PROJECT_APPLICATION_ID)
     {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+      g_set_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_NOT_A_PROJECT,
                    "%s: an SQLite database, but not an EfficientAD project", path);
       return FALSE;
     }
@@ -44,7 +42,7 @@ check_identity (sqlite3 *db, const char *path, GError **error)
     return FALSE;
   if (version > ead_project_get_schema_version ())
     {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
+      g_set_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_NEWER,
                    "%s: the project has schema version %d, newer than this program's %d; "
                    "open it with a newer efficientad", path, version,
                    ead_project_get_schema_version ());
@@ -76,7 +74,7 @@ check_integrity (sqlite3 *db, const char *path, GError **error)
   else if (!g_str_equal ((const char *) sqlite3_column_text (statement, 0), "ok"))
     {
       g_autofree char *problem = first_problem ((const char *) sqlite3_column_text (statement, 0));
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+      g_set_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_DAMAGED,
                    "%s: the project file is damaged (quick_check: %s)", path, problem);
     }
   else
@@ -111,14 +109,23 @@ side_files_clear (SideFiles *side, gboolean remove_new)
   g_free (side->shm);
 }
 
+/* SQLite cannot tell a missing file from one it may not open. */
 static gboolean
-check_file (const char *path, GError **error)
+check_exists (const char *path, GError **error)
 {
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s: no such project file", path);
+      g_set_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_MISSING, "%s: no such project file", path);
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+check_file (const char *path, GError **error)
+{
+  if (!check_exists (path, error))
+    return FALSE;
   SideFiles side;
   side_files_init (&side, path);
   sqlite3 *db = NULL;
@@ -172,6 +179,8 @@ ead_project_reopen (const char *path, GError **error)
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!check_exists (path, error))
+    return NULL;
   g_autoptr (EadProject) project = connect_with_flags (path, SQLITE_OPEN_READWRITE, error);
   /* Two PRAGMAs: cheap, and they catch a file replaced since it was opened. */
   if (!project || !check_identity (project->db, path, error))
@@ -254,7 +263,7 @@ ead_project_create (const char *path, GError **error)
 
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s: the file already exists", path);
+      g_set_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_EXISTS, "%s: the file already exists", path);
       return NULL;
     }
   g_autoptr (EadProject) project = connect_with_flags (path, SQLITE_OPEN_READWRITE

@@ -28,6 +28,25 @@ G_BEGIN_DECLS
 
 typedef struct _EadProject EadProject;
 
+/* What went wrong with the project file itself, whatever was being done:
+ * front ends say it in their own words from the code, and print the
+ * message (English, starting with the path) where they have none. Other
+ * failures of the project layer are EAD_ERROR. */
+#define EAD_PROJECT_ERROR (ead_project_error_quark ())
+typedef enum {
+  EAD_PROJECT_ERROR_MISSING,          /* no file at the path */
+  EAD_PROJECT_ERROR_EXISTS,           /* creating: a file is already there */
+  EAD_PROJECT_ERROR_NOT_A_DATABASE,   /* not an SQLite file */
+  EAD_PROJECT_ERROR_NOT_A_PROJECT,    /* SQLite, but not a project */
+  EAD_PROJECT_ERROR_NEWER,            /* a schema newer than this program's */
+  EAD_PROJECT_ERROR_DAMAGED,          /* fails SQLite's integrity check */
+  EAD_PROJECT_ERROR_ACCESS,           /* no permission, or a read-only file */
+  EAD_PROJECT_ERROR_FULL,             /* the disk is full */
+  EAD_PROJECT_ERROR_FAILED,           /* anything else SQLite reports */
+} EadProjectError;
+
+GQuark ead_project_error_quark (void);
+
 /* The schema version this program reads and writes (SQLite's user_version). */
 int ead_project_get_schema_version (void);
 
@@ -36,7 +55,7 @@ EadProject *ead_project_create (const char *path, GError **error);
 
 /* Opens a project, bringing an older schema up to date. A file that is not
  * SQLite, not a project, fails PRAGMA quick_check or has a newer schema is
- * refused (EAD_ERROR_BAD_FILE or EAD_ERROR_INCOMPATIBLE) and left as it was.
+ * refused (EAD_PROJECT_ERROR) and left as it was.
  * Runs whose training process is gone become EAD_RUN_INTERRUPTED. */
 EadProject *ead_project_open (const char *path, GError **error);
 /* Another connection to a project this process already opened with

@@ -373,10 +373,9 @@ static void
 test_open_bad_project (void)
 {
   g_autofree char *path = g_build_filename (folder, "notes.eadproj", NULL);
-  /* The reason is SQLite's. */
-  g_autofree char *message = g_strdup_printf (expect ("Could not open the project “%s”: %s",
-                                                      "无法打开项目“%s”：%s"),
-                                              path, "file is not a database");
+  /* Said in the user's language throughout, not with SQLite's English reason. */
+  g_autofree char *message = g_strdup_printf (expect ("“%s” is not a project file",
+                                                      "“%s”不是项目文件"), path);
 
   g_assert_true (g_file_set_contents (path, "not a project", -1, NULL));
 
@@ -386,6 +385,16 @@ test_open_bad_project (void)
   g_autofree char *view = current_view ();
   g_assert_cmpstr (view, ==, "start");
   snapshot (GTK_WIDGET (window), "bad-project");
+  activate ("win.dismiss-error", NULL);
+
+  /* SQLite takes an empty file for an empty database: still not a project. */
+  g_autofree char *empty = make_file ("empty.eadproj");
+  g_autofree char *empty_message = g_strdup_printf (expect ("“%s” is not a project file",
+                                                            "“%s”不是项目文件"), empty);
+  activate ("win.open-file", g_variant_new_string (empty));
+  assert_shows (empty_message);
+  g_assert_null (ead_session_get_file (ead_window_get_session (window)));
+  activate ("win.dismiss-error", NULL);
 }
 
 /* The window's view of @type. */

@@ -51,7 +51,7 @@ assert_refused_untouched (const char *path, int code, const char *fragment)
   g_autoptr (GError) error = NULL;
   g_autoptr (EadProject) project = ead_project_open (path, &error);
   g_assert_null (project);
-  g_assert_error (error, EAD_ERROR, code);
+  g_assert_error (error, EAD_PROJECT_ERROR, code);
   g_test_message ("refused: %s", error->message);
   g_assert_nonnull (strstr (error->message, fragment));
   g_assert_nonnull (strstr (error->message, path));
@@ -173,7 +173,7 @@ test_create (TempDir *dir, gconstpointer data)
   /* An existing file is never overwritten. */
   g_autoptr (GBytes) before = read_bytes (copy);
   g_assert_null (ead_project_create (copy, &error));
-  g_assert_error (error, EAD_ERROR, EAD_ERROR_IO);
+  g_assert_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_EXISTS);
   g_autoptr (GBytes) after = read_bytes (copy);
   g_assert_true (g_bytes_equal (before, after));
 
@@ -196,7 +196,7 @@ test_refuses_newer_version (TempDir *dir, gconstpointer data)
   g_autofree char *path = g_strdup (ead_project_get_path (project));
   g_clear_pointer (&project, ead_project_close);
   exec_raw (path, "PRAGMA user_version = 99");
-  assert_refused_untouched (path, EAD_ERROR_INCOMPATIBLE, "newer");
+  assert_refused_untouched (path, EAD_PROJECT_ERROR_NEWER, "newer");
 
   /* The command line says so in one line and leaves it alone too. */
   g_autoptr (GBytes) before = read_bytes (path);
@@ -282,20 +282,20 @@ test_refuses_other_files (TempDir *dir, gconstpointer data)
 {
   g_autofree char *text = g_build_filename (dir->path, "notes.eadproj", NULL);
   g_assert_true (g_file_set_contents (text, "not a database, just some words\n", -1, NULL));
-  assert_refused_untouched (text, EAD_ERROR_BAD_FILE, "not a database");
+  assert_refused_untouched (text, EAD_PROJECT_ERROR_NOT_A_DATABASE, "not a database");
 
   g_autofree char *empty = g_build_filename (dir->path, "empty.eadproj", NULL);
   g_assert_true (g_file_set_contents (empty, "", 0, NULL));
-  assert_refused_untouched (empty, EAD_ERROR_BAD_FILE, "not an EfficientAD project");
+  assert_refused_untouched (empty, EAD_PROJECT_ERROR_NOT_A_PROJECT, "not an EfficientAD project");
 
   g_autofree char *other = g_build_filename (dir->path, "other.db", NULL);
   exec_raw (other, "PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1)");
-  assert_refused_untouched (other, EAD_ERROR_BAD_FILE, "not an EfficientAD project");
+  assert_refused_untouched (other, EAD_PROJECT_ERROR_NOT_A_PROJECT, "not an EfficientAD project");
 
   g_autofree char *missing = g_build_filename (dir->path, "missing.eadproj", NULL);
   g_autoptr (GError) error = NULL;
   g_assert_null (ead_project_open (missing, &error));
-  g_assert_error (error, EAD_ERROR, EAD_ERROR_IO);
+  g_assert_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_MISSING);
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
 }
 
@@ -329,7 +329,7 @@ test_refuses_damaged_file (TempDir *dir, gconstpointer data)
   g_clear_pointer (&project, ead_project_close);
 
   corrupt_pages (path);
-  assert_refused_untouched (path, EAD_ERROR_BAD_FILE, path);
+  assert_refused_untouched (path, EAD_PROJECT_ERROR_DAMAGED, path);
 
   /* A worker's reopen trusts the check made when the file was opened. */
   g_autoptr (GError) error = NULL;
@@ -346,12 +346,12 @@ test_reopen_refuses_other_files (TempDir *dir, gconstpointer data)
   g_autofree char *other = g_build_filename (dir->path, "other.db", NULL);
   exec_raw (other, "CREATE TABLE t (x)");
   g_assert_null (ead_project_reopen (other, &error));
-  g_assert_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE);
+  g_assert_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_NOT_A_PROJECT);
 
   g_clear_error (&error);
   g_autofree char *missing = g_build_filename (dir->path, "missing.eadproj", NULL);
   g_assert_null (ead_project_reopen (missing, &error));
-  g_assert_nonnull (error);
+  g_assert_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_MISSING);
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
 }
 

@@ -52,26 +52,60 @@ set_project (EadSession *self, GFile *file, EadProject *project)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
-/* Replaces *@error, from the project layer, by one readable line that
- * names @file after @format's words, then gives the reason (without the
- * file's path in front, which the line already names). */
-static void
-restate_error (GError **error, const char *format, GFile *file)
+/* Why the project layer could not open @file, or with @creating create it,
+ * in the user's language: a sentence of our own for each of the project
+ * file's problems, and the layer's reason after our words for the rest
+ * (without the file's path in front, which the sentence already names). */
+static char *
+describe_project_error (const GError *error, GFile *file, gboolean creating)
 {
   g_autofree char *name = g_file_get_parse_name (file);
   g_autofree char *path = g_file_get_path (file);
-  g_autofree char *reason = g_strdelimit (g_strdup ((*error)->message), "\n", ' ');
+  g_autofree char *reason = g_strdelimit (g_strdup (error->message), "\n", ' ');
   const char *why = reason;
-  g_autofree char *message = NULL;
 
+  if (error->domain == EAD_PROJECT_ERROR)
+    switch ((EadProjectError) error->code)
+      {
+      case EAD_PROJECT_ERROR_MISSING:
+        return g_strdup_printf (_("There is no project file at “%s”"), name);
+      case EAD_PROJECT_ERROR_EXISTS:
+        return g_strdup_printf (_("“%s” already exists: choose another name for the new project"), name);
+      case EAD_PROJECT_ERROR_NOT_A_DATABASE:
+      case EAD_PROJECT_ERROR_NOT_A_PROJECT:
+        return g_strdup_printf (_("“%s” is not a project file"), name);
+      case EAD_PROJECT_ERROR_NEWER:
+        return g_strdup_printf (_("The project “%s” was saved by a newer version of EfficientAD: "
+                                  "open it with that version"), name);
+      case EAD_PROJECT_ERROR_DAMAGED:
+        return g_strdup_printf (_("The project “%s” is damaged and cannot be opened"), name);
+      case EAD_PROJECT_ERROR_ACCESS:
+        return g_strdup_printf (creating ? _("The project “%s” cannot be created: you may not write "
+                                             "in that folder")
+                                         : _("The project “%s” cannot be opened: you may not read "
+                                             "or change it"), name);
+      case EAD_PROJECT_ERROR_FULL:
+        return g_strdup_printf (creating ? _("The project “%s” cannot be created: the disk is full")
+                                         : _("The project “%s” cannot be opened: the disk is full"),
+                                name);
+      case EAD_PROJECT_ERROR_FAILED:
+        break;
+      }
   if (path != NULL && g_str_has_prefix (why, path) && why[strlen (path)] == ':')
     why = g_strchug (reason + strlen (path) + 1);
-  message = g_strdup_printf (format, name, why);
-  GQuark domain = (*error)->domain;
-  int code = (*error)->code;
+  /* Translators: the project file, then why it could not be created or opened. */
+  return g_strdup_printf (creating ? _("Could not create the project “%s”: %s")
+                                   : _("Could not open the project “%s”: %s"), name, why);
+}
 
-  g_clear_error (error);
-  g_set_error_literal (error, domain, code, message);
+/* Replaces *@error's message by describe_project_error()'s. */
+static void
+restate_error (GError **error, GFile *file, gboolean creating)
+{
+  g_autofree char *message = describe_project_error (*error, file, creating);
+
+  g_free ((*error)->message);
+  (*error)->message = g_steal_pointer (&message);
 }
 
 /* @file's path, or NULL and an error saying projects must be local files. */
@@ -192,8 +226,7 @@ ead_session_create (EadSession *self, GFile *file, GError **error)
   project = ead_project_create (path, error);
   if (project == NULL)
     {
-      /* Translators: the project file, then why it could not be created. */
-      restate_error (error, _("Could not create the project “%s”: %s"), file);
+      restate_error (error, file, TRUE);
       return FALSE;
     }
   set_project (self, file, project);
@@ -212,8 +245,7 @@ open_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 
   if (project == NULL)
     {
-      /* Translators: the file, then why it could not be opened as a project. */
-      restate_error (&error, _("Could not open the project “%s”: %s"), file);
+      restate_error (&error, file, FALSE);
       g_task_return_error (task, error);
     }
   else
