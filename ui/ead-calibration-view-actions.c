@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "ead-error.h"
+#include "ead-progress-relay.h"
 #include "ead-window.h"
 
 /* Calibration and testing in a worker thread, on a connection of its own. */
@@ -19,15 +20,13 @@ typedef enum {
  * the window, and its last reference may drop in the worker thread. */
 typedef struct {
   GWeakRef view;
+  GCancellable *cancellable;  /* the view's while the job is its own */
   char *path;
   gint64 model_id;
   gboolean calibrate;
   gboolean test;
-  /* Written by the worker, read by the main thread. */
-  gint phase;
-  gint done;
-  gint total;
-  gint report_pending;
+  JobPhase phase;             /* the worker's */
+  EadProgressRelay *progress;
 } CalibrationJob;
 
 void
@@ -52,44 +51,36 @@ static void
 calibration_job_free (CalibrationJob *job)
 {
   g_weak_ref_clear (&job->view);
+  g_clear_object (&job->cancellable);
   g_free (job->path);
+  g_clear_pointer (&job->progress, ead_progress_relay_unref);
   g_free (job);
 }
 
-static gboolean
-report_progress (gpointer user_data)
+static void
+show_progress (guint phase, guint done, guint total, gpointer user_data)
 {
-  GTask *task = user_data;
-  CalibrationJob *job = g_task_get_task_data (task);
+  CalibrationJob *job = user_data;
   g_autoptr (EadCalibrationView) self = g_weak_ref_get (&job->view);
-  int done = g_atomic_int_get (&job->done), total = g_atomic_int_get (&job->total);
   g_autofree char *text = NULL;
 
-  g_atomic_int_set (&job->report_pending, FALSE);
-  if (self == NULL || g_task_get_completed (task)
-      || self->cancellable != g_task_get_cancellable (task))
-    return G_SOURCE_REMOVE;
-  if (g_atomic_int_get (&job->phase) == PHASE_CALIBRATING)
+  if (self == NULL || self->cancellable != job->cancellable)
+    return;
+  if (phase == PHASE_CALIBRATING)
     text = g_strdup_printf (_("Calibrating… %d of %d validation images"), done, total);
   else
     text = g_strdup_printf (_("Scoring… %d of %d test images"), done, total);
   gtk_progress_bar_set_text (self->progress_bar, text);
   gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 0);
-  return G_SOURCE_REMOVE;
 }
 
 /* Runs in the worker thread for every image done. */
 static void
 job_progress (guint done, guint total, gpointer user_data)
 {
-  GTask *task = user_data;
-  CalibrationJob *job = g_task_get_task_data (task);
+  CalibrationJob *job = user_data;
 
-  g_atomic_int_set (&job->done, done);
-  g_atomic_int_set (&job->total, total);
-  if (g_atomic_int_compare_and_exchange (&job->report_pending, FALSE, TRUE))
-    g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, report_progress,
-                                g_object_ref (task), g_object_unref);
+  ead_progress_relay_post (job->progress, job->phase, done, total);
 }
 
 static void
@@ -102,13 +93,13 @@ calibration_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
 
   project = ead_project_reopen (job->path, &error);
   if (project != NULL && job->calibrate)
-    ead_project_calibrate (project, job->model_id, EAD_PRECISION_FP32, job_progress, task,
+    ead_project_calibrate (project, job->model_id, EAD_PRECISION_FP32, job_progress, job,
                            cancellable, &error);
   if (project != NULL && error == NULL && job->test)
     {
-      g_atomic_int_set (&job->phase, PHASE_SCORING);
+      job->phase = PHASE_SCORING;
       evaluation = ead_project_test (project, job->model_id, EAD_PRECISION_FP32, job_progress,
-                                     task, cancellable, &error);
+                                     job, cancellable, &error);
     }
   if (error != NULL)
     g_task_return_error (task, error);
@@ -123,6 +114,7 @@ calibration_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (EadCalibrationView) self = g_weak_ref_get (&job->view);
   g_autoptr (GError) error = NULL;
 
+  ead_progress_relay_stop (job->progress);
   /* A view that moved on (another project, disposed) has nothing to show. */
   if (self == NULL || self->cancellable != g_task_get_cancellable (G_TASK (result)))
     return;
@@ -156,6 +148,8 @@ calibrate_activated (GtkWidget *widget, const char *action_name, GVariant *param
   job->phase = job->calibrate ? PHASE_CALIBRATING : PHASE_SCORING;
 
   self->cancellable = g_cancellable_new ();
+  job->cancellable = g_object_ref (self->cancellable);
+  job->progress = ead_progress_relay_new (show_progress, job);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, job->calibrate ? _("Calibrating…")
                                                                 : _("Scoring…"));

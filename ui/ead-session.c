@@ -5,6 +5,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ead-progress-relay.h"
+
 struct _EadSession {
   GObject parent_instance;
 
@@ -338,9 +340,8 @@ typedef struct {
   GStrv paths;
   EadSessionImportProgress progress;
   gpointer progress_data;
-  guint n_seen;
-  /* Whether a progress report waits in the main context. */
-  gint report_pending;
+  EadProgressRelay *relay;
+  guint n_seen;               /* the worker's */
   EadImportSummary summary;
 } ImportData;
 
@@ -349,32 +350,26 @@ import_data_free (ImportData *data)
 {
   g_free (data->project_path);
   g_strfreev (data->paths);
+  g_clear_pointer (&data->relay, ead_progress_relay_unref);
   g_free (data);
 }
 
-static gboolean
-report_progress (gpointer user_data)
+static void
+report_progress (guint phase, guint n_seen, guint total, gpointer user_data)
 {
-  GTask *task = user_data;
-  ImportData *data = g_task_get_task_data (task);
+  ImportData *data = user_data;
 
-  g_atomic_int_set (&data->report_pending, FALSE);
-  if (!g_task_get_completed (task) && data->progress != NULL)
-    data->progress (g_atomic_int_get (&data->n_seen), data->progress_data);
-  return G_SOURCE_REMOVE;
+  data->progress (n_seen, data->progress_data);
 }
 
 /* Runs in the worker thread for every image file. */
 static void
 import_file_seen (const char *path, const GError *problem, gpointer user_data)
 {
-  GTask *task = user_data;
-  ImportData *data = g_task_get_task_data (task);
+  ImportData *data = user_data;
 
-  g_atomic_int_inc (&data->n_seen);
-  if (g_atomic_int_compare_and_exchange (&data->report_pending, FALSE, TRUE))
-    g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, report_progress,
-                                g_object_ref (task), g_object_unref);
+  if (data->relay != NULL)
+    ead_progress_relay_post (data->relay, 0, ++data->n_seen, 0);
 }
 
 static void
@@ -389,7 +384,7 @@ import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   project = ead_project_reopen (data->project_path, &error);
   if (project == NULL
       || !ead_project_import (project, (const char *const *) data->paths, &options,
-                              import_file_seen, task, cancellable,
+                              import_file_seen, data, cancellable,
                               &data->summary, &error))
     g_task_return_error (task, error);
   else
@@ -423,6 +418,8 @@ ead_session_import_async (EadSession *self, GFile *const *files, guint n_files,
     data->paths[i] = g_file_get_path (files[i]);
   data->progress = progress;
   data->progress_data = progress_data;
+  if (progress != NULL)
+    data->relay = ead_progress_relay_new (report_progress, data);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ead_session_import_async);
   g_task_set_task_data (task, data, (GDestroyNotify) import_data_free);
@@ -439,9 +436,12 @@ ead_session_import_finish (EadSession *self, GAsyncResult *result, EadImportSumm
   g_return_val_if_fail (EAD_IS_SESSION (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
+  data = g_task_get_task_data (task);
+  /* A task refused before it started has no data. */
+  if (data != NULL && data->relay != NULL)
+    ead_progress_relay_stop (data->relay);
   if (!g_task_propagate_boolean (task, error))
     return FALSE;
-  data = g_task_get_task_data (task);
   if (summary != NULL)
     *summary = data->summary;
   if (data->summary.imported > 0 && self->project != NULL
