@@ -28,7 +28,7 @@ list_test_metrics (EadProject *project, GArray *models, GError **error)
   for (guint i = 0; i < models->len; i++)
     {
       gint64 id = g_array_index (models, EadModelInfo, i).id;
-      GArray *metrics = ead_project_get_test_metrics (project, id, NULL, error);
+      GArray *metrics = ead_project_get_test_metrics (project, id, EAD_MAP_FUSED, NULL, error);
       if (!metrics)
         return NULL;
       g_ptr_array_add (all, metrics);

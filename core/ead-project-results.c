@@ -7,7 +7,9 @@
 
 #include "ead-error.h"
 
-static const char *const map_names[] = { "local", "global", "fused" };
+static const char *const map_names[] = {
+  [EAD_MAP_LOCAL] = "local", [EAD_MAP_GLOBAL] = "global", [EAD_MAP_FUSED] = "fused",
+};
 
 /* ---- Compact maps: box-averaged to at most EAD_PROJECT_MAP_SIDE pixels a
  * side, then 16 bits between the map's smallest and largest value ---- */
@@ -273,9 +275,13 @@ keep_for_metrics (EadProject *project, const TestImage *t, EadScoreResult *resul
       return FALSE;
     }
   guint8 *labels = mask ? g_memdup2 (ead_mask_get_data (mask), n) : g_malloc0 (n);
-  float *map = g_steal_pointer (&result->fused);
+  float *fused = g_steal_pointer (&result->fused);
+  float *local = g_steal_pointer (&result->local);
+  float *global = g_steal_pointer (&result->global);
   g_ptr_array_add (scored->buffers, labels);
-  g_ptr_array_add (scored->buffers, map);
+  g_ptr_array_add (scored->buffers, fused);
+  g_ptr_array_add (scored->buffers, local);
+  g_ptr_array_add (scored->buffers, global);
   EadScoredImage view = {
     .path = t->name,
     .type = t->type,
@@ -283,7 +289,9 @@ keep_for_metrics (EadProject *project, const TestImage *t, EadScoreResult *resul
     .milliseconds = result->milliseconds,
     .width = result->width,
     .height = result->height,
-    .map = map,
+    .map = fused,
+    .local = local,
+    .global = global,
     .mask = labels,
   };
   g_array_append_val (scored->views, view);
@@ -305,20 +313,38 @@ test_image (EadProject *project, EadModel *model, gint64 model_id, const TestIma
 /* @type is NULL for the metrics over all test images: a defect type may
  * well be called "all". */
 static gboolean
-insert_metrics (EadProject *project, sqlite3_stmt *s, gint64 model_id, const char *type,
-                const EadMetrics *m, const char *now, GError **error)
+insert_metrics (EadProject *project, sqlite3_stmt *s, gint64 model_id, EadMapKind map,
+                const char *type, const EadMetrics *m, const char *now, GError **error)
 {
   /* SQLite stores NaN (undefined) as NULL. */
   sqlite3_bind_int64 (s, 1, model_id);
-  sqlite3_bind_text (s, 2, type, -1, SQLITE_STATIC);
-  sqlite3_bind_int (s, 3, m->n_images);
-  sqlite3_bind_double (s, 4, m->image_auroc);
-  sqlite3_bind_double (s, 5, m->pixel_auroc);
-  sqlite3_bind_double (s, 6, m->aupro);
-  sqlite3_bind_double (s, 7, m->f1_max);
-  sqlite3_bind_double (s, 8, m->threshold);
-  sqlite3_bind_text (s, 9, now, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, map_names[map], -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 3, type, -1, SQLITE_STATIC);
+  sqlite3_bind_int (s, 4, m->n_images);
+  sqlite3_bind_double (s, 5, m->image_auroc);
+  sqlite3_bind_double (s, 6, m->pixel_auroc);
+  sqlite3_bind_double (s, 7, m->aupro);
+  sqlite3_bind_double (s, 8, m->f1_max);
+  sqlite3_bind_double (s, 9, m->threshold);
+  sqlite3_bind_text (s, 10, now, -1, SQLITE_STATIC);
   return ead_project_step_statement (project, s, error);
+}
+
+/* One map's metrics: over all test images, then each defect type's. */
+static gboolean
+insert_map_metrics (EadProject *project, sqlite3_stmt *s, gint64 model_id, EadMapKind map,
+                    const EadMetrics *overall, GArray *per_type, const char *now,
+                    GError **error)
+{
+  if (!insert_metrics (project, s, model_id, map, NULL, overall, now, error))
+    return FALSE;
+  for (guint i = 0; i < per_type->len; i++)
+    {
+      const EadMetrics *m = &g_array_index (per_type, EadMetrics, i);
+      if (!insert_metrics (project, s, model_id, map, m->type, m, now, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* Replaces the model's stored test metrics with @evaluation's. */
@@ -329,20 +355,21 @@ store_metrics (EadProject *project, gint64 model_id, const EadEvaluation *evalua
   g_autoptr (sqlite3_stmt) clear = ead_project_prepare (project,
     "DELETE FROM test_metrics WHERE model_id = ?", error);
   g_autoptr (sqlite3_stmt) insert = clear ? ead_project_prepare (project,
-    "INSERT INTO test_metrics (model_id, defect_type, n_images, image_auroc, pixel_auroc,"
-    "  aupro, f1_max, threshold, tested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error) : NULL;
+    "INSERT INTO test_metrics (model_id, map, defect_type, n_images, image_auroc, pixel_auroc,"
+    "  aupro, f1_max, threshold, tested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error) : NULL;
   if (!insert || !ead_project_begin (project, error))
     return FALSE;
   g_autofree char *now = ead_project_now ();
   sqlite3_bind_int64 (clear, 1, model_id);
   gboolean ok = ead_project_step_statement (project, clear, error)
-                && insert_metrics (project, insert, model_id, NULL, &evaluation->overall, now,
-                                   error);
-  for (guint i = 0; ok && i < evaluation->per_type->len; i++)
-    {
-      const EadMetrics *m = &g_array_index (evaluation->per_type, EadMetrics, i);
-      ok = insert_metrics (project, insert, model_id, m->type, m, now, error);
-    }
+                && insert_map_metrics (project, insert, model_id, EAD_MAP_FUSED,
+                                       &evaluation->overall, evaluation->per_type, now, error);
+  if (ok && evaluation->local != NULL)
+    ok = insert_map_metrics (project, insert, model_id, EAD_MAP_LOCAL,
+                             &evaluation->local->overall, evaluation->local->per_type, now, error)
+         && insert_map_metrics (project, insert, model_id, EAD_MAP_GLOBAL,
+                                &evaluation->global->overall, evaluation->global->per_type, now,
+                                error);
   if (!ok)
     {
       ead_project_rollback (project);
@@ -395,19 +422,22 @@ metrics_clear (gpointer data)
 }
 
 GArray *
-ead_project_get_test_metrics (EadProject *project, gint64 model_id, char **tested_at,
-                              GError **error)
+ead_project_get_test_metrics (EadProject *project, gint64 model_id, EadMapKind map,
+                              char **tested_at, GError **error)
 {
+  g_return_val_if_fail ((guint) map < G_N_ELEMENTS (map_names), NULL);
+
   if (!ead_project_check_model (project, model_id, error))
     return NULL;
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "SELECT coalesce (defect_type, 'all'), n_images, image_auroc, pixel_auroc, aupro, f1_max, threshold,"
     "       tested_at"
-    " FROM test_metrics WHERE model_id = ?"
+    " FROM test_metrics WHERE model_id = ? AND map = ?"
     " ORDER BY defect_type IS NOT NULL, defect_type", error);
   if (!s)
     return NULL;
   sqlite3_bind_int64 (s, 1, model_id);
+  sqlite3_bind_text (s, 2, map_names[map], -1, SQLITE_STATIC);
   g_autoptr (GArray) metrics = g_array_new (FALSE, TRUE, sizeof (EadMetrics));
   g_array_set_clear_func (metrics, metrics_clear);
   int status;

@@ -209,6 +209,12 @@ static const char *const migrations[] = {
   "  CHECK (validate_every >= 0);"
   "ALTER TABLE runs ADD COLUMN patience INTEGER NOT NULL DEFAULT 0 CHECK (patience >= 0);"
   "ALTER TABLE losses ADD COLUMN validation REAL;",
+
+  /* Version 4: the metrics of the local and global maps alone beside the
+   * fused map's, to see which branch fails; earlier rows are the fused
+   * map's. */
+  "ALTER TABLE test_metrics ADD COLUMN map TEXT NOT NULL DEFAULT 'fused'"
+  "  CHECK (map IN ('local', 'global', 'fused'));",
 };
 
 int

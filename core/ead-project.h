@@ -384,14 +384,14 @@ typedef struct {
 gboolean ead_project_get_image_metrics (EadProject *project, gint64 model_id,
                                         EadImageMetrics *metrics, GError **error);
 
-/* The metrics of the model's latest ead_project_test(), which keeps them:
- * a GArray of EadMetrics, the overall ones first (type "all"), then each
- * defect type's by name;
- * empty when the model was never tested. @tested_at, when not NULL,
- * receives when (ISO 8601 UTC), or NULL. Relabelling images later does not
- * change them; testing again does. */
-GArray *ead_project_get_test_metrics (EadProject *project, gint64 model_id, char **tested_at,
-                                      GError **error);
+/* The metrics of @map in the model's latest ead_project_test(), which
+ * keeps them: a GArray of EadMetrics, the overall ones first (type "all"),
+ * then each defect type's by name; empty when the model was never tested
+ * (or, for the local and global maps, tested before version 4 of the
+ * schema). @tested_at, when not NULL, receives when (ISO 8601 UTC), or
+ * NULL. Relabelling images later does not change them; testing again does. */
+GArray *ead_project_get_test_metrics (EadProject *project, gint64 model_id, EadMapKind map,
+                                      char **tested_at, GError **error);
 
 /* The image-level ROC and precision-recall curve of the model's results on
  * the labelled test images, computed from the stored scores: all of them,

@@ -284,7 +284,8 @@ report_load (Report *r, EadProject *project, gint64 model_id, GError **error)
   return ead_project_get_model (project, model_id, &r->model, error)
          && (r->images = ead_project_list_images (project, error)) != NULL
          && (r->results = ead_project_list_results (project, model_id, error)) != NULL
-         && (r->metrics = ead_project_get_test_metrics (project, model_id, &r->tested_at, error))
+         && (r->metrics = ead_project_get_test_metrics (project, model_id, EAD_MAP_FUSED,
+                                                        &r->tested_at, error))
          && (r->curve = ead_project_get_curve (project, model_id, NULL, error)) != NULL
          /* Without a threshold nothing is decided, and the counts stay 0. */
          && (!r->model.has_threshold

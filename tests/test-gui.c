@@ -1523,7 +1523,7 @@ test_export (void)
     g_autoptr (EadProject) project = ead_project_open (path, &error);
     g_assert_true (ead_project_get_image_metrics (project, model, &metrics, &error));
     g_assert_true (ead_project_get_model (project, model, &info, &error));
-    tested = ead_project_get_test_metrics (project, model, NULL, &error);
+    tested = ead_project_get_test_metrics (project, model, EAD_MAP_FUSED, NULL, &error);
     g_assert_no_error (error);
   }
 

@@ -270,6 +270,9 @@ test_upgrades_version_2 (TempDir *dir, gconstpointer data)
   g_assert_cmpint (run.patience, ==, 0);
   ead_run_info_clear (&run);
   g_assert_cmpint (query_raw_int (path, "SELECT validate_every FROM runs"), ==, 0);
+  /* Version 4 keeps each map's test metrics. */
+  g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM pragma_table_info ('test_metrics')"
+                                        " WHERE name = 'map' AND dflt_value = '''fused'''"), ==, 1);
   g_autoptr (GArray) losses = ead_project_get_losses (project, 1, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (losses->len, ==, 3);
@@ -1212,20 +1215,39 @@ assert_same_metrics (const EadMetrics *stored, const EadMetrics *computed)
       g_assert_cmpfloat (stored_values[i], ==, computed_values[i]);
 }
 
-/* The project keeps every metric of the latest test, overall and per type. */
+/* @stored holds @overall, then @per_type's metrics. */
+static void
+assert_same_map_metrics (GArray *stored, const EadMetrics *overall, GArray *per_type)
+{
+  g_assert_cmpuint (stored->len, ==, 1 + per_type->len);
+  assert_same_metrics (&g_array_index (stored, EadMetrics, 0), overall);
+  for (guint i = 0; i < per_type->len; i++)
+    assert_same_metrics (&g_array_index (stored, EadMetrics, i + 1),
+                         &g_array_index (per_type, EadMetrics, i));
+}
+
+/* The project keeps every metric of the latest test, overall and per type,
+ * of each map. */
 static void
 assert_stored_metrics (EadProject *project, gint64 model, const EadEvaluation *evaluation)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *tested_at = NULL;
-  g_autoptr (GArray) stored = ead_project_get_test_metrics (project, model, &tested_at, &error);
+  g_autoptr (GArray) stored = ead_project_get_test_metrics (project, model, EAD_MAP_FUSED,
+                                                            &tested_at, &error);
   g_assert_no_error (error);
   g_assert_nonnull (tested_at);
-  g_assert_cmpuint (stored->len, ==, 1 + evaluation->per_type->len);
-  assert_same_metrics (&g_array_index (stored, EadMetrics, 0), &evaluation->overall);
-  for (guint i = 0; i < evaluation->per_type->len; i++)
-    assert_same_metrics (&g_array_index (stored, EadMetrics, i + 1),
-                         &g_array_index (evaluation->per_type, EadMetrics, i));
+  assert_same_map_metrics (stored, &evaluation->overall, evaluation->per_type);
+  /* And each map's alone, which a project test computes too. */
+  g_assert_nonnull (evaluation->local);
+  g_autoptr (GArray) local = ead_project_get_test_metrics (project, model, EAD_MAP_LOCAL, NULL,
+                                                           &error);
+  g_assert_no_error (error);
+  assert_same_map_metrics (local, &evaluation->local->overall, evaluation->local->per_type);
+  g_autoptr (GArray) global = ead_project_get_test_metrics (project, model, EAD_MAP_GLOBAL, NULL,
+                                                            &error);
+  g_assert_no_error (error);
+  assert_same_map_metrics (global, &evaluation->global->overall, evaluation->global->per_type);
   /* Pixel metrics are there: the dataset has masks. */
   const EadMetrics *overall = &g_array_index (stored, EadMetrics, 0);
   g_assert_false (isnan (overall->pixel_auroc));
@@ -1356,7 +1378,8 @@ test_results_and_threshold (TempDir *dir, gconstpointer data)
   g_assert_true (ead_project_calibrate (project, model, EAD_PRECISION_FP32, NULL, NULL, NULL,
                                         &error));
   g_autofree char *tested_at = NULL;
-  g_autoptr (GArray) stale = ead_project_get_test_metrics (project, model, &tested_at, &error);
+  g_autoptr (GArray) stale = ead_project_get_test_metrics (project, model, EAD_MAP_FUSED,
+                                                           &tested_at, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (stale->len, ==, 0);
   g_assert_null (tested_at);

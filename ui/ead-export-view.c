@@ -88,7 +88,8 @@ describe_threshold (const EadModelInfo *info)
 static char *
 describe_pixel_metrics (EadProject *project, gint64 model_id)
 {
-  g_autoptr (GArray) tested = ead_project_get_test_metrics (project, model_id, NULL, NULL);
+  g_autoptr (GArray) tested = ead_project_get_test_metrics (project, model_id, EAD_MAP_FUSED, NULL,
+                                                            NULL);
 
   if (tested == NULL || tested->len == 0)
     return g_strdup (_("Not measured yet: score the test images in the Calibration view"));
