@@ -9,6 +9,23 @@ decision_name (EadDecision decision)
          : decision == EAD_DECISION_GOOD ? "good" : "-";
 }
 
+/* Says on stderr when the scores show the model unfit for the line. */
+static void
+warn_if_unfit (const EadModelAssessment *a)
+{
+  const EadImageMetrics *m = &a->metrics;
+
+  if (a->fitness == EAD_FITNESS_WEAK)
+    g_printerr ("warning: not fit for the line: image AUROC %.3f is under %.2f\n", m->image_auroc,
+                EAD_WEAK_IMAGE_AUROC);
+  else if (a->fitness == EAD_FITNESS_OVERLAPS)
+    g_printerr ("warning: %u of %u defective test images score no higher than the highest good "
+                "one\n", m->n_hidden, m->n_anomalous);
+  if (a->fitness != EAD_FITNESS_SEPARATES && a->better_map != EAD_MAP_FUSED)
+    g_printerr ("warning: the %s map alone does better: image AUROC %.3f\n",
+                ead_map_kind_to_string (a->better_map), a->better_map_auroc);
+}
+
 static void
 print_test_text (GArray *results, const EadEvaluation *e)
 {
@@ -78,8 +95,10 @@ project_test (int argc, char **argv)
   cli_progress_finish (&progress);
   g_autoptr (GArray) results = evaluation ? ead_project_list_results (project, model, &error)
                                           : NULL;
-  if (!results)
+  EadModelAssessment assessment;
+  if (!results || !ead_project_assess_model (project, model, &assessment, &error))
     return cli_fail (error);
+  warn_if_unfit (&assessment);
   if (json)
     print_test_json (model, results, evaluation);
   else

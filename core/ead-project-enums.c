@@ -9,6 +9,7 @@ static const char *const run_state_names[] = {
   "queued", "running", "paused", "interrupted", "finished", "failed", "cancelled",
 };
 static const char *const threshold_method_names[] = { "value", "f1-max", "max-fpr" };
+static const char *const map_kind_names[] = { "local", "global", "fused" };
 static const char *const verdict_names[] = {
   "none", "true-defect", "false-positive", "missed-defect", "unsure",
 };
@@ -69,6 +70,13 @@ ead_split_from_string (const char *text, EadSplit *split)
     return FALSE;
   *split = index;
   return TRUE;
+}
+
+const char *
+ead_map_kind_to_string (EadMapKind kind)
+{
+  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (map_kind_names), NULL);
+  return map_kind_names[kind];
 }
 
 const char *

@@ -609,6 +609,62 @@ ead_project_get_image_metrics (EadProject *project, gint64 model_id, EadImageMet
   metrics->n_good = labels->len - metrics->n_anomalous;
   metrics->image_auroc = ead_auroc (data, labels->data, scores->len);
   metrics->f1_max = ead_f1_max (data, labels->data, scores->len, NULL);
+  float highest_good = -INFINITY;
+  for (guint i = 0; i < labels->len; i++)
+    if (!labels->data[i])
+      highest_good = MAX (highest_good, data[i]);
+  metrics->n_hidden = 0;
+  for (guint i = 0; i < labels->len; i++)
+    metrics->n_hidden += labels->data[i] && data[i] <= highest_good;
+  return TRUE;
+}
+
+static EadFitness
+fitness_of (const EadImageMetrics *metrics)
+{
+  if (metrics->n_good == 0 || metrics->n_anomalous == 0)
+    return EAD_FITNESS_UNKNOWN;
+  if (metrics->image_auroc < EAD_WEAK_IMAGE_AUROC)
+    return EAD_FITNESS_WEAK;
+  return metrics->n_hidden > 0 ? EAD_FITNESS_OVERLAPS : EAD_FITNESS_SEPARATES;
+}
+
+/* The image AUROC of @map over all test images in the latest test, NaN
+ * where unknown. */
+static double
+map_image_auroc (EadProject *project, gint64 model_id, EadMapKind map, GError **error)
+{
+  g_autoptr (GArray) metrics = ead_project_get_test_metrics (project, model_id, map, NULL, error);
+  if (metrics == NULL || metrics->len == 0)
+    return NAN;
+  return g_array_index (metrics, EadMetrics, 0).image_auroc;
+}
+
+gboolean
+ead_project_assess_model (EadProject *project, gint64 model_id, EadModelAssessment *assessment,
+                          GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  if (!ead_project_get_image_metrics (project, model_id, &assessment->metrics, error))
+    return FALSE;
+  assessment->fitness = fitness_of (&assessment->metrics);
+  assessment->better_map = EAD_MAP_FUSED;
+  assessment->better_map_auroc = assessment->metrics.image_auroc;
+  for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_GLOBAL; map++)
+    {
+      double auroc = map_image_auroc (project, model_id, map, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (auroc > assessment->better_map_auroc + EAD_BETTER_MAP_MARGIN)
+        {
+          assessment->better_map = map;
+          assessment->better_map_auroc = auroc;
+        }
+    }
   return TRUE;
 }
 

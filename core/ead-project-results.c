@@ -7,9 +7,6 @@
 
 #include "ead-error.h"
 
-static const char *const map_names[] = {
-  [EAD_MAP_LOCAL] = "local", [EAD_MAP_GLOBAL] = "global", [EAD_MAP_FUSED] = "fused",
-};
 
 /* ---- Compact maps: box-averaged to at most EAD_PROJECT_MAP_SIDE pixels a
  * side, then 16 bits between the map's smallest and largest value ---- */
@@ -101,7 +98,8 @@ float *
 ead_project_load_map (EadProject *project, gint64 model_id, gint64 image_id, EadMapKind kind,
                       int *width, int *height, GError **error)
 {
-  g_return_val_if_fail (kind < G_N_ELEMENTS (map_names), NULL);
+  const char *map = ead_map_kind_to_string (kind);
+  g_return_val_if_fail (map != NULL, NULL);
 
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "SELECT m.width, m.height, m.low, m.high, m.data FROM result_maps m"
@@ -111,9 +109,9 @@ ead_project_load_map (EadProject *project, gint64 model_id, gint64 image_id, Ead
     return NULL;
   sqlite3_bind_int64 (s, 1, model_id);
   sqlite3_bind_int64 (s, 2, image_id);
-  sqlite3_bind_text (s, 3, map_names[kind], -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 3, map, -1, SQLITE_STATIC);
   if (!ead_project_one_row (project, s, error, "%s map of model %" G_GINT64_FORMAT
-                            " for image %" G_GINT64_FORMAT, map_names[kind], model_id, image_id))
+                            " for image %" G_GINT64_FORMAT, map, model_id, image_id))
     return NULL;
   *width = sqlite3_column_int (s, 0);
   *height = sqlite3_column_int (s, 1);
@@ -123,7 +121,7 @@ ead_project_load_map (EadProject *project, gint64 model_id, gint64 image_id, Ead
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: the %s map of model %"
                    G_GINT64_FORMAT " for image %" G_GINT64_FORMAT " is damaged", project->path,
-                   map_names[kind], model_id, image_id);
+                   map, model_id, image_id);
       return NULL;
     }
   return expand_map (sqlite3_column_blob (s, 4), n, sqlite3_column_double (s, 2),
@@ -165,12 +163,15 @@ store_maps (EadProject *project, gint64 result_id, const EadScoreResult *result,
     " VALUES (?, ?, ?, ?, ?, ?, ?)", error);
   if (!s)
     return FALSE;
-  const float *maps[] = { result->local, result->global, result->fused };
+  const float *maps[] = {
+    [EAD_MAP_LOCAL] = result->local, [EAD_MAP_GLOBAL] = result->global,
+    [EAD_MAP_FUSED] = result->fused,
+  };
   for (gsize k = 0; k < G_N_ELEMENTS (maps); k++)
     {
       g_auto (CompactMap) c = compact_map_new (maps[k], result->width, result->height);
       sqlite3_bind_int64 (s, 1, result_id);
-      sqlite3_bind_text (s, 2, map_names[k], -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, 2, ead_map_kind_to_string (k), -1, SQLITE_STATIC);
       sqlite3_bind_int (s, 3, c.width);
       sqlite3_bind_int (s, 4, c.height);
       sqlite3_bind_double (s, 5, c.low);
@@ -318,7 +319,7 @@ insert_metrics (EadProject *project, sqlite3_stmt *s, gint64 model_id, EadMapKin
 {
   /* SQLite stores NaN (undefined) as NULL. */
   sqlite3_bind_int64 (s, 1, model_id);
-  sqlite3_bind_text (s, 2, map_names[map], -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, ead_map_kind_to_string (map), -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 3, type, -1, SQLITE_STATIC);
   sqlite3_bind_int (s, 4, m->n_images);
   sqlite3_bind_double (s, 5, m->image_auroc);
@@ -425,7 +426,8 @@ GArray *
 ead_project_get_test_metrics (EadProject *project, gint64 model_id, EadMapKind map,
                               char **tested_at, GError **error)
 {
-  g_return_val_if_fail ((guint) map < G_N_ELEMENTS (map_names), NULL);
+  const char *map_name = ead_map_kind_to_string (map);
+  g_return_val_if_fail (map_name != NULL, NULL);
 
   if (!ead_project_check_model (project, model_id, error))
     return NULL;
@@ -437,7 +439,7 @@ ead_project_get_test_metrics (EadProject *project, gint64 model_id, EadMapKind m
   if (!s)
     return NULL;
   sqlite3_bind_int64 (s, 1, model_id);
-  sqlite3_bind_text (s, 2, map_names[map], -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, map_name, -1, SQLITE_STATIC);
   g_autoptr (GArray) metrics = g_array_new (FALSE, TRUE, sizeof (EadMetrics));
   g_array_set_clear_func (metrics, metrics_clear);
   int status;

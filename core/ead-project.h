@@ -351,6 +351,9 @@ typedef enum {
   EAD_MAP_FUSED,
 } EadMapKind;
 
+/* "local", "global" or "fused", as the schema spells them. */
+const char *ead_map_kind_to_string (EadMapKind kind);
+
 /* A stored map in score units, at most EAD_PROJECT_MAP_SIDE pixels on a
  * side with the image's aspect ratio. */
 float *ead_project_load_map (EadProject *project, gint64 model_id, gint64 image_id,
@@ -379,10 +382,43 @@ typedef struct {
   guint n_good, n_anomalous;
   double image_auroc;     /* NaN without both good and anomalous images */
   double f1_max;          /* NaN without anomalous images */
+  /* Anomalous images scoring no higher than the highest good one: the
+   * defects a threshold that passes every good part misses. */
+  guint n_hidden;
 } EadImageMetrics;
 
 gboolean ead_project_get_image_metrics (EadProject *project, gint64 model_id,
                                         EadImageMetrics *metrics, GError **error);
+
+/* Below this image AUROC a model flags good parts about as often as
+ * defective ones: not one for the line. */
+#define EAD_WEAK_IMAGE_AUROC 0.9
+
+/* How far a map alone must beat the fused one's image AUROC to be worth
+ * naming: more than the seed-to-seed noise of a few test images. */
+#define EAD_BETTER_MAP_MARGIN 0.02
+
+typedef enum {
+  EAD_FITNESS_UNKNOWN,    /* no good and anomalous test images scored */
+  EAD_FITNESS_SEPARATES,  /* every defect scores above every good part */
+  EAD_FITNESS_OVERLAPS,   /* some defects score among the good parts */
+  EAD_FITNESS_WEAK,       /* image AUROC under EAD_WEAK_IMAGE_AUROC */
+} EadFitness;
+
+/* Whether a model's test results say it can tell good parts from defective
+ * ones, for the views to say so before it is exported. */
+typedef struct {
+  EadImageMetrics metrics;  /* of the image score (the fused map) */
+  EadFitness fitness;
+  /* The local or global map alone where its image AUROC in the latest
+   * test beats the fused map's by EAD_BETTER_MAP_MARGIN, else
+   * EAD_MAP_FUSED; and that AUROC. */
+  EadMapKind better_map;
+  double better_map_auroc;
+} EadModelAssessment;
+
+gboolean ead_project_assess_model (EadProject *project, gint64 model_id,
+                                   EadModelAssessment *assessment, GError **error);
 
 /* The metrics of @map in the model's latest ead_project_test(), which
  * keeps them: a GArray of EadMetrics, the overall ones first (type "all"),

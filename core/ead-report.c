@@ -258,7 +258,8 @@ typedef struct {
   EadModelInfo model;
   GArray *images;       /* EadImageInfo */
   GArray *results;      /* EadResultInfo */
-  GArray *metrics;      /* EadMetrics of the latest test, overall first */
+  /* By map, the EadMetrics of the latest test, overall first. */
+  GArray *metrics[EAD_MAP_FUSED + 1];
   char *tested_at;
   EadCurve *curve;      /* all labelled test images */
   EadConfusion confusion;
@@ -270,7 +271,8 @@ report_clear (Report *r)
   ead_model_info_clear (&r->model);
   g_clear_pointer (&r->images, g_array_unref);
   g_clear_pointer (&r->results, g_array_unref);
-  g_clear_pointer (&r->metrics, g_array_unref);
+  for (gsize i = 0; i < G_N_ELEMENTS (r->metrics); i++)
+    g_clear_pointer (&r->metrics[i], g_array_unref);
   g_clear_pointer (&r->tested_at, g_free);
   g_clear_pointer (&r->curve, ead_curve_free);
 }
@@ -278,14 +280,27 @@ report_clear (Report *r)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Report, report_clear)
 
 static gboolean
+load_metrics (Report *r, gint64 model_id, GError **error)
+{
+  for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
+    {
+      r->metrics[map] = ead_project_get_test_metrics (r->project, model_id, map,
+                                                      map == EAD_MAP_FUSED ? &r->tested_at : NULL,
+                                                      error);
+      if (r->metrics[map] == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 report_load (Report *r, EadProject *project, gint64 model_id, GError **error)
 {
   r->project = project;
   return ead_project_get_model (project, model_id, &r->model, error)
+         && load_metrics (r, model_id, error)
          && (r->images = ead_project_list_images (project, error)) != NULL
          && (r->results = ead_project_list_results (project, model_id, error)) != NULL
-         && (r->metrics = ead_project_get_test_metrics (project, model_id, EAD_MAP_FUSED,
-                                                        &r->tested_at, error))
          && (r->curve = ead_project_get_curve (project, model_id, NULL, error)) != NULL
          /* Without a threshold nothing is decided, and the counts stay 0. */
          && (!r->model.has_threshold
@@ -689,7 +704,9 @@ static void
 section_defect_types (Writer *w, const Report *r)
 {
   heading (w, _("Per defect type"), 12);
-  if (r->metrics->len == 0)
+  GArray *metrics = r->metrics[EAD_MAP_FUSED];
+
+  if (metrics->len == 0)
     {
       paragraph (w, _("The model has not been tested."));
       return;
@@ -698,9 +715,9 @@ section_defect_types (Writer *w, const Report *r)
   const char *head[] = { _("Defect type"), _("Images"), _("Image AUROC"), _("Recall"),
                          _("Pixel AUROC"), _("AU-PRO") };
   table_row (w, head, columns, 6, TRUE);
-  for (guint i = 0; i < r->metrics->len; i++)
+  for (guint i = 0; i < metrics->len; i++)
     {
-      const EadMetrics *m = &g_array_index (r->metrics, EadMetrics, i);
+      const EadMetrics *m = &g_array_index (metrics, EadMetrics, i);
       gboolean all = i == 0;
       g_autofree char *n = g_strdup_printf ("%u", m->n_images);
       g_autofree char *auroc = format_number (m->image_auroc);
@@ -710,6 +727,37 @@ section_defect_types (Writer *w, const Report *r)
       g_autofree char *aupro = format_number (m->aupro);
       const char *cells[] = { all ? _("all") : m->type, n, auroc, recall, pixel, aupro };
       table_row (w, cells, columns, 6, FALSE);
+    }
+}
+
+/* The local and global maps alone beside the fused one: which branch
+ * finds the defects. */
+static void
+section_maps (Writer *w, const Report *r)
+{
+  const char *names[] = {
+    [EAD_MAP_LOCAL] = _("Local (student–teacher)"),
+    [EAD_MAP_GLOBAL] = _("Global (student–autoencoder)"),
+    [EAD_MAP_FUSED] = _("Fused (the image score)"),
+  };
+  static const double columns[] = { 0, 190, 280, 370 };
+  const char *head[] = { _("Map"), _("Image AUROC"), _("Pixel AUROC"), _("AU-PRO") };
+
+  heading (w, _("Each map alone"), 12);
+  if (r->metrics[EAD_MAP_LOCAL]->len == 0)
+    {
+      paragraph (w, _("Not measured yet: score the test images to see each map alone."));
+      return;
+    }
+  table_row (w, head, columns, G_N_ELEMENTS (head), TRUE);
+  for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
+    {
+      const EadMetrics *m = &g_array_index (r->metrics[map], EadMetrics, 0);
+      g_autofree char *auroc = format_number (m->image_auroc);
+      g_autofree char *pixel = format_number (m->pixel_auroc);
+      g_autofree char *aupro = format_number (m->aupro);
+      const char *cells[] = { names[map], auroc, pixel, aupro };
+      table_row (w, cells, columns, G_N_ELEMENTS (cells), FALSE);
     }
 }
 
@@ -937,6 +985,7 @@ draw_report (Writer *w, const Report *r, GError **error)
   new_page (w);
   section_calibration (w, r);
   section_decision (w, r);
+  section_maps (w, r);
   new_page (w);
   heading (w, _("Curves"), 12);
   curve_plots (w, r);

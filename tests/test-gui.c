@@ -24,6 +24,7 @@
 #include "ead-image.h"
 #include "ead-images-view-private.h"
 #include "ead-loss-plot.h"
+#include "ead-names.h"
 #include "ead-review-view-private.h"
 #include "ead-training-view-private.h"
 #include "ead-window.h"
@@ -996,6 +997,29 @@ assert_curves (EadCalibrationView *view, EadProject *project, gint64 model_id)
 
 /* Trains briefly, then calibrates, scores the test images and chooses and
  * saves the threshold in the Calibration view. */
+/* The model's fitness, as core assesses it; a warning, in the user's
+ * language, where it is unfit for the line, and shown (the GUI model,
+ * trained for a few steps, is). */
+static EadFitness
+assert_assessment_shown (EadProject *project, gint64 model_id)
+{
+  EadModelAssessment assessment;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ead_project_assess_model (project, model_id, &assessment, &error));
+  g_assert_no_error (error);
+  g_autofree char *warning = ead_model_assessment_describe (&assessment);
+  g_test_message ("fitness %d, image AUROC %.3f: %s", assessment.fitness,
+                  assessment.metrics.image_auroc, warning != NULL ? warning : "no warning");
+  g_assert_true ((warning != NULL) == (assessment.fitness == EAD_FITNESS_WEAK
+                                       || assessment.fitness == EAD_FITNESS_OVERLAPS));
+  if (assessment.fitness == EAD_FITNESS_WEAK)
+    g_assert_nonnull (strstr (warning, expect ("Not fit for the line", "不适合用于产线")));
+  if (warning != NULL)
+    assert_shows (warning);
+  return assessment.fitness;
+}
+
 static void
 test_calibration (void)
 {
@@ -1044,6 +1068,7 @@ test_calibration (void)
   assert_measures (view, 0, n_good, 0, n_anomalous);
   assert_roc_point (view, 0.0, 0.0);
   assert_curves (view, project, model_id);
+  assert_assessment_shown (project, model_id);
 
   /* F1-max is the engine's; saving stores it. */
   double f1_max;
@@ -1319,19 +1344,34 @@ outline_pixels (void)
   return ead_gui_test_count_color (texture, outline, 30);
 }
 
+static gboolean
+has_question (gpointer data)
+{
+  GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_MESSAGE_DIALOG, NULL);
+
+  return dialog != NULL && gtk_widget_get_visible (GTK_WIDGET (dialog));
+}
+
+/* Accepts the question on screen, saved as @name.png unless @name is NULL. */
+static void
+answer_question (const char *name)
+{
+  g_assert_true (ead_gui_test_wait_until (has_question, NULL, 10000));
+  GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_MESSAGE_DIALOG, NULL);
+  ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
+  if (name != NULL)
+    snapshot (GTK_WIDGET (dialog), name);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+}
+
 /* Activates @action of @view, which asks first, and accepts; the question
  * is saved as @name.png unless @name is NULL. */
 static void
 accept_confirmation (GtkWidget *view, const char *action, const char *name)
 {
   g_assert_true (gtk_widget_activate_action (view, action, NULL));
-  GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_MESSAGE_DIALOG, NULL);
-  g_assert_nonnull (dialog);
-  ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
-  if (name != NULL)
-    snapshot (GTK_WIDGET (dialog), name);
-  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
-  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  answer_question (name);
 }
 
 static void
@@ -1533,6 +1573,15 @@ test_export (void)
   g_autofree char *view = current_view ();
   g_assert_cmpstr (view, ==, "export");
   answer_chooser (name, "line-3.safetensors");
+  /* A model unfit for the line is exported only when the user insists,
+   * once. */
+  EadFitness fitness;
+  {
+    g_autoptr (EadProject) project = ead_project_open (path, &error);
+    fitness = assert_assessment_shown (project, model);
+  }
+  if (fitness == EAD_FITNESS_WEAK)
+    answer_question ("export-unfit");
 
   /* What it was validated with, as core computes it. */
   g_autofree char *auroc = g_strdup_printf ("%.1f%%", 100.0 * metrics.image_auroc);

@@ -1269,6 +1269,66 @@ assert_stored_metrics (EadProject *project, gint64 model, const EadEvaluation *e
                                   1e-9);
 }
 
+/* The anomalous test images scoring no higher than the highest good one. */
+static guint
+count_hidden (EadProject *project, gint64 model)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) results = ead_project_list_results (project, model, &error);
+  double highest_good = -INFINITY;
+  guint hidden = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split == EAD_SPLIT_TEST && r->label == EAD_LABEL_GOOD)
+        highest_good = MAX (highest_good, (float) r->score);
+    }
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      hidden += r->split == EAD_SPLIT_TEST && r->label == EAD_LABEL_ANOMALOUS
+                && (float) r->score <= highest_good;
+    }
+  return hidden;
+}
+
+/* The assessment follows from the scores and the maps' metrics: the rule
+ * on the image AUROC, the defects hidden among the good parts, and the map
+ * alone that beats the fused one. */
+static void
+assert_assessment (EadProject *project, gint64 model, const EadEvaluation *evaluation)
+{
+  g_autoptr (GError) error = NULL;
+  EadModelAssessment assessment;
+  g_assert_true (ead_project_assess_model (project, model, &assessment, &error));
+  g_assert_no_error (error);
+  const EadImageMetrics *m = &assessment.metrics;
+  g_assert_cmpuint (m->n_hidden, ==, count_hidden (project, model));
+  g_assert_cmpuint (m->n_hidden, <=, m->n_anomalous);
+  if (m->image_auroc < EAD_WEAK_IMAGE_AUROC)
+    g_assert_cmpint (assessment.fitness, ==, EAD_FITNESS_WEAK);
+  else
+    g_assert_cmpint (assessment.fitness, ==, m->n_hidden > 0 ? EAD_FITNESS_OVERLAPS
+                                                              : EAD_FITNESS_SEPARATES);
+  /* An AUROC of 1 leaves no defect hidden, and hidden defects cost AUROC. */
+  if (m->image_auroc == 1.0)
+    g_assert_cmpuint (m->n_hidden, ==, 0);
+  double local = evaluation->local->overall.image_auroc;
+  double global = evaluation->global->overall.image_auroc;
+  double best = MAX (local, global);
+  g_test_message ("image AUROC %.3f (local %.3f, global %.3f), %u of %u defects hidden",
+                  m->image_auroc, local, global, m->n_hidden, m->n_anomalous);
+  if (best > evaluation->overall.image_auroc + EAD_BETTER_MAP_MARGIN)
+    {
+      g_assert_cmpint (assessment.better_map, !=, EAD_MAP_FUSED);
+      g_assert_cmpfloat (assessment.better_map_auroc, >, m->image_auroc);
+    }
+  else
+    g_assert_cmpint (assessment.better_map, ==, EAD_MAP_FUSED);
+}
+
 static void
 test_results_and_threshold (TempDir *dir, gconstpointer data)
 {
@@ -1294,6 +1354,7 @@ test_results_and_threshold (TempDir *dir, gconstpointer data)
   g_assert_cmpfloat_with_epsilon (metrics.image_auroc, evaluation->overall.image_auroc, 1e-9);
   g_assert_cmpfloat_with_epsilon (metrics.f1_max, evaluation->overall.f1_max, 1e-9);
   assert_stored_metrics (project, model, evaluation);
+  assert_assessment (project, model, evaluation);
   g_autoptr (GArray) tested = ead_project_list_tested_models (project, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (tested->len, ==, 1);

@@ -176,6 +176,21 @@ test_english (void)
         }
     }
 
+  /* Each map alone: the local and global maps' image AUROC beside the
+   * fused one's. */
+  assert_contains (text, "Each map alone");
+  for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_GLOBAL; map++)
+    {
+      g_autoptr (GArray) alone = ead_project_get_test_metrics (project, 1, map, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (alone->len, >, 0);
+      const EadMetrics *m = &g_array_index (alone, EadMetrics, 0);
+      g_autofree char *value = number (m->image_auroc);
+      assert_contains (text, value);
+    }
+  assert_contains (text, "Local (student–teacher)");
+  assert_contains (text, "Global (student–autoencoder)");
+
   /* It renders without a complaint. */
   g_autofree char *prefix = g_build_filename (scratch, "page", NULL);
   const char *render[] = { "pdftoppm", "-r", "20", "-png", pdf, prefix, NULL };

@@ -38,6 +38,8 @@ struct _EadCalibrationView {
   GtkLabel *global_label;
   EadHistogram *local_histogram;
   EadHistogram *global_histogram;
+  GtkWidget *assessment_box;
+  GtkLabel *assessment_label;
   GtkStack *scores_stack;
   GtkLabel *scores_missing_label;
   EadHistogram *score_histogram;

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "ead-names.h"
 #include "ead-status-page.h"
 #include "ead-window.h"
 
@@ -261,6 +262,23 @@ show_scores (EadCalibrationView *self, guint n_labelled)
                                           "the button above."));
 }
 
+/* Says so above the scores when they show the model unfit for the line. */
+static void
+show_assessment (EadCalibrationView *self, EadProject *project)
+{
+  EadModelAssessment assessment;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *warning = NULL;
+
+  if (self->scores->len > 0
+      && !ead_project_assess_model (project, self->model_id, &assessment, &error))
+    ead_widget_show_error (GTK_WIDGET (self), error->message);
+  else if (self->scores->len > 0)
+    warning = ead_model_assessment_describe (&assessment);
+  gtk_label_set_text (self->assessment_label, warning != NULL ? warning : "");
+  gtk_widget_set_visible (self->assessment_box, warning != NULL);
+}
+
 static void
 show_saved (EadCalibrationView *self, const EadModelInfo *model)
 {
@@ -338,6 +356,7 @@ show_model (EadCalibrationView *self)
                         : self->needs_scores ? _("_Score Test Images") : _("Re_calibrate"));
   show_scores (self, counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD]
                      + counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
+  show_assessment (self, project);
   fill_curve_types (self);
   show_curves (self);
   show_start_threshold (self, project, model);
@@ -522,6 +541,8 @@ ead_calibration_view_class_init (EadCalibrationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, local_histogram);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, global_histogram);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, scores_stack);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, assessment_box);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, assessment_label);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, scores_missing_label);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, score_histogram);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, curve_type_choice);

@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "ead-confirm.h"
+#include "ead-names.h"
 #include "ead-report.h"
 #include "ead-status-page.h"
 
@@ -25,11 +27,17 @@ struct _EadExportView {
   gboolean refilling;
   /* The file being written in a worker (its job's identity), NULL when none is. */
   GCancellable *job;
+  /* The chosen model's test results show it unfit for the line: exporting
+   * it asks first, once per model. */
+  gboolean unfit;
+  gint64 unfit_accepted;
 
   GtkStack *stack;
   GtkDropDown *model_drop;
   GtkStringList *model_names;
   GtkDropDown *format_drop;
+  GtkWidget *assessment_box;
+  GtkLabel *assessment_label;
   GtkLabel *threshold_label;
   GtkLabel *validated_label;
   GtkLabel *auroc_label;
@@ -108,40 +116,42 @@ show_model (EadExportView *self)
 {
   EadProject *project = get_project (self);
   EadModelInfo info;
-  EadImageMetrics metrics;
+  EadModelAssessment assessment;
+  const EadImageMetrics *metrics = &assessment.metrics;
   EadConfusion confusion;
   g_autoptr (GError) error = NULL;
   g_autofree char *threshold = NULL, *validated = NULL, *auroc = NULL, *f1 = NULL;
-  g_autofree char *calibration = NULL, *pixel = NULL;
+  g_autofree char *calibration = NULL, *pixel = NULL, *warning = NULL;
 
   if (project == NULL || self->model_id == 0)
     return;
   if (!ead_project_get_model (project, self->model_id, &info, &error)
-      || !ead_project_get_image_metrics (project, self->model_id, &metrics, &error))
+      || !ead_project_assess_model (project, self->model_id, &assessment, &error))
     {
       show_result (self, error->message, TRUE);
       return;
     }
+  warning = ead_model_assessment_describe (&assessment);
+  self->unfit = assessment.fitness == EAD_FITNESS_WEAK;
+  gtk_label_set_text (self->assessment_label, warning != NULL ? warning : "");
+  gtk_widget_set_visible (self->assessment_box, warning != NULL);
   threshold = info.has_threshold
                 ? describe_threshold (&info)
                 : g_strdup (_("None yet: choose one in the Calibration view"));
   /* Translators: how many labelled test images the model's metrics are over. */
-  validated = g_strdup_printf (_("%u good and %u anomalous test images"), metrics.n_good,
-                               metrics.n_anomalous);
-  auroc = format_fraction (metrics.image_auroc);
+  validated = g_strdup_printf (_("%u good and %u anomalous test images"), metrics->n_good,
+                               metrics->n_anomalous);
+  auroc = format_fraction (metrics->image_auroc);
   if (info.has_threshold && ead_project_count_decisions (project, self->model_id, &confusion, NULL)
-      && confusion.true_positives + confusion.false_positives + confusion.false_negatives > 0)
+      && !isnan (ead_confusion_f1 (&confusion)))
     {
-      g_autofree char *at = format_fraction (2.0 * confusion.true_positives
-                                             / (2.0 * confusion.true_positives
-                                                + confusion.false_positives
-                                                + confusion.false_negatives));
-      g_autofree char *best = format_fraction (metrics.f1_max);
+      g_autofree char *at = format_fraction (ead_confusion_f1 (&confusion));
+      g_autofree char *best = format_fraction (metrics->f1_max);
       /* Translators: F1 at the model's threshold, then the best F1 of any threshold. */
       f1 = g_strdup_printf (_("%s at the threshold (best %s)"), at, best);
     }
   else
-    f1 = format_fraction (metrics.f1_max);
+    f1 = format_fraction (metrics->f1_max);
   pixel = describe_pixel_metrics (project, self->model_id);
   calibration = g_strdup_printf (ngettext ("On %u good validation image",
                                            "On %u good validation images", info.n_validation),
@@ -377,11 +387,25 @@ ead_export_view_is_busy (EadExportView *self)
 }
 
 static void
+export_now (gpointer user_data)
+{
+  EadExportView *self = user_data;
+
+  self->unfit_accepted = self->model_id;
+  start_job (self, self->destination, FALSE, _("Exporting…"));
+}
+
+static void
 export_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   EadExportView *self = EAD_EXPORT_VIEW (widget);
 
-  start_job (self, self->destination, FALSE, _("Exporting…"));
+  if (self->unfit && self->unfit_accepted != self->model_id)
+    ead_confirm (widget, _("Export a model that is not fit for the line?"),
+                 gtk_label_get_text (self->assessment_label), _("_Export Anyway"),
+                 "destructive-action", export_now, self);
+  else
+    export_now (self);
 }
 
 static void
@@ -554,6 +578,8 @@ ead_export_view_class_init (EadExportViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadExportView, model_drop);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, model_names);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, format_drop);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, assessment_box);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, assessment_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, threshold_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, validated_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, auroc_label);

@@ -1,5 +1,5 @@
 /* ead-names.c: what the views call core's labels, splits, decisions and
- * verdicts, translated. */
+ * verdicts, and what they say of a model's fitness, translated. */
 
 #include "ead-names.h"
 
@@ -62,5 +62,53 @@ ead_verdict_get_name (EadVerdict verdict)
       return _("Unsure");
     default:
       return "";
+    }
+}
+
+/* A sentence naming the map alone that beats the fused one, or "". */
+static char *
+describe_better_map (const EadModelAssessment *assessment)
+{
+  double percent = 100.0 * assessment->better_map_auroc;
+
+  switch (assessment->better_map)
+    {
+    case EAD_MAP_LOCAL:
+      return g_strdup_printf (_(" The local (student–teacher) map alone reaches %.1f %%."), percent);
+    case EAD_MAP_GLOBAL:
+      return g_strdup_printf (_(" The global (student–autoencoder) map alone reaches %.1f %%."),
+                              percent);
+    default:
+      return g_strdup ("");
+    }
+}
+
+char *
+ead_model_assessment_describe (const EadModelAssessment *assessment)
+{
+  const EadImageMetrics *m = &assessment->metrics;
+  g_autofree char *better = describe_better_map (assessment);
+
+  switch (assessment->fitness)
+    {
+    case EAD_FITNESS_WEAK:
+      /* Translators: the image AUROC in percent, then perhaps a sentence
+       * naming a map that does better (it starts with a space). */
+      return g_strdup_printf (_("Not fit for the line: with an image AUROC of %.1f %% on the "
+                                "labelled test images, the model flags good parts about as often "
+                                "as defective ones.%s"), 100.0 * m->image_auroc, better);
+    case EAD_FITNESS_OVERLAPS:
+      /* Translators: the defective test images scoring among the good
+       * ones, of all the defective ones; then perhaps a sentence naming a
+       * map that does better (it starts with a space). */
+      return g_strdup_printf (ngettext ("%u of %u defective test images scores no higher than the "
+                                        "highest good one: a threshold that passes every good part "
+                                        "misses it.%s",
+                                        "%u of %u defective test images score no higher than the "
+                                        "highest good one: a threshold that passes every good part "
+                                        "misses them.%s", m->n_hidden),
+                              m->n_hidden, m->n_anomalous, better);
+    default:
+      return NULL;
     }
 }

@@ -1,5 +1,5 @@
 /* ead-names.h: what the views call core's labels, splits, decisions and
- * verdicts, translated. */
+ * verdicts, and what they say of a model's fitness, translated. */
 #pragma once
 
 #include "ead-project.h"
@@ -11,5 +11,10 @@ const char *ead_label_get_name (EadLabel label);
 /* "" for EAD_DECISION_NONE and EAD_VERDICT_NONE. */
 const char *ead_decision_get_name (EadDecision decision);
 const char *ead_verdict_get_name (EadVerdict verdict);
+
+/* What the views say of a model whose test results show it unfit for the
+ * line (EAD_FITNESS_WEAK or _OVERLAPS), naming a map alone that does
+ * better; NULL when there is nothing to warn of. Free with g_free(). */
+char *ead_model_assessment_describe (const EadModelAssessment *assessment);
 
 G_END_DECLS
