@@ -1020,6 +1020,29 @@ assert_assessment_shown (EadProject *project, gint64 model_id)
   return assessment.fitness;
 }
 
+/* Each map's image AUROC alone, as the project keeps it, in the table. */
+static void
+assert_map_metrics_shown (EadCalibrationView *view, EadProject *project, gint64 model_id)
+{
+  g_autoptr (GError) error = NULL;
+
+  assert_shows (expect ("Local (student–teacher)", "局部（学生–教师）"));
+  assert_shows (expect ("Global (student–autoencoder)", "全局（学生–自编码器）"));
+  for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
+    {
+      g_autoptr (GArray) alone = ead_project_get_test_metrics (project, model_id, map, NULL,
+                                                               &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (alone->len, >, 0);
+      g_autofree char *auroc = g_strdup_printf ("%.1f %%",
+                                                100.0 * g_array_index (alone, EadMetrics, 0)
+                                                          .image_auroc);
+      assert_shows (auroc);
+    }
+  /* The table sits below the window's edge. */
+  snapshot (GTK_WIDGET (view->maps_grid), "calibration-maps");
+}
+
 static void
 test_calibration (void)
 {
@@ -1069,6 +1092,7 @@ test_calibration (void)
   assert_roc_point (view, 0.0, 0.0);
   assert_curves (view, project, model_id);
   assert_assessment_shown (project, model_id);
+  assert_map_metrics_shown (view, project, model_id);
 
   /* F1-max is the engine's; saving stores it. */
   double f1_max;

@@ -48,6 +48,7 @@ struct _EadCalibrationView {
   EadCurvePlot *roc_plot;
   EadCurvePlot *pr_plot;
   GtkLabel *operator_label;
+  GtkGrid *maps_grid;
   GtkWidget *threshold_box;
   GtkAdjustment *threshold_adjustment;
   GtkSpinButton *threshold_spin;

@@ -262,6 +262,54 @@ show_scores (EadCalibrationView *self, guint n_labelled)
                                           "the button above."));
 }
 
+static void
+attach_cell (GtkGrid *grid, const char *text, int column, int row, gboolean heading)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0 : 1);
+  if (heading)
+    gtk_widget_add_css_class (label, "dim-label");
+  gtk_grid_attach (grid, label, column, row, 1, 1);
+}
+
+/* Each map's metrics alone in the latest test, as a small table; hidden
+ * where the test did not keep them (before schema version 4). */
+static void
+show_map_metrics (EadCalibrationView *self, EadProject *project)
+{
+  const char *names[] = {
+    [EAD_MAP_LOCAL] = _("Local (student–teacher)"),
+    [EAD_MAP_GLOBAL] = _("Global (student–autoencoder)"),
+    [EAD_MAP_FUSED] = _("Fused (the image score)"),
+  };
+  const char *head[] = { _("Map"), _("Image AUROC"), _("Pixel AUROC"), _("AU-PRO") };
+  GtkWidget *child;
+  gboolean shown = TRUE;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->maps_grid))) != NULL)
+    gtk_grid_remove (self->maps_grid, child);
+  for (gsize column = 0; column < G_N_ELEMENTS (head); column++)
+    attach_cell (self->maps_grid, head[column], column, 0, TRUE);
+  for (EadMapKind map = EAD_MAP_LOCAL; shown && map <= EAD_MAP_FUSED; map++)
+    {
+      g_autoptr (GArray) metrics = ead_project_get_test_metrics (project, self->model_id, map,
+                                                                 NULL, NULL);
+      shown = metrics != NULL && metrics->len > 0;
+      if (!shown)
+        break;
+      const EadMetrics *m = &g_array_index (metrics, EadMetrics, 0);
+      g_autofree char *auroc = format_rate (m->image_auroc);
+      g_autofree char *pixel = format_rate (m->pixel_auroc);
+      g_autofree char *aupro = format_rate (m->aupro);
+      attach_cell (self->maps_grid, names[map], 0, map + 1, FALSE);
+      attach_cell (self->maps_grid, auroc, 1, map + 1, FALSE);
+      attach_cell (self->maps_grid, pixel, 2, map + 1, FALSE);
+      attach_cell (self->maps_grid, aupro, 3, map + 1, FALSE);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->maps_grid), shown);
+}
+
 /* Says so above the scores when they show the model unfit for the line. */
 static void
 show_assessment (EadCalibrationView *self, EadProject *project)
@@ -357,6 +405,7 @@ show_model (EadCalibrationView *self)
   show_scores (self, counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD]
                      + counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
   show_assessment (self, project);
+  show_map_metrics (self, project);
   fill_curve_types (self);
   show_curves (self);
   show_start_threshold (self, project, model);
@@ -550,6 +599,7 @@ ead_calibration_view_class_init (EadCalibrationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, roc_plot);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, pr_plot);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, operator_label);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, maps_grid);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_box);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_adjustment);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_spin);
