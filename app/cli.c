@@ -54,7 +54,7 @@ void
 cli_add_engine_options (GOptionContext *context, CliEngineOptions *options)
 {
   GOptionEntry entries[] = {
-    { "precision", 0, 0, G_OPTION_ARG_STRING, &options->precision, "Network precision: fp32 (default) or bf16", "P" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &options->precision, "Network precision: fp32 or bf16 (default: fp32; for training, bf16 where the CPU computes it natively)", "P" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &options->threads, "CPU threads (default: one per core)", "N" },
     { NULL },
   };
@@ -68,6 +68,17 @@ cli_apply_engine_options (const CliEngineOptions *options, EadPrecision *precisi
   if (!cli_parse_precision (options->precision, precision, error))
     return FALSE;
   ead_torch_set_threads (options->threads);
+  return TRUE;
+}
+
+gboolean
+cli_apply_training_engine_options (const CliEngineOptions *options, EadDevice device,
+                                   EadPrecision *precision, GError **error)
+{
+  if (!cli_apply_engine_options (options, precision, error))
+    return FALSE;
+  if (options->precision == NULL)
+    *precision = ead_train_default_precision (device);
   return TRUE;
 }
 

@@ -88,6 +88,10 @@ void cli_add_engine_options (GOptionContext *context, CliEngineOptions *options)
 /* Parses --precision and applies --threads. */
 gboolean cli_apply_engine_options (const CliEngineOptions *options, EadPrecision *precision,
                                    GError **error);
+/* The same for a command that trains on @device: without --precision, the
+ * engine's training default (ead_train_default_precision()). */
+gboolean cli_apply_training_engine_options (const CliEngineOptions *options, EadDevice device,
+                                            EadPrecision *precision, GError **error);
 void cli_engine_options_clear (CliEngineOptions *options);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliEngineOptions, cli_engine_options_clear)

@@ -44,3 +44,10 @@ ead_train_params_check (const EadTrainParams *params, GError **error)
     return TRUE;
   return FALSE;
 }
+
+EadPrecision
+ead_train_default_precision (EadDevice device)
+{
+  return device == EAD_DEVICE_CPU && ead_torch_cpu_has_bf16 () ? EAD_PRECISION_BF16
+                                                                : EAD_PRECISION_FP32;
+}

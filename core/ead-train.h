@@ -43,6 +43,13 @@ typedef struct {
   gsize teacher_cache_bytes;  /* memory for cached teacher features */
 } EadTrainParams;
 
+/* The precision to train in when none is asked for: bf16 on a CPU that
+ * computes it natively, where it trains as well as fp32 at the same steps
+ * and takes 2.7 times the steps per minute (docs/benchmarks.md, "What a
+ * budget buys"); fp32 elsewhere. ead_train_params_init() keeps fp32, so
+ * that the library's results do not depend on the machine. */
+EadPrecision ead_train_default_precision (EadDevice device);
+
 /* The default schedules: 70,000 steps is the paper's GPU budget; on a CPU
  * that is most of a day, so the CPU default finishes within the hour. */
 #define EAD_TRAIN_DEFAULT_STEPS_CPU 2000

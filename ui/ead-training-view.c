@@ -504,11 +504,21 @@ _ead_training_view_default_steps (EadTrainingView *self)
 
 /* The length offered for the unit and device chosen. */
 static void
-device_changed (EadTrainingView *self)
+show_default_length (EadTrainingView *self)
 {
   gtk_spin_button_set_value (self->length_spin, _ead_training_view_trains_for_minutes (self)
                                                 ? DEFAULT_MINUTES
                                                 : _ead_training_view_default_steps (self));
+}
+
+/* The device's default length and precision. */
+static void
+device_changed (EadTrainingView *self)
+{
+  EadPrecision precision = ead_train_default_precision (_ead_training_view_chosen_device (self));
+
+  show_default_length (self);
+  gtk_drop_down_set_selected (self->precision_choice, precision == EAD_PRECISION_BF16 ? 1 : 0);
 }
 
 static void
@@ -519,7 +529,7 @@ length_unit_changed (EadTrainingView *self)
 
   gtk_adjustment_set_step_increment (adjustment, increment);
   gtk_adjustment_set_page_increment (adjustment, 10 * increment);
-  device_changed (self);
+  show_default_length (self);
 }
 
 void
