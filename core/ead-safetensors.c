@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -1039,9 +1038,10 @@ typedef struct {
 } WriterEntry;
 
 struct _EadSafetensorsWriter {
-  GArray *entries;      /* WriterEntry, in the order added */
-  GHashTable *names;    /* set of the entries' names */
-  JsonObject *metadata; /* NULL until a key is set */
+  GArray *entries;          /* WriterEntry, in the order added */
+  GHashTable *names;        /* set of the entries' names */
+  GPtrArray *metadata_keys; /* in the order first set */
+  GHashTable *metadata;     /* key in metadata_keys → value */
 };
 
 static void
@@ -1061,6 +1061,8 @@ ead_safetensors_writer_new (void)
   writer->entries = g_array_new (FALSE, FALSE, sizeof (WriterEntry));
   g_array_set_clear_func (writer->entries, writer_entry_clear);
   writer->names = g_hash_table_new (g_str_hash, g_str_equal);
+  writer->metadata_keys = g_ptr_array_new_with_free_func (g_free);
+  writer->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   return writer;
 }
 
@@ -1071,7 +1073,8 @@ ead_safetensors_writer_free (EadSafetensorsWriter *writer)
     return;
   g_hash_table_unref (writer->names);
   g_array_unref (writer->entries);
-  g_clear_pointer (&writer->metadata, json_object_unref);
+  g_hash_table_unref (writer->metadata);
+  g_ptr_array_unref (writer->metadata_keys);
   g_free (writer);
 }
 
@@ -1107,69 +1110,101 @@ void
 ead_safetensors_writer_set_metadata (EadSafetensorsWriter *writer,
                                      const char *key, const char *value)
 {
+  char *stored_key;
+
   g_return_if_fail (writer != NULL);
   g_return_if_fail (key != NULL && g_utf8_validate (key, -1, NULL));
   g_return_if_fail (value != NULL && g_utf8_validate (value, -1, NULL));
 
-  if (writer->metadata == NULL)
-    writer->metadata = json_object_new ();
-  json_object_set_string_member (writer->metadata, key, value);
+  /* A key set again keeps its place. */
+  if (!g_hash_table_lookup_extended (writer->metadata, key, (gpointer *) &stored_key, NULL))
+    {
+      stored_key = g_strdup (key);
+      g_ptr_array_add (writer->metadata_keys, stored_key);
+    }
+  g_hash_table_insert (writer->metadata, stored_key, g_strdup (value));
+}
+
+/* @text as a JSON string: the quote, the backslash and control characters
+ * (DEL too) escaped, everything else as it is. */
+static void
+append_json_string (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      const char *escaped = *p != '/' ? strchr (escaped_chars, *p) : NULL;
+      guchar c = *p;
+
+      if (escaped)
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, escape_letters[escaped - escaped_chars]);
+        }
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* A member's name and its ':', after a ',' unless it opens the object. */
+static void
+append_member_name (GString *out, const char *name)
+{
+  if (out->str[out->len - 1] != '{')
+    g_string_append_c (out, ',');
+  append_json_string (out, name);
+  g_string_append_c (out, ':');
 }
 
 static void
-add_tensor_entry (JsonBuilder *builder, const WriterEntry *entry, guint64 begin, guint64 end)
+append_tensor (GString *out, const WriterEntry *entry, guint64 begin, guint64 end)
 {
-  json_builder_set_member_name (builder, entry->name);
-  json_builder_begin_object (builder);
+  const gint64 offsets[] = { begin, end };
 
-  json_builder_set_member_name (builder, "dtype");
-  json_builder_add_string_value (builder, dtype_info[entry->dtype].name);
-
-  json_builder_set_member_name (builder, "shape");
-  json_builder_begin_array (builder);
-  for (int i = 0; i < entry->n_dims; i++)
-    json_builder_add_int_value (builder, entry->shape[i]);
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "data_offsets");
-  json_builder_begin_array (builder);
-  json_builder_add_int_value (builder, begin);
-  json_builder_add_int_value (builder, end);
-  json_builder_end_array (builder);
-
-  json_builder_end_object (builder);
+  append_member_name (out, entry->name);
+  g_string_append_c (out, '{');
+  append_member_name (out, tensor_members[0]);
+  append_json_string (out, dtype_info[entry->dtype].name);
+  append_member_name (out, tensor_members[1]);
+  append_counts (out, entry->n_dims, entry->shape, ",");
+  append_member_name (out, tensor_members[2]);
+  append_counts (out, 2, offsets, ",");
+  g_string_append_c (out, '}');
 }
 
 static char *
 build_header (EadSafetensorsWriter *writer, gsize *length)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  GString *header = g_string_new ("{");
   guint64 offset = 0;
 
-  json_builder_begin_object (builder);
-  if (writer->metadata != NULL)
+  if (writer->metadata_keys->len > 0)
     {
-      JsonNode *metadata = json_node_new (JSON_NODE_OBJECT);
+      append_member_name (header, METADATA_KEY);
+      g_string_append_c (header, '{');
+      for (guint i = 0; i < writer->metadata_keys->len; i++)
+        {
+          const char *key = writer->metadata_keys->pdata[i];
 
-      json_node_set_object (metadata, writer->metadata);
-      json_builder_set_member_name (builder, METADATA_KEY);
-      json_builder_add_value (builder, metadata);
+          append_member_name (header, key);
+          append_json_string (header, g_hash_table_lookup (writer->metadata, key));
+        }
+      g_string_append_c (header, '}');
     }
   for (guint i = 0; i < writer->entries->len; i++)
     {
       const WriterEntry *entry = &g_array_index (writer->entries, WriterEntry, i);
       guint64 end = offset + g_bytes_get_size (entry->data);
 
-      add_tensor_entry (builder, entry, offset, end);
+      append_tensor (header, entry, offset, end);
       offset = end;
     }
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, length);
+  g_string_append_c (header, '}');
+  *length = header->len;
+  return g_string_free (header, FALSE);
 }
 
 GBytes *

@@ -231,6 +231,45 @@ test_round_trip (void)
   g_assert_true (g_strv_contains (keys, "note"));
 }
 
+/* Names and values with every control character, quotes, backslashes and
+ * slashes: written as strict JSON (control characters escaped) and read
+ * back the same. */
+static void
+test_writer_escapes (void)
+{
+  static const guint8 one = 1;
+  static const gint64 shape[] = { 1 };
+  g_autoptr(GString) text = g_string_new ("\"q\" \\b/ ünï ");
+  g_autoptr(EadSafetensorsWriter) writer = ead_safetensors_writer_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(EadSafetensors) st = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *file;
+  guint64 header_length;
+
+  for (char c = 1; c < 0x20; c++)
+    g_string_append_c (text, c);
+  g_string_append_c (text, 0x7f);
+  ead_safetensors_writer_add (writer, text->str, EAD_DTYPE_U8, 1, shape, &one, 1);
+  ead_safetensors_writer_set_metadata (writer, text->str, text->str);
+  bytes = ead_safetensors_writer_to_bytes (writer);
+
+  file = g_bytes_get_data (bytes, NULL);
+  memcpy (&header_length, file, sizeof header_length);
+  header_length = GUINT64_FROM_LE (header_length);
+  for (gsize i = 8; i < 8 + header_length; i++)
+    g_assert_cmpuint (file[i], >=, 0x20);
+  g_assert_nonnull (g_strstr_len ((const char *) file + 8, header_length,
+                                  "\"\\\"q\\\" \\\\b/ ünï \\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n"
+                                  "\\u000b\\f\\r\\u000e"));
+  g_assert_nonnull (g_strstr_len ((const char *) file + 8, header_length, "\\u001e\\u001f\\u007f\""));
+
+  st = parse_bytes (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ead_safetensors_get_tensor (st, 0)->name, ==, text->str);
+  g_assert_cmpstr (ead_safetensors_get_metadata (st, text->str), ==, text->str);
+}
+
 static void
 test_padding_and_no_metadata (void)
 {
@@ -1085,6 +1124,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/safetensors/dtypes", test_dtypes);
   g_test_add_func ("/safetensors/round-trip", test_round_trip);
+  g_test_add_func ("/safetensors/writer-escapes", test_writer_escapes);
   g_test_add_func ("/safetensors/padding-and-no-metadata", test_padding_and_no_metadata);
   g_test_add_func ("/safetensors/empty-writer", test_empty_writer);
   g_test_add_func ("/safetensors/hand-built", test_hand_built);
