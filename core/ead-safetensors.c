@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,10 +17,8 @@
 
 #define HEADER_LENGTH_SIZE 8
 #define MAX_HEADER_LENGTH (100 * 1024 * 1024)
-/* A valid header nests three deep; the limit only guards json-glib's recursion. */
-#define MAX_HEADER_DEPTH 32
 /* Far more tensors than any file of the engine holds; with the cap on names
- * of one hash value, it bounds json-glib's hash tables' worst case. */
+ * of one hash value, it bounds the work of the tables the names go into. */
 #define MAX_HEADER_MEMBERS 4096
 #define MAX_COLLIDING_MEMBERS 8
 #define METADATA_KEY "__metadata__"
@@ -89,14 +86,22 @@ compute_n_bytes (EadDtype dtype, int n_dims, const gint64 *shape, guint64 *n_byt
   return TRUE;
 }
 
+/* Appends @values as a JSON array, @separator between them. */
+static void
+append_counts (GString *out, int n_values, const gint64 *values, const char *separator)
+{
+  g_string_append_c (out, '[');
+  for (int i = 0; i < n_values; i++)
+    g_string_append_printf (out, "%s%" G_GINT64_FORMAT, i > 0 ? separator : "", values[i]);
+  g_string_append_c (out, ']');
+}
+
 static char *
 format_shape (int n_dims, const gint64 *shape)
 {
-  GString *text = g_string_new ("[");
+  GString *text = g_string_new (NULL);
 
-  for (int i = 0; i < n_dims; i++)
-    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i > 0 ? ", " : "", shape[i]);
-  g_string_append_c (text, ']');
+  append_counts (text, n_dims, shape, ", ");
   return g_string_free (text, FALSE);
 }
 
@@ -127,266 +132,26 @@ ead_safetensors_free (EadSafetensors *st)
   g_free (st);
 }
 
+static void set_bad_file_valist (GError **error, const char *file, const char *format, va_list args)
+  G_GNUC_PRINTF (3, 0);
 static void set_bad_file (GError **error, const char *file, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+set_bad_file_valist (GError **error, const char *file, const char *format, va_list args)
+{
+  g_autofree char *reason = g_strdup_vprintf (format, args);
+
+  g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: %s", file, reason);
+}
 
 static void
 set_bad_file (GError **error, const char *file, const char *format, ...)
 {
   va_list args;
-  g_autofree char *reason = NULL;
 
   va_start (args, format);
-  reason = g_strdup_vprintf (format, args);
+  set_bad_file_valist (error, file, format, args);
   va_end (args);
-  g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: %s", file, reason);
-}
-
-static gboolean
-is_json_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Besides strings and brackets, JSON has only separators, numbers, true, false
- * and null. */
-static gboolean
-is_json_token_char (char c)
-{
-  return is_json_space (c) || (c != '\0' && strchr (",:-+.0123456789Eabcdefghijklmnopqrstuvwxyz", c) != NULL);
-}
-
-/* The members of one open object of the header. json-glib keeps them in a
- * GHashTable keyed by g_str_hash, whose values a crafted header can make
- * collide, turning each insertion into a walk over all the earlier ones; so
- * the scan counts the members sharing each value, and caps the members. */
-typedef struct {
-  guint n_members;
-  GHashTable *hash_counts;   /* g_str_hash value -> members with it */
-  GHashTable *names;         /* decoded names, to refuse duplicates */
-} HeaderObject;
-
-typedef struct {
-  const char *text;
-  gsize length;
-  gsize pos;
-  int depth;                                     /* open objects and arrays */
-  HeaderObject objects[MAX_HEADER_DEPTH + 1];    /* by depth; no tables for arrays */
-  gboolean expect_name;                          /* a string here names a member */
-  GString *string;                               /* the last string, decoded */
-} HeaderScan;
-
-static void
-header_scan_clear (HeaderScan *scan)
-{
-  for (int d = 0; d <= MAX_HEADER_DEPTH; d++)
-    {
-      g_clear_pointer (&scan->objects[d].hash_counts, g_hash_table_unref);
-      g_clear_pointer (&scan->objects[d].names, g_hash_table_unref);
-    }
-  g_string_free (scan->string, TRUE);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeaderScan, header_scan_clear)
-
-static gboolean
-read_hex4 (HeaderScan *scan, gunichar *value)
-{
-  if (scan->length - scan->pos < 4)
-    return FALSE;
-  *value = 0;
-  for (int i = 0; i < 4; i++)
-    {
-      int digit = g_ascii_xdigit_value (scan->text[scan->pos++]);
-      if (digit < 0)
-        return FALSE;
-      *value = *value << 4 | digit;
-    }
-  return TRUE;
-}
-
-/* A \u escape after its "\u": a character, or a surrogate pair as two
- * escapes. NUL and unpaired surrogates are refused: names must be C strings
- * of valid UTF-8. */
-static gboolean
-decode_unicode_escape (HeaderScan *scan)
-{
-  gunichar unit, low;
-
-  if (!read_hex4 (scan, &unit) || unit == 0 || (unit >= 0xdc00 && unit < 0xe000))
-    return FALSE;
-  if (unit >= 0xd800 && unit < 0xdc00)
-    {
-      if (scan->length - scan->pos < 2 || scan->text[scan->pos] != '\\' || scan->text[scan->pos + 1] != 'u')
-        return FALSE;
-      scan->pos += 2;
-      if (!read_hex4 (scan, &low) || low < 0xdc00 || low >= 0xe000)
-        return FALSE;
-      unit = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
-    }
-  g_string_append_unichar (scan->string, unit);
-  return TRUE;
-}
-
-static gboolean
-decode_escape (HeaderScan *scan)
-{
-  static const char escaped[] = "\"\\/bfnrt";
-  static const char meant[] = "\"\\/\b\f\n\r\t";
-
-  if (scan->pos >= scan->length)
-    return FALSE;
-  char c = scan->text[scan->pos++];
-  const char *simple = c != '\0' ? strchr (escaped, c) : NULL;
-  if (simple)
-    {
-      g_string_append_c (scan->string, meant[simple - escaped]);
-      return TRUE;
-    }
-  return c == 'u' && decode_unicode_escape (scan);
-}
-
-/* Decodes the string whose opening quote was just read into scan->string,
- * leaving pos past its closing quote. */
-static gboolean
-decode_string (HeaderScan *scan)
-{
-  g_string_truncate (scan->string, 0);
-  while (scan->pos < scan->length)
-    {
-      char c = scan->text[scan->pos++];
-      if (c == '"')
-        return TRUE;
-      if (c != '\\')
-        g_string_append_c (scan->string, c);
-      else if (!decode_escape (scan))
-        return FALSE;
-    }
-  return FALSE;
-}
-
-static gboolean
-add_member_name (HeaderScan *scan, const char *file, GError **error)
-{
-  HeaderObject *object = &scan->objects[scan->depth];
-  const char *name = scan->string->str;
-  gpointer hash = GUINT_TO_POINTER (g_str_hash (name));
-  guint n_same = GPOINTER_TO_UINT (g_hash_table_lookup (object->hash_counts, hash)) + 1;
-
-  if (++object->n_members > MAX_HEADER_MEMBERS)
-    {
-      set_bad_file (error, file, "header has an object of more than %d members", MAX_HEADER_MEMBERS);
-      return FALSE;
-    }
-  if (n_same > MAX_COLLIDING_MEMBERS)
-    {
-      set_bad_file (error, file, "header has over %d member names of one hash value (a crafted file?)",
-                    MAX_COLLIDING_MEMBERS);
-      return FALSE;
-    }
-  g_hash_table_insert (object->hash_counts, hash, GUINT_TO_POINTER (n_same));
-  if (!g_hash_table_add (object->names, g_strdup (name)))
-    {
-      g_autofree char *shown = ead_quote_untrusted (name);
-      set_bad_file (error, file, "header names %s twice", shown);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-open_container (HeaderScan *scan, gboolean is_object)
-{
-  if (scan->depth == MAX_HEADER_DEPTH)
-    return FALSE;
-  HeaderObject *object = &scan->objects[++scan->depth];
-  object->n_members = 0;
-  if (is_object)
-    {
-      object->hash_counts = g_hash_table_new (g_direct_hash, g_direct_equal);
-      object->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    }
-  scan->expect_name = is_object;
-  return TRUE;
-}
-
-static void
-close_container (HeaderScan *scan)
-{
-  HeaderObject *object = &scan->objects[scan->depth--];
-
-  g_clear_pointer (&object->hash_counts, g_hash_table_unref);
-  g_clear_pointer (&object->names, g_hash_table_unref);
-  scan->expect_name = FALSE;
-}
-
-static gboolean
-in_object (const HeaderScan *scan)
-{
-  return scan->objects[scan->depth].names != NULL;
-}
-
-/* json-glib parses recursively and also accepts comments, single quotes,
- * duplicate names and text after the top-level value. So before it sees the
- * header, check that outside strings there are only strict JSON tokens (else
- * this scan could misjudge what is a string), one object, bounded nesting,
- * and member names that are unique and will not collide in its tables. */
-static gboolean
-check_header_syntax (const char *text, gsize length, const char *file, GError **error)
-{
-  g_auto (HeaderScan) scan = { .text = text, .length = length, .string = g_string_new (NULL) };
-  gboolean seen_object = FALSE;
-  const char *problem = NULL;
-
-  while (scan.pos < length && !problem)
-    {
-      char c = text[scan.pos++];
-
-      if (scan.depth == 0)
-        {
-          if (is_json_space (c))
-            continue;
-          if (seen_object)
-            problem = "header has text after its JSON object";
-          else if (c != '{')
-            problem = "header is not a JSON object";
-          seen_object = TRUE;
-        }
-      if (problem)
-        break;
-      switch (c)
-        {
-        case '"':
-          if (!decode_string (&scan))
-            problem = "header has an unterminated string or an invalid escape";
-          else if (scan.expect_name && !add_member_name (&scan, file, error))
-            return FALSE;
-          scan.expect_name = FALSE;
-          break;
-        case '{':
-        case '[':
-          if (!open_container (&scan, c == '{'))
-            problem = "header JSON is nested too deeply";
-          break;
-        case '}':
-        case ']':
-          close_container (&scan);
-          break;
-        case ',':
-          scan.expect_name = in_object (&scan);
-          break;
-        default:
-          if (!is_json_token_char (c))
-            problem = "header is not strict JSON";
-        }
-    }
-  if (!problem && !seen_object)
-    problem = "header is not a JSON object";
-  if (problem)
-    {
-      set_bad_file (error, file, "%s", problem);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* Splits the file into header text and byte buffer. */
@@ -423,160 +188,575 @@ split_file (const guint8 *data, gsize size, const char *file,
   return TRUE;
 }
 
-static JsonObject *
-parse_header (const char *header, gsize length, const char *file, GError **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) json_error = NULL;
+/* ---- The header ----
+ *
+ * A strict reader of exactly what a safetensors header is: one object whose
+ * members are "__metadata__", an object of string to string, or tensors,
+ * objects of "dtype", "shape" and "data_offsets". It reads the header once,
+ * in file order, decoding each string once, and reads each value as what
+ * the format wants in its place: so the nesting is the format's three
+ * levels and nothing recurses. A JSON value of another kind is refused with
+ * the format's message for that place, anything that is no JSON value with
+ * a syntax error; the first problem in the file is the one reported. */
 
-  /* Also rejects NUL bytes, which would cut names short. */
-  if (!g_utf8_validate_len (header, length, NULL))
+typedef struct {
+  const char *text;
+  gsize length;
+  gsize pos;
+  const char *file;   /* for messages */
+  GString *string;    /* the last string read, decoded */
+} HeaderReader;
+
+static void
+header_reader_clear (HeaderReader *reader)
+{
+  g_string_free (reader->string, TRUE);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeaderReader, header_reader_clear)
+
+/* What reading a value the format wants gave. */
+typedef enum {
+  READ_OK,
+  READ_UNFIT,    /* a JSON value of another kind: the caller says what it wanted */
+  READ_FAILED,   /* a syntax error, set */
+} ReadOutcome;
+
+/* Where stepping through an object's members or an array's elements got. */
+typedef enum {
+  STEP_NEXT,
+  STEP_END,      /* past the closing bracket */
+  STEP_FAILED,   /* a syntax error, set */
+} Step;
+
+/* JSON's one-letter escapes, and the characters they stand for. */
+static const char escape_letters[] = "\"\\/bfnrt";
+static const char escaped_chars[] = "\"\\/\b\f\n\r\t";
+
+static gboolean
+is_json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Outside strings JSON has only these: brackets, separators, numbers, true,
+ * false and null. */
+static gboolean
+is_json_token_char (char c)
+{
+  return is_json_space (c) || (c != '\0' && strchr ("{}[]\",:-+.0123456789Eabcdefghijklmnopqrstuvwxyz", c) != NULL);
+}
+
+/* The next character, NUL at the end of the header. */
+static char
+peek (const HeaderReader *reader)
+{
+  return reader->pos < reader->length ? reader->text[reader->pos] : '\0';
+}
+
+static void
+skip_space (HeaderReader *reader)
+{
+  while (reader->pos < reader->length && is_json_space (reader->text[reader->pos]))
+    reader->pos++;
+}
+
+/* Sets the error for a header where @expected is missing at pos. */
+static gboolean
+fail_syntax (const HeaderReader *reader, const char *expected, GError **error)
+{
+  if (reader->pos == reader->length)
+    set_bad_file (error, reader->file, "header is not valid JSON: it ends where %s is expected", expected);
+  else if (!is_json_token_char (reader->text[reader->pos]))
+    set_bad_file (error, reader->file, "header is not strict JSON (byte %" G_GSIZE_FORMAT " of the header)",
+                  reader->pos);
+  else
+    set_bad_file (error, reader->file, "header is not valid JSON: %s expected at byte %" G_GSIZE_FORMAT " of the header",
+                  expected, reader->pos);
+  return FALSE;
+}
+
+/* Reads @c after optional whitespace; else a syntax error naming @expected. */
+static gboolean
+expect_char (HeaderReader *reader, char c, const char *expected, GError **error)
+{
+  skip_space (reader);
+  if (peek (reader) != c)
+    return fail_syntax (reader, expected, error);
+  reader->pos++;
+  return TRUE;
+}
+
+/* Looks at the next value, after optional whitespace: READ_OK when it
+ * starts with one of @openings (not consumed). */
+static ReadOutcome
+look_at_value (HeaderReader *reader, const char *openings, GError **error)
+{
+  char c;
+
+  skip_space (reader);
+  c = peek (reader);
+  if (c != '\0' && strchr (openings, c) != NULL)
+    return READ_OK;
+  if (c != '\0' && strchr ("\"{[-0123456789tfn", c) != NULL)
+    return READ_UNFIT;
+  fail_syntax (reader, "a value", error);
+  return READ_FAILED;
+}
+
+/* Consumes the '{', '[' or '"' that opens the next value when it is @opening. */
+static ReadOutcome
+open_value (HeaderReader *reader, char opening, GError **error)
+{
+  char openings[] = { opening, '\0' };
+  ReadOutcome outcome = look_at_value (reader, openings, error);
+
+  if (outcome == READ_OK)
+    reader->pos++;
+  return outcome;
+}
+
+/* TRUE for READ_OK; for READ_UNFIT sets the format's message @format. */
+static gboolean value_fits (ReadOutcome outcome, const HeaderReader *reader, GError **error, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);
+
+static gboolean
+value_fits (ReadOutcome outcome, const HeaderReader *reader, GError **error, const char *format, ...)
+{
+  va_list args;
+
+  if (outcome == READ_UNFIT)
     {
-      set_bad_file (error, file, "header is not valid UTF-8 text");
-      return NULL;
+      va_start (args, format);
+      set_bad_file_valist (error, reader->file, format, args);
+      va_end (args);
     }
-  if (!check_header_syntax (header, length, file, error))
-    return NULL;
-  if (!json_parser_load_from_data (parser, header, length, &json_error))
-    {
-      /* json-glib's message quotes the offending text, over two lines. */
-      g_autofree char *reason = ead_quote_untrusted (json_error->message);
-      set_bad_file (error, file, "header is not valid JSON: %s", reason);
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return outcome == READ_OK;
 }
 
 static gboolean
-node_holds_string (JsonNode *node)
+read_hex4 (HeaderReader *reader, gunichar *value)
 {
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+  if (reader->length - reader->pos < 4)
+    return FALSE;
+  *value = 0;
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (reader->text[reader->pos++]);
+      if (digit < 0)
+        return FALSE;
+      *value = *value << 4 | digit;
+    }
+  return TRUE;
 }
 
-/* Reads a JSON array of at most @max_values non-negative integers. json-glib
- * turns integers beyond gint64 into negative ones, so those fail too. */
+/* A \u escape after its "\u": a character, or a surrogate pair as two
+ * escapes. NUL and unpaired surrogates are refused: names must be C strings
+ * of valid UTF-8. */
 static gboolean
-read_counts (JsonNode *node, int max_values, gint64 *values, int *n_values)
+decode_unicode_escape (HeaderReader *reader)
 {
-  JsonArray *array;
-  guint length;
+  gunichar unit, low;
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+  if (!read_hex4 (reader, &unit) || unit == 0 || (unit >= 0xdc00 && unit < 0xe000))
     return FALSE;
-  array = json_node_get_array (node);
-  length = json_array_get_length (array);
-  if (length > (guint) max_values)
-    return FALSE;
-  for (guint i = 0; i < length; i++)
+  if (unit >= 0xd800 && unit < 0xdc00)
     {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_INT64)
+      if (reader->length - reader->pos < 2 || reader->text[reader->pos] != '\\' || reader->text[reader->pos + 1] != 'u')
         return FALSE;
-      values[i] = json_node_get_int (element);
-      if (values[i] < 0)
+      reader->pos += 2;
+      if (!read_hex4 (reader, &low) || low < 0xdc00 || low >= 0xe000)
         return FALSE;
+      unit = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
     }
-  *n_values = length;
+  g_string_append_unichar (reader->string, unit);
   return TRUE;
 }
 
 static gboolean
-parse_tensor (EadSafetensors *st, const char *name, JsonNode *node,
-              const guint8 *buffer, gsize buffer_size, GError **error)
+decode_escape (HeaderReader *reader)
+{
+  if (reader->pos >= reader->length)
+    return FALSE;
+  char c = reader->text[reader->pos++];
+  const char *letter = c != '\0' ? strchr (escape_letters, c) : NULL;
+  if (letter)
+    {
+      g_string_append_c (reader->string, escaped_chars[letter - escape_letters]);
+      return TRUE;
+    }
+  return c == 'u' && decode_unicode_escape (reader);
+}
+
+/* Decodes the string whose opening quote was just read into
+ * reader->string, leaving pos past its closing quote. */
+static gboolean
+read_string (HeaderReader *reader, GError **error)
+{
+  g_string_truncate (reader->string, 0);
+  while (reader->pos < reader->length)
+    {
+      char c = reader->text[reader->pos++];
+      if (c == '"')
+        {
+          /* Also refuses NUL bytes, which would cut names short. */
+          if (g_utf8_validate_len (reader->string->str, reader->string->len, NULL))
+            return TRUE;
+          set_bad_file (error, reader->file, "header is not valid UTF-8 text");
+          return FALSE;
+        }
+      if (c != '\\')
+        g_string_append_c (reader->string, c);
+      else if (!decode_escape (reader))
+        break;
+    }
+  set_bad_file (error, reader->file, "header has an unterminated string or an invalid escape");
+  return FALSE;
+}
+
+static ReadOutcome
+read_string_value (HeaderReader *reader, GError **error)
+{
+  ReadOutcome outcome = open_value (reader, '"', error);
+
+  if (outcome == READ_OK && !read_string (reader, error))
+    return READ_FAILED;
+  return outcome;
+}
+
+/* Steps through an object or array whose opening was read, to its next
+ * member or element (past a ',' unless @index is 0), or past @closing. */
+static Step
+next_item (HeaderReader *reader, guint index, char closing, GError **error)
+{
+  skip_space (reader);
+  if (peek (reader) == closing)
+    {
+      reader->pos++;
+      return STEP_END;
+    }
+  if (index > 0 && !expect_char (reader, ',', closing == '}' ? "',' or '}'" : "',' or ']'", error))
+    return STEP_FAILED;
+  return STEP_NEXT;
+}
+
+/* The same for an object, reading the next member's name into
+ * reader->string and its ':'. */
+static Step
+next_member (HeaderReader *reader, guint index, GError **error)
+{
+  Step step = next_item (reader, index, '}', error);
+
+  if (step == STEP_NEXT
+      && !(expect_char (reader, '"', "a member name", error) && read_string (reader, error)
+           && expect_char (reader, ':', "':'", error)))
+    return STEP_FAILED;
+  return step;
+}
+
+/* A JSON number that is an integer from 0 to G_MAXINT64; READ_UNFIT for
+ * any other value, a sign, a fraction or an exponent included. */
+static ReadOutcome
+read_count (HeaderReader *reader, gint64 *value, GError **error)
+{
+  ReadOutcome outcome = look_at_value (reader, "0123456789", error);
+  guint64 total = 0;
+
+  if (outcome != READ_OK)
+    return outcome;
+  while (g_ascii_isdigit (peek (reader)))
+    {
+      int digit = reader->text[reader->pos++] - '0';
+
+      if (total > (guint64) (G_MAXINT64 - digit) / 10)
+        return READ_UNFIT;
+      total = total * 10 + digit;
+      /* JSON numbers have no leading zeros: "01" is a 0 without its ','. */
+      if (total == 0)
+        break;
+    }
+  if (peek (reader) == '.' || peek (reader) == 'e' || peek (reader) == 'E')
+    return READ_UNFIT;
+  *value = total;
+  return READ_OK;
+}
+
+/* An array of @min_values to @max_values non-negative integers. */
+static ReadOutcome
+read_counts (HeaderReader *reader, int min_values, int max_values, gint64 *values, int *n_values, GError **error)
+{
+  ReadOutcome outcome = open_value (reader, '[', error);
+
+  for (int i = 0; outcome == READ_OK; i++)
+    {
+      switch (next_item (reader, i, ']', error))
+        {
+        case STEP_END:
+          *n_values = i;
+          return i >= min_values ? READ_OK : READ_UNFIT;
+        case STEP_FAILED:
+          return READ_FAILED;
+        case STEP_NEXT:
+          outcome = i < max_values ? read_count (reader, &values[i], error) : READ_UNFIT;
+        }
+    }
+  return outcome;
+}
+
+/* The names of the header object or of its metadata. They become keys of
+ * GHashTables hashed with g_str_hash (here, st->by_name, st->metadata),
+ * whose values a crafted header can make collide, turning each insertion
+ * into a walk over the earlier ones: so the names of each hash value are
+ * counted and capped, and so are all names. Duplicates are refused: JSON
+ * would let the last one win, and two readers could disagree on a file. */
+typedef struct {
+  guint n_names;
+  GHashTable *hash_counts;   /* g_str_hash value -> names with it */
+  GHashTable *names;
+} MemberNames;
+
+static void
+member_names_init (MemberNames *names)
+{
+  names->hash_counts = g_hash_table_new (g_direct_hash, g_direct_equal);
+  names->names = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+static void
+member_names_clear (MemberNames *names)
+{
+  g_clear_pointer (&names->hash_counts, g_hash_table_unref);
+  g_clear_pointer (&names->names, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MemberNames, member_names_clear)
+
+static gboolean
+fail_duplicate (const HeaderReader *reader, const char *name, GError **error)
 {
   g_autofree char *shown = ead_quote_untrusted (name);
-  EadTensorView view = { 0 };
-  JsonObject *entry;
-  JsonNode *dtype_node;
+
+  set_bad_file (error, reader->file, "header names %s twice", shown);
+  return FALSE;
+}
+
+/* Adds @name, which lives as long as @names. */
+static gboolean
+member_names_add (MemberNames *names, const char *name, const HeaderReader *reader, GError **error)
+{
+  gpointer hash = GUINT_TO_POINTER (g_str_hash (name));
+  guint n_same = GPOINTER_TO_UINT (g_hash_table_lookup (names->hash_counts, hash)) + 1;
+
+  if (++names->n_names > MAX_HEADER_MEMBERS)
+    {
+      set_bad_file (error, reader->file, "header has an object of more than %d members", MAX_HEADER_MEMBERS);
+      return FALSE;
+    }
+  if (n_same > MAX_COLLIDING_MEMBERS)
+    {
+      set_bad_file (error, reader->file, "header has over %d member names of one hash value (a crafted file?)",
+                    MAX_COLLIDING_MEMBERS);
+      return FALSE;
+    }
+  g_hash_table_insert (names->hash_counts, hash, GUINT_TO_POINTER (n_same));
+  return g_hash_table_add (names->names, (char *) name) || fail_duplicate (reader, name, error);
+}
+
+/* The members of a tensor object, as bits; by index in tensor_members. */
+typedef enum {
+  TENSOR_DTYPE = 1 << 0,
+  TENSOR_SHAPE = 1 << 1,
+  TENSOR_OFFSETS = 1 << 2,
+} TensorMember;
+
+static const char *const tensor_members[] = { "dtype", "shape", "data_offsets" };
+
+#define DTYPE_PROBLEM "tensor %s has no \"dtype\" string"
+#define SHAPE_PROBLEM "tensor %s \"shape\" is not an array of at most %d non-negative integers"
+#define OFFSETS_PROBLEM "tensor %s \"data_offsets\" is not two non-negative integers"
+
+/* A tensor as its members are read. */
+typedef struct {
+  EadTensorView view;
   gint64 offsets[2];
+  guint seen;   /* TensorMember bits */
+} TensorEntry;
+
+static gboolean
+read_dtype (HeaderReader *reader, const char *shown, EadDtype *dtype, GError **error)
+{
+  if (!value_fits (read_string_value (reader, error), reader, error, DTYPE_PROBLEM, shown))
+    return FALSE;
+  if (!dtype_from_string (reader->string->str, dtype))
+    {
+      g_autofree char *shown_dtype = ead_quote_untrusted (reader->string->str);
+      set_bad_file (error, reader->file, "tensor %s has unsupported dtype %s", shown, shown_dtype);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads the value of the member named in reader->string. The format has no
+ * members but the three, so others are refused rather than skipped: a file
+ * with them is no safetensors file, and skipping would need a reader of any
+ * JSON, however nested, which this one is not. */
+static gboolean
+read_tensor_member (HeaderReader *reader, const char *shown, TensorEntry *entry, GError **error)
+{
+  TensorMember member = 0;
   int n_offsets;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tensor_members); i++)
+    {
+      if (strcmp (reader->string->str, tensor_members[i]) == 0)
+        member = 1 << i;
+    }
+  if (member == 0)
+    {
+      g_autofree char *shown_member = ead_quote_untrusted (reader->string->str);
+      set_bad_file (error, reader->file, "tensor %s has member %s, which safetensors does not define",
+                    shown, shown_member);
+      return FALSE;
+    }
+  if (entry->seen & member)
+    return fail_duplicate (reader, reader->string->str, error);
+  entry->seen |= member;
+
+  switch (member)
+    {
+    case TENSOR_DTYPE:
+      return read_dtype (reader, shown, &entry->view.dtype, error);
+    case TENSOR_SHAPE:
+      return value_fits (read_counts (reader, 0, EAD_TENSOR_MAX_DIMS, entry->view.shape, &entry->view.n_dims, error),
+                         reader, error, SHAPE_PROBLEM, shown, EAD_TENSOR_MAX_DIMS);
+    case TENSOR_OFFSETS:
+      return value_fits (read_counts (reader, 2, 2, entry->offsets, &n_offsets, error),
+                         reader, error, OFFSETS_PROBLEM, shown);
+    }
+  g_assert_not_reached ();
+}
+
+/* Once its object is read: all three members there, offsets inside the
+ * buffer, and as many bytes between them as the dtype and shape want. */
+static gboolean
+check_tensor (const HeaderReader *reader, const char *shown, TensorEntry *entry, gsize buffer_size, GError **error)
+{
+  const gint64 *offsets = entry->offsets;
   guint64 n_bytes;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      set_bad_file (error, st->display_name, "tensor %s is not a JSON object", shown);
-      return FALSE;
-    }
-  entry = json_node_get_object (node);
-
-  dtype_node = json_object_get_member (entry, "dtype");
-  if (dtype_node == NULL || !node_holds_string (dtype_node))
-    {
-      set_bad_file (error, st->display_name, "tensor %s has no \"dtype\" string", shown);
-      return FALSE;
-    }
-  if (!dtype_from_string (json_node_get_string (dtype_node), &view.dtype))
-    {
-      g_autofree char *dtype = ead_quote_untrusted (json_node_get_string (dtype_node));
-      set_bad_file (error, st->display_name, "tensor %s has unsupported dtype %s", shown, dtype);
-      return FALSE;
-    }
-
-  if (!read_counts (json_object_get_member (entry, "shape"), EAD_TENSOR_MAX_DIMS, view.shape, &view.n_dims))
-    {
-      set_bad_file (error, st->display_name,
-                    "tensor %s \"shape\" is not an array of at most %d non-negative integers",
-                    shown, EAD_TENSOR_MAX_DIMS);
-      return FALSE;
-    }
-
-  if (!read_counts (json_object_get_member (entry, "data_offsets"), 2, offsets, &n_offsets) || n_offsets != 2)
-    {
-      set_bad_file (error, st->display_name, "tensor %s \"data_offsets\" is not two non-negative integers", shown);
-      return FALSE;
-    }
+  if (!(entry->seen & TENSOR_DTYPE))
+    set_bad_file (error, reader->file, DTYPE_PROBLEM, shown);
+  else if (!(entry->seen & TENSOR_SHAPE))
+    set_bad_file (error, reader->file, SHAPE_PROBLEM, shown, EAD_TENSOR_MAX_DIMS);
+  else if (!(entry->seen & TENSOR_OFFSETS))
+    set_bad_file (error, reader->file, OFFSETS_PROBLEM, shown);
+  if (entry->seen != (TENSOR_DTYPE | TENSOR_SHAPE | TENSOR_OFFSETS))
+    return FALSE;
   if (offsets[0] > offsets[1] || (guint64) offsets[1] > buffer_size)
     {
-      set_bad_file (error, st->display_name,
+      set_bad_file (error, reader->file,
                     "tensor %s data_offsets [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "] out of range (buffer of %" G_GSIZE_FORMAT " bytes)",
                     shown, offsets[0], offsets[1], buffer_size);
       return FALSE;
     }
-
-  if (!compute_n_bytes (view.dtype, view.n_dims, view.shape, &n_bytes) || n_bytes != (guint64) (offsets[1] - offsets[0]))
+  if (!compute_n_bytes (entry->view.dtype, entry->view.n_dims, entry->view.shape, &n_bytes)
+      || n_bytes != (guint64) (offsets[1] - offsets[0]))
     {
-      g_autofree char *shape = format_shape (view.n_dims, view.shape);
-      set_bad_file (error, st->display_name,
-                    "tensor %s has %" G_GINT64_FORMAT " bytes, which does not fit shape %s of %s",
-                    shown, offsets[1] - offsets[0], shape, dtype_info[view.dtype].name);
+      g_autofree char *shape = format_shape (entry->view.n_dims, entry->view.shape);
+      set_bad_file (error, reader->file, "tensor %s has %" G_GINT64_FORMAT " bytes, which does not fit shape %s of %s",
+                    shown, offsets[1] - offsets[0], shape, dtype_info[entry->view.dtype].name);
       return FALSE;
     }
+  entry->view.n_bytes = n_bytes;
+  return TRUE;
+}
 
-  view.name = g_string_chunk_insert (st->strings, name);
-  view.data = buffer + offsets[0];
-  view.n_bytes = n_bytes;
-  g_array_append_val (st->tensors, view);
+/* Reads the value of tensor @name, which lives as long as @st. */
+static gboolean
+read_tensor (HeaderReader *reader, EadSafetensors *st, const char *name,
+             const guint8 *buffer, gsize buffer_size, GError **error)
+{
+  g_autofree char *shown = ead_quote_untrusted (name);
+  TensorEntry entry = { .view.name = name };
+  Step step;
+
+  if (!value_fits (open_value (reader, '{', error), reader, error, "tensor %s is not a JSON object", shown))
+    return FALSE;
+  for (guint i = 0; (step = next_member (reader, i, error)) == STEP_NEXT; i++)
+    {
+      if (!read_tensor_member (reader, shown, &entry, error))
+        return FALSE;
+    }
+  if (step == STEP_FAILED || !check_tensor (reader, shown, &entry, buffer_size, error))
+    return FALSE;
+  entry.view.data = buffer + entry.offsets[0];
+  g_array_append_val (st->tensors, entry.view);
   return TRUE;
 }
 
 static gboolean
-parse_metadata (EadSafetensors *st, JsonNode *node, GError **error)
+read_metadata_value (HeaderReader *reader, EadSafetensors *st, char *key, GError **error)
 {
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *value;
+  g_autofree char *shown = ead_quote_untrusted (key);
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!value_fits (read_string_value (reader, error), reader, error, "metadata %s is not a string", shown))
+    return FALSE;
+  g_hash_table_insert (st->metadata, key, g_string_chunk_insert (st->strings, reader->string->str));
+  g_ptr_array_add (st->metadata_keys, key);
+  return TRUE;
+}
+
+static gboolean
+read_metadata (HeaderReader *reader, EadSafetensors *st, GError **error)
+{
+  g_auto (MemberNames) keys = { 0 };
+  Step step;
+
+  if (!value_fits (open_value (reader, '{', error), reader, error, "\"%s\" is not a JSON object", METADATA_KEY))
+    return FALSE;
+  member_names_init (&keys);
+  for (guint i = 0; (step = next_member (reader, i, error)) == STEP_NEXT; i++)
     {
-      set_bad_file (error, st->display_name, "\"%s\" is not a JSON object", METADATA_KEY);
+      char *key = g_string_chunk_insert (st->strings, reader->string->str);
+
+      if (!member_names_add (&keys, key, reader, error) || !read_metadata_value (reader, st, key, error))
+        return FALSE;
+    }
+  return step == STEP_END;
+}
+
+/* Reads the whole header into @st's tensors (in file order) and metadata. */
+static gboolean
+read_header (HeaderReader *reader, EadSafetensors *st, const guint8 *buffer, gsize buffer_size, GError **error)
+{
+  g_auto (MemberNames) names = { 0 };
+  Step step;
+
+  skip_space (reader);
+  if (peek (reader) != '{')
+    {
+      set_bad_file (error, reader->file, "header is not a JSON object");
       return FALSE;
     }
-  json_object_iter_init_ordered (&iter, json_node_get_object (node));
-  while (json_object_iter_next_ordered (&iter, &key, &value))
+  reader->pos++;
+  member_names_init (&names);
+  for (guint i = 0; (step = next_member (reader, i, error)) == STEP_NEXT; i++)
     {
-      char *stored_key;
+      char *name = g_string_chunk_insert (st->strings, reader->string->str);
+      gboolean is_metadata = strcmp (name, METADATA_KEY) == 0;
 
-      if (!node_holds_string (value))
-        {
-          g_autofree char *shown = ead_quote_untrusted (key);
-          set_bad_file (error, st->display_name, "metadata %s is not a string", shown);
-          return FALSE;
-        }
-      stored_key = g_string_chunk_insert (st->strings, key);
-      g_hash_table_insert (st->metadata, stored_key,
-                           g_string_chunk_insert (st->strings, json_node_get_string (value)));
-      g_ptr_array_add (st->metadata_keys, stored_key);
+      if (!member_names_add (&names, name, reader, error)
+          || !(is_metadata ? read_metadata (reader, st, error)
+                           : read_tensor (reader, st, name, buffer, buffer_size, error)))
+        return FALSE;
+    }
+  if (step == STEP_FAILED)
+    return FALSE;
+  skip_space (reader);
+  if (reader->pos < reader->length)
+    {
+      set_bad_file (error, reader->file, "header has text after its JSON object");
+      return FALSE;
     }
   return TRUE;
 }
@@ -646,16 +826,11 @@ static EadSafetensors *
 parse_bytes (GBytes *bytes, const char *display_name, GError **error)
 {
   g_autoptr(EadSafetensors) st = g_new0 (EadSafetensors, 1);
-  g_autoptr(JsonObject) header_object = NULL;
-  const char *header;
-  gsize header_length;
+  g_auto(HeaderReader) reader = { .file = display_name, .string = g_string_new (NULL) };
   const guint8 *buffer;
   gsize buffer_size;
   gsize size;
   const guint8 *data;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *node;
 
   st->display_name = g_strdup (display_name);
   st->bytes = bytes;
@@ -666,21 +841,9 @@ parse_bytes (GBytes *bytes, const char *display_name, GError **error)
   st->metadata_keys = g_ptr_array_new ();
 
   data = g_bytes_get_data (bytes, &size);
-  if (!split_file (data, size, display_name, &header, &header_length, &buffer, &buffer_size, error))
+  if (!split_file (data, size, display_name, &reader.text, &reader.length, &buffer, &buffer_size, error)
+      || !read_header (&reader, st, buffer, buffer_size, error))
     return NULL;
-  header_object = parse_header (header, header_length, display_name, error);
-  if (header_object == NULL)
-    return NULL;
-
-  json_object_iter_init_ordered (&iter, header_object);
-  while (json_object_iter_next_ordered (&iter, &name, &node))
-    {
-      gboolean ok = strcmp (name, METADATA_KEY) == 0
-        ? parse_metadata (st, node, error)
-        : parse_tensor (st, name, node, buffer, buffer_size, error);
-      if (!ok)
-        return NULL;
-    }
   g_ptr_array_add (st->metadata_keys, NULL);
 
   g_array_sort (st->tensors, compare_views_by_offset);
@@ -875,9 +1038,10 @@ typedef struct {
 } WriterEntry;
 
 struct _EadSafetensorsWriter {
-  GArray *entries;      /* WriterEntry, in the order added */
-  GHashTable *names;    /* set of the entries' names */
-  JsonObject *metadata; /* NULL until a key is set */
+  GArray *entries;          /* WriterEntry, in the order added */
+  GHashTable *names;        /* set of the entries' names */
+  GPtrArray *metadata_keys; /* in the order first set */
+  GHashTable *metadata;     /* key in metadata_keys → value */
 };
 
 static void
@@ -897,6 +1061,8 @@ ead_safetensors_writer_new (void)
   writer->entries = g_array_new (FALSE, FALSE, sizeof (WriterEntry));
   g_array_set_clear_func (writer->entries, writer_entry_clear);
   writer->names = g_hash_table_new (g_str_hash, g_str_equal);
+  writer->metadata_keys = g_ptr_array_new_with_free_func (g_free);
+  writer->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   return writer;
 }
 
@@ -907,7 +1073,8 @@ ead_safetensors_writer_free (EadSafetensorsWriter *writer)
     return;
   g_hash_table_unref (writer->names);
   g_array_unref (writer->entries);
-  g_clear_pointer (&writer->metadata, json_object_unref);
+  g_hash_table_unref (writer->metadata);
+  g_ptr_array_unref (writer->metadata_keys);
   g_free (writer);
 }
 
@@ -943,69 +1110,101 @@ void
 ead_safetensors_writer_set_metadata (EadSafetensorsWriter *writer,
                                      const char *key, const char *value)
 {
+  char *stored_key;
+
   g_return_if_fail (writer != NULL);
   g_return_if_fail (key != NULL && g_utf8_validate (key, -1, NULL));
   g_return_if_fail (value != NULL && g_utf8_validate (value, -1, NULL));
 
-  if (writer->metadata == NULL)
-    writer->metadata = json_object_new ();
-  json_object_set_string_member (writer->metadata, key, value);
+  /* A key set again keeps its place. */
+  if (!g_hash_table_lookup_extended (writer->metadata, key, (gpointer *) &stored_key, NULL))
+    {
+      stored_key = g_strdup (key);
+      g_ptr_array_add (writer->metadata_keys, stored_key);
+    }
+  g_hash_table_insert (writer->metadata, stored_key, g_strdup (value));
+}
+
+/* @text as a JSON string: the quote, the backslash and control characters
+ * (DEL too) escaped, everything else as it is. */
+static void
+append_json_string (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      const char *escaped = *p != '/' ? strchr (escaped_chars, *p) : NULL;
+      guchar c = *p;
+
+      if (escaped)
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, escape_letters[escaped - escaped_chars]);
+        }
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* A member's name and its ':', after a ',' unless it opens the object. */
+static void
+append_member_name (GString *out, const char *name)
+{
+  if (out->str[out->len - 1] != '{')
+    g_string_append_c (out, ',');
+  append_json_string (out, name);
+  g_string_append_c (out, ':');
 }
 
 static void
-add_tensor_entry (JsonBuilder *builder, const WriterEntry *entry, guint64 begin, guint64 end)
+append_tensor (GString *out, const WriterEntry *entry, guint64 begin, guint64 end)
 {
-  json_builder_set_member_name (builder, entry->name);
-  json_builder_begin_object (builder);
+  const gint64 offsets[] = { begin, end };
 
-  json_builder_set_member_name (builder, "dtype");
-  json_builder_add_string_value (builder, dtype_info[entry->dtype].name);
-
-  json_builder_set_member_name (builder, "shape");
-  json_builder_begin_array (builder);
-  for (int i = 0; i < entry->n_dims; i++)
-    json_builder_add_int_value (builder, entry->shape[i]);
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "data_offsets");
-  json_builder_begin_array (builder);
-  json_builder_add_int_value (builder, begin);
-  json_builder_add_int_value (builder, end);
-  json_builder_end_array (builder);
-
-  json_builder_end_object (builder);
+  append_member_name (out, entry->name);
+  g_string_append_c (out, '{');
+  append_member_name (out, tensor_members[0]);
+  append_json_string (out, dtype_info[entry->dtype].name);
+  append_member_name (out, tensor_members[1]);
+  append_counts (out, entry->n_dims, entry->shape, ",");
+  append_member_name (out, tensor_members[2]);
+  append_counts (out, 2, offsets, ",");
+  g_string_append_c (out, '}');
 }
 
 static char *
 build_header (EadSafetensorsWriter *writer, gsize *length)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  GString *header = g_string_new ("{");
   guint64 offset = 0;
 
-  json_builder_begin_object (builder);
-  if (writer->metadata != NULL)
+  if (writer->metadata_keys->len > 0)
     {
-      JsonNode *metadata = json_node_new (JSON_NODE_OBJECT);
+      append_member_name (header, METADATA_KEY);
+      g_string_append_c (header, '{');
+      for (guint i = 0; i < writer->metadata_keys->len; i++)
+        {
+          const char *key = writer->metadata_keys->pdata[i];
 
-      json_node_set_object (metadata, writer->metadata);
-      json_builder_set_member_name (builder, METADATA_KEY);
-      json_builder_add_value (builder, metadata);
+          append_member_name (header, key);
+          append_json_string (header, g_hash_table_lookup (writer->metadata, key));
+        }
+      g_string_append_c (header, '}');
     }
   for (guint i = 0; i < writer->entries->len; i++)
     {
       const WriterEntry *entry = &g_array_index (writer->entries, WriterEntry, i);
       guint64 end = offset + g_bytes_get_size (entry->data);
 
-      add_tensor_entry (builder, entry, offset, end);
+      append_tensor (header, entry, offset, end);
       offset = end;
     }
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, length);
+  g_string_append_c (header, '}');
+  *length = header->len;
+  return g_string_free (header, FALSE);
 }
 
 GBytes *

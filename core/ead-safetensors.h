@@ -6,11 +6,14 @@
  * byte buffer after the header) plus an optional "__metadata__" object of
  * string to string, then the byte buffer. Tensors are little-endian, row-major.
  *
- * The reader trusts nothing: header length within the file, valid JSON of the
- * expected shape with unique member names (at most 4096 per object, and not
- * crafted to collide in json-glib's hash tables), known dtypes, offsets inside
- * the buffer, ordered and not overlapping, and byte lengths that equal the
- * product of the shape times the element size (computed without overflow). */
+ * The reader trusts nothing: header length within the file, strict JSON of
+ * exactly the format's shape (a tensor has those three members only, nothing
+ * nests deeper), read in one pass without a general JSON parser, with unique
+ * member names (at most 4096 per object, and not crafted to collide in
+ * g_str_hash tables), known dtypes, counts from 0 to G_MAXINT64, offsets
+ * inside the buffer, ordered and not overlapping, and byte lengths that equal
+ * the product of the shape times the element size (computed without
+ * overflow). */
 #pragma once
 
 #include <glib.h>

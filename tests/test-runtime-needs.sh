@@ -2,7 +2,8 @@
 # test-runtime-needs.sh LIBRARY: the runtime for the line links the engine's
 # libraries only. Its DT_NEEDED must name libtorch (linked whether needed or
 # not, so a CUDA build keeps its backend) and none of what only the project
-# file, the report or the workbench need: SQLite, Cairo, Pango, GTK.
+# file, the report, the command line or the workbench need: SQLite, Cairo,
+# Pango, JSON-GLib, GTK.
 set -eu
 
 needed=$(readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
@@ -13,7 +14,7 @@ echo "$needed" | grep -q '^libtorch\.so' || {
   exit 1
 }
 status=0
-for library in libsqlite3 libcairo libpango libgtk; do
+for library in libsqlite3 libcairo libpango libjson-glib libgtk; do
   if echo "$needed" | grep -q "^$library"; then
     echo "$library must not be needed by the runtime" >&2
     status=1
