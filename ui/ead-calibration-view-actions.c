@@ -141,7 +141,7 @@ calibrate_activated (GtkWidget *widget, const char *action_name, GVariant *param
   job = g_new0 (CalibrationJob, 1);
   g_weak_ref_init (&job->view, self);
   job->path = g_strdup (ead_project_get_path (project));
-  job->model_id = self->model_id;
+  job->model_id = ead_calibration_view_get_model (self);
   /* With both in place, the button recalibrates, which drops the scores. */
   job->calibrate = self->needs_calibration || !self->needs_scores;
   job->test = TRUE;
@@ -180,8 +180,8 @@ choose_threshold (EadCalibrationView *self, EadThresholdMethod method, double pa
 
   if (project == NULL || _ead_calibration_view_shown_model (self) == NULL)
     return;
-  if (ead_project_choose_threshold (project, self->model_id, method, parameter, &threshold,
-                                    &error))
+  if (ead_project_choose_threshold (project, ead_calibration_view_get_model (self), method,
+                                    parameter, &threshold, &error))
     _ead_calibration_view_show_threshold (self, threshold, method, parameter);
   else
     ead_widget_show_error (GTK_WIDGET (self), error->message);
@@ -212,7 +212,7 @@ save_threshold_activated (GtkWidget *widget, const char *action_name, GVariant *
 
   if (project == NULL || _ead_calibration_view_shown_model (self) == NULL)
     return;
-  if (!ead_project_set_threshold (project, self->model_id, self->method,
+  if (!ead_project_set_threshold (project, ead_calibration_view_get_model (self), self->method,
                                   self->method == EAD_THRESHOLD_VALUE ? value
                                                                       : self->method_parameter,
                                   &threshold, &error))

@@ -6,6 +6,7 @@
 #include "ead-calibration-view.h"
 #include "ead-curve-plot.h"
 #include "ead-histogram.h"
+#include "ead-model-chooser.h"
 
 G_BEGIN_DECLS
 
@@ -14,8 +15,6 @@ struct _EadCalibrationView {
 
   EadSession *session;
   GArray *models;             /* EadModelInfo, as the chooser lists them */
-  gint64 model_id;            /* the model shown, 0 for none */
-  gint64 newest_id;           /* the newest model seen, shown when a newer one comes */
   GArray *scores;             /* the labelled test images' scores (float) */
   GByteArray *labels;         /* and their labels, 1 for anomalous */
   GPtrArray *defect_types;    /* of those images, sorted: the curves' choices */
@@ -29,7 +28,7 @@ struct _EadCalibrationView {
   double method_value;
 
   GtkStack *stack;
-  GtkDropDown *model_choice;
+  EadModelChooser *model_choice;
   GtkLabel *summary_label;
   GtkButton *calibrate_button;
   GtkRevealer *progress_revealer;

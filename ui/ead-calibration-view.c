@@ -21,8 +21,10 @@ _ead_calibration_view_get_project (EadCalibrationView *self)
 const EadModelInfo *
 _ead_calibration_view_shown_model (EadCalibrationView *self)
 {
+  gint64 model_id = ead_calibration_view_get_model (self);
+
   for (guint i = 0; self->models != NULL && i < self->models->len; i++)
-    if (g_array_index (self->models, EadModelInfo, i).id == self->model_id)
+    if (g_array_index (self->models, EadModelInfo, i).id == model_id)
       return &g_array_index (self->models, EadModelInfo, i);
   return NULL;
 }
@@ -139,7 +141,9 @@ compare_names (gconstpointer a, gconstpointer b)
 static gboolean
 read_results (EadCalibrationView *self, EadProject *project, guint n_test, GError **error)
 {
-  g_autoptr (GArray) results = ead_project_list_results (project, self->model_id, error);
+  g_autoptr (GArray) results = ead_project_list_results (project,
+                                                         ead_calibration_view_get_model (self),
+                                                         error);
   guint tested = 0;
 
   g_array_set_size (self->scores, 0);
@@ -183,12 +187,13 @@ show_curves (EadCalibrationView *self)
   guint chosen = gtk_drop_down_get_selected (self->curve_type_choice);
   const char *type = chosen > 0 && chosen <= self->defect_types->len
                        ? g_ptr_array_index (self->defect_types, chosen - 1) : NULL;
+  gint64 model_id = ead_calibration_view_get_model (self);
   g_autoptr (GError) error = NULL;
   g_autoptr (EadCurve) curve = NULL;
 
-  if (project != NULL && self->model_id != 0 && self->scores->len > 0)
+  if (project != NULL && model_id != 0 && self->scores->len > 0)
     {
-      curve = ead_project_get_curve (project, self->model_id, type, &error);
+      curve = ead_project_get_curve (project, model_id, type, &error);
       if (curve == NULL)
         ead_widget_show_error (GTK_WIDGET (self), error->message);
     }
@@ -284,6 +289,7 @@ show_map_metrics (EadCalibrationView *self, EadProject *project)
     [EAD_MAP_FUSED] = _("Fused (the image score)"),
   };
   const char *head[] = { _("Map"), _("Image AUROC"), _("Pixel AUROC"), _("AU-PRO") };
+  gint64 model_id = ead_calibration_view_get_model (self);
   GtkWidget *child;
   gboolean shown = TRUE;
 
@@ -293,8 +299,8 @@ show_map_metrics (EadCalibrationView *self, EadProject *project)
     attach_cell (self->maps_grid, head[column], column, 0, TRUE);
   for (EadMapKind map = EAD_MAP_LOCAL; shown && map <= EAD_MAP_FUSED; map++)
     {
-      g_autoptr (GArray) metrics = ead_project_get_test_metrics (project, self->model_id, map,
-                                                                 NULL, NULL);
+      g_autoptr (GArray) metrics = ead_project_get_test_metrics (project, model_id, map, NULL,
+                                                                 NULL);
       shown = metrics != NULL && metrics->len > 0;
       if (!shown)
         break;
@@ -319,7 +325,8 @@ show_assessment (EadCalibrationView *self, EadProject *project)
   g_autofree char *warning = NULL;
 
   if (self->scores->len > 0
-      && !ead_project_assess_model (project, self->model_id, &assessment, &error))
+      && !ead_project_assess_model (project, ead_calibration_view_get_model (self), &assessment,
+                                    &error))
     ead_widget_show_error (GTK_WIDGET (self), error->message);
   else if (self->scores->len > 0)
     warning = ead_model_assessment_describe (&assessment);
@@ -413,26 +420,15 @@ show_model (EadCalibrationView *self)
   _ead_calibration_view_update_actions (self);
 }
 
-static void
-model_chosen (EadCalibrationView *self)
-{
-  guint index = gtk_drop_down_get_selected (self->model_choice);
-
-  if (self->models == NULL || index >= self->models->len)
-    return;
-  self->model_id = g_array_index (self->models, EadModelInfo, index).id;
-  show_model (self);
-}
-
 /* Lists the project's models again, keeping the one shown unless a newer
- * one has come (a run just finished). */
+ * one has come (a run just finished): the chooser follows the newest. */
 static void
 reload (EadCalibrationView *self)
 {
   EadProject *project = _ead_calibration_view_get_project (self);
-  g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GArray) run_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GError) error = NULL;
-  guint selected = 0;
 
   g_clear_pointer (&self->models, g_array_unref);
   if (project != NULL)
@@ -441,34 +437,20 @@ reload (EadCalibrationView *self)
       if (self->models == NULL)
         ead_widget_show_error (GTK_WIDGET (self), error->message);
     }
-  if (self->models == NULL || self->models->len == 0)
+  for (guint i = 0; self->models != NULL && i < self->models->len; i++)
     {
-      self->model_id = 0;
+      const EadModelInfo *model = &g_array_index (self->models, EadModelInfo, i);
+      g_array_append_val (ids, model->id);
+      g_array_append_val (run_ids, model->run_id);
+    }
+  ead_model_chooser_set_models (self->model_choice, (const gint64 *) ids->data,
+                                (const gint64 *) run_ids->data, ids->len);
+  if (ids->len == 0)
+    {
       gtk_stack_set_visible_child_name (self->stack, project != NULL ? "empty" : "none");
       _ead_calibration_view_update_actions (self);
       return;
     }
-
-  gint64 newest = g_array_index (self->models, EadModelInfo, self->models->len - 1).id;
-  if (newest > self->newest_id)
-    self->model_id = newest;
-  self->newest_id = newest;
-  selected = self->models->len - 1;
-  for (guint i = 0; i < self->models->len; i++)
-    {
-      const EadModelInfo *model = &g_array_index (self->models, EadModelInfo, i);
-      /* Translators: a model in the chooser, and the run it came from. */
-      g_autofree char *name = g_strdup_printf (_("Model %lld (run %lld)"),
-                                               (long long) model->id, (long long) model->run_id);
-      gtk_string_list_append (names, name);
-      if (model->id == self->model_id)
-        selected = i;
-    }
-  self->model_id = g_array_index (self->models, EadModelInfo, selected).id;
-  g_signal_handlers_block_by_func (self->model_choice, model_chosen, self);
-  gtk_drop_down_set_model (self->model_choice, G_LIST_MODEL (names));
-  gtk_drop_down_set_selected (self->model_choice, selected);
-  g_signal_handlers_unblock_by_func (self->model_choice, model_chosen, self);
   gtk_stack_set_visible_child_name (self->stack, "model");
   show_model (self);
 }
@@ -481,8 +463,7 @@ session_changed (EadCalibrationView *self)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
-  self->model_id = 0;
-  self->newest_id = 0;
+  ead_model_chooser_forget (self->model_choice);
   reload (self);
 }
 
@@ -509,7 +490,7 @@ ead_calibration_view_get_model (EadCalibrationView *self)
 {
   g_return_val_if_fail (EAD_IS_CALIBRATION_VIEW (self), 0);
 
-  return self->model_id;
+  return ead_model_chooser_get_model (self->model_choice);
 }
 
 gboolean
@@ -576,6 +557,7 @@ ead_calibration_view_class_init (EadCalibrationViewClass *klass)
 
   g_type_ensure (EAD_TYPE_CURVE_PLOT);
   g_type_ensure (EAD_TYPE_HISTOGRAM);
+  g_type_ensure (EAD_TYPE_MODEL_CHOOSER);
   g_type_ensure (EAD_TYPE_STATUS_PAGE);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/org/efficientad/Workbench/ui/ead-calibration-view.ui");
@@ -610,7 +592,7 @@ ead_calibration_view_class_init (EadCalibrationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, recheck_label);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, fpr_spin);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, saved_label);
-  gtk_widget_class_bind_template_callback (widget_class, model_chosen);
+  gtk_widget_class_bind_template_callback (widget_class, show_model);
   gtk_widget_class_bind_template_callback (widget_class, threshold_changed);
   gtk_widget_class_bind_template_callback (widget_class, curve_type_chosen);
   _ead_calibration_view_class_actions_init (widget_class);

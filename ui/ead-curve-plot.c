@@ -7,10 +7,6 @@
 
 #include "ead-plot.h"
 
-typedef struct {
-  double left, top, right, bottom;
-} Frame;
-
 struct _EadCurvePlot {
   GtkWidget parent_instance;
 
@@ -62,52 +58,10 @@ ead_curve_plot_get_marked_point (EadCurvePlot *self, double *x, double *y)
   return counts_to_point (self, tp, fp, x, y);
 }
 
-static double
-frame_x (const Frame *frame, double x)
-{
-  return frame->left + x * (frame->right - frame->left);
-}
-
-static double
-frame_y (const Frame *frame, double y)
-{
-  return frame->bottom - y * (frame->bottom - frame->top);
-}
-
-static void
-draw_axes (EadCurvePlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *foreground)
-{
-  GtkWidget *widget = GTK_WIDGET (self);
-  double ticks[8], step;
-  guint n = ead_plot_linear_ticks (0.0, 1.0, 5, ticks, G_N_ELEMENTS (ticks), &step);
-
-  cairo_set_line_width (cr, 1.0);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *label = ead_plot_format_tick (ticks[i], step);
-      double x = round (frame_x (frame, ticks[i])) + 0.5;
-      double y = round (frame_y (frame, ticks[i])) + 0.5;
-
-      cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.12);
-      cairo_move_to (cr, x, frame->top);
-      cairo_line_to (cr, x, frame->bottom);
-      cairo_move_to (cr, frame->left, y);
-      cairo_line_to (cr, frame->right, y);
-      cairo_stroke (cr);
-      gdk_cairo_set_source_rgba (cr, foreground);
-      ead_plot_draw_text (widget, cr, label, x, frame->bottom + 4.0, 0.5, 0.0);
-      ead_plot_draw_text (widget, cr, label, frame->left - 4.0, y, 1.0, 0.5);
-    }
-  cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.6);
-  cairo_rectangle (cr, round (frame->left) + 0.5, round (frame->top) + 0.5,
-                   round (frame->right - frame->left), round (frame->bottom - frame->top));
-  cairo_stroke (cr);
-}
-
 /* The line a classifier that guesses would draw: the diagonal for ROC, the
  * share of anomalous images for precision. */
 static void
-draw_chance (EadCurvePlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *foreground)
+draw_chance (EadCurvePlot *self, cairo_t *cr, const EadPlotFrame *frame, const GdkRGBA *foreground)
 {
   static const double dash[] = { 4.0, 3.0 };
   double level = (double) self->n_positives / MAX (self->n_positives + self->n_negatives, 1);
@@ -116,34 +70,34 @@ draw_chance (EadCurvePlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA 
   cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0.0);
   if (self->kind == EAD_CURVE_PLOT_ROC)
     {
-      cairo_move_to (cr, frame_x (frame, 0), frame_y (frame, 0));
-      cairo_line_to (cr, frame_x (frame, 1), frame_y (frame, 1));
+      cairo_move_to (cr, ead_plot_frame_x (frame, 0), ead_plot_frame_y (frame, 0));
+      cairo_line_to (cr, ead_plot_frame_x (frame, 1), ead_plot_frame_y (frame, 1));
     }
   else
     {
-      cairo_move_to (cr, frame_x (frame, 0), frame_y (frame, level));
-      cairo_line_to (cr, frame_x (frame, 1), frame_y (frame, level));
+      cairo_move_to (cr, ead_plot_frame_x (frame, 0), ead_plot_frame_y (frame, level));
+      cairo_line_to (cr, ead_plot_frame_x (frame, 1), ead_plot_frame_y (frame, level));
     }
   cairo_stroke (cr);
   cairo_set_dash (cr, NULL, 0, 0.0);
 }
 
 static void
-draw_curve (EadCurvePlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *color)
+draw_curve (EadCurvePlot *self, cairo_t *cr, const EadPlotFrame *frame, const GdkRGBA *color)
 {
   double x, y;
 
   /* From above every score: nothing flagged (ROC's origin; for precision,
    * the first flagged images' value at recall 0, as scikit-learn draws). */
   if (self->kind == EAD_CURVE_PLOT_ROC)
-    cairo_move_to (cr, frame_x (frame, 0), frame_y (frame, 0));
+    cairo_move_to (cr, ead_plot_frame_x (frame, 0), ead_plot_frame_y (frame, 0));
   for (guint i = 0; i < self->points->len; i++)
     {
       const EadCurvePoint *p = &g_array_index (self->points, EadCurvePoint, i);
       counts_to_point (self, p->true_positives, p->false_positives, &x, &y);
       if (i == 0 && self->kind == EAD_CURVE_PLOT_PRECISION_RECALL)
-        cairo_move_to (cr, frame_x (frame, 0), frame_y (frame, y));
-      cairo_line_to (cr, frame_x (frame, x), frame_y (frame, y));
+        cairo_move_to (cr, ead_plot_frame_x (frame, 0), ead_plot_frame_y (frame, y));
+      cairo_line_to (cr, ead_plot_frame_x (frame, x), ead_plot_frame_y (frame, y));
     }
   gdk_cairo_set_source_rgba (cr, color);
   cairo_set_line_width (cr, 2.0);
@@ -151,14 +105,14 @@ draw_curve (EadCurvePlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *
 }
 
 static void
-draw_marked_point (EadCurvePlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *color,
+draw_marked_point (EadCurvePlot *self, cairo_t *cr, const EadPlotFrame *frame, const GdkRGBA *color,
                    const GdkRGBA *foreground)
 {
   double x, y;
 
   if (!ead_curve_plot_get_marked_point (self, &x, &y))
     return;
-  cairo_arc (cr, frame_x (frame, x), frame_y (frame, y), 5.0, 0, 2 * G_PI);
+  cairo_arc (cr, ead_plot_frame_x (frame, x), ead_plot_frame_y (frame, y), 5.0, 0, 2 * G_PI);
   gdk_cairo_set_source_rgba (cr, color);
   cairo_fill_preserve (cr);
   gdk_cairo_set_source_rgba (cr, foreground);
@@ -171,48 +125,40 @@ ead_curve_plot_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   EadCurvePlot *self = EAD_CURVE_PLOT (widget);
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  double text = ead_plot_text_height (widget);
+  /* Both axes are rates, from 0 to 1. */
+  EadPlotFrame frame = { .x_low = 0.0, .x_high = 1.0, .y_low = 0.0, .y_high = 1.0 };
+  gboolean roc = self->kind == EAD_CURVE_PLOT_ROC;
   GdkRGBA foreground, color;
-  Frame frame;
 
   if (width <= 0 || height <= 0)
     return;
   ead_plot_get_foreground (widget, &foreground);
-  ead_plot_series_color (self->kind == EAD_CURVE_PLOT_ROC ? 0 : 2, &color);
+  ead_plot_series_color (roc ? 0 : 2, &color);
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
   if (self->points->len == 0)
     {
-      cairo_set_source_rgba (cr, foreground.red, foreground.green, foreground.blue, 0.6);
-      ead_plot_draw_text (widget, cr, _("No labelled test scores yet"), width / 2.0,
-                          height / 2.0, 0.5, 0.5);
+      ead_plot_draw_placeholder (widget, cr, _("No labelled test scores yet"));
       cairo_destroy (cr);
       return;
     }
 
-  frame.left = 8.0 + 3 * text + 6.0;
-  frame.top = 8.0 + text + 4.0;
-  frame.right = width - 12.0;
-  frame.bottom = height - 8.0 - 2 * text - 6.0;
-  if (frame.right - frame.left > 20 && frame.bottom - frame.top > 20)
+  if (ead_plot_frame_place (&frame, widget, ead_plot_ticks_width (widget, 0.0, 1.0, 5, FALSE)))
     {
-      gboolean roc = self->kind == EAD_CURVE_PLOT_ROC;
-
-      draw_axes (self, cr, &frame, &foreground);
-      gdk_cairo_set_source_rgba (cr, &foreground);
-      ead_plot_draw_text (widget, cr, roc ? _("True-positive rate") : C_("metric", "Precision"),
-                          8.0, 8.0, 0.0, 0.0);
-      ead_plot_draw_text (widget, cr, roc ? _("False-positive rate") : _("Recall"), frame.right,
-                          height - 8.0, 1.0, 1.0);
+      ead_plot_draw_ticks (widget, cr, &frame, EAD_PLOT_AXIS_X, 5, FALSE);
+      ead_plot_draw_ticks (widget, cr, &frame, EAD_PLOT_AXIS_Y, 5, FALSE);
       draw_chance (self, cr, &frame, &foreground);
       draw_curve (self, cr, &frame, &color);
+      ead_plot_draw_frame (widget, cr, &frame);
       draw_marked_point (self, cr, &frame, &color, &foreground);
+      ead_plot_draw_titles (widget, cr, &frame, roc ? _("False-positive rate") : _("Recall"),
+                            roc ? _("True-positive rate") : C_("metric", "Precision"));
       if (self->label != NULL)
         {
           const EadPlotLegendEntry entry = { self->label, color, FALSE };
           /* ROC curves climb on the left, precision falls on the right:
            * the legend sits where the curve leaves room. */
-          double top = roc ? frame.bottom - 2 * text - 30.0 : frame.top;
+          double top = roc ? frame.bottom - 2 * ead_plot_text_height (widget) - 30.0 : frame.top;
           ead_plot_draw_legend (widget, cr, frame.right, top, &entry, 1, &foreground);
         }
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ead-confirm.h"
+#include "ead-model-chooser.h"
 #include "ead-names.h"
 #include "ead-report.h"
 #include "ead-status-page.h"
@@ -16,15 +17,11 @@ struct _EadExportView {
   GtkWidget parent_instance;
 
   EadSession *session;
-  GArray *model_ids;
-  gint64 model_id;
   GFile *destination;
   GtkFileChooserNative *chooser;
   GtkFileChooserNative *report_chooser;
   /* Whether the file is written as soon as the chooser answers. */
   gboolean export_when_chosen;
-  /* While the model drop-down is refilled, its changes are not the user's. */
-  gboolean refilling;
   /* The file being written in a worker (its job's identity), NULL when none is. */
   GCancellable *job;
   /* The chosen model's test results show it unfit for the line: exporting
@@ -33,8 +30,7 @@ struct _EadExportView {
   gint64 unfit_accepted;
 
   GtkStack *stack;
-  GtkDropDown *model_drop;
-  GtkStringList *model_names;
+  EadModelChooser *model_chooser;
   GtkDropDown *format_drop;
   GtkWidget *assessment_box;
   GtkLabel *assessment_label;
@@ -54,6 +50,13 @@ static EadProject *
 get_project (EadExportView *self)
 {
   return self->session != NULL ? ead_session_get_project (self->session) : NULL;
+}
+
+/* The model chosen, 0 for none. */
+static gint64
+get_model (EadExportView *self)
+{
+  return ead_model_chooser_get_model (self->model_chooser);
 }
 
 /* Shows the outcome of an export: @error's one line, or success. */
@@ -115,6 +118,7 @@ static void
 show_model (EadExportView *self)
 {
   EadProject *project = get_project (self);
+  gint64 model_id = get_model (self);
   EadModelInfo info;
   EadModelAssessment assessment;
   const EadImageMetrics *metrics = &assessment.metrics;
@@ -123,10 +127,10 @@ show_model (EadExportView *self)
   g_autofree char *threshold = NULL, *validated = NULL, *auroc = NULL, *f1 = NULL;
   g_autofree char *calibration = NULL, *pixel = NULL, *warning = NULL;
 
-  if (project == NULL || self->model_id == 0)
+  if (project == NULL || model_id == 0)
     return;
-  if (!ead_project_get_model (project, self->model_id, &info, &error)
-      || !ead_project_assess_model (project, self->model_id, &assessment, &error))
+  if (!ead_project_get_model (project, model_id, &info, &error)
+      || !ead_project_assess_model (project, model_id, &assessment, &error))
     {
       show_result (self, error->message, TRUE);
       return;
@@ -142,7 +146,7 @@ show_model (EadExportView *self)
   validated = g_strdup_printf (_("%u good and %u anomalous test images"), metrics->n_good,
                                metrics->n_anomalous);
   auroc = format_fraction (metrics->image_auroc);
-  if (info.has_threshold && ead_project_count_decisions (project, self->model_id, &confusion, NULL)
+  if (info.has_threshold && ead_project_count_decisions (project, model_id, &confusion, NULL)
       && !isnan (ead_confusion_f1 (&confusion)))
     {
       g_autofree char *at = format_fraction (ead_confusion_f1 (&confusion));
@@ -152,7 +156,7 @@ show_model (EadExportView *self)
     }
   else
     f1 = format_fraction (metrics->f1_max);
-  pixel = describe_pixel_metrics (project, self->model_id);
+  pixel = describe_pixel_metrics (project, model_id);
   calibration = g_strdup_printf (ngettext ("On %u good validation image",
                                            "On %u good validation images", info.n_validation),
                                  info.n_validation);
@@ -168,7 +172,7 @@ show_model (EadExportView *self)
 static void
 update_actions (EadExportView *self)
 {
-  gboolean can_write = self->model_id != 0 && self->job == NULL;
+  gboolean can_write = get_model (self) != 0 && self->job == NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.export",
                                  can_write && self->destination != NULL);
@@ -181,54 +185,29 @@ ead_export_view_reload (EadExportView *self)
 {
   EadProject *project;
   g_autoptr (GArray) models = NULL;
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GError) error = NULL;
-  guint chosen = 0;
 
   g_return_if_fail (EAD_IS_EXPORT_VIEW (self));
 
   project = get_project (self);
-  g_array_set_size (self->model_ids, 0);
   if (project != NULL && (models = ead_project_list_models (project, &error)) == NULL)
     show_result (self, error->message, TRUE);
   for (guint i = 0; models != NULL && i < models->len; i++)
-    {
-      gint64 id = g_array_index (models, EadModelInfo, i).id;
-      g_array_append_val (self->model_ids, id);
-      /* Translators: a model in the Review and Export views, by its number. */
-      g_ptr_array_add (names, g_strdup_printf (_("Model %lld"), (long long) id));
-    }
+    g_array_append_val (ids, g_array_index (models, EadModelInfo, i).id);
   /* The model chosen before, or the newest. */
-  for (guint i = 0; i < self->model_ids->len; i++)
-    if (i + 1 == self->model_ids->len || g_array_index (self->model_ids, gint64, i) == self->model_id)
-      {
-        chosen = i;
-        break;
-      }
-  g_ptr_array_add (names, NULL);
+  ead_model_chooser_set_models (self->model_chooser, (const gint64 *) ids->data, NULL, ids->len);
 
-  gtk_stack_set_visible_child_name (self->stack, project == NULL             ? "none"
-                                                 : self->model_ids->len == 0 ? "empty"
-                                                                             : "export");
-  self->refilling = TRUE;
-  gtk_string_list_splice (self->model_names, 0,
-                          g_list_model_get_n_items (G_LIST_MODEL (self->model_names)),
-                          (const char *const *) names->pdata);
-  gtk_drop_down_set_selected (self->model_drop, chosen);
-  self->refilling = FALSE;
-  self->model_id = self->model_ids->len > 0 ? g_array_index (self->model_ids, gint64, chosen) : 0;
+  gtk_stack_set_visible_child_name (self->stack, project == NULL  ? "none"
+                                                 : ids->len == 0 ? "empty"
+                                                                 : "export");
   show_model (self);
   update_actions (self);
 }
 
 static void
-model_changed (EadExportView *self)
+model_chosen (EadExportView *self)
 {
-  guint chosen = gtk_drop_down_get_selected (self->model_drop);
-
-  if (self->refilling || chosen >= self->model_ids->len)
-    return;
-  self->model_id = g_array_index (self->model_ids, gint64, chosen);
   show_result (self, "", FALSE);
   show_model (self);
 }
@@ -357,7 +336,7 @@ start_job (EadExportView *self, GFile *file, gboolean report, const char *busy)
 
   if (self->job != NULL)
     return;
-  if (project == NULL || self->model_id == 0 || path == NULL)
+  if (project == NULL || get_model (self) == 0 || path == NULL)
     {
       show_result (self, _("Choose a model and a destination on this computer first"), TRUE);
       return;
@@ -365,7 +344,7 @@ start_job (EadExportView *self, GFile *file, gboolean report, const char *busy)
   job = g_new0 (ExportJob, 1);
   g_weak_ref_init (&job->view, self);
   job->project_path = g_strdup (ead_project_get_path (project));
-  job->model_id = self->model_id;
+  job->model_id = get_model (self);
   job->report = report;
   job->format = chosen_format (self);
   job->path = g_steal_pointer (&path);
@@ -391,7 +370,7 @@ export_now (gpointer user_data)
 {
   EadExportView *self = user_data;
 
-  self->unfit_accepted = self->model_id;
+  self->unfit_accepted = get_model (self);
   start_job (self, self->destination, FALSE, _("Exporting…"));
 }
 
@@ -400,7 +379,7 @@ export_activated (GtkWidget *widget, const char *action_name, GVariant *paramete
 {
   EadExportView *self = EAD_EXPORT_VIEW (widget);
 
-  if (self->unfit && self->unfit_accepted != self->model_id)
+  if (self->unfit && self->unfit_accepted != get_model (self))
     ead_confirm (widget, _("Export a model that is not fit for the line?"),
                  gtk_label_get_text (self->assessment_label), _("_Export Anyway"),
                  "destructive-action", export_now, self);
@@ -453,7 +432,7 @@ choose_destination (EadExportView *self, gboolean then_export)
     {
       /* The project's name and the model's number. */
       name = g_strdup_printf ("%s-model-%" G_GINT64_FORMAT "%s",
-                              title != NULL ? title : "efficientad", self->model_id,
+                              title != NULL ? title : "efficientad", get_model (self),
                               ead_export_format_get_suffix (chosen_format (self)));
       gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
     }
@@ -472,7 +451,7 @@ ead_export_view_choose_and_export (EadExportView *self)
 {
   g_return_if_fail (EAD_IS_EXPORT_VIEW (self));
 
-  if (self->model_id != 0)
+  if (get_model (self) != 0)
     choose_destination (self, TRUE);
 }
 
@@ -504,7 +483,7 @@ save_report_activated (GtkWidget *widget, const char *action_name, GVariant *par
     {
       g_autofree char *name = g_strdup_printf ("%s-model-%" G_GINT64_FORMAT "-report.pdf",
                                                title != NULL ? title : "efficientad",
-                                               self->model_id);
+                                               get_model (self));
       self->report_chooser = new_save_chooser (self, _("Save Report"), _("_Save"));
       gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->report_chooser), name);
       g_signal_connect (self->report_chooser, "response", G_CALLBACK (report_destination_chosen),
@@ -518,7 +497,7 @@ session_changed (EadExportView *self)
 {
   /* A file of the project before is still written, but not reported here. */
   g_clear_object (&self->job);
-  self->model_id = 0;
+  ead_model_chooser_forget (self->model_chooser);
   ead_export_view_set_destination (self, NULL);
   ead_export_view_reload (self);
 }
@@ -555,28 +534,19 @@ ead_export_view_dispose (GObject *object)
 }
 
 static void
-ead_export_view_finalize (GObject *object)
-{
-  g_clear_pointer (&EAD_EXPORT_VIEW (object)->model_ids, g_array_unref);
-
-  G_OBJECT_CLASS (ead_export_view_parent_class)->finalize (object);
-}
-
-static void
 ead_export_view_class_init (EadExportViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ead_export_view_dispose;
-  object_class->finalize = ead_export_view_finalize;
 
+  g_type_ensure (EAD_TYPE_MODEL_CHOOSER);
   g_type_ensure (EAD_TYPE_STATUS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/efficientad/Workbench/ui/ead-export-view.ui");
   gtk_widget_class_bind_template_child (widget_class, EadExportView, stack);
-  gtk_widget_class_bind_template_child (widget_class, EadExportView, model_drop);
-  gtk_widget_class_bind_template_child (widget_class, EadExportView, model_names);
+  gtk_widget_class_bind_template_child (widget_class, EadExportView, model_chooser);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, format_drop);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, assessment_box);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, assessment_label);
@@ -589,7 +559,7 @@ ead_export_view_class_init (EadExportViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadExportView, destination_label);
   gtk_widget_class_bind_template_child (widget_class, EadExportView, result_label);
   gtk_widget_class_bind_template_callback (widget_class, format_changed);
-  gtk_widget_class_bind_template_callback (widget_class, model_changed);
+  gtk_widget_class_bind_template_callback (widget_class, model_chosen);
   gtk_widget_class_install_action (widget_class, "export.choose-destination", NULL,
                                    choose_destination_activated);
   gtk_widget_class_install_action (widget_class, "export.export", NULL, export_activated);
@@ -603,7 +573,6 @@ ead_export_view_init (EadExportView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->model_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   ead_export_view_set_destination (self, NULL);
   ead_export_view_reload (self);
 }

@@ -20,12 +20,6 @@ typedef struct {
   double value;
 } Marker;
 
-typedef struct {
-  double left, top, right, bottom;
-  double low, high;
-  double density_max;
-} Frame;
-
 struct _EadHistogram {
   GtkWidget parent_instance;
 
@@ -87,34 +81,21 @@ ead_histogram_get_extent (EadHistogram *self, double *low, double *high)
   return TRUE;
 }
 
-static double
-frame_x (const Frame *frame, double value)
-{
-  return frame->left + (value - frame->low) / (frame->high - frame->low)
-                         * (frame->right - frame->left);
-}
-
-static double
-frame_y (const Frame *frame, double density)
-{
-  return frame->bottom - density / frame->density_max * (frame->bottom - frame->top);
-}
-
 static void
-draw_distribution (cairo_t *cr, const Frame *frame, const Distribution *distribution,
+draw_distribution (cairo_t *cr, const EadPlotFrame *frame, const Distribution *distribution,
                    const GdkRGBA *color)
 {
   double width = bin_width (distribution);
 
-  cairo_move_to (cr, frame_x (frame, distribution->low), frame->bottom);
+  cairo_move_to (cr, ead_plot_frame_x (frame, distribution->low), frame->bottom);
   for (guint b = 0; b < distribution->n_bins; b++)
     {
       double density = distribution->counts[b] / (distribution->total * width);
-      double y = frame_y (frame, density);
-      cairo_line_to (cr, frame_x (frame, distribution->low + b * width), y);
-      cairo_line_to (cr, frame_x (frame, distribution->low + (b + 1) * width), y);
+      double y = ead_plot_frame_y (frame, density);
+      cairo_line_to (cr, ead_plot_frame_x (frame, distribution->low + b * width), y);
+      cairo_line_to (cr, ead_plot_frame_x (frame, distribution->low + (b + 1) * width), y);
     }
-  cairo_line_to (cr, frame_x (frame, distribution->low + distribution->n_bins * width),
+  cairo_line_to (cr, ead_plot_frame_x (frame, distribution->low + distribution->n_bins * width),
                  frame->bottom);
   cairo_close_path (cr);
 
@@ -126,7 +107,8 @@ draw_distribution (cairo_t *cr, const Frame *frame, const Distribution *distribu
 }
 
 static void
-draw_markers (EadHistogram *self, cairo_t *cr, const Frame *frame, const GdkRGBA *foreground)
+draw_markers (EadHistogram *self, cairo_t *cr, const EadPlotFrame *frame,
+              const GdkRGBA *foreground)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   static const double dash[] = { 5.0, 3.0 };
@@ -134,7 +116,7 @@ draw_markers (EadHistogram *self, cairo_t *cr, const Frame *frame, const GdkRGBA
   for (guint i = 0; i < self->markers->len; i++)
     {
       const Marker *marker = &g_array_index (self->markers, Marker, i);
-      double x = round (frame_x (frame, marker->value)) + 0.5;
+      double x = round (ead_plot_frame_x (frame, marker->value)) + 0.5;
 
       gdk_cairo_set_source_rgba (cr, foreground);
       cairo_set_line_width (cr, 1.5);
@@ -152,7 +134,8 @@ draw_markers (EadHistogram *self, cairo_t *cr, const Frame *frame, const GdkRGBA
 }
 
 static void
-draw_legend (EadHistogram *self, cairo_t *cr, const Frame *frame, const GdkRGBA *foreground)
+draw_legend (EadHistogram *self, cairo_t *cr, const EadPlotFrame *frame,
+             const GdkRGBA *foreground)
 {
   EadPlotLegendEntry entries[EAD_HISTOGRAM_N_DISTRIBUTIONS];
   guint n = 0;
@@ -170,15 +153,30 @@ draw_legend (EadHistogram *self, cairo_t *cr, const Frame *frame, const GdkRGBA 
   ead_plot_draw_legend (GTK_WIDGET (self), cr, frame->right, frame->top, entries, n, foreground);
 }
 
+/* The highest density of any bin, with headroom that keeps the tallest
+ * clear of the legend and the marker labels. */
+static double
+density_max (EadHistogram *self)
+{
+  double highest = 0.0;
+
+  for (int i = 0; i < EAD_HISTOGRAM_N_DISTRIBUTIONS; i++)
+    {
+      const Distribution *distribution = &self->distributions[i];
+      for (guint b = 0; b < distribution->n_bins && distribution->total > 0; b++)
+        highest = MAX (highest, distribution->counts[b]
+                                  / (distribution->total * bin_width (distribution)));
+    }
+  return highest > 0.0 ? highest * 1.1 : 1.0;
+}
+
 static void
 ead_histogram_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   EadHistogram *self = EAD_HISTOGRAM (widget);
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  double text = ead_plot_text_height (widget);
-  double ticks[16], step;
   GdkRGBA foreground;
-  Frame frame;
+  EadPlotFrame frame;
 
   if (width <= 0 || height <= 0)
     return;
@@ -186,36 +184,21 @@ ead_histogram_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   ead_plot_get_foreground (widget, &foreground);
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
-  if (!ead_histogram_get_extent (self, &frame.low, &frame.high))
+  if (!ead_histogram_get_extent (self, &frame.x_low, &frame.x_high))
     {
-      cairo_set_source_rgba (cr, foreground.red, foreground.green, foreground.blue, 0.6);
-      ead_plot_draw_text (widget, cr, _("No values yet"), width / 2.0, height / 2.0, 0.5, 0.5);
+      ead_plot_draw_placeholder (widget, cr, _("No values yet"));
       cairo_destroy (cr);
       return;
     }
 
-  frame.density_max = 0.0;
-  for (int i = 0; i < EAD_HISTOGRAM_N_DISTRIBUTIONS; i++)
+  /* Densities have no unit worth reading: the y axis goes unlabelled. */
+  frame.y_low = 0.0;
+  frame.y_high = density_max (self);
+  if (ead_plot_frame_place (&frame, widget, 0.0))
     {
-      const Distribution *distribution = &self->distributions[i];
-      for (guint b = 0; b < distribution->n_bins && distribution->total > 0; b++)
-        frame.density_max = MAX (frame.density_max, distribution->counts[b]
-                                                      / (distribution->total
-                                                         * bin_width (distribution)));
-    }
-  /* Headroom keeps the tallest bin clear of the legend and marker labels. */
-  frame.density_max = frame.density_max > 0.0 ? frame.density_max * 1.1 : 1.0;
-  frame.left = 12.0;
-  frame.right = width - 12.0;
-  frame.top = 8.0 + text + 4.0;
-  frame.bottom = height - 8.0 - 2 * text - 6.0;
-
-  if (frame.right - frame.left > 20 && frame.bottom - frame.top > 20)
-    {
+      ead_plot_draw_ticks (widget, cr, &frame, EAD_PLOT_AXIS_X, 6, FALSE);
       cairo_save (cr);
-      cairo_rectangle (cr, frame.left, frame.top, frame.right - frame.left,
-                       frame.bottom - frame.top);
-      cairo_clip (cr);
+      ead_plot_clip_to_frame (cr, &frame);
       for (int i = 0; i < EAD_HISTOGRAM_N_DISTRIBUTIONS; i++)
         if (self->distributions[i].total > 0)
           {
@@ -224,28 +207,8 @@ ead_histogram_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
             draw_distribution (cr, &frame, &self->distributions[i], &color);
           }
       cairo_restore (cr);
-
-      cairo_set_line_width (cr, 1.0);
-      cairo_set_source_rgba (cr, foreground.red, foreground.green, foreground.blue, 0.6);
-      cairo_move_to (cr, frame.left, round (frame.bottom) + 0.5);
-      cairo_line_to (cr, frame.right, round (frame.bottom) + 0.5);
-      cairo_stroke (cr);
-
-      guint n = ead_plot_linear_ticks (frame.low, frame.high, 6, ticks, G_N_ELEMENTS (ticks),
-                                       &step);
-      for (guint i = 0; i < n; i++)
-        {
-          double x = round (frame_x (&frame, ticks[i])) + 0.5;
-          g_autofree char *label = ead_plot_format_tick (ticks[i], step);
-
-          cairo_move_to (cr, x, frame.bottom);
-          cairo_line_to (cr, x, frame.bottom + 4.0);
-          cairo_stroke (cr);
-          ead_plot_draw_text (widget, cr, label, x, frame.bottom + 5.0, 0.5, 0.0);
-        }
-      gdk_cairo_set_source_rgba (cr, &foreground);
-      ead_plot_draw_text (widget, cr, _("Score"), frame.right, height - 8.0, 1.0, 1.0);
-
+      ead_plot_draw_frame (widget, cr, &frame);
+      ead_plot_draw_titles (widget, cr, &frame, _("Score"), NULL);
       draw_markers (self, cr, &frame, &foreground);
       draw_legend (self, cr, &frame, &foreground);
     }

@@ -18,12 +18,6 @@ typedef struct {
   GdkRGBA color;
 } Series;
 
-typedef struct {
-  double left, top, right, bottom;
-  double step_min, step_max;
-  double log_min, log_max;
-} Frame;
-
 struct _EadLossPlot {
   GtkWidget parent_instance;
 
@@ -118,87 +112,37 @@ ead_loss_plot_get_extent (EadLossPlot *self, double *step_min, double *step_max,
   return TRUE;
 }
 
-static double
-frame_x (const Frame *frame, double step)
+/* The label of the decade 10^@k. */
+static char *
+decade_label (int k)
 {
-  return frame->left
-         + (step - frame->step_min) / (frame->step_max - frame->step_min)
-             * (frame->right - frame->left);
+  return g_strdup_printf ("%g", pow (10.0, k));
 }
 
-static double
-frame_y (const Frame *frame, double value)
-{
-  return frame->bottom
-         - (log10 (value) - frame->log_min) / (frame->log_max - frame->log_min)
-             * (frame->bottom - frame->top);
-}
-
+/* The y axis, on the logarithms of the losses: each decade a grid line and
+ * a label, the values between them a faint line. */
 static void
-draw_axes (EadLossPlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *foreground)
+draw_decades (EadLossPlot *self, cairo_t *cr, const EadPlotFrame *frame)
 {
   GtkWidget *widget = GTK_WIDGET (self);
-  double ticks[16], step;
-  int decades = (int) (frame->log_max - frame->log_min);
-  int label_every = decades > 8 ? 2 : 1;
+  int first = (int) frame->y_low, last = (int) frame->y_high;
+  int label_every = last - first > 8 ? 2 : 1;
 
-  cairo_set_line_width (cr, 1.0);
-
-  /* Decades get a grid line and a label, the values between a faint line. */
-  for (int k = (int) frame->log_min; k <= (int) frame->log_max; k++)
+  for (int k = first; k <= last; k++)
     {
-      double y = round (frame_y (frame, pow (10.0, k))) + 0.5;
+      g_autofree char *label = (k - first) % label_every == 0 ? decade_label (k) : NULL;
 
-      cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.18);
-      cairo_move_to (cr, frame->left, y);
-      cairo_line_to (cr, frame->right, y);
-      cairo_stroke (cr);
-
-      if ((k - (int) frame->log_min) % label_every == 0)
-        {
-          g_autofree char *label = g_strdup_printf ("%g", pow (10.0, k));
-          gdk_cairo_set_source_rgba (cr, foreground);
-          ead_plot_draw_text (widget, cr, label, frame->left - 6.0, y, 1.0, 0.5);
-        }
-
-      if (k == (int) frame->log_max)
-        break;
-      cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.07);
-      for (int m = 2; m <= 9; m++)
-        {
-          double minor = round (frame_y (frame, m * pow (10.0, k))) + 0.5;
-          cairo_move_to (cr, frame->left, minor);
-          cairo_line_to (cr, frame->right, minor);
-        }
-      cairo_stroke (cr);
+      ead_plot_draw_tick (widget, cr, frame, EAD_PLOT_AXIS_Y, k, label);
+      for (int m = 2; m <= 9 && k < last; m++)
+        ead_plot_draw_minor_line (widget, cr, frame, EAD_PLOT_AXIS_Y, k + log10 (m));
     }
-
-  guint n = ead_plot_integer_ticks (frame->step_min, frame->step_max, 6, ticks,
-                                    G_N_ELEMENTS (ticks), &step);
-  for (guint i = 0; i < n; i++)
-    {
-      double x = round (frame_x (frame, ticks[i])) + 0.5;
-      g_autofree char *label = ead_plot_format_tick (ticks[i], step);
-
-      cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.18);
-      cairo_move_to (cr, x, frame->top);
-      cairo_line_to (cr, x, frame->bottom);
-      cairo_stroke (cr);
-      gdk_cairo_set_source_rgba (cr, foreground);
-      ead_plot_draw_text (widget, cr, label, x, frame->bottom + 4.0, 0.5, 0.0);
-    }
-
-  cairo_set_source_rgba (cr, foreground->red, foreground->green, foreground->blue, 0.6);
-  cairo_rectangle (cr, frame->left + 0.5, frame->top + 0.5, frame->right - frame->left - 1.0,
-                   frame->bottom - frame->top - 1.0);
-  cairo_stroke (cr);
 }
 
 /* Draws a series as one path; with more points than pixel columns each
  * column draws its first, smallest, largest and last value, so spikes stay
  * visible at any length. */
 static void
-draw_series (cairo_t *cr, const Frame *frame, const Series *series)
+draw_series (cairo_t *cr, const EadPlotFrame *frame, const Series *series)
 {
   gboolean pen_down = FALSE;
   double column = NAN, first = 0, low = 0, high = 0, last = 0;
@@ -210,7 +154,7 @@ draw_series (cairo_t *cr, const Frame *frame, const Series *series)
   for (guint j = 0; j <= series->points->len; j++)
     {
       const Point *p = j < series->points->len ? &g_array_index (series->points, Point, j) : NULL;
-      double x = p != NULL ? round (frame_x (frame, p->step)) : NAN;
+      double x = p != NULL ? round (ead_plot_frame_x (frame, p->step)) : NAN;
 
       /* Flush the column being gathered when the column changes or a gap
        * starts. */
@@ -234,7 +178,7 @@ draw_series (cairo_t *cr, const Frame *frame, const Series *series)
           continue;
         }
 
-      double y = frame_y (frame, p->value);
+      double y = ead_plot_frame_y (frame, log10 (p->value));
       if (isnan (column))
         {
           column = x;
@@ -248,7 +192,7 @@ draw_series (cairo_t *cr, const Frame *frame, const Series *series)
 }
 
 static void
-draw_legend (EadLossPlot *self, cairo_t *cr, const Frame *frame, const GdkRGBA *foreground)
+draw_legend (EadLossPlot *self, cairo_t *cr, const EadPlotFrame *frame, const GdkRGBA *foreground)
 {
   g_autofree EadPlotLegendEntry *entries = g_new0 (EadPlotLegendEntry, self->series->len);
 
@@ -266,57 +210,40 @@ ead_loss_plot_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   EadLossPlot *self = EAD_LOSS_PLOT (widget);
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  double text = ead_plot_text_height (widget);
-  double loss_min, loss_max;
+  double loss_min, loss_max, label_width = 0.0;
   GdkRGBA foreground;
-  Frame frame;
+  EadPlotFrame frame;
 
   if (width <= 0 || height <= 0)
     return;
-
   ead_plot_get_foreground (widget, &foreground);
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
-  if (!ead_loss_plot_get_extent (self, &frame.step_min, &frame.step_max, &loss_min, &loss_max))
+  if (!ead_loss_plot_get_extent (self, &frame.x_low, &frame.x_high, &loss_min, &loss_max))
     {
-      cairo_set_source_rgba (cr, foreground.red, foreground.green, foreground.blue, 0.6);
-      ead_plot_draw_text (widget, cr, _("No losses yet"), width / 2.0, height / 2.0, 0.5, 0.5);
+      ead_plot_draw_placeholder (widget, cr, _("No losses yet"));
       cairo_destroy (cr);
       return;
     }
-  frame.log_min = log10 (loss_min);
-  frame.log_max = log10 (loss_max);
 
-  double label_width = 0.0;
-  for (double k = frame.log_min; k <= frame.log_max; k++)
+  frame.y_low = log10 (loss_min);
+  frame.y_high = log10 (loss_max);
+  for (int k = (int) frame.y_low; k <= (int) frame.y_high; k++)
     {
-      g_autofree char *label = g_strdup_printf ("%g", pow (10.0, k));
-      g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, label);
-      int label_pixels;
-
-      pango_layout_get_pixel_size (layout, &label_pixels, NULL);
-      label_width = MAX (label_width, label_pixels);
+      g_autofree char *label = decade_label (k);
+      label_width = MAX (label_width, ead_plot_text_width (widget, label));
     }
-
-  frame.left = 8.0 + label_width + 6.0;
-  frame.top = 8.0 + text + 4.0;
-  frame.right = width - 12.0;
-  frame.bottom = height - 8.0 - 2 * text - 8.0;
-
-  if (frame.right - frame.left > 20 && frame.bottom - frame.top > 20)
+  if (ead_plot_frame_place (&frame, widget, label_width))
     {
-      gdk_cairo_set_source_rgba (cr, &foreground);
-      ead_plot_draw_text (widget, cr, _("Loss"), 8.0, 8.0, 0.0, 0.0);
-      ead_plot_draw_text (widget, cr, _("Step"), frame.right, height - 8.0, 1.0, 1.0);
-      draw_axes (self, cr, &frame, &foreground);
-
+      draw_decades (self, cr, &frame);
+      ead_plot_draw_ticks (widget, cr, &frame, EAD_PLOT_AXIS_X, 6, TRUE);
       cairo_save (cr);
-      cairo_rectangle (cr, frame.left, frame.top, frame.right - frame.left,
-                       frame.bottom - frame.top);
-      cairo_clip (cr);
+      ead_plot_clip_to_frame (cr, &frame);
       for (guint i = 0; i < self->series->len; i++)
         draw_series (cr, &frame, g_ptr_array_index (self->series, i));
       cairo_restore (cr);
+      ead_plot_draw_frame (widget, cr, &frame);
+      ead_plot_draw_titles (widget, cr, &frame, _("Step"), _("Loss"));
       draw_legend (self, cr, &frame, &foreground);
     }
   cairo_destroy (cr);

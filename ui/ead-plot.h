@@ -1,4 +1,6 @@
-/* ead-plot.h: axes, ticks and text shared by the Cairo drawing widgets. */
+/* ead-plot.h: the one style of the Cairo plots (histogram, loss plot,
+ * curve plot): where the frame sits, its grid, tick labels, axis titles and
+ * legend, in the widget's font and text colour and one series palette. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -29,6 +31,66 @@ double ead_plot_draw_text (GtkWidget *widget, cairo_t *cr, const char *text, dou
 
 /* The height of a line of text in the widget's font. */
 double ead_plot_text_height (GtkWidget *widget);
+
+/* The plotting area of a widget, in pixels, and the values at its edges:
+ * a plot maps its values linearly between them (the loss plot maps the
+ * logarithms of its losses). */
+typedef struct {
+  double left, top, right, bottom;
+  double x_low, x_high, y_low, y_high;
+} EadPlotFrame;
+
+typedef enum {
+  EAD_PLOT_AXIS_X,
+  EAD_PLOT_AXIS_Y,
+} EadPlotAxis;
+
+/* Places @frame in @widget with the plots' margins: room above for a y
+ * title or marker labels, below for the x tick labels and title, and on the
+ * left for y tick labels @y_labels_width wide (0 for none). FALSE where the
+ * widget is too small to plot in. */
+gboolean ead_plot_frame_place (EadPlotFrame *frame, GtkWidget *widget, double y_labels_width);
+
+/* The pixel column of @x and the pixel row of @y in @frame. */
+double ead_plot_frame_x (const EadPlotFrame *frame, double x);
+double ead_plot_frame_y (const EadPlotFrame *frame, double y);
+
+/* The width of @text in the widget's font. */
+double ead_plot_text_width (GtkWidget *widget, const char *text);
+
+/* Draws a grid line across @frame at @value of @axis and, unless NULL,
+ * @label outside the frame at its end. */
+void ead_plot_draw_tick (GtkWidget *widget, cairo_t *cr, const EadPlotFrame *frame,
+                         EadPlotAxis axis, double value, const char *label);
+
+/* Draws a fainter grid line, without a label, between ticks. */
+void ead_plot_draw_minor_line (GtkWidget *widget, cairo_t *cr, const EadPlotFrame *frame,
+                               EadPlotAxis axis, double value);
+
+/* Draws about @target ticks at nice values of @axis over the frame's range,
+ * whole numbers only when @integer. */
+void ead_plot_draw_ticks (GtkWidget *widget, cairo_t *cr, const EadPlotFrame *frame,
+                          EadPlotAxis axis, guint target, gboolean integer);
+
+/* The width of the widest label ead_plot_draw_ticks() would draw over
+ * [@low, @high]: what a y axis needs on the left. */
+double ead_plot_ticks_width (GtkWidget *widget, double low, double high, guint target,
+                             gboolean integer);
+
+/* Clips @cr to @frame, so that data beyond the axes' range is cut off;
+ * cairo_save() before and cairo_restore() after. */
+void ead_plot_clip_to_frame (cairo_t *cr, const EadPlotFrame *frame);
+
+/* Outlines @frame; drawn over the data, so that it stays crisp. */
+void ead_plot_draw_frame (GtkWidget *widget, cairo_t *cr, const EadPlotFrame *frame);
+
+/* Draws @x_title under the right end of the x axis and, unless NULL,
+ * @y_title above the top left corner. */
+void ead_plot_draw_titles (GtkWidget *widget, cairo_t *cr, const EadPlotFrame *frame,
+                           const char *x_title, const char *y_title);
+
+/* What a plot with nothing to draw shows: @text, dimmed, in its middle. */
+void ead_plot_draw_placeholder (GtkWidget *widget, cairo_t *cr, const char *text);
 
 /* The colour of series number @index in the plots' shared palette. */
 void ead_plot_series_color (guint index, GdkRGBA *color);

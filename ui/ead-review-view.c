@@ -7,6 +7,7 @@
 
 #include "ead-confirm.h"
 #include "ead-heatmap-view.h"
+#include "ead-model-chooser.h"
 #include "ead-names.h"
 #include "ead-status-page.h"
 #include "ead-window.h"
@@ -77,15 +78,12 @@ struct _EadReviewView {
 
   EadSession *session;
   GListStore *results;
-  GArray *model_ids;
   GPtrArray *defect_types;
-  gint64 model_id;
-  /* While the drop-downs are refilled, their changes are not the user's. */
+  /* While the filters are refilled, their changes are not the user's. */
   gboolean refilling;
 
   GtkStack *stack;
-  GtkDropDown *model_drop;
-  GtkStringList *model_names;
+  EadModelChooser *model_chooser;
   GtkDropDown *filter_drop;
   GtkStringList *filter_names;
   GtkLabel *count_label;
@@ -166,6 +164,7 @@ show_selected (EadReviewView *self)
 {
   EadResultItem *item = selected_item (self);
   EadProject *project = get_project (self);
+  gint64 model_id = ead_review_view_get_model (self);
   g_autoptr (GError) error = NULL;
   g_autoptr (EadImage) image = NULL;
   g_autoptr (EadMask) mask = NULL;
@@ -194,13 +193,13 @@ show_selected (EadReviewView *self)
 
   image = ead_project_load_image (project, item->info.image_id, &error);
   if (image != NULL)
-    local = ead_project_load_map (project, self->model_id, item->info.image_id, EAD_MAP_LOCAL,
+    local = ead_project_load_map (project, model_id, item->info.image_id, EAD_MAP_LOCAL,
                                   &width, &height, &error);
   if (local != NULL)
-    global = ead_project_load_map (project, self->model_id, item->info.image_id, EAD_MAP_GLOBAL,
+    global = ead_project_load_map (project, model_id, item->info.image_id, EAD_MAP_GLOBAL,
                                    &width, &height, &error);
   if (global != NULL)
-    fused = ead_project_load_map (project, self->model_id, item->info.image_id, EAD_MAP_FUSED,
+    fused = ead_project_load_map (project, model_id, item->info.image_id, EAD_MAP_FUSED,
                                   &width, &height, &error);
   if (fused != NULL)
     mask = ead_project_load_mask (project, item->info.image_id, &error);
@@ -331,7 +330,7 @@ show_threshold (EadReviewView *self, EadProject *project)
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
 
-  if (!ead_project_get_model (project, self->model_id, &info, &error))
+  if (!ead_project_get_model (project, ead_review_view_get_model (self), &info, &error))
     {
       ead_widget_show_error (GTK_WIDGET (self), error->message);
       return;
@@ -356,7 +355,7 @@ load_results (EadReviewView *self)
   g_autoptr (GError) error = NULL;
   double highest = 0.0;
 
-  items = list_test_results (project, self->model_id, &error);
+  items = list_test_results (project, ead_review_view_get_model (self), &error);
   if (items == NULL)
     {
       ead_widget_show_error (GTK_WIDGET (self), error->message);
@@ -393,57 +392,28 @@ ead_review_view_reload (EadReviewView *self)
 {
   EadProject *project;
   g_autoptr (GArray) tested = NULL;
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
-  guint chosen;
 
   g_return_if_fail (EAD_IS_REVIEW_VIEW (self));
 
   project = get_project (self);
   if (project != NULL && (tested = ead_project_list_tested_models (project, &error)) == NULL)
     ead_widget_show_error (GTK_WIDGET (self), error->message);
-  g_array_set_size (self->model_ids, 0);
-  if (tested != NULL)
-    g_array_append_vals (self->model_ids, tested->data, tested->len);
+  /* The model shown before, or the newest. */
+  ead_model_chooser_set_models (self->model_chooser,
+                                tested != NULL ? (const gint64 *) tested->data : NULL, NULL,
+                                tested != NULL ? tested->len : 0);
 
-  gtk_stack_set_visible_child_name (self->stack, project == NULL             ? "none"
-                                                 : self->model_ids->len == 0 ? "empty"
+  gtk_stack_set_visible_child_name (self->stack,
+                                    project == NULL ? "none"
+                                    : ead_review_view_get_model (self) == 0 ? "empty"
                                                                              : "results");
-  if (self->model_ids->len == 0)
+  if (ead_review_view_get_model (self) == 0)
     {
-      self->model_id = 0;
       g_list_store_remove_all (self->results);
       show_selected (self);
       return;
     }
-
-  /* The model shown before, or the newest. */
-  chosen = self->model_ids->len - 1;
-  for (guint i = 0; i < self->model_ids->len; i++)
-    {
-      gint64 id = g_array_index (self->model_ids, gint64, i);
-      /* Translators: a model in the Review and Export views, by its number. */
-      g_ptr_array_add (names, g_strdup_printf (_("Model %lld"), (long long) id));
-      if (id == self->model_id)
-        chosen = i;
-    }
-  g_ptr_array_add (names, NULL);
-  self->refilling = TRUE;
-  set_strings (self->model_names, (const char *const *) names->pdata);
-  gtk_drop_down_set_selected (self->model_drop, chosen);
-  self->refilling = FALSE;
-  self->model_id = g_array_index (self->model_ids, gint64, chosen);
-  load_results (self);
-}
-
-static void
-model_changed (EadReviewView *self)
-{
-  guint chosen = gtk_drop_down_get_selected (self->model_drop);
-
-  if (self->refilling || chosen >= self->model_ids->len)
-    return;
-  self->model_id = g_array_index (self->model_ids, gint64, chosen);
   load_results (self);
 }
 
@@ -452,7 +422,7 @@ ead_review_view_get_model (EadReviewView *self)
 {
   g_return_val_if_fail (EAD_IS_REVIEW_VIEW (self), 0);
 
-  return self->model_id;
+  return ead_model_chooser_get_model (self->model_chooser);
 }
 
 gint64
@@ -496,8 +466,8 @@ store_verdict (EadReviewView *self, EadVerdict verdict)
 
   if (item == NULL)
     return FALSE;
-  if (!ead_project_review (get_project (self), self->model_id, item->info.image_id, verdict,
-                           *note != '\0' ? note : NULL, &error))
+  if (!ead_project_review (get_project (self), ead_review_view_get_model (self),
+                           item->info.image_id, verdict, *note != '\0' ? note : NULL, &error))
     {
       ead_widget_show_error (GTK_WIDGET (self), error->message);
       return FALSE;
@@ -557,7 +527,8 @@ move_accepted (gpointer user_data)
 
   if (project == NULL)
     return;
-  if (!ead_project_move_false_positives (project, self->model_id, &n_moved, &error))
+  if (!ead_project_move_false_positives (project, ead_review_view_get_model (self), &n_moved,
+                                         &error))
     {
       ead_widget_show_error (GTK_WIDGET (self), error->message);
       return;
@@ -683,7 +654,7 @@ opacity_changed (EadReviewView *self)
 static void
 session_changed (EadReviewView *self)
 {
-  self->model_id = 0;
+  ead_model_chooser_forget (self->model_chooser);
   gtk_label_set_text (self->moved_label, "");
   ead_review_view_reload (self);
 }
@@ -717,7 +688,6 @@ ead_review_view_finalize (GObject *object)
   EadReviewView *self = EAD_REVIEW_VIEW (object);
 
   g_clear_object (&self->results);
-  g_clear_pointer (&self->model_ids, g_array_unref);
   g_clear_pointer (&self->defect_types, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ead_review_view_parent_class)->finalize (object);
@@ -733,12 +703,12 @@ ead_review_view_class_init (EadReviewViewClass *klass)
   object_class->finalize = ead_review_view_finalize;
 
   g_type_ensure (EAD_TYPE_HEATMAP_VIEW);
+  g_type_ensure (EAD_TYPE_MODEL_CHOOSER);
   g_type_ensure (EAD_TYPE_STATUS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/efficientad/Workbench/ui/ead-review-view.ui");
   gtk_widget_class_bind_template_child (widget_class, EadReviewView, stack);
-  gtk_widget_class_bind_template_child (widget_class, EadReviewView, model_drop);
-  gtk_widget_class_bind_template_child (widget_class, EadReviewView, model_names);
+  gtk_widget_class_bind_template_child (widget_class, EadReviewView, model_chooser);
   gtk_widget_class_bind_template_child (widget_class, EadReviewView, filter_drop);
   gtk_widget_class_bind_template_child (widget_class, EadReviewView, filter_names);
   gtk_widget_class_bind_template_child (widget_class, EadReviewView, count_label);
@@ -754,7 +724,7 @@ ead_review_view_class_init (EadReviewViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadReviewView, mask_check);
   gtk_widget_class_bind_template_child (widget_class, EadReviewView, note_entry);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed);
-  gtk_widget_class_bind_template_callback (widget_class, model_changed);
+  gtk_widget_class_bind_template_callback (widget_class, load_results);
   gtk_widget_class_bind_template_callback (widget_class, show_selected);
   gtk_widget_class_bind_template_callback (widget_class, note_activated);
   gtk_widget_class_bind_template_callback (widget_class, opacity_changed);
@@ -773,7 +743,6 @@ ead_review_view_init (EadReviewView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->results = g_list_store_new (EAD_TYPE_RESULT_ITEM);
-  self->model_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->defect_types = g_ptr_array_new_with_free_func (g_free);
   gtk_filter_list_model_set_model (self->filtered, G_LIST_MODEL (self->results));
   gtk_custom_filter_set_filter_func (self->filter, result_matches, self, NULL);
