@@ -362,6 +362,8 @@ test_open_dialog (void)
   g_assert_true (ead_gui_test_wait_until (selects_file, dialog, 10000));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
   g_assert_true (ead_gui_test_wait_until (no_chooser, NULL, 10000));
+  /* A worker checks the file before it opens. */
+  g_assert_true (ead_gui_test_wait_until (is_open, path, 10000));
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
 
   GFile *opened = ead_session_get_file (ead_window_get_session (window));
