@@ -4,7 +4,17 @@
  * and "models-changed" signals) rather than the project file itself; the window creates, opens
  * and closes projects through it. The session's connection to the project
  * (core/ead-project.h) is for the main thread; long operations run in
- * worker threads on connections of their own (ead_project_reopen()). */
+ * worker threads on connections of their own (ead_project_reopen()).
+ *
+ * Background work follows one convention. A job is a GTask whose source
+ * object is the session, never a widget (its last reference may drop in
+ * the worker), run on a connection of its own (ead_project_reopen(): no
+ * second integrity check), cancelled through its GCancellable, and
+ * reporting through an EadProgressRelay (ead-progress-relay.h; training
+ * batches every step's losses instead). The session runs the jobs that
+ * belong to no view (opening, importing); a view runs its own
+ * (calibrating and testing, exporting, training), starting it and showing
+ * its progress. */
 #pragma once
 
 #include <gio/gio.h>
