@@ -11,8 +11,8 @@ project_calibrate (int argc, char **argv)
     "Recomputes the map quantiles on the good validation images (never on test\n"
     "images). The model's earlier results and threshold were in the old\n"
     "calibration's units and are removed; run test and threshold again.";
-  if (!project_open_model_command ("calibrate", "FILE - recalibrate a model", description, argc,
-                                   argv, &command, &error))
+  if (!project_open_model_command ("calibrate", "FILE - recalibrate a model", description, NULL,
+                                   argc, argv, &command, &error))
     return cli_fail (error);
   EadProject *project = command.project;
   gint64 model = command.model;

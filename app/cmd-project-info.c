@@ -62,6 +62,8 @@ print_info_text (guint counts[EAD_N_SPLITS][EAD_N_LABELS], GArray *runs, GArray 
       const EadModelInfo *m = &g_array_index (models, EadModelInfo, i);
       g_print ("model %" G_GINT64_FORMAT ": from run %" G_GINT64_FORMAT ", calibrated on %u "
                "images, %u results, ", m->id, m->run_id, m->n_validation, m->n_results);
+      if (m->local_weight != EAD_DEFAULT_LOCAL_WEIGHT)
+        g_print ("fused map %g x local + %g x global, ", m->local_weight, 1.0 - m->local_weight);
       if (m->has_threshold)
         g_print ("threshold %.5g (%s)\n", m->threshold,
                  ead_threshold_method_to_string (m->threshold_method));
@@ -153,6 +155,7 @@ add_models_json (JsonBuilder *b, GArray *models, GPtrArray *test_metrics)
       project_add_string (b, "created_at", m->created_at);
       project_add_int (b, "n_validation", m->n_validation);
       project_add_int (b, "n_results", m->n_results);
+      cli_json_add_number (b, "local_weight", m->local_weight);
       cli_json_add_number (b, "threshold", m->has_threshold ? m->threshold : NAN);
       project_add_string (b, "threshold_method", m->has_threshold
                           ? ead_threshold_method_to_string (m->threshold_method) : NULL);

@@ -81,8 +81,8 @@ project_test (int argc, char **argv)
   const char *description =
     "Scores every test image, stores its score and maps, and prints the metrics\n"
     "over the labelled ones.";
-  if (!project_open_model_command ("test", "FILE - score the test images", description, argc, argv,
-                                   &command, &error))
+  if (!project_open_model_command ("test", "FILE - score the test images", description, NULL,
+                                   argc, argv, &command, &error))
     return cli_fail (error);
   EadProject *project = command.project;
   gint64 model = command.model;

@@ -87,7 +87,8 @@ project_model_command_clear (ModelCommand *command)
 
 gboolean
 project_open_model_command (const char *name, const char *summary, const char *description,
-                            int argc, char **argv, ModelCommand *command, GError **error)
+                            const GOptionEntry *options, int argc, char **argv,
+                            ModelCommand *command, GError **error)
 {
   g_auto (CliEngineOptions) engine = { 0 };
   GOptionEntry entries[] = {
@@ -97,6 +98,8 @@ project_open_model_command (const char *name, const char *summary, const char *d
   };
   g_autoptr (GOptionContext) context = g_option_context_new (summary);
   g_option_context_add_main_entries (context, entries, NULL);
+  if (options)
+    g_option_context_add_main_entries (context, options, NULL);
   cli_add_engine_options (context, &engine);
   g_option_context_set_description (context, description);
   if (!project_parse_command (context, name, FALSE, &argc, &argv, error)
@@ -114,6 +117,7 @@ static const CliCommand commands[] = {
   { "train", project_train, "train a model on the good training images, or resume a run" },
   { "calibrate", project_calibrate, "recompute a model's calibration on the validation images" },
   { "test", project_test, "score every test image and print the metrics" },
+  { "fusion", project_fusion, "choose how a model's fused map mixes the local and global maps" },
   { "threshold", project_threshold, "choose a model's decision threshold" },
   { "review", project_review, "give a result a verdict; move false positives to training" },
   { "export", project_export, "write a model file" },

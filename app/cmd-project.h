@@ -8,8 +8,8 @@
 
 G_BEGIN_DECLS
 
-/* What calibrate and test share: FILE, --model, --json and the engine
- * options, parsed, with the project opened and the model resolved. */
+/* What calibrate, fusion and test share: FILE, --model, --json and the
+ * engine options, parsed, with the project opened and the model resolved. */
 typedef struct {
   gint64 model;
   gboolean json;
@@ -40,8 +40,10 @@ void project_on_scored (guint done, guint total, gpointer user_data);
 void project_model_command_clear (ModelCommand *command);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ModelCommand, project_model_command_clear)
 
+/* @options: the command's own, or NULL. */
 gboolean project_open_model_command (const char *name, const char *summary, const char *description,
-                                     int argc, char **argv, ModelCommand *command, GError **error);
+                                     const GOptionEntry *options, int argc, char **argv,
+                                     ModelCommand *command, GError **error);
 
 /* The verbs. */
 int project_create (int argc, char **argv);
@@ -50,6 +52,7 @@ int project_info (int argc, char **argv);
 int project_train (int argc, char **argv);
 int project_calibrate (int argc, char **argv);
 int project_test (int argc, char **argv);
+int project_fusion (int argc, char **argv);
 int project_threshold (int argc, char **argv);
 int project_review (int argc, char **argv);
 int project_export (int argc, char **argv);

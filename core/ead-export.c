@@ -66,6 +66,7 @@ torchscript_bytes (EadModel *model, GError **error)
     .st_end = q->st_end,
     .ae_start = q->ae_start,
     .ae_end = q->ae_end,
+    .local_weight = ead_model_get_local_weight (model),
     .has_threshold = ead_model_has_threshold (model),
     .threshold = ead_model_get_threshold (model),
     .provenance = (const char *const *) provenance->pdata,
@@ -123,6 +124,7 @@ onnx_bytes (EadModel *model, GError **error)
   add_number_entry (entries, "quantile_st_end", q->st_end);
   add_number_entry (entries, "quantile_ae_start", q->ae_start);
   add_number_entry (entries, "quantile_ae_end", q->ae_end);
+  add_number_entry (entries, "local_weight", ead_model_get_local_weight (model));
   if (ead_model_has_threshold (model))
     add_number_entry (entries, "threshold", ead_model_get_threshold (model));
   if (!add_tensor_entry (entries, nets, "teacher_mean", error)

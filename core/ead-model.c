@@ -13,6 +13,7 @@ struct _EadModel {
   EadNets *nets;
   gboolean calibrated;
   EadQuantiles quantiles;
+  double local_weight;
   gboolean has_threshold;
   double threshold;
   GHashTable *provenance;   /* char * -> char * */
@@ -22,7 +23,7 @@ struct _EadModel {
 static const char *const reserved_keys[] = {
   "format", "format_version", "model_size", "image_size",
   "quantile_st_start", "quantile_st_end", "quantile_ae_start", "quantile_ae_end",
-  "threshold",
+  "threshold", "local_weight",
 };
 
 static gboolean
@@ -57,6 +58,7 @@ model_wrap (EadNets *nets)
 {
   EadModel *model = g_new0 (EadModel, 1);
   model->nets = nets;
+  model->local_weight = EAD_DEFAULT_LOCAL_WEIGHT;
   model->provenance = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return model;
 }
@@ -113,6 +115,21 @@ ead_model_set_quantiles (EadModel *model, const EadQuantiles *quantiles)
 {
   model->quantiles = *quantiles;
   model->calibrated = TRUE;
+}
+
+double
+ead_model_get_local_weight (const EadModel *model)
+{
+  return model->local_weight;
+}
+
+void
+ead_model_set_local_weight (EadModel *model, double weight)
+{
+  g_return_if_fail (weight >= 0.0 && weight <= 1.0);
+  if (weight != model->local_weight)
+    model->has_threshold = FALSE;
+  model->local_weight = weight;
 }
 
 gboolean
@@ -188,7 +205,8 @@ ead_model_write_to (EadModel *model, EadSafetensorsWriter *writer, GError **erro
                                   n_dims, shape, values, n * sizeof (float));
     }
 
-  g_autofree char *version = g_strdup_printf ("%d", EAD_MODEL_FORMAT_VERSION);
+  const gboolean default_fusion = model->local_weight == EAD_DEFAULT_LOCAL_WEIGHT;
+  g_autofree char *version = g_strdup_printf ("%d", default_fusion ? 1 : EAD_MODEL_FORMAT_VERSION);
   g_autofree char *image_size = g_strdup_printf ("%d", ead_model_get_image_size (model));
   ead_safetensors_writer_set_metadata (writer, "format", EAD_MODEL_FORMAT);
   ead_safetensors_writer_set_metadata (writer, "format_version", version);
@@ -202,6 +220,8 @@ ead_model_write_to (EadModel *model, EadSafetensorsWriter *writer, GError **erro
       set_double_metadata (writer, "quantile_ae_start", model->quantiles.ae_start);
       set_double_metadata (writer, "quantile_ae_end", model->quantiles.ae_end);
     }
+  if (!default_fusion)
+    set_double_metadata (writer, "local_weight", model->local_weight);
   if (model->has_threshold)
     set_double_metadata (writer, "threshold", model->threshold);
 
@@ -360,6 +380,23 @@ read_calibration (EadModel *model, const EadSafetensors *st, const char *name, G
   return read_optional_double (st, name, "threshold", &model->has_threshold, &model->threshold, error);
 }
 
+static gboolean
+read_local_weight (EadModel *model, const EadSafetensors *st, const char *name, GError **error)
+{
+  gboolean present;
+  if (!read_optional_double (st, name, "local_weight", &present, &model->local_weight, error))
+    return FALSE;
+  if (!present)
+    model->local_weight = EAD_DEFAULT_LOCAL_WEIGHT;
+  else if (!(model->local_weight >= 0.0 && model->local_weight <= 1.0))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: local_weight %g is outside [0, 1]", name, model->local_weight);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 EadModel *
 ead_model_new_from_safetensors (const EadSafetensors *st, const char *name, GError **error)
 {
@@ -374,7 +411,7 @@ ead_model_new_from_safetensors (const EadSafetensors *st, const char *name, GErr
   for (guint i = 0; i < ead_nets_get_n_tensors (model->nets); i++)
     if (!fill_tensor (model->nets, i, st, name, ead_nets_get_tensor_name (model->nets, i), error))
       return NULL;
-  if (!read_calibration (model, st, name, error))
+  if (!read_calibration (model, st, name, error) || !read_local_weight (model, st, name, error))
     return NULL;
 
   for (const char *const *key = ead_safetensors_get_metadata_keys (st); *key; key++)

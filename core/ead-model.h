@@ -15,7 +15,11 @@
 G_BEGIN_DECLS
 
 #define EAD_MODEL_FORMAT "efficientad-model"
-#define EAD_MODEL_FORMAT_VERSION 1
+/* Version 2 added the fusion weight; a model whose weight is the default
+ * is still written as version 1, so older programs read it unchanged. */
+#define EAD_MODEL_FORMAT_VERSION 2
+/* The paper's fusion: the mean of the local and the global map. */
+#define EAD_DEFAULT_LOCAL_WEIGHT 0.5
 
 /* The quantiles of the validation maps that normalise each map:
  * normalised = 0.1 * (m - start) / (end - start), start the 0.9 quantile and
@@ -59,6 +63,13 @@ int ead_model_get_image_size (const EadModel *model);
 gboolean ead_model_is_calibrated (const EadModel *model);
 const EadQuantiles *ead_model_get_quantiles (const EadModel *model);
 void ead_model_set_quantiles (EadModel *model, const EadQuantiles *quantiles);
+
+/* How the fused map mixes the normalised maps: @weight * local +
+ * (1 - @weight) * global, @weight in [0, 1] (1: the local map alone, 0: the
+ * global map alone). The image score is the fused map's maximum, so a new
+ * weight makes the threshold meaningless: setting one clears it. */
+double ead_model_get_local_weight (const EadModel *model);
+void ead_model_set_local_weight (EadModel *model, double weight);
 
 gboolean ead_model_has_threshold (const EadModel *model);
 double ead_model_get_threshold (const EadModel *model);

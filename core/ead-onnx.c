@@ -395,8 +395,12 @@ add_scoring (Graph *g, EadModel *model, GError **error)
   const EadQuantiles *q = ead_model_get_quantiles (model);
   const char *local = add_map (g, teacher, student_halves[0], q->st_start, q->st_end);
   const char *global = add_map (g, autoencoder, student_halves[1], q->ae_start, q->ae_end);
-  const char *sum = add_node (g, NULL, "Add", NULL, local, global, NULL);
-  const char *fused = add_node (g, NULL, "Mul", NULL, sum, add_scalar (g, 0.5f), NULL);
+  /* The weights rounded to float first, as core/ead-score.c uses them. */
+  const double weight = ead_model_get_local_weight (model);
+  const char *local_part = add_node (g, NULL, "Mul", NULL, local, add_scalar (g, (float) weight), NULL);
+  const char *global_part = add_node (g, NULL, "Mul", NULL, global,
+                                      add_scalar (g, (float) (1.0 - weight)), NULL);
+  const char *fused = add_node (g, NULL, "Add", NULL, local_part, global_part, NULL);
 
   add_to_image (g, "fused_map", fused, side);
   add_to_image (g, "local_map", local, side);

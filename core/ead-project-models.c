@@ -49,8 +49,8 @@ insert_calibration (EadProject *project, gint64 model_id, EadModel *model,
   g_autoptr (GBytes) std = mean ? teacher_statistic (model, "teacher_std", error) : NULL;
   g_autoptr (sqlite3_stmt) s = std ? ead_project_prepare (project,
     "INSERT INTO calibrations (model_id, calibrated_at, precision, n_validation, teacher_mean,"
-    "                          teacher_std, st_start, st_end, ae_start, ae_end)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error) : NULL;
+    "                          teacher_std, st_start, st_end, ae_start, ae_end, local_weight)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error) : NULL;
   if (!s)
     return FALSE;
   g_autofree char *now = ead_project_now ();
@@ -65,6 +65,7 @@ insert_calibration (EadProject *project, gint64 model_id, EadModel *model,
   sqlite3_bind_double (s, 8, q->st_end);
   sqlite3_bind_double (s, 9, q->ae_start);
   sqlite3_bind_double (s, 10, q->ae_end);
+  sqlite3_bind_double (s, 11, ead_model_get_local_weight (model));
   return ead_project_step_statement (project, s, error);
 }
 
@@ -99,7 +100,7 @@ ead_project_insert_model (EadProject *project, gint64 run_id, EadModel *model,
   "SELECT m.id, m.run_id, m.created_at, r.model_size, r.image_size," \
   "       c.st_start, c.st_end, c.ae_start, c.ae_end, c.n_validation," \
   "       t.value, t.method, t.parameter," \
-  "       (SELECT count(*) FROM results WHERE model_id = m.id)" \
+  "       (SELECT count(*) FROM results WHERE model_id = m.id), c.local_weight" \
   " FROM models m JOIN runs r ON r.id = m.run_id" \
   " JOIN calibrations c ON c.model_id = m.id" \
   " LEFT JOIN thresholds t ON t.model_id = m.id"
@@ -124,6 +125,7 @@ model_info_from_row (sqlite3_stmt *s)
     .threshold_parameter = sqlite3_column_type (s, 12) != SQLITE_NULL
                            ? sqlite3_column_double (s, 12) : NAN,
     .n_results = sqlite3_column_int (s, 13),
+    .local_weight = sqlite3_column_double (s, 14),
   };
   ead_model_size_from_string ((const char *) sqlite3_column_text (s, 3), &info.size);
   if (info.has_threshold)
@@ -239,7 +241,7 @@ EadModel *
 ead_project_load_model (EadProject *project, gint64 model_id, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
-    "SELECT m.data, c.st_start, c.st_end, c.ae_start, c.ae_end, t.value"
+    "SELECT m.data, c.st_start, c.st_end, c.ae_start, c.ae_end, t.value, c.local_weight"
     " FROM models m JOIN calibrations c ON c.model_id = m.id"
     " LEFT JOIN thresholds t ON t.model_id = m.id WHERE m.id = ?", error);
   if (!s)
@@ -257,12 +259,14 @@ ead_project_load_model (EadProject *project, gint64 model_id, GError **error)
   g_autoptr (EadModel) model = ead_model_new_from_safetensors (st, name, error);
   if (!model)
     return NULL;
-  /* The calibration and threshold in the project supersede the file's. */
+  /* The calibration and threshold in the project supersede the file's;
+   * the weight first, since a new one clears the threshold. */
   EadQuantiles q = {
     sqlite3_column_double (s, 1), sqlite3_column_double (s, 2),
     sqlite3_column_double (s, 3), sqlite3_column_double (s, 4),
   };
   ead_model_set_quantiles (model, &q);
+  ead_model_set_local_weight (model, sqlite3_column_double (s, 6));
   if (sqlite3_column_type (s, 5) != SQLITE_NULL)
     ead_model_set_threshold (model, sqlite3_column_double (s, 5));
   return g_steal_pointer (&model);
@@ -402,25 +406,34 @@ load_resized_images (EadProject *project, GArray *ids, int size, GCancellable *c
   return g_steal_pointer (&images);
 }
 
+/* Deletes @model_id's results and their metrics, inside a transaction. */
+static gboolean
+forget_scores (EadProject *project, gint64 model_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) results = ead_project_prepare (project,
+    "DELETE FROM results WHERE model_id = ?", error);
+  g_autoptr (sqlite3_stmt) metrics = results ? ead_project_prepare (project,
+    "DELETE FROM test_metrics WHERE model_id = ?", error) : NULL;
+  if (!metrics)
+    return FALSE;
+  sqlite3_bind_int64 (results, 1, model_id);
+  sqlite3_bind_int64 (metrics, 1, model_id);
+  return ead_project_step_statement (project, results, error)
+         && ead_project_step_statement (project, metrics, error);
+}
+
 /* New quantiles make the old scores, their metrics and the threshold
  * meaningless. */
 static gboolean
 replace_calibration (EadProject *project, gint64 model_id, EadModel *model,
                      EadPrecision precision, guint n_validation, GError **error)
 {
-  g_autoptr (sqlite3_stmt) forget = ead_project_prepare (project,
-    "DELETE FROM results WHERE model_id = ?1;", error);
-  g_autoptr (sqlite3_stmt) forget_metrics = forget ? ead_project_prepare (project,
-    "DELETE FROM test_metrics WHERE model_id = ?1;", error) : NULL;
-  g_autoptr (sqlite3_stmt) drop = forget_metrics ? ead_project_prepare (project,
-    "DELETE FROM calibrations WHERE model_id = ?", error) : NULL;
+  g_autoptr (sqlite3_stmt) drop = ead_project_prepare (project,
+    "DELETE FROM calibrations WHERE model_id = ?", error);
   if (!drop || !ead_project_begin (project, error))
     return FALSE;
-  sqlite3_bind_int64 (forget, 1, model_id);
-  sqlite3_bind_int64 (forget_metrics, 1, model_id);
   sqlite3_bind_int64 (drop, 1, model_id);
-  if (!ead_project_step_statement (project, forget, error)
-      || !ead_project_step_statement (project, forget_metrics, error)
+  if (!forget_scores (project, model_id, error)
       || !ead_project_step_statement (project, drop, error)
       || !insert_calibration (project, model_id, model, precision, n_validation, error))
     {
@@ -450,6 +463,48 @@ ead_project_calibrate (EadProject *project, gint64 model_id, EadPrecision precis
   return replace_calibration (project, model_id, model, precision, ids->len, error)
          && ead_project_store_validation (project, model_id, model, precision, progress,
                                           user_data, cancellable, error);
+}
+
+/* So does a new weight: the scores are the fused map's maxima. */
+static gboolean
+replace_local_weight (EadProject *project, gint64 model_id, double weight, GError **error)
+{
+  g_autoptr (sqlite3_stmt) set = ead_project_prepare (project,
+    "UPDATE calibrations SET local_weight = ?2 WHERE model_id = ?1", error);
+  g_autoptr (sqlite3_stmt) drop = set ? ead_project_prepare (project,
+    "DELETE FROM thresholds WHERE model_id = ?", error) : NULL;
+  if (!drop || !ead_project_begin (project, error))
+    return FALSE;
+  sqlite3_bind_int64 (set, 1, model_id);
+  sqlite3_bind_double (set, 2, weight);
+  sqlite3_bind_int64 (drop, 1, model_id);
+  if (!ead_project_step_statement (project, set, error)
+      || !forget_scores (project, model_id, error)
+      || !ead_project_step_statement (project, drop, error))
+    {
+      ead_project_rollback (project);
+      return FALSE;
+    }
+  return ead_project_commit (project, error);
+}
+
+gboolean
+ead_project_set_local_weight (EadProject *project, gint64 model_id, double weight,
+                              EadPrecision precision, EadProjectProgress progress,
+                              gpointer user_data, GCancellable *cancellable, GError **error)
+{
+  if (!(weight >= 0.0 && weight <= 1.0))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "the local weight must lie between 0 and 1, not %g", weight);
+      return FALSE;
+    }
+  g_autoptr (EadModel) model = ead_project_load_model (project, model_id, error);
+  if (!model || !replace_local_weight (project, model_id, weight, error))
+    return FALSE;
+  ead_model_set_local_weight (model, weight);
+  return ead_project_store_validation (project, model_id, model, precision, progress,
+                                       user_data, cancellable, error);
 }
 
 /* ---- Threshold ---- */

@@ -215,6 +215,11 @@ static const char *const migrations[] = {
    * map's. */
   "ALTER TABLE test_metrics ADD COLUMN map TEXT NOT NULL DEFAULT 'fused'"
   "  CHECK (map IN ('local', 'global', 'fused'));",
+
+  /* Version 5: how the fused map mixes the local and the global map, a
+   * setting of the calibration; earlier models are the paper's mean. */
+  "ALTER TABLE calibrations ADD COLUMN local_weight REAL NOT NULL DEFAULT 0.5"
+  "  CHECK (local_weight BETWEEN 0 AND 1);",
 };
 
 int

@@ -269,6 +269,7 @@ typedef struct {
   int image_size;
   EadQuantiles quantiles;
   guint n_validation;         /* images the quantiles come from */
+  double local_weight;        /* the fused map's share of the local map */
   gboolean has_threshold;
   double threshold;
   EadThresholdMethod threshold_method;
@@ -294,10 +295,20 @@ typedef void (*EadProjectProgress) (guint done, guint total, gpointer user_data)
 
 /* Recomputes the map quantiles on the good validation images, scores them
  * (their results and the histograms of their maps are stored) and clears
- * the threshold, which was in the old quantiles' units. */
+ * the threshold, which was in the old quantiles' units. The local weight
+ * stays. */
 gboolean ead_project_calibrate (EadProject *project, gint64 model_id, EadPrecision precision,
                                 EadProjectProgress progress, gpointer user_data,
                                 GCancellable *cancellable, GError **error);
+
+/* Makes the calibrated model's fused map @weight * local + (1 - @weight) *
+ * global (ead_model_set_local_weight()): its results, their metrics and its
+ * threshold, all in the old fused units, are deleted in one transaction,
+ * and the good validation images are scored again, as by calibrating. */
+gboolean ead_project_set_local_weight (EadProject *project, gint64 model_id, double weight,
+                                       EadPrecision precision, EadProjectProgress progress,
+                                       gpointer user_data, GCancellable *cancellable,
+                                       GError **error);
 
 /* ---- Results ---- */
 

@@ -104,9 +104,11 @@ ead_model_score (EadModel *model, const EadImage *image, EadPrecision precision,
   const EadQuantiles *q = ead_model_get_quantiles (model);
   ead_map_normalize (local, cells, q->st_start, q->st_end);
   ead_map_normalize (global, cells, q->ae_start, q->ae_end);
+  const double weight = ead_model_get_local_weight (model);
+  const float local_weight = (float) weight, global_weight = (float) (1.0 - weight);
   g_autofree float *fused = g_new (float, cells);
   for (gsize i = 0; i < cells; i++)
-    fused[i] = 0.5f * local[i] + 0.5f * global[i];
+    fused[i] = local_weight * local[i] + global_weight * global[i];
 
   g_autofree float *fused_full = g_new (float, pixels);
   ead_map_pad_and_resize (fused, side, MAP_PADDING, fused_full, width, height);

@@ -16,7 +16,7 @@ typedef struct {
   int width, height;
   float *local;    /* student-teacher map, NULL unless maps were asked for */
   float *global;   /* student-autoencoder map */
-  float *fused;    /* their mean */
+  float *fused;    /* their mix, by the model's local weight */
   double milliseconds;   /* network and map time, without decoding */
 } EadScoreResult;
 

@@ -43,6 +43,7 @@ def torchscript(model, input_path, n, size, output_path):
         "quantile_ae_start": module.quantile_ae_start,
         "quantile_ae_end": module.quantile_ae_end,
         "threshold": module.threshold,
+        "local_weight": module.local_weight,
         "provenance": dict(module.provenance),
         "teacher_mean": module.teacher_mean.tolist(),
         "training": module.training,

@@ -144,9 +144,10 @@ write_input (Case *c)
 
 /* A seeded model calibrated on the first two images of @images (teacher
  * statistics and map quantiles), so that maps and scores vary as a trained
- * model's do. */
+ * model's do, its fused map mixing the maps by @local_weight. */
 static Case *
-case_new (const char *name, EadModelSize size, int image_size, gboolean with_threshold)
+case_new (const char *name, EadModelSize size, int image_size, double local_weight,
+          gboolean with_threshold)
 {
   Case *c = g_new0 (Case, 1);
   c->name = g_strdup (name);
@@ -163,6 +164,7 @@ case_new (const char *name, EadModelSize size, int image_size, gboolean with_thr
   g_assert_no_error (error);
   g_assert_true (ead_calibrate_quantiles (c->model, calibration, 2, EAD_PRECISION_FP32, NULL, &error));
   g_assert_no_error (error);
+  ead_model_set_local_weight (c->model, local_weight);
   if (with_threshold)
     ead_model_set_threshold (c->model, THRESHOLD);
   ead_model_set_provenance (c->model, "dataset", "bottle");
@@ -452,6 +454,8 @@ test_torchscript (void)
   g_assert_cmpfloat (json_object_get_double_member (info, "quantile_ae_start"), ==, q->ae_start);
   g_assert_cmpfloat (json_object_get_double_member (info, "quantile_ae_end"), ==, q->ae_end);
   g_assert_cmpfloat (json_object_get_double_member (info, "threshold"), ==, THRESHOLD);
+  g_assert_cmpfloat (json_object_get_double_member (info, "local_weight"), ==,
+                     EAD_DEFAULT_LOCAL_WEIGHT);
   g_assert_false (json_object_get_boolean_member (info, "training"));
   JsonObject *provenance = member_object (c->torchscript_info, "provenance");
   g_assert_cmpstr (json_object_get_string_member (provenance, "dataset"), ==, "bottle");
@@ -504,6 +508,7 @@ test_onnx_checker (void)
   assert_metadata_number (metadata, "quantile_ae_start", q->ae_start);
   assert_metadata_number (metadata, "quantile_ae_end", q->ae_end);
   assert_metadata_number (metadata, "threshold", THRESHOLD);
+  assert_metadata_number (metadata, "local_weight", EAD_DEFAULT_LOCAL_WEIGHT);
   assert_metadata_teacher (metadata, c->model, "teacher_mean");
   assert_metadata_teacher (metadata, c->model, "teacher_std");
   g_assert_cmpstr (json_object_get_string_member (metadata, "provenance.dataset"), ==, "bottle");
@@ -569,12 +574,34 @@ test_cross_format (void)
     }
 }
 
-/* PDN-M at 320 pixels, without a threshold, exports to both formats. */
+/* The fused maps are @weight * local + (1 - @weight) * global (resizing is
+ * linear), and far from the mean, so the exports' agreement means they
+ * weigh the maps as the engine does. */
+static void
+assert_weighted_fusion (const Outputs *o, double weight)
+{
+  double worst = 0, from_mean = 0;
+  for (guint i = 0; i < o->n; i++)
+    for (gsize j = 0; j < (gsize) o->side * o->side; j++)
+      {
+        const double local = outputs_map (o, MAP_LOCAL, i)[j];
+        const double global = outputs_map (o, MAP_GLOBAL, i)[j];
+        const double fused = outputs_map (o, MAP_FUSED, i)[j];
+        worst = MAX (worst, fabs (fused - (weight * local + (1 - weight) * global)));
+        from_mean = MAX (from_mean, fabs (fused - (local + global) / 2));
+      }
+  g_assert_cmpfloat (worst, <, 1e-5);
+  g_assert_cmpfloat (from_mean, >, 1e-2);
+}
+
+/* PDN-M at 320 pixels, without a threshold and with a fused map that
+ * weighs the local map 0.8, exports to both formats. */
 static void
 test_medium (void)
 {
-  g_autoptr (Case) c = case_new ("medium-320", EAD_MODEL_MEDIUM, 320, FALSE);
+  g_autoptr (Case) c = case_new ("medium-320", EAD_MODEL_MEDIUM, 320, 0.8, FALSE);
   assert_informative (&c->engine);
+  assert_weighted_fusion (&c->engine, 0.8);
   torchscript_outputs (c);
   assert_close (&c->torchscript, &c->engine, 1e-4, "PDN-M 320 TorchScript vs engine");
   assert_shapes (c->torchscript_info, c);
@@ -582,9 +609,11 @@ test_medium (void)
   g_assert_cmpstr (json_object_get_string_member (info, "model_size"), ==, "medium");
   g_assert_cmpint (json_object_get_int_member (info, "image_size"), ==, 320);
   g_assert_true (json_object_get_null_member (info, "threshold"));
+  g_assert_cmpfloat (json_object_get_double_member (info, "local_weight"), ==, 0.8);
 
   g_autoptr (JsonNode) checked = check_onnx (c);
   g_assert_false (json_object_has_member (member_object (checked, "metadata"), "threshold"));
+  assert_metadata_number (member_object (checked, "metadata"), "local_weight", 0.8);
   onnx_outputs (c);
   assert_close (&c->onnx, &c->engine, 1e-3, "PDN-M 320 ONNX vs engine");
   assert_shapes (c->onnx_info, c);
@@ -713,7 +742,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_autofree char *dataset = test_make_small_dataset (scratch);
   source_images = load_images (dataset);
-  small_case = case_new ("small-256", EAD_MODEL_SMALL, 256, TRUE);
+  small_case = case_new ("small-256", EAD_MODEL_SMALL, 256, EAD_DEFAULT_LOCAL_WEIGHT, TRUE);
 
   g_test_add_func ("/export/layers", test_layers);
   g_test_add_func ("/export/torchscript", test_torchscript);

@@ -91,6 +91,36 @@ test_round_trip (Fixture *f, gconstpointer data)
   assert_same_tensor (f->model, loaded, "teacher_std");
 }
 
+/* A model that mixes its maps otherwise says so in a version 2 file, which
+ * older programs refuse; the paper's mean stays a version 1 file. Setting
+ * a new weight clears the threshold: it was in the old fused units. */
+static void
+test_local_weight (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadSafetensors) plain = ead_safetensors_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ead_safetensors_get_metadata (plain, "format_version"), ==, "1");
+  g_assert_null (ead_safetensors_get_metadata (plain, "local_weight"));
+  g_assert_cmpfloat (ead_model_get_local_weight (f->model), ==, 0.5);
+
+  ead_model_set_local_weight (f->model, 0.5);
+  g_assert_true (ead_model_has_threshold (f->model));
+  ead_model_set_local_weight (f->model, 0.75);
+  g_assert_false (ead_model_has_threshold (f->model));
+  g_autofree char *path = g_build_filename (f->dir, "weighted.safetensors", NULL);
+  g_assert_true (ead_model_save (f->model, path, &error));
+  g_assert_no_error (error);
+  g_autoptr (EadSafetensors) weighted = ead_safetensors_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ead_safetensors_get_metadata (weighted, "format_version"), ==, "2");
+  g_assert_cmpstr (ead_safetensors_get_metadata (weighted, "local_weight"), ==, "0.75");
+  g_autoptr (EadModel) loaded = ead_model_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (ead_model_get_local_weight (loaded), ==, 0.75);
+  g_assert_null (ead_model_get_provenance (loaded, "local_weight"));
+}
+
 /* The file is plain safetensors with the documented metadata. */
 static void
 test_file_is_safetensors (Fixture *f, gconstpointer data)
@@ -190,6 +220,10 @@ test_bad_metadata (Fixture *f, gconstpointer data)
   assert_load_fails (nan, EAD_ERROR_BAD_FILE, "threshold");
   g_autofree char *order = write_variant (f, "order.safetensors", "quantile_st_end", "0.0", NULL);
   assert_load_fails (order, EAD_ERROR_BAD_FILE, "quantiles");
+  g_autofree char *weight = write_variant (f, "weight.safetensors", "local_weight", "1.5", NULL);
+  assert_load_fails (weight, EAD_ERROR_BAD_FILE, "local_weight");
+  g_autofree char *word = write_variant (f, "word.safetensors", "local_weight", "half", NULL);
+  assert_load_fails (word, EAD_ERROR_BAD_FILE, "local_weight");
 }
 
 static void
@@ -250,6 +284,7 @@ main (int argc, char **argv)
   ead_torch_set_threads (0);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/model/round-trip", test_round_trip);
+  ADD ("/model/local-weight", test_local_weight);
   ADD ("/model/file-is-safetensors", test_file_is_safetensors);
   ADD ("/model/truncated", test_truncated);
   ADD ("/model/not-safetensors", test_not_safetensors);

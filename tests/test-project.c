@@ -270,6 +270,9 @@ test_upgrades_version_2 (TempDir *dir, gconstpointer data)
   g_assert_cmpint (run.patience, ==, 0);
   ead_run_info_clear (&run);
   g_assert_cmpint (query_raw_int (path, "SELECT validate_every FROM runs"), ==, 0);
+  /* Version 5 mixes the maps as the paper did, unless told otherwise. */
+  g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM pragma_table_info ('calibrations')"
+                                        " WHERE name = 'local_weight' AND dflt_value = '0.5'"), ==, 1);
   /* Version 4 keeps each map's test metrics. */
   g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM pragma_table_info ('test_metrics')"
                                         " WHERE name = 'map' AND dflt_value = '''fused'''"), ==, 1);
@@ -1453,6 +1456,75 @@ test_results_and_threshold (TempDir *dir, gconstpointer data)
   g_assert_null (tested_at);
 }
 
+/* Scoring with the local map alone: the old results, metrics and
+ * threshold go in one step, the validation images are scored again, and a
+ * new test's fused metrics are the local map's of the test before. */
+static void
+test_local_weight (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = NULL;
+  gint64 model = open_trained (dir, &project);
+  g_autoptr (EadEvaluation) mean = ead_project_test (project, model, EAD_PRECISION_FP32, NULL,
+                                                     NULL, NULL, &error);
+  g_assert_no_error (error);
+  double threshold;
+  g_assert_true (ead_project_set_threshold (project, model, EAD_THRESHOLD_F1_MAX, 0, &threshold,
+                                            &error));
+  g_assert_false (ead_project_set_local_weight (project, model, 1.5, EAD_PRECISION_FP32, NULL,
+                                                NULL, NULL, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+
+  g_assert_true (ead_project_set_local_weight (project, model, 1.0, EAD_PRECISION_FP32, NULL,
+                                               NULL, NULL, &error));
+  g_assert_no_error (error);
+  EadModelInfo info;
+  g_assert_true (ead_project_get_model (project, model, &info, &error));
+  g_assert_cmpfloat (info.local_weight, ==, 1.0);
+  g_assert_false (info.has_threshold);
+  g_assert_cmpuint (info.n_results, ==, info.n_validation);
+  ead_model_info_clear (&info);
+  g_autoptr (GArray) stale = ead_project_get_test_metrics (project, model, EAD_MAP_FUSED, NULL,
+                                                           &error);
+  g_assert_cmpuint (stale->len, ==, 0);
+  g_autoptr (EadModel) loaded = ead_project_load_model (project, model, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (ead_model_get_local_weight (loaded), ==, 1.0);
+  g_auto (TestRun) shown = test_run_cli ("project", "info", ead_project_get_path (project), NULL);
+  g_assert_nonnull (strstr (shown.out, "fused map 1 x local + 0 x global, no threshold"));
+
+  g_autoptr (EadEvaluation) local = ead_project_test (project, model, EAD_PRECISION_FP32, NULL,
+                                                      NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_same_metrics (&local->overall, &mean->local->overall);
+  /* The scores changed (AUROCs may agree on so few images). */
+  g_assert_cmpfloat (local->overall.threshold, !=, mean->overall.threshold);
+
+  /* Recalibrating keeps the choice. */
+  g_assert_true (ead_project_calibrate (project, model, EAD_PRECISION_FP32, NULL, NULL, NULL,
+                                        &error));
+  g_assert_true (ead_project_get_model (project, model, &info, &error));
+  g_assert_cmpfloat (info.local_weight, ==, 1.0);
+  ead_model_info_clear (&info);
+
+  /* The command line's way back to the mean, and its one-line refusals. */
+  const char *path = ead_project_get_path (project);
+  g_auto (TestRun) neither = test_run_cli ("project", "fusion", path, NULL);
+  g_assert_cmpint (neither.status, ==, 1);
+  g_assert_nonnull (strstr (neither.err, "exactly one of --map"));
+  g_auto (TestRun) unknown = test_run_cli ("project", "fusion", path, "--map", "both", NULL);
+  g_assert_nonnull (strstr (unknown.err, "unknown map 'both'"));
+  g_auto (TestRun) outside = test_run_cli ("project", "fusion", path, "--local-weight=-1", NULL);
+  g_assert_nonnull (strstr (outside.err, "between 0 and 1"));
+  g_auto (TestRun) fused = test_run_cli ("project", "fusion", path, "--map", "fused", NULL);
+  g_assert_cmpint (fused.status, ==, 0);
+  g_assert_nonnull (strstr (fused.out, "0.5 x local + 0.5 x global"));
+  g_assert_true (ead_project_get_model (project, model, &info, &error));
+  g_assert_cmpfloat (info.local_weight, ==, 0.5);
+  ead_model_info_clear (&info);
+}
+
 /* Scores the test images of @project's @model. */
 static void
 score_test_images (EadProject *project, gint64 model)
@@ -1606,6 +1678,7 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/train-budget-and-validation", test_train_budget_and_validation);
   add_temp_dir_test ("/project/calibrate", test_calibrate);
   add_temp_dir_test ("/project/results-and-threshold", test_results_and_threshold);
+  add_temp_dir_test ("/project/local-weight", test_local_weight);
   add_temp_dir_test ("/project/false-positives-to-training", test_false_positives_to_training);
   add_temp_dir_test ("/project/export", test_export);
   int status = g_test_run ();

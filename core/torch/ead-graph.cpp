@@ -161,7 +161,7 @@ network_source (const std::string &network, const std::vector<EadLayer> &layers)
 
 // forward() and its map step, in the engine's order of operations
 // (core/ead-score.c): quantile normalisation at the network's resolution,
-// the fused map from the normalised ones, then zero padding by 4 and a
+// the fused map mixing the normalised ones by the local weight, then zero padding by 4 and a
 // bilinear resize to the input size; the score is the fused map's maximum.
 std::string
 forward_source (int64_t image_size)
@@ -182,7 +182,7 @@ forward_source (int64_t image_size)
     "    glob = torch.mean(torch.pow(ae - st[:, " + c + ":], 2), [1], True)\n"
     "    local = (local - self.quantile_st_start) * (0.1 / (self.quantile_st_end - self.quantile_st_start))\n"
     "    glob = (glob - self.quantile_ae_start) * (0.1 / (self.quantile_ae_end - self.quantile_ae_start))\n"
-    "    fused = self.to_image(0.5 * local + 0.5 * glob)\n"
+    "    fused = self.to_image(self.local_weight * local + (1.0 - self.local_weight) * glob)\n"
     "    score = torch.amax(fused, [1, 2, 3])\n"
     "    return score, fused, self.to_image(local), self.to_image(glob)\n";
 }
@@ -225,6 +225,7 @@ register_attributes (torch::jit::Module &module, EadNets *nets, const EadScriptI
   module.register_attribute ("quantile_st_end", float_type, info->st_end);
   module.register_attribute ("quantile_ae_start", float_type, info->ae_start);
   module.register_attribute ("quantile_ae_end", float_type, info->ae_end);
+  module.register_attribute ("local_weight", float_type, info->local_weight);
   module.register_attribute ("threshold", c10::OptionalType::create (float_type),
                              info->has_threshold ? c10::IValue (info->threshold) : c10::IValue ());
   c10::Dict<std::string, std::string> provenance;

@@ -34,6 +34,7 @@ typedef struct {
   const char *model_size;        /* "small" or "medium" */
   double st_start, st_end;       /* local map quantiles */
   double ae_start, ae_end;       /* global map quantiles */
+  double local_weight;           /* the fused map's share of the local map */
   gboolean has_threshold;
   double threshold;
   const char *const *provenance; /* key, value, key, value, ..., NULL */
