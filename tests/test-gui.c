@@ -876,13 +876,20 @@ calibration_done (gpointer view)
   return !ead_calibration_view_is_busy (view);
 }
 
+/* Runs the job of @action to its end. */
 static void
-calibrate (EadCalibrationView *view)
+run_calibration_job (EadCalibrationView *view, const char *action)
 {
-  activate_in (view, "calibration.calibrate");
+  activate_in (view, action);
   g_assert_true (ead_calibration_view_is_busy (view));
   g_assert_true (ead_gui_test_wait_until (calibration_done, view, 240000));
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
+}
+
+static void
+calibrate (EadCalibrationView *view)
+{
+  run_calibration_job (view, "calibration.calibrate");
 }
 
 /* Shows the quantiles of @path's model @model_id as the view should. */
@@ -1045,6 +1052,50 @@ assert_map_metrics_shown (EadCalibrationView *view, EadProject *project, gint64 
   snapshot (GTK_WIDGET (view->maps_grid), "calibration-maps");
 }
 
+/* Scoring with the local map alone: the project's model takes the weight,
+ * loses its threshold, and its new fused metrics are the local map's of
+ * the test before. */
+static void
+assert_fusion_applied (EadCalibrationView *view, EadProject *project, gint64 model_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) local = ead_project_get_test_metrics (project, model_id, EAD_MAP_LOCAL, NULL,
+                                                           &error);
+  g_assert_no_error (error);
+
+  /* The summary says how the model scores. */
+  g_assert_nonnull (strstr (gtk_label_get_text (view->summary_label),
+                            expect ("; scored with both maps, averaged", "；以两张图的平均值评分")));
+  g_assert_false (action_enabled (view, "calibration.apply-fusion"));
+  gtk_drop_down_set_selected (view->fusion_choice, 3);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (view->fusion_spin)));
+  g_assert_false (action_enabled (view, "calibration.apply-fusion"));
+  gtk_drop_down_set_selected (view->fusion_choice, 1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (view->fusion_spin)));
+  g_assert_true (action_enabled (view, "calibration.apply-fusion"));
+  run_calibration_job (view, "calibration.apply-fusion");
+
+  EadModelInfo info;
+  g_assert_true (ead_project_get_model (project, model_id, &info, &error));
+  g_assert_cmpfloat (info.local_weight, ==, 1.0);
+  g_assert_false (info.has_threshold);
+  ead_model_info_clear (&info);
+  g_autoptr (GArray) fused = ead_project_get_test_metrics (project, model_id, EAD_MAP_FUSED, NULL,
+                                                           &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fused->len, ==, local->len);
+  g_assert_cmpfloat (g_array_index (fused, EadMetrics, 0).image_auroc, ==,
+                     g_array_index (local, EadMetrics, 0).image_auroc);
+  g_assert_cmpfloat (g_array_index (fused, EadMetrics, 0).aupro, ==,
+                     g_array_index (local, EadMetrics, 0).aupro);
+  g_assert_nonnull (strstr (gtk_label_get_text (view->summary_label),
+                            expect ("; scored with the local map alone", "；仅以局部图评分")));
+  assert_shows (expect ("No threshold saved", "尚未保存阈值"));
+  g_assert_cmpuint (gtk_drop_down_get_selected (view->fusion_choice), ==, 1);
+  g_assert_false (action_enabled (view, "calibration.apply-fusion"));
+  snapshot (gtk_widget_get_parent (GTK_WIDGET (view->fusion_choice)), "calibration-fusion");
+}
+
 static void
 test_calibration (void)
 {
@@ -1116,6 +1167,8 @@ test_calibration (void)
   assert_shows (saved);
   g_assert_cmpfloat (ead_calibration_view_get_threshold (view), ==, f1_max);
   snapshot (GTK_WIDGET (window), "calibration");
+
+  assert_fusion_applied (view, project, model_id);
 
   /* A job holds the session, never the view: closing the window mid-job
    * finalises the view here, in the main thread, and the job, cancelled,

@@ -1,10 +1,11 @@
 /* ead-calibration-view-actions.c: the Calibration view's actions:
- * calibrate a model and score its test images in a worker, and choose and
- * save its threshold. */
+ * calibrate a model, or change how it fuses its maps, and score its test
+ * images in a worker, and choose and save its threshold. */
 
 #include "ead-calibration-view-private.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "ead-error.h"
 #include "ead-progress-relay.h"
@@ -13,6 +14,7 @@
 /* Calibration and testing in a worker thread, on a connection of its own. */
 typedef enum {
   PHASE_CALIBRATING,
+  PHASE_REWEIGHING,
   PHASE_SCORING,
 } JobPhase;
 
@@ -23,9 +25,8 @@ typedef struct {
   GCancellable *cancellable;  /* the view's while the job is its own */
   char *path;
   gint64 model_id;
-  gboolean calibrate;
-  gboolean test;
-  JobPhase phase;             /* the worker's */
+  JobPhase phase;             /* the worker's: where it starts, then where it is */
+  double local_weight;        /* the new one, for PHASE_REWEIGHING */
   EadProgressRelay *progress;
 } CalibrationJob;
 
@@ -36,8 +37,12 @@ _ead_calibration_view_update_actions (EadCalibrationView *self)
   gboolean idle = self->cancellable == NULL && _ead_calibration_view_shown_model (self) != NULL;
   gboolean scored = self->scores->len > 0;
   gboolean anomalous = _ead_calibration_view_has_anomalous (self);
+  const EadModelInfo *model = _ead_calibration_view_shown_model (self);
+  gboolean reweighed = model != NULL
+                       && _ead_calibration_view_chosen_local_weight (self) != model->local_weight;
 
   gtk_widget_action_set_enabled (widget, "calibration.calibrate", idle);
+  gtk_widget_action_set_enabled (widget, "calibration.apply-fusion", idle && reweighed);
   gtk_widget_action_set_enabled (widget, "calibration.cancel", self->cancellable != NULL);
   gtk_widget_action_set_enabled (widget, "calibration.threshold-f1-max", idle && anomalous);
   gtk_widget_action_set_enabled (widget, "calibration.threshold-max-fpr", idle && scored);
@@ -68,6 +73,8 @@ show_progress (guint phase, guint done, guint total, gpointer user_data)
     return;
   if (phase == PHASE_CALIBRATING)
     text = g_strdup_printf (_("Calibrating… %d of %d validation images"), done, total);
+  else if (phase == PHASE_REWEIGHING)
+    text = g_strdup_printf (_("Scoring… %d of %d validation images"), done, total);
   else
     text = g_strdup_printf (_("Scoring… %d of %d test images"), done, total);
   gtk_progress_bar_set_text (self->progress_bar, text);
@@ -92,10 +99,13 @@ calibration_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
   GError *error = NULL;
 
   project = ead_project_reopen (job->path, &error);
-  if (project != NULL && job->calibrate)
+  if (project != NULL && job->phase == PHASE_CALIBRATING)
     ead_project_calibrate (project, job->model_id, EAD_PRECISION_FP32, job_progress, job,
                            cancellable, &error);
-  if (project != NULL && error == NULL && job->test)
+  else if (project != NULL && job->phase == PHASE_REWEIGHING)
+    ead_project_set_local_weight (project, job->model_id, job->local_weight, EAD_PRECISION_FP32,
+                                  job_progress, job, cancellable, &error);
+  if (project != NULL && error == NULL)
     {
       job->phase = PHASE_SCORING;
       evaluation = ead_project_test (project, job->model_id, EAD_PRECISION_FP32, job_progress,
@@ -128,13 +138,18 @@ calibration_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   ead_session_models_changed (self->session);
 }
 
+/* Starts the job that begins with @phase and ends scoring the test images. */
 static void
-calibrate_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+start_job (EadCalibrationView *self, JobPhase phase, double local_weight)
 {
-  EadCalibrationView *self = EAD_CALIBRATION_VIEW (widget);
   EadProject *project = _ead_calibration_view_get_project (self);
   g_autoptr (GTask) task = NULL;
   CalibrationJob *job;
+  const char *texts[] = {
+    [PHASE_CALIBRATING] = _("Calibrating…"),
+    [PHASE_REWEIGHING] = _("Scoring…"),
+    [PHASE_SCORING] = _("Scoring…"),
+  };
 
   if (project == NULL || _ead_calibration_view_shown_model (self) == NULL || self->cancellable != NULL)
     return;
@@ -142,23 +157,38 @@ calibrate_activated (GtkWidget *widget, const char *action_name, GVariant *param
   g_weak_ref_init (&job->view, self);
   job->path = g_strdup (ead_project_get_path (project));
   job->model_id = ead_calibration_view_get_model (self);
-  /* With both in place, the button recalibrates, which drops the scores. */
-  job->calibrate = self->needs_calibration || !self->needs_scores;
-  job->test = TRUE;
-  job->phase = job->calibrate ? PHASE_CALIBRATING : PHASE_SCORING;
+  job->phase = phase;
+  job->local_weight = local_weight;
 
   self->cancellable = g_cancellable_new ();
   job->cancellable = g_object_ref (self->cancellable);
   job->progress = ead_progress_relay_new (show_progress, job);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_progress_bar_set_text (self->progress_bar, job->calibrate ? _("Calibrating…")
-                                                                : _("Scoring…"));
+  gtk_progress_bar_set_text (self->progress_bar, texts[phase]);
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   _ead_calibration_view_update_actions (self);
   task = g_task_new (self->session, self->cancellable, calibration_finished, NULL);
-  g_task_set_source_tag (task, calibrate_activated);
+  g_task_set_source_tag (task, start_job);
   g_task_set_task_data (task, job, (GDestroyNotify) calibration_job_free);
   g_task_run_in_thread (task, calibration_thread);
+}
+
+static void
+calibrate_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadCalibrationView *self = EAD_CALIBRATION_VIEW (widget);
+
+  /* With both in place, the button recalibrates, which drops the scores. */
+  start_job (self, self->needs_calibration || !self->needs_scores ? PHASE_CALIBRATING
+                                                                  : PHASE_SCORING, NAN);
+}
+
+static void
+apply_fusion_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadCalibrationView *self = EAD_CALIBRATION_VIEW (widget);
+
+  start_job (self, PHASE_REWEIGHING, _ead_calibration_view_chosen_local_weight (self));
 }
 
 static void
@@ -226,6 +256,8 @@ _ead_calibration_view_class_actions_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "calibration.calibrate", NULL,
                                    calibrate_activated);
+  gtk_widget_class_install_action (widget_class, "calibration.apply-fusion", NULL,
+                                   apply_fusion_activated);
   gtk_widget_class_install_action (widget_class, "calibration.cancel", NULL, cancel_activated);
   gtk_widget_class_install_action (widget_class, "calibration.threshold-f1-max", NULL,
                                    threshold_f1_max_activated);

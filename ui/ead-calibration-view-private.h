@@ -48,6 +48,8 @@ struct _EadCalibrationView {
   EadCurvePlot *pr_plot;
   GtkLabel *operator_label;
   GtkGrid *maps_grid;
+  GtkDropDown *fusion_choice;
+  GtkSpinButton *fusion_spin;
   GtkWidget *threshold_box;
   GtkAdjustment *threshold_adjustment;
   GtkSpinButton *threshold_spin;
@@ -63,13 +65,16 @@ struct _EadCalibrationView {
 /* The widget's side. */
 EadProject *_ead_calibration_view_get_project (EadCalibrationView *self);
 const EadModelInfo *_ead_calibration_view_shown_model (EadCalibrationView *self);
+/* The local weight the fusion controls choose (ead_model_set_local_weight()). */
+double _ead_calibration_view_chosen_local_weight (EadCalibrationView *self);
 /* Whether any labelled test image is anomalous. */
 gboolean _ead_calibration_view_has_anomalous (EadCalibrationView *self);
 void _ead_calibration_view_show_threshold (EadCalibrationView *self, double threshold,
                                            EadThresholdMethod method, double parameter);
 
 /* The actions' side: calibration.calibrate (which also scores the test
- * images), .cancel, .threshold-f1-max, .threshold-max-fpr and
+ * images), .apply-fusion (the chosen weight; scores the validation and
+ * test images again), .cancel, .threshold-f1-max, .threshold-max-fpr and
  * .save-threshold (Ctrl+K and Ctrl+S while the view is shown). */
 void _ead_calibration_view_class_actions_init (GtkWidgetClass *widget_class);
 void _ead_calibration_view_update_actions (EadCalibrationView *self);

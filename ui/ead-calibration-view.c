@@ -316,6 +316,45 @@ show_map_metrics (EadCalibrationView *self, EadProject *project)
   gtk_widget_set_visible (GTK_WIDGET (self->maps_grid), shown);
 }
 
+/* The fusion choices, in the drop-down's order; the last one is the spin
+ * button's weight. */
+static const double named_local_weights[] = { EAD_DEFAULT_LOCAL_WEIGHT, 1.0, 0.0 };
+#define FUSION_WEIGHTED G_N_ELEMENTS (named_local_weights)
+
+double
+_ead_calibration_view_chosen_local_weight (EadCalibrationView *self)
+{
+  guint chosen = gtk_drop_down_get_selected (self->fusion_choice);
+
+  return chosen < FUSION_WEIGHTED ? named_local_weights[chosen]
+                                  : gtk_spin_button_get_value (self->fusion_spin);
+}
+
+static void
+fusion_choice_changed (EadCalibrationView *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->fusion_spin),
+                          gtk_drop_down_get_selected (self->fusion_choice) == FUSION_WEIGHTED);
+  _ead_calibration_view_update_actions (self);
+}
+
+/* Sets the fusion controls to the model's weight. */
+static void
+show_fusion (EadCalibrationView *self, const EadModelInfo *model)
+{
+  guint chosen = 0;
+
+  while (chosen < FUSION_WEIGHTED && named_local_weights[chosen] != model->local_weight)
+    chosen++;
+  g_signal_handlers_block_by_func (self->fusion_choice, fusion_choice_changed, self);
+  g_signal_handlers_block_by_func (self->fusion_spin, fusion_choice_changed, self);
+  gtk_drop_down_set_selected (self->fusion_choice, chosen);
+  gtk_spin_button_set_value (self->fusion_spin, model->local_weight);
+  g_signal_handlers_unblock_by_func (self->fusion_spin, fusion_choice_changed, self);
+  g_signal_handlers_unblock_by_func (self->fusion_choice, fusion_choice_changed, self);
+  gtk_widget_set_visible (GTK_WIDGET (self->fusion_spin), chosen == FUSION_WEIGHTED);
+}
+
 /* Says so above the scores when they show the model unfit for the line. */
 static void
 show_assessment (EadCalibrationView *self, EadProject *project)
@@ -399,7 +438,10 @@ show_model (EadCalibrationView *self)
                                "From run %lld, %d pixels, calibrated on %u validation images",
                                model->n_validation),
                      (long long) model->run_id, model->image_size, model->n_validation);
-  gtk_label_set_text (self->summary_label, summary);
+  g_autofree char *fusion = ead_fusion_describe (model->local_weight);
+  /* Translators: the summary, then how the model's image score is made. */
+  g_autofree char *text = g_strdup_printf (_("%s; %s"), summary, fusion);
+  gtk_label_set_text (self->summary_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_label), model->created_at);
   self->needs_calibration = model->local.n_bins == 0 || model->global.n_bins == 0;
   show_map_histogram (self->local_histogram, self->local_label, &model->local,
@@ -413,6 +455,7 @@ show_model (EadCalibrationView *self)
                      + counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
   show_assessment (self, project);
   show_map_metrics (self, project);
+  show_fusion (self, model);
   fill_curve_types (self);
   show_curves (self);
   show_start_threshold (self, project, model);
@@ -582,6 +625,8 @@ ead_calibration_view_class_init (EadCalibrationViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, pr_plot);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, operator_label);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, maps_grid);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, fusion_choice);
+  gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, fusion_spin);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_box);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_adjustment);
   gtk_widget_class_bind_template_child (widget_class, EadCalibrationView, threshold_spin);
@@ -595,6 +640,7 @@ ead_calibration_view_class_init (EadCalibrationViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, show_model);
   gtk_widget_class_bind_template_callback (widget_class, threshold_changed);
   gtk_widget_class_bind_template_callback (widget_class, curve_type_chosen);
+  gtk_widget_class_bind_template_callback (widget_class, fusion_choice_changed);
   _ead_calibration_view_class_actions_init (widget_class);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }

@@ -65,6 +65,20 @@ ead_verdict_get_name (EadVerdict verdict)
     }
 }
 
+char *
+ead_fusion_describe (double local_weight)
+{
+  if (local_weight == EAD_DEFAULT_LOCAL_WEIGHT)
+    return g_strdup (_("scored with both maps, averaged"));
+  if (local_weight == 1.0)
+    return g_strdup (_("scored with the local map alone"));
+  if (local_weight == 0.0)
+    return g_strdup (_("scored with the global map alone"));
+  /* Translators: the local and the global map's shares, in percent. */
+  return g_strdup_printf (_("scored with %.0f %% of the local map and %.0f %% of the global map"),
+                          100.0 * local_weight, 100.0 * (1.0 - local_weight));
+}
+
 /* A sentence naming the map alone that beats the fused one, or "". */
 static char *
 describe_better_map (const EadModelAssessment *assessment)

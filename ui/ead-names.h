@@ -12,6 +12,10 @@ const char *ead_label_get_name (EadLabel label);
 const char *ead_decision_get_name (EadDecision decision);
 const char *ead_verdict_get_name (EadVerdict verdict);
 
+/* How a model with @local_weight makes its image score ("scored with the
+ * local map alone", ...). Free with g_free(). */
+char *ead_fusion_describe (double local_weight);
+
 /* What the views say of a model whose test results show it unfit for the
  * line (EAD_FITNESS_WEAK or _OVERLAPS), naming a map alone that does
  * better; NULL when there is nothing to warn of. Free with g_free(). */
