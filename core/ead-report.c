@@ -525,6 +525,10 @@ section_calibration (Writer *w, const Report *r)
   field (w, _("Local map, end quantile"), g_ascii_formatd (text[1], sizeof text[1], "%.5g", q->st_end));
   field (w, _("Global map, start quantile"), g_ascii_formatd (text[2], sizeof text[2], "%.5g", q->ae_start));
   field (w, _("Global map, end quantile"), g_ascii_formatd (text[3], sizeof text[3], "%.5g", q->ae_end));
+  /* Translators: how the image score is made; the two maps' weights. */
+  g_autofree char *fusion = g_strdup_printf (_("the maximum of %g × local + %g × global"),
+                                             r->model.local_weight, 1.0 - r->model.local_weight);
+  field (w, _("Image score"), fusion);
   w->y += 20;
   map_histogram (w, MARGIN + 24, w->y, &r->model.local, _("Local map on validation images"));
   map_histogram (w, MARGIN + TEXT_WIDTH / 2 + 24, w->y, &r->model.global,

@@ -154,6 +154,7 @@ test_english (void)
   g_autofree char *threshold = g_strdup_printf ("%.5g, the best F1 on the test results",
                                                 model.threshold);
   assert_contains (text, threshold);
+  assert_contains (text, "the maximum of 0.5 × local + 0.5 × global");
   ead_model_info_clear (&model);
 
   /* Every defect type's row, with its image AUROC and AU-PRO. */
