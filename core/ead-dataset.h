@@ -20,6 +20,7 @@ typedef enum {
   EAD_SPLIT_TRAIN,
   EAD_SPLIT_VALIDATION,
   EAD_SPLIT_TEST,
+  EAD_SPLIT_LINE,   /* scored on the line and kept (projects only) */
   EAD_N_SPLITS,
 } EadSplit;
 

@@ -4,12 +4,13 @@
 #include "ead-project-private.h"
 
 static const char *const label_names[] = { "unlabelled", "good", "anomalous" };
-static const char *const split_names[] = { "train", "validation", "test" };
+static const char *const split_names[] = { "train", "validation", "test", "line" };
 static const char *const run_state_names[] = {
   "queued", "running", "paused", "interrupted", "finished", "failed", "cancelled",
 };
 static const char *const threshold_method_names[] = { "value", "f1-max", "max-fpr" };
 static const char *const map_kind_names[] = { "local", "global", "fused" };
+static const char *const line_decision_names[] = { "pass", "fail", "recheck" };
 static const char *const verdict_names[] = {
   "none", "true-defect", "false-positive", "missed-defect", "unsure",
 };
@@ -110,6 +111,23 @@ ead_threshold_method_from_string (const char *text, EadThresholdMethod *method)
   if (!index_of (threshold_method_names, G_N_ELEMENTS (threshold_method_names), text, &index))
     return FALSE;
   *method = index;
+  return TRUE;
+}
+
+const char *
+ead_line_decision_to_string (EadLineDecision decision)
+{
+  g_return_val_if_fail (decision < G_N_ELEMENTS (line_decision_names), NULL);
+  return line_decision_names[decision];
+}
+
+gboolean
+ead_line_decision_from_string (const char *text, EadLineDecision *decision)
+{
+  int index;
+  if (!index_of (line_decision_names, G_N_ELEMENTS (line_decision_names), text, &index))
+    return FALSE;
+  *decision = index;
   return TRUE;
 }
 

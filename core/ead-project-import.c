@@ -460,16 +460,13 @@ import_all (Import *import, const char *const *paths, GCancellable *cancellable,
 }
 
 gboolean
-ead_project_import (EadProject *project, const char *const *paths,
-                    const EadImportOptions *options, EadImportCallback callback,
-                    gpointer user_data, GCancellable *cancellable,
-                    EadImportSummary *summary, GError **error)
+ead_project_import_within (EadProject *project, const char *const *paths,
+                           const EadImportOptions *options, EadImportCallback callback,
+                           gpointer user_data, GCancellable *cancellable,
+                           EadImportSummary *summary, GError **error)
 {
-  g_return_val_if_fail (project != NULL && paths != NULL && options != NULL, FALSE);
-  g_return_val_if_fail (summary != NULL, FALSE);
-
   memset (summary, 0, sizeof *summary);
-  if (!check_import_options (options, error) || !ead_project_begin (project, error))
+  if (!check_import_options (options, error))
     return FALSE;
   Import import = {
     .project = project,
@@ -481,14 +478,29 @@ ead_project_import (EadProject *project, const char *const *paths,
   };
   gboolean ok = import_all (&import, paths, cancellable, error);
   import_clear (&import);
+  summary->batch_id = import.batch_id;
+  return ok;
+}
+
+gboolean
+ead_project_import (EadProject *project, const char *const *paths,
+                    const EadImportOptions *options, EadImportCallback callback,
+                    gpointer user_data, GCancellable *cancellable,
+                    EadImportSummary *summary, GError **error)
+{
+  g_return_val_if_fail (project != NULL && paths != NULL && options != NULL, FALSE);
+  g_return_val_if_fail (summary != NULL, FALSE);
+
+  if (!ead_project_begin (project, error))
+    return FALSE;
+  gboolean ok = ead_project_import_within (project, paths, options, callback, user_data,
+                                           cancellable, summary, error);
   /* A batch that brought nothing leaves nothing behind. */
   if (!ok || summary->imported == 0)
     {
       ead_project_rollback (project);
+      summary->batch_id = 0;
       return ok;
     }
-  if (!ead_project_commit (project, error))
-    return FALSE;
-  summary->batch_id = import.batch_id;
-  return TRUE;
+  return ead_project_commit (project, error);
 }

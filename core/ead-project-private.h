@@ -90,8 +90,18 @@ gboolean ead_project_store_validation (EadProject *project, gint64 model_id, Ead
                                        GError **error);
 
 /* Stores (or replaces) the result of @model_id for @image_id with its maps,
- * in a transaction of its own. */
+ * in a transaction of its own... */
 gboolean ead_project_store_result (EadProject *project, gint64 model_id, gint64 image_id,
                                    const EadScoreResult *result, GError **error);
+/* ...or in the caller's. */
+gboolean ead_project_insert_result (EadProject *project, gint64 model_id, gint64 image_id,
+                                    const EadScoreResult *result, GError **error);
+
+/* ead_project_import() in the caller's transaction, which the caller ends:
+ * the batch (summary->batch_id) is made even when no file is imported. */
+gboolean ead_project_import_within (EadProject *project, const char *const *paths,
+                                    const EadImportOptions *options, EadImportCallback callback,
+                                    gpointer user_data, GCancellable *cancellable,
+                                    EadImportSummary *summary, GError **error);
 
 G_END_DECLS

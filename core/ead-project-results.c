@@ -184,13 +184,20 @@ store_maps (EadProject *project, gint64 result_id, const EadScoreResult *result,
 }
 
 gboolean
+ead_project_insert_result (EadProject *project, gint64 model_id, gint64 image_id,
+                           const EadScoreResult *result, GError **error)
+{
+  gint64 result_id = upsert_result (project, model_id, image_id, result, error);
+  return result_id != 0 && store_maps (project, result_id, result, error);
+}
+
+gboolean
 ead_project_store_result (EadProject *project, gint64 model_id, gint64 image_id,
                           const EadScoreResult *result, GError **error)
 {
   if (!ead_project_begin (project, error))
     return FALSE;
-  gint64 result_id = upsert_result (project, model_id, image_id, result, error);
-  if (!result_id || !store_maps (project, result_id, result, error))
+  if (!ead_project_insert_result (project, model_id, image_id, result, error))
     {
       ead_project_rollback (project);
       return FALSE;

@@ -220,6 +220,31 @@ static const char *const migrations[] = {
    * setting of the calibration; earlier models are the paper's mean. */
   "ALTER TABLE calibrations ADD COLUMN local_weight REAL NOT NULL DEFAULT 0.5"
   "  CHECK (local_weight BETWEEN 0 AND 1);",
+
+  /* Version 6: images kept from the line, in a split of their own, with
+   * what the line decided. SQLite cannot change a CHECK in place, so the
+   * labels table is built anew (no table refers to it). */
+  "CREATE TABLE labels_6 ("
+  "  image_id INTEGER PRIMARY KEY REFERENCES images (id) ON DELETE CASCADE,"
+  "  label TEXT NOT NULL CHECK (label IN ('unlabelled', 'good', 'anomalous')),"
+  "  defect_type_id INTEGER REFERENCES defect_types (id),"
+  "  split TEXT NOT NULL CHECK (split IN ('train', 'validation', 'test', 'line')),"
+  "  changed_by TEXT NOT NULL,"
+  "  changed_at TEXT NOT NULL,"
+  "  CHECK (defect_type_id IS NULL OR label = 'anomalous'));"
+  "INSERT INTO labels_6 SELECT image_id, label, defect_type_id, split, changed_by, changed_at"
+  "  FROM labels;"
+  "DROP TABLE labels;"
+  "ALTER TABLE labels_6 RENAME TO labels;"
+  "CREATE INDEX labels_split_label ON labels (split, label);"
+
+  "CREATE TABLE line_inspections ("
+  "  image_id INTEGER PRIMARY KEY REFERENCES images (id) ON DELETE CASCADE,"
+  "  model_id INTEGER REFERENCES models (id) ON DELETE SET NULL,"
+  "  score REAL NOT NULL,"
+  "  decision TEXT NOT NULL CHECK (decision IN ('pass', 'fail', 'recheck')),"
+  "  inspected_at TEXT NOT NULL);"
+  "CREATE INDEX line_inspections_model ON line_inspections (model_id);",
 };
 
 int

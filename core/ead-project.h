@@ -14,6 +14,7 @@
 #include "ead-eval.h"
 #include "ead-export.h"
 #include "ead-metrics.h"
+#include "ead-score.h"
 #include "ead-train.h"
 
 G_BEGIN_DECLS
@@ -455,6 +456,43 @@ gboolean ead_project_review (EadProject *project, gint64 model_id, gint64 image_
  * training image, in one transaction; @n_moved receives how many. */
 gboolean ead_project_move_false_positives (EadProject *project, gint64 model_id,
                                            guint *n_moved, GError **error);
+
+/* ---- The line ---- */
+
+typedef enum {
+  EAD_LINE_PASS,
+  EAD_LINE_FAIL,
+  EAD_LINE_RECHECK,   /* between the model's threshold and a second, higher one */
+} EadLineDecision;
+
+/* "pass", "fail" or "recheck", as the schema spells them. */
+const char *ead_line_decision_to_string (EadLineDecision decision);
+gboolean ead_line_decision_from_string (const char *text, EadLineDecision *decision);
+
+/* Keeps the image file @path, which @model_id scored on the line as
+ * @result (with its maps) and decided @decision, as an unlabelled image of
+ * the line split holding that result, in one transaction: the Review view
+ * lists it with the model's other results, and a verdict of false positive
+ * moves it to training like a test image. A file the project already holds
+ * (the same SHA-256) is not kept twice (G_FILE_ERROR_EXIST); one that is not
+ * an image fails naming it. Returns the new image's id, 0 on error. */
+gint64 ead_project_keep_line_image (EadProject *project, const char *path, gint64 model_id,
+                                    const EadScoreResult *result, EadLineDecision decision,
+                                    GError **error);
+
+typedef struct {
+  gint64 image_id;
+  gint64 model_id;        /* 0 once that model is deleted */
+  double score;
+  EadLineDecision decision;
+  char *inspected_at;     /* ISO 8601 UTC */
+} EadLineInspection;
+
+void ead_line_inspection_clear (EadLineInspection *inspection);
+
+/* What the line decided on the images kept from it, in the order they came:
+ * a GArray of EadLineInspection that clears its elements. */
+GArray *ead_project_list_line_inspections (EadProject *project, GError **error);
 
 /* ---- Export ---- */
 

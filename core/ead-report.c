@@ -338,6 +338,7 @@ split_label (EadSplit split)
     {
     case EAD_SPLIT_TRAIN: return _("training");
     case EAD_SPLIT_VALIDATION: return _("validation");
+    case EAD_SPLIT_LINE: return _("from the line");
     case EAD_SPLIT_TEST: default: return _("test");
     }
 }

@@ -270,6 +270,12 @@ test_upgrades_version_2 (TempDir *dir, gconstpointer data)
   g_assert_cmpint (run.patience, ==, 0);
   ead_run_info_clear (&run);
   g_assert_cmpint (query_raw_int (path, "SELECT validate_every FROM runs"), ==, 0);
+  /* Version 6 keeps images from the line. */
+  g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'labels'"
+                                        " AND sql LIKE '%''test'', ''line''%'"), ==, 1);
+  g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM labels"), ==, 3);
+  g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM sqlite_master"
+                                        " WHERE name = 'labels_split_label'"), ==, 1);
   /* Version 5 mixes the maps as the paper did, unless told otherwise. */
   g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM pragma_table_info ('calibrations')"
                                         " WHERE name = 'local_weight' AND dflt_value = '0.5'"), ==, 1);
@@ -1609,6 +1615,107 @@ test_false_positives_to_training (TempDir *dir, gconstpointer data)
     }
 }
 
+/* A new image file: @source with a dark spot painted in, saved as PNG. */
+static char *
+write_spotted_copy (EadProject *project, gint64 source, const char *dir, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadImage) image = ead_project_load_image (project, source, &error);
+  g_assert_no_error (error);
+  const int width = ead_image_get_width (image), height = ead_image_get_height (image);
+  g_autofree guint8 *pixels = g_memdup2 (ead_image_get_pixels (image), (gsize) width * height * 3);
+  for (int y = height / 2; y < height / 2 + 6; y++)
+    memset (pixels + ((gsize) y * width + width / 2) * 3, 0, 6 * 3);
+  g_autoptr (EadImage) spotted = ead_image_new_from_rgb8 (pixels, width, height, (gsize) width * 3);
+  char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (ead_image_save_png (spotted, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* An image the line rejected is kept with its result and decision; marked
+ * a false positive, it moves to training like a test image. A duplicate, a
+ * file that is not an image and an unknown model keep nothing. */
+static void
+test_line_images (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = NULL;
+  gint64 model = open_trained (dir, &project);
+  g_autoptr (GArray) images = ead_project_list_images (project, &error);
+  const gint64 source = g_array_index (images, EadImageInfo, 0).id;
+  g_autofree char *path = write_spotted_copy (project, source, dir->path, "line-0001.png");
+  g_autoptr (EadModel) loaded = ead_project_load_model (project, model, &error);
+  g_autoptr (EadImage) image = ead_image_load (path, &error);
+  g_auto (EadScoreResult) result = { 0 };
+  g_assert_true (ead_model_score (loaded, image, EAD_PRECISION_FP32, EAD_SCORE_MAPS, &result,
+                                  &error));
+  g_assert_no_error (error);
+  guint before[EAD_N_SPLITS][EAD_N_LABELS], after[EAD_N_SPLITS][EAD_N_LABELS];
+  count_all (project, before);
+  g_assert_cmpuint (before[EAD_SPLIT_LINE][EAD_LABEL_UNLABELLED], ==, 0);
+
+  gint64 kept = ead_project_keep_line_image (project, path, model, &result, EAD_LINE_FAIL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kept, >, 0);
+  count_all (project, after);
+  g_assert_cmpuint (after[EAD_SPLIT_LINE][EAD_LABEL_UNLABELLED], ==, 1);
+  g_autoptr (GArray) inspections = ead_project_list_line_inspections (project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (inspections->len, ==, 1);
+  const EadLineInspection *inspection = &g_array_index (inspections, EadLineInspection, 0);
+  g_assert_cmpint (inspection->image_id, ==, kept);
+  g_assert_cmpint (inspection->model_id, ==, model);
+  g_assert_cmpint (inspection->decision, ==, EAD_LINE_FAIL);
+  g_assert_cmpfloat (inspection->score, ==, result.score);
+  g_assert_nonnull (inspection->inspected_at);
+  g_autoptr (GArray) results = ead_project_list_results (project, model, &error);
+  const EadResultInfo *line_result = NULL;
+  for (guint i = 0; i < results->len; i++)
+    if (g_array_index (results, EadResultInfo, i).image_id == kept)
+      line_result = &g_array_index (results, EadResultInfo, i);
+  g_assert_nonnull (line_result);
+  g_assert_cmpint (line_result->split, ==, EAD_SPLIT_LINE);
+  g_assert_cmpfloat (line_result->score, ==, result.score);
+  int w, h;
+  g_autofree float *map = ead_project_load_map (project, model, kept, EAD_MAP_FUSED, &w, &h,
+                                                &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (map);
+
+  /* Nothing more is kept from files that cannot be. */
+  g_assert_cmpint (ead_project_keep_line_image (project, path, model, &result, EAD_LINE_FAIL,
+                                                &error), ==, 0);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST);
+  g_clear_error (&error);
+  g_autofree char *text = g_build_filename (dir->path, "line-0002.png", NULL);
+  g_assert_true (g_file_set_contents (text, "not an image", -1, NULL));
+  g_assert_cmpint (ead_project_keep_line_image (project, text, model, &result, EAD_LINE_PASS,
+                                                &error), ==, 0);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "line-0002.png"));
+  g_clear_error (&error);
+  g_assert_cmpint (ead_project_keep_line_image (project, path, 9999, &result, EAD_LINE_PASS,
+                                                &error), ==, 0);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  guint unchanged[EAD_N_SPLITS][EAD_N_LABELS];
+  count_all (project, unchanged);
+  g_assert_cmpmem (unchanged, sizeof unchanged, after, sizeof after);
+
+  /* The engineer calls the reject a false positive: it trains next time. */
+  g_assert_true (ead_project_review (project, model, kept, EAD_VERDICT_FALSE_POSITIVE, NULL,
+                                     &error));
+  guint n_moved = 0;
+  g_assert_true (ead_project_move_false_positives (project, model, &n_moved, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_moved, ==, 1);
+  count_all (project, after);
+  g_assert_cmpuint (after[EAD_SPLIT_LINE][EAD_LABEL_UNLABELLED], ==, 0);
+  g_assert_cmpuint (after[EAD_SPLIT_TRAIN][EAD_LABEL_GOOD], ==,
+                    before[EAD_SPLIT_TRAIN][EAD_LABEL_GOOD] + 1);
+}
+
 /* Exports @model in @format to @path and checks the SHA-256 it reports
  * against the file's; returns it. */
 static char *
@@ -1680,6 +1787,7 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/results-and-threshold", test_results_and_threshold);
   add_temp_dir_test ("/project/local-weight", test_local_weight);
   add_temp_dir_test ("/project/false-positives-to-training", test_false_positives_to_training);
+  add_temp_dir_test ("/project/line-images", test_line_images);
   add_temp_dir_test ("/project/export", test_export);
   int status = g_test_run ();
   test_remove_tree (scratch);

@@ -75,6 +75,7 @@ struct _EadImagesView {
   GtkLabel *train_label;
   GtkLabel *validation_label;
   GtkLabel *test_label;
+  GtkLabel *line_label;
   GtkDropDown *split_filter;
   GtkDropDown *label_filter;
   GtkDropDown *type_filter;
@@ -164,12 +165,13 @@ filter_changed (EadImagesView *self)
 static void
 show_counts (EadImagesView *self, guint counts[EAD_N_SPLITS][EAD_N_LABELS])
 {
-  GtkLabel *labels[EAD_N_SPLITS] = { self->train_label, self->validation_label, self->test_label };
+  GtkLabel *labels[EAD_N_SPLITS] = { self->train_label, self->validation_label, self->test_label,
+                                     self->line_label };
   guint total = 0;
 
   for (guint split = 0; split < EAD_N_SPLITS; split++)
     {
-      /* Translators: a split (Training, Validation, Test), then how many
+      /* Translators: a split (Training, Validation, Test, Line), then how many
        * of its images are good, anomalous and not labelled. */
       g_autofree char *text = g_strdup_printf (_("%s: %u good, %u anomalous, %u unlabelled"),
                                                ead_split_get_name (split),
@@ -177,6 +179,11 @@ show_counts (EadImagesView *self, guint counts[EAD_N_SPLITS][EAD_N_LABELS])
                                                counts[split][EAD_LABEL_ANOMALOUS],
                                                counts[split][EAD_LABEL_UNLABELLED]);
       gtk_label_set_text (labels[split], text);
+      /* The line's split shows once the line has kept an image. */
+      if (split == EAD_SPLIT_LINE)
+        gtk_widget_set_visible (GTK_WIDGET (labels[split]),
+                                counts[split][EAD_LABEL_GOOD] + counts[split][EAD_LABEL_ANOMALOUS]
+                                + counts[split][EAD_LABEL_UNLABELLED] > 0);
       for (guint label = 0; label < EAD_N_LABELS; label++)
         total += counts[split][label];
     }
@@ -715,6 +722,7 @@ ead_images_view_class_init (EadImagesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, train_label);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, validation_label);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, test_label);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, line_label);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, split_filter);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, label_filter);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, type_filter);

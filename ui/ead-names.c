@@ -14,6 +14,8 @@ ead_split_get_name (EadSplit split)
       return _("Training");
     case EAD_SPLIT_VALIDATION:
       return _("Validation");
+    case EAD_SPLIT_LINE:
+      return _("Line");
     default:
       return _("Test");
     }
