@@ -1481,6 +1481,59 @@ test_review_empty (void)
   assert_shows (expect ("No Models Yet", "尚无模型"));
 }
 
+/* Keeps in @path an image the line rejected, as the Line view does: a
+ * test image with a spot painted in, scored by @model. */
+static gint64
+keep_line_reject (const char *path, gint64 model)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_autoptr (GArray) results = test_results_by_score (path, model);
+  g_autoptr (EadImage) original = ead_project_load_image (project,
+                                                          g_array_index (results, EadResultInfo, 0)
+                                                            .image_id, &error);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *file = g_build_filename (dir, "line-reject.png", NULL);
+  g_autoptr (EadModel) loaded = ead_project_load_model (project, model, &error);
+  g_assert_no_error (error);
+  test_write_spotted_copy (original, file);
+  g_autoptr (EadImage) image = ead_image_load (file, &error);
+  g_auto (EadScoreResult) result = { 0 };
+  g_assert_true (ead_model_score (loaded, image, EAD_PRECISION_FP32, EAD_SCORE_MAPS, &result,
+                                  &error));
+  gint64 kept = ead_project_keep_line_image (project, file, model, &result, EAD_LINE_FAIL, &error);
+  g_assert_no_error (error);
+  return kept;
+}
+
+/* The line's reject shows under "From the Line"; called a false positive,
+ * it moves to training as core says. */
+static void
+assert_line_reject_reviewed (const char *path, gint64 model, GtkDropDown *filter)
+{
+  gint64 kept = keep_line_reject (path, model);
+  g_autoptr (GError) error = NULL;
+
+  ead_session_images_changed (ead_window_get_session (window));
+  choose (filter, 4);
+  g_assert_cmpuint (n_reviewed_rows (), ==, 1);
+  g_assert_cmpint (ead_review_view_get_image (review_view ()), ==, kept);
+  snapshot (GTK_WIDGET (window), "review-from-line");
+  press_shortcut (review_view (), "2");
+  accept_confirmation (GTK_WIDGET (review_view ()), "review.move-false-positives",
+                       "review-move-line-dialog");
+  assert_shows (expect ("1 image moved to the training set", "已将 1 张图像移入训练集"));
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_autoptr (GArray) images = ead_project_list_images (project, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < images->len; i++)
+    if (g_array_index (images, EadImageInfo, i).id == kept)
+      {
+        g_assert_cmpint (g_array_index (images, EadImageInfo, i).label, ==, EAD_LABEL_GOOD);
+        g_assert_cmpint (g_array_index (images, EadImageInfo, i).split, ==, EAD_SPLIT_TRAIN);
+      }
+}
+
 static void
 test_review (void)
 {
@@ -1494,7 +1547,7 @@ test_review (void)
   activate ("win.view", g_variant_new_string ("review"));
   g_assert_cmpint (ead_review_view_get_model (review_view ()), ==, model);
   g_assert_cmpuint (n_reviewed_rows (), ==, results->len);
-  g_autofree char *count = g_strdup_printf (expect ("%u of %u test images", "显示 %u 张，共 %u 张测试图像"),
+  g_autofree char *count = g_strdup_printf (expect ("%u of %u images", "显示 %u 张，共 %u 张图像"),
                                             results->len, results->len);
   assert_shows (count);
   snapshot (GTK_WIDGET (window), "review");
@@ -1529,14 +1582,14 @@ test_review (void)
   g_assert_cmpuint (n_reviewed_rows (), ==, confusion.false_negatives);
   /* A defect type's images have their masks outlined; a good image that
    * comes after one has none. */
-  choose (filter, 4);
+  choose (filter, 5);
   g_assert_cmpuint (n_reviewed_rows (), >, 0);
   g_assert_cmpuint (outline_pixels (), >, 100);
   choose (filter, 2);
   g_assert_cmpuint (n_reviewed_rows (), ==, confusion.false_positives);
   if (confusion.false_positives > 0)
     g_assert_cmpuint (outline_pixels (), ==, 0);
-  g_autofree char *fp_count = g_strdup_printf (expect ("%u of %u test images", "显示 %u 张，共 %u 张测试图像"),
+  g_autofree char *fp_count = g_strdup_printf (expect ("%u of %u images", "显示 %u 张，共 %u 张图像"),
                                                (guint) confusion.false_positives, results->len);
   assert_shows (fp_count);
   snapshot (GTK_WIDGET (window), "review-false-positives");
@@ -1590,6 +1643,8 @@ test_review (void)
           g_assert_cmpint (g_array_index (images, EadImageInfo, i).split, ==, EAD_SPLIT_TRAIN);
         }
   }
+
+  assert_line_reject_reviewed (path, model, filter);
 }
 
 static EadExportView *

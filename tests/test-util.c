@@ -267,3 +267,16 @@ test_colliding_name (guint index)
     g_string_append (name, (index >> pair) & 1 ? "b@" : "aa");
   return g_string_free (name, FALSE);
 }
+
+void
+test_write_spotted_copy (gconstpointer image, const char *path)
+{
+  const int width = ead_image_get_width (image), height = ead_image_get_height (image);
+  g_autofree guint8 *pixels = g_memdup2 (ead_image_get_pixels (image), (gsize) width * height * 3);
+  for (int y = height / 2; y < MIN (height, height / 2 + 6); y++)
+    memset (pixels + ((gsize) y * width + width / 2) * 3, 0, 3 * MIN (6, width - width / 2));
+  g_autoptr (EadImage) spotted = ead_image_new_from_rgb8 (pixels, width, height, (gsize) width * 3);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ead_image_save_png (spotted, path, &error));
+  g_assert_no_error (error);
+}

@@ -17,6 +17,10 @@ char *test_shared_path (const char *first, ...) G_GNUC_NULL_TERMINATED;
  * which through g_test_message and on stderr. */
 char *test_make_small_dataset (const char *scratch);
 
+/* Writes @image (an EadImage) with a dark spot in its middle as the PNG
+ * @path: a new file with a defect. */
+void test_write_spotted_copy (gconstpointer image, const char *path);
+
 /* The contents of tests/data/@relative (EAD_TEST_DATA names tests/data). */
 GBytes *test_read_data (const char *relative);
 

@@ -70,6 +70,7 @@ typedef enum {
   FILTER_PREDICTED_ANOMALOUS,
   FILTER_FALSE_POSITIVES,
   FILTER_MISSED_DEFECTS,
+  FILTER_FROM_LINE,
   N_FILTERS,
 } Filter;
 
@@ -123,6 +124,8 @@ result_matches (gpointer item, gpointer user_data)
       return r->decision == EAD_DECISION_ANOMALOUS && r->label == EAD_LABEL_GOOD;
     case FILTER_MISSED_DEFECTS:
       return r->decision == EAD_DECISION_GOOD && r->label == EAD_LABEL_ANOMALOUS;
+    case FILTER_FROM_LINE:
+      return r->split == EAD_SPLIT_LINE;
     default:
       if (filter >= N_FILTERS && filter - N_FILTERS < self->defect_types->len)
         return g_strcmp0 (r->defect_type, self->defect_types->pdata[filter - N_FILTERS]) == 0;
@@ -135,9 +138,9 @@ show_count (EadReviewView *self)
 {
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   guint total = g_list_model_get_n_items (G_LIST_MODEL (self->results));
-  /* Translators: how many test results the filter shows, of how many. */
-  g_autofree char *text = g_strdup_printf (ngettext ("%u of %u test image",
-                                                     "%u of %u test images", total),
+  /* Translators: how many results (of test images and images kept from
+   * the line) the filter shows, of how many. */
+  g_autofree char *text = g_strdup_printf (ngettext ("%u of %u image", "%u of %u images", total),
                                            shown, total);
 
   gtk_label_set_text (self->count_label, text);
@@ -248,9 +251,10 @@ compare_scores (gconstpointer a, gconstpointer b)
   return (x->info.score < y->info.score) - (x->info.score > y->info.score);
 }
 
-/* The test results of @model_id, highest score first, as EadResultItems. */
+/* The results of @model_id on test images and on images kept from the
+ * line, highest score first, as EadResultItems. */
 static GPtrArray *
-list_test_results (EadProject *project, gint64 model_id, GError **error)
+list_reviewable_results (EadProject *project, gint64 model_id, GError **error)
 {
   g_autoptr (GArray) results = ead_project_list_results (project, model_id, error);
   g_autoptr (GPtrArray) items = NULL;
@@ -261,7 +265,7 @@ list_test_results (EadProject *project, gint64 model_id, GError **error)
   for (guint i = 0; i < results->len; i++)
     {
       EadResultInfo *info = &g_array_index (results, EadResultInfo, i);
-      if (info->split == EAD_SPLIT_TEST)
+      if (info->split == EAD_SPLIT_TEST || info->split == EAD_SPLIT_LINE)
         g_ptr_array_add (items, ead_result_item_new (info));
     }
   g_ptr_array_sort (items, compare_scores);
@@ -307,6 +311,7 @@ refill_filters (EadReviewView *self, GPtrArray *items)
   g_ptr_array_add (names, g_strdup (_("Predicted Anomalous")));
   g_ptr_array_add (names, g_strdup (_("False Positives")));
   g_ptr_array_add (names, g_strdup (_("Missed Defects")));
+  g_ptr_array_add (names, g_strdup (_("From the Line")));
   for (guint i = 0; i < self->defect_types->len; i++)
     /* Translators: a filter of the Review view: the images of one defect type. */
     g_ptr_array_add (names, g_strdup_printf (_("Defect: %s"), (char *) self->defect_types->pdata[i]));
@@ -355,7 +360,7 @@ load_results (EadReviewView *self)
   g_autoptr (GError) error = NULL;
   double highest = 0.0;
 
-  items = list_test_results (project, ead_review_view_get_model (self), &error);
+  items = list_reviewable_results (project, ead_review_view_get_model (self), &error);
   if (items == NULL)
     {
       ead_widget_show_error (GTK_WIDGET (self), error->message);
