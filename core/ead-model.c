@@ -15,6 +15,7 @@ struct _EadModel {
   EadQuantiles quantiles;
   gboolean has_threshold;
   double threshold;
+  EadRoi *roi;              /* NULL: the whole image */
   GHashTable *provenance;   /* char * -> char * */
 };
 
@@ -22,8 +23,14 @@ struct _EadModel {
 static const char *const reserved_keys[] = {
   "format", "format_version", "model_size", "image_size",
   "quantile_st_start", "quantile_st_end", "quantile_ae_start", "quantile_ae_end",
-  "threshold",
+  "threshold", "roi",
 };
+
+/* The file's tensor of the region of interest, its metadata "roi" the
+ * source. */
+#define ROI_TENSOR "roi"
+#define ROI_KEY "roi"
+#define FORMAT_VERSION_WITHOUT_ROI 1
 
 static gboolean
 is_reserved_key (const char *key)
@@ -74,6 +81,7 @@ ead_model_free (EadModel *model)
   if (!model)
     return;
   ead_nets_free (model->nets);
+  ead_roi_free (model->roi);
   g_hash_table_unref (model->provenance);
   g_free (model);
 }
@@ -135,6 +143,19 @@ ead_model_set_threshold (EadModel *model, double threshold)
 }
 
 void
+ead_model_set_roi (EadModel *model, const EadRoi *roi)
+{
+  g_clear_pointer (&model->roi, ead_roi_free);
+  model->roi = roi ? ead_roi_copy (roi) : NULL;
+}
+
+const EadRoi *
+ead_model_get_roi (const EadModel *model)
+{
+  return model->roi;
+}
+
+void
 ead_model_set_provenance (EadModel *model, const char *key, const char *value)
 {
   g_return_if_fail (!is_reserved_key (key));
@@ -188,7 +209,16 @@ ead_model_write_to (EadModel *model, EadSafetensorsWriter *writer, GError **erro
                                   n_dims, shape, values, n * sizeof (float));
     }
 
-  g_autofree char *version = g_strdup_printf ("%d", EAD_MODEL_FORMAT_VERSION);
+  if (model->roi)
+    {
+      const gint64 shape[2] = { model->roi->height, model->roi->width };
+      ead_safetensors_writer_add (writer, ROI_TENSOR, EAD_DTYPE_U8, 2, shape, model->roi->mask,
+                                  (gsize) model->roi->width * model->roi->height);
+      ead_safetensors_writer_set_metadata (writer, ROI_KEY, model->roi->source);
+    }
+
+  g_autofree char *version = g_strdup_printf ("%d", model->roi ? EAD_MODEL_FORMAT_VERSION
+                                                               : FORMAT_VERSION_WITHOUT_ROI);
   g_autofree char *image_size = g_strdup_printf ("%d", ead_model_get_image_size (model));
   ead_safetensors_writer_set_metadata (writer, "format", EAD_MODEL_FORMAT);
   ead_safetensors_writer_set_metadata (writer, "format_version", version);
@@ -360,6 +390,40 @@ read_calibration (EadModel *model, const EadSafetensors *st, const char *name, G
   return read_optional_double (st, name, "threshold", &model->has_threshold, &model->threshold, error);
 }
 
+/* The optional region of interest: a U8 tensor [height, width] of 0 and 255
+ * and its source, both or neither. */
+static gboolean
+read_roi (EadModel *model, const EadSafetensors *st, const char *name, GError **error)
+{
+  const EadTensorView *tensor = ead_safetensors_find (st, ROI_TENSOR);
+  const char *source = ead_safetensors_get_metadata (st, ROI_KEY);
+  if (!tensor && !source)
+    return TRUE;
+  if (!tensor || !source)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: a region of interest needs both the tensor '%s' and the metadata '%s'",
+                   name, ROI_TENSOR, ROI_KEY);
+      return FALSE;
+    }
+  if (tensor->dtype != EAD_DTYPE_U8 || tensor->n_dims != 2
+      || tensor->shape[0] > EAD_ROI_MAX_SIDE || tensor->shape[1] > EAD_ROI_MAX_SIDE)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: tensor '%s' is not a U8 mask of height x width", name, ROI_TENSOR);
+      return FALSE;
+    }
+  g_autoptr (GError) local_error = NULL;
+  model->roi = ead_roi_new (tensor->data, (int) tensor->shape[1], (int) tensor->shape[0], source,
+                            &local_error);
+  if (!model->roi)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: %s", name, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 EadModel *
 ead_model_new_from_safetensors (const EadSafetensors *st, const char *name, GError **error)
 {
@@ -374,7 +438,7 @@ ead_model_new_from_safetensors (const EadSafetensors *st, const char *name, GErr
   for (guint i = 0; i < ead_nets_get_n_tensors (model->nets); i++)
     if (!fill_tensor (model->nets, i, st, name, ead_nets_get_tensor_name (model->nets, i), error))
       return NULL;
-  if (!read_calibration (model, st, name, error))
+  if (!read_calibration (model, st, name, error) || !read_roi (model, st, name, error))
     return NULL;
 
   for (const char *const *key = ead_safetensors_get_metadata_keys (st); *key; key++)
