@@ -114,6 +114,7 @@ static const CliCommand commands[] = {
   { "train", project_train, "train a model on the good training images, or resume a run" },
   { "calibrate", project_calibrate, "recompute a model's calibration on the validation images" },
   { "test", project_test, "score every test image and print the metrics" },
+  { "roi", project_roi, "set, clear or show the region of interest of the models to come" },
   { "threshold", project_threshold, "choose a model's decision threshold" },
   { "review", project_review, "give a result a verdict; move false positives to training" },
   { "export", project_export, "write a model file" },

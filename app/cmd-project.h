@@ -50,6 +50,7 @@ int project_info (int argc, char **argv);
 int project_train (int argc, char **argv);
 int project_calibrate (int argc, char **argv);
 int project_test (int argc, char **argv);
+int project_roi (int argc, char **argv);
 int project_threshold (int argc, char **argv);
 int project_review (int argc, char **argv);
 int project_export (int argc, char **argv);
