@@ -118,6 +118,7 @@ static const CliCommand commands[] = {
   { "calibrate", project_calibrate, "recompute a model's calibration on the validation images" },
   { "test", project_test, "score every test image and print the metrics" },
   { "fusion", project_fusion, "choose how a model's fused map mixes the local and global maps" },
+  { "roi", project_roi, "set, clear or show the region of interest of the models to come" },
   { "threshold", project_threshold, "choose a model's decision threshold" },
   { "review", project_review, "give a result a verdict; move false positives to training" },
   { "export", project_export, "write a model file" },

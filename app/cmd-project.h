@@ -53,6 +53,7 @@ int project_train (int argc, char **argv);
 int project_calibrate (int argc, char **argv);
 int project_test (int argc, char **argv);
 int project_fusion (int argc, char **argv);
+int project_roi (int argc, char **argv);
 int project_threshold (int argc, char **argv);
 int project_review (int argc, char **argv);
 int project_export (int argc, char **argv);

@@ -6,6 +6,7 @@
 
 #include "ead-error.h"
 #include "ead-quantile.h"
+#include "ead-score.h"
 #include "ead-torch.h"
 
 #define QUANTILE_START 0.9
@@ -85,6 +86,18 @@ ead_calibrate_teacher (EadModel *model, EadImage *const *images, guint n, guint 
   return g_steal_pointer (&cache);
 }
 
+/* Keeps, in place, the cells of each of @n maps of @cells values that lie
+ * inside @inside; returns how many values are left. */
+static gsize
+keep_cells_inside (float *maps, guint n, gsize cells, const guint8 *inside)
+{
+  gsize kept = 0;
+  for (gsize i = 0; i < n * cells; i++)
+    if (inside[i % cells])
+      maps[kept++] = maps[i];
+  return kept;
+}
+
 gboolean
 ead_calibrate_quantiles (EadModel *model, EadImage *const *images, guint n,
                          EadPrecision precision, GCancellable *cancellable, GError **error)
@@ -110,11 +123,27 @@ ead_calibrate_quantiles (EadModel *model, EadImage *const *images, guint n,
         return FALSE;
     }
 
+  gsize n_values = n * cells;
+  const EadRoi *roi = ead_model_get_roi (model);
+  if (roi)
+    {
+      g_autofree guint8 *inside = ead_roi_resize_to_map (roi, side, EAD_MAP_PADDING);
+      n_values = keep_cells_inside (local, n, cells, inside);
+      keep_cells_inside (global, n, cells, inside);
+    }
+  if (n_values == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "calibration failed: the region of interest covers no cell of the "
+                   "%d x %d maps", side, side);
+      return FALSE;
+    }
+
   EadQuantiles q;
-  q.st_start = ead_quantile_inplace (local, n * cells, QUANTILE_START);
-  q.st_end = ead_quantile_inplace (local, n * cells, QUANTILE_END);
-  q.ae_start = ead_quantile_inplace (global, n * cells, QUANTILE_START);
-  q.ae_end = ead_quantile_inplace (global, n * cells, QUANTILE_END);
+  q.st_start = ead_quantile_inplace (local, n_values, QUANTILE_START);
+  q.st_end = ead_quantile_inplace (local, n_values, QUANTILE_END);
+  q.ae_start = ead_quantile_inplace (global, n_values, QUANTILE_START);
+  q.ae_end = ead_quantile_inplace (global, n_values, QUANTILE_END);
   if (!(q.st_end > q.st_start && q.ae_end > q.ae_start))
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_FAILED,

@@ -20,7 +20,8 @@ GPtrArray *ead_calibrate_teacher (EadModel *model, EadImage *const *images, guin
                                   guint n_cached, GCancellable *cancellable, GError **error);
 
 /* Computes and stores the 0.9 and 0.995 quantiles of the local and global
- * maps of @images (n >= 1). */
+ * maps of @images (n >= 1); with a region of interest, of the map cells
+ * inside it only (the mask resized to the map's grid). */
 gboolean ead_calibrate_quantiles (EadModel *model, EadImage *const *images, guint n,
                                   EadPrecision precision, GCancellable *cancellable,
                                   GError **error);

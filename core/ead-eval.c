@@ -61,6 +61,7 @@ score_sample (EadModel *model, const EadSample *sample, const EadImage *image,
     .local = maps->local,
     .global = maps->global,
     .mask = ead_mask_get_data (out->mask),
+    .roi = maps->roi,
   };
   return TRUE;
 }
@@ -71,6 +72,28 @@ is_anomalous (const EadScoredImage *image)
   return !g_str_equal (image->type, "good");
 }
 
+/* Appends the scores and labels of the @n pixels of @map inside @roi (all
+ * when NULL); returns how many. */
+static gsize
+gather_inspected (const float *map, const guint8 *mask, const guint8 *roi, gsize n,
+                  float *scores, guint8 *labels)
+{
+  if (!roi)
+    {
+      memcpy (scores, map, n * sizeof (float));
+      memcpy (labels, mask, n);
+      return n;
+    }
+  gsize kept = 0;
+  for (gsize p = 0; p < n; p++)
+    if (roi[p])
+      {
+        scores[kept] = map[p];
+        labels[kept++] = mask[p];
+      }
+  return kept;
+}
+
 /* Metrics over the images for which @include is TRUE. */
 static void
 compute_metrics (const EadScoredImage *scored, guint n, const gboolean *include, EadMetrics *m)
@@ -79,6 +102,7 @@ compute_metrics (const EadScoredImage *scored, guint n, const gboolean *include,
   g_autofree guint8 *labels = g_new (guint8, n);
   g_autofree const float **maps = g_new (const float *, n);
   g_autofree const guint8 **masks = g_new (const guint8 *, n);
+  g_autofree const guint8 **rois = g_new (const guint8 *, n);
   g_autofree int *widths = g_new (int, n);
   g_autofree int *heights = g_new (int, n);
   guint k = 0;
@@ -90,6 +114,7 @@ compute_metrics (const EadScoredImage *scored, guint n, const gboolean *include,
         labels[k] = is_anomalous (&scored[i]);
         maps[k] = scored[i].map;
         masks[k] = scored[i].mask;
+        rois[k] = scored[i].roi;
         widths[k] = scored[i].width;
         heights[k] = scored[i].height;
         n_pixels += (gsize) widths[k] * heights[k];
@@ -98,19 +123,15 @@ compute_metrics (const EadScoredImage *scored, guint n, const gboolean *include,
   m->n_images = k;
   m->image_auroc = ead_auroc (scores, labels, k);
   m->f1_max = ead_f1_max (scores, labels, k, &m->threshold);
-  m->aupro = ead_aupro (maps, masks, widths, heights, k, EAD_AUPRO_FPR_LIMIT);
+  m->aupro = ead_aupro (maps, masks, rois, widths, heights, k, EAD_AUPRO_FPR_LIMIT);
 
-  g_autofree float *pixel_scores = g_new (float, n_pixels);
-  g_autofree guint8 *pixel_labels = g_new (guint8, n_pixels);
+  g_autofree float *pixel_scores = g_new (float, MAX (n_pixels, 1));
+  g_autofree guint8 *pixel_labels = g_new (guint8, MAX (n_pixels, 1));
   gsize offset = 0;
   for (guint i = 0; i < k; i++)
-    {
-      gsize size = (gsize) widths[i] * heights[i];
-      memcpy (pixel_scores + offset, maps[i], size * sizeof (float));
-      memcpy (pixel_labels + offset, masks[i], size);
-      offset += size;
-    }
-  m->pixel_auroc = ead_auroc (pixel_scores, pixel_labels, n_pixels);
+    offset += gather_inspected (maps[i], masks[i], rois[i], (gsize) widths[i] * heights[i],
+                                pixel_scores + offset, pixel_labels + offset);
+  m->pixel_auroc = ead_auroc (pixel_scores, pixel_labels, offset);
 }
 
 static int
@@ -184,15 +205,6 @@ summarise (const EadScoredImage *scored, guint n, EadMetrics *overall, GArray *p
     }
 }
 
-static double
-map_max (const float *map, gsize n)
-{
-  float top = -G_MAXFLOAT;
-  for (gsize i = 0; i < n; i++)
-    top = MAX (top, map[i]);
-  return top;
-}
-
 /* The metrics of the local (@local TRUE) or global map of @images alone. */
 static EadMapMetrics *
 map_metrics_new (const EadScoredImage *images, guint n, gboolean local)
@@ -201,7 +213,8 @@ map_metrics_new (const EadScoredImage *images, guint n, gboolean local)
   for (guint i = 0; i < n; i++)
     {
       alone[i].map = local ? images[i].local : images[i].global;
-      alone[i].score = map_max (alone[i].map, (gsize) alone[i].width * alone[i].height);
+      alone[i].score = ead_map_max_inside (alone[i].map, alone[i].roi,
+                                           (gsize) alone[i].width * alone[i].height);
     }
   EadMapMetrics *metrics = g_new0 (EadMapMetrics, 1);
   metrics->per_type = metrics_array_new ();
@@ -219,14 +232,22 @@ map_metrics_free (EadMapMetrics *metrics)
   g_free (metrics);
 }
 
+/* The first pixel where @map peaks inside @roi (anywhere when NULL). */
+static gsize
+peak_inside (const float *map, const guint8 *roi, gsize n)
+{
+  gsize peak = n;
+  for (gsize p = 0; p < n; p++)
+    if ((!roi || roi[p]) && (peak == n || map[p] > map[peak]))
+      peak = p;
+  return peak < n ? peak : 0;
+}
+
 static void
 image_score_init (EadImageScore *record, const EadScoredImage *image)
 {
   const gsize pixels = (gsize) image->width * image->height;
-  gsize peak = 0;
-  for (gsize p = 1; p < pixels; p++)
-    if (image->map[p] > image->map[peak])
-      peak = p;
+  const gsize peak = peak_inside (image->map, image->roi, pixels);
   *record = (EadImageScore) {
     .path = g_strdup (image->path),
     .type = g_strdup (image->type),
@@ -236,8 +257,8 @@ image_score_init (EadImageScore *record, const EadScoredImage *image)
     .height = image->height,
     .peak_x = image->width > 0 ? (int) (peak % image->width) : 0,
     .peak_y = image->width > 0 ? (int) (peak / image->width) : 0,
-    .local_score = image->local ? map_max (image->local, pixels) : NAN,
-    .global_score = image->global ? map_max (image->global, pixels) : NAN,
+    .local_score = image->local ? ead_map_max_inside (image->local, image->roi, pixels) : NAN,
+    .global_score = image->global ? ead_map_max_inside (image->global, image->roi, pixels) : NAN,
   };
 }
 

@@ -79,6 +79,8 @@ typedef struct {
   const float *local;     /* the local and global maps at the same size, or */
   const float *global;    /* NULL for both: no metrics of each map alone */
   const guint8 *mask;     /* width x height, 1 for defect (all 0 for good images) */
+  const guint8 *roi;      /* width x height, non-zero where inspected, or NULL for all:
+                           * the pixel metrics count the pixels inside only */
 } EadScoredImage;
 
 /* The metrics of ead_evaluate() over @n images already scored. */

@@ -555,21 +555,36 @@ count_defect_pixels (const guint8 *const *masks, const int *widths, const int *h
   return defect;
 }
 
-/* Files the pixels of one image, its regions numbered after those of the
- * images before. FALSE for a NaN score. */
+/* The defect pixels of @mask inside @roi, for their regions. */
+static guint8 *
+mask_inside (const guint8 *mask, const guint8 *roi, gsize n_pixels)
+{
+  guint8 *inside = g_new (guint8, MAX (n_pixels, 1));
+
+  for (gsize i = 0; i < n_pixels; i++)
+    inside[i] = mask[i] && roi[i];
+  return inside;
+}
+
+/* Files the pixels of one image (those inside @roi, all when it is NULL),
+ * its regions numbered after those of the images before. FALSE for a NaN
+ * score. */
 static gboolean
 classify_image_pixels (PixelClasses *classes, const float *map, const guint8 *mask,
-                       int width, int height, guint32 *labels)
+                       const guint8 *roi, int width, int height, guint32 *labels)
 {
   gsize n_pixels = (gsize) width * height;
   guint first_region = classes->region_sizes->len;
-  guint n_regions = ead_connected_components (mask, width, height, labels);
+  g_autofree guint8 *restricted = roi ? mask_inside (mask, roi, n_pixels) : NULL;
+  guint n_regions = ead_connected_components (roi ? restricted : mask, width, height, labels);
 
   g_array_set_size (classes->region_sizes, first_region + n_regions);
   for (gsize i = 0; i < n_pixels; i++)
     {
       if (isnan (map[i]))
         return FALSE;
+      if (roi && !roi[i])
+        continue;
       if (labels[i] == 0)
         {
           classes->good_keys[classes->n_good++] = float_to_key (map[i]);
@@ -586,9 +601,12 @@ classify_image_pixels (PixelClasses *classes, const float *map, const guint8 *ma
   return TRUE;
 }
 
+/* Defect pixels outside a region of interest are filed as neither class,
+ * so the counts of the whole images bound the arrays. */
 static gboolean
 classify_pixels (PixelClasses *classes, const float *const *maps, const guint8 *const *masks,
-                 const int *widths, const int *heights, gsize n_images)
+                 const guint8 *const *rois, const int *widths, const int *heights,
+                 gsize n_images)
 {
   gsize n_pixels, n_defect = count_defect_pixels (masks, widths, heights, n_images, &n_pixels);
   gsize largest_image = 0;
@@ -604,8 +622,8 @@ classify_pixels (PixelClasses *classes, const float *const *maps, const guint8 *
   classes->region_sizes = g_array_new (FALSE, TRUE, sizeof (gsize));
 
   for (gsize image = 0; image < n_images; image++)
-    if (!classify_image_pixels (classes, maps[image], masks[image], widths[image],
-                                heights[image], labels))
+    if (!classify_image_pixels (classes, maps[image], masks[image], rois ? rois[image] : NULL,
+                                widths[image], heights[image], labels))
       return FALSE;
   return TRUE;
 }
@@ -635,8 +653,8 @@ partial_area_extend (PartialArea *curve, double fpr, double pro)
 
 double
 ead_aupro (const float *const *maps, const guint8 *const *masks,
-           const int *widths, const int *heights, gsize n_images,
-           double fpr_limit)
+           const guint8 *const *rois, const int *widths, const int *heights,
+           gsize n_images, double fpr_limit)
 {
   g_auto(PixelClasses) classes = { 0 };
   g_autofree double *region_weights = NULL;
@@ -647,7 +665,7 @@ ead_aupro (const float *const *maps, const guint8 *const *masks,
 
   g_return_val_if_fail (fpr_limit > 0.0 && fpr_limit <= 1.0, NAN);
 
-  if (!classify_pixels (&classes, maps, masks, widths, heights, n_images))
+  if (!classify_pixels (&classes, maps, masks, rois, widths, heights, n_images))
     return NAN;
   n_regions = classes.region_sizes->len;
   if (n_regions == 0 || classes.n_good == 0)

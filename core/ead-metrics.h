@@ -80,11 +80,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EadCurve, ead_curve_free)
  * threshold, the FPR is the fraction of all good pixels above it; the curve
  * is integrated with the trapezoid rule and interpolated at @fpr_limit.
  * @maps[i] and @masks[i] (1 = defect) are @widths[i] x @heights[i] each.
+ * @rois (NULL, or NULL entries, for whole images) limits each image to its
+ * non-zero pixels: those outside count neither as good nor in a region.
  * NaN when there are no regions, no good pixels or a NaN score. Needs 4 bytes
  * per good pixel and 8 per defect pixel. */
 double ead_aupro (const float *const *maps, const guint8 *const *masks,
-                  const int *widths, const int *heights, gsize n_images,
-                  double fpr_limit);
+                  const guint8 *const *rois, const int *widths, const int *heights,
+                  gsize n_images, double fpr_limit);
 
 /* Labels the 8-connected components of non-zero pixels of @mask into @labels
  * (0 for background, 1..n for components); returns n. */

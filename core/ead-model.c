@@ -16,6 +16,7 @@ struct _EadModel {
   double local_weight;
   gboolean has_threshold;
   double threshold;
+  EadRoi *roi;              /* NULL: the whole image */
   GHashTable *provenance;   /* char * -> char * */
 };
 
@@ -23,8 +24,15 @@ struct _EadModel {
 static const char *const reserved_keys[] = {
   "format", "format_version", "model_size", "image_size",
   "quantile_st_start", "quantile_st_end", "quantile_ae_start", "quantile_ae_end",
-  "threshold", "local_weight",
+  "threshold", "local_weight", "roi",
 };
+
+/* The file's tensor of the region of interest, its metadata "roi" the
+ * source. */
+#define ROI_TENSOR "roi"
+#define ROI_KEY "roi"
+/* The version of a file with neither a region nor a fusion weight. */
+#define FORMAT_VERSION_PLAIN 1
 
 static gboolean
 is_reserved_key (const char *key)
@@ -76,6 +84,7 @@ ead_model_free (EadModel *model)
   if (!model)
     return;
   ead_nets_free (model->nets);
+  ead_roi_free (model->roi);
   g_hash_table_unref (model->provenance);
   g_free (model);
 }
@@ -152,6 +161,19 @@ ead_model_set_threshold (EadModel *model, double threshold)
 }
 
 void
+ead_model_set_roi (EadModel *model, const EadRoi *roi)
+{
+  g_clear_pointer (&model->roi, ead_roi_free);
+  model->roi = roi ? ead_roi_copy (roi) : NULL;
+}
+
+const EadRoi *
+ead_model_get_roi (const EadModel *model)
+{
+  return model->roi;
+}
+
+void
 ead_model_set_provenance (EadModel *model, const char *key, const char *value)
 {
   g_return_if_fail (!is_reserved_key (key));
@@ -205,8 +227,18 @@ ead_model_write_to (EadModel *model, EadSafetensorsWriter *writer, GError **erro
                                   n_dims, shape, values, n * sizeof (float));
     }
 
+  if (model->roi)
+    {
+      const gint64 shape[2] = { model->roi->height, model->roi->width };
+      ead_safetensors_writer_add (writer, ROI_TENSOR, EAD_DTYPE_U8, 2, shape, model->roi->mask,
+                                  (gsize) model->roi->width * model->roi->height);
+      ead_safetensors_writer_set_metadata (writer, ROI_KEY, model->roi->source);
+    }
+
   const gboolean default_fusion = model->local_weight == EAD_DEFAULT_LOCAL_WEIGHT;
-  g_autofree char *version = g_strdup_printf ("%d", default_fusion ? 1 : EAD_MODEL_FORMAT_VERSION);
+  g_autofree char *version = g_strdup_printf ("%d", model->roi || !default_fusion
+                                                      ? EAD_MODEL_FORMAT_VERSION
+                                                      : FORMAT_VERSION_PLAIN);
   g_autofree char *image_size = g_strdup_printf ("%d", ead_model_get_image_size (model));
   ead_safetensors_writer_set_metadata (writer, "format", EAD_MODEL_FORMAT);
   ead_safetensors_writer_set_metadata (writer, "format_version", version);
@@ -397,6 +429,40 @@ read_local_weight (EadModel *model, const EadSafetensors *st, const char *name, 
   return TRUE;
 }
 
+/* The optional region of interest: a U8 tensor [height, width] of 0 and 255
+ * and its source, both or neither. */
+static gboolean
+read_roi (EadModel *model, const EadSafetensors *st, const char *name, GError **error)
+{
+  const EadTensorView *tensor = ead_safetensors_find (st, ROI_TENSOR);
+  const char *source = ead_safetensors_get_metadata (st, ROI_KEY);
+  if (!tensor && !source)
+    return TRUE;
+  if (!tensor || !source)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: a region of interest needs both the tensor '%s' and the metadata '%s'",
+                   name, ROI_TENSOR, ROI_KEY);
+      return FALSE;
+    }
+  if (tensor->dtype != EAD_DTYPE_U8 || tensor->n_dims != 2
+      || tensor->shape[0] > EAD_ROI_MAX_SIDE || tensor->shape[1] > EAD_ROI_MAX_SIDE)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: tensor '%s' is not a U8 mask of height x width", name, ROI_TENSOR);
+      return FALSE;
+    }
+  g_autoptr (GError) local_error = NULL;
+  model->roi = ead_roi_new (tensor->data, (int) tensor->shape[1], (int) tensor->shape[0], source,
+                            &local_error);
+  if (!model->roi)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE, "%s: %s", name, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 EadModel *
 ead_model_new_from_safetensors (const EadSafetensors *st, const char *name, GError **error)
 {
@@ -411,7 +477,8 @@ ead_model_new_from_safetensors (const EadSafetensors *st, const char *name, GErr
   for (guint i = 0; i < ead_nets_get_n_tensors (model->nets); i++)
     if (!fill_tensor (model->nets, i, st, name, ead_nets_get_tensor_name (model->nets, i), error))
       return NULL;
-  if (!read_calibration (model, st, name, error) || !read_local_weight (model, st, name, error))
+  if (!read_calibration (model, st, name, error) || !read_local_weight (model, st, name, error)
+      || !read_roi (model, st, name, error))
     return NULL;
 
   for (const char *const *key = ead_safetensors_get_metadata_keys (st); *key; key++)

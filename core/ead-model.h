@@ -3,20 +3,23 @@
  * A model holds everything needed to score an image: the weights of teacher,
  * student and autoencoder, the teacher's per-channel mean and std, the four
  * map quantiles, the image and model size, the decision threshold once one
- * is chosen, and where it came from. Its file is safetensors (see
+ * is chosen, the region of interest if there is one, and where it came
+ * from. Its file is safetensors (see
  * docs/model-format.md), readable by Python's safetensors library. */
 #pragma once
 
 #include <glib.h>
 
+#include "ead-roi.h"
 #include "ead-safetensors.h"
 #include "ead-types.h"
 
 G_BEGIN_DECLS
 
 #define EAD_MODEL_FORMAT "efficientad-model"
-/* Version 2 added the fusion weight; a model whose weight is the default
- * is still written as version 1, so older programs read it unchanged. */
+/* The newest version this program reads; a file is written at the lowest
+ * version that holds it: 2 with a region of interest or a fusion weight
+ * other than the paper's mean (which older programs would ignore), else 1. */
 #define EAD_MODEL_FORMAT_VERSION 2
 /* The paper's fusion: the mean of the local and the global map. */
 #define EAD_DEFAULT_LOCAL_WEIGHT 0.5
@@ -74,6 +77,11 @@ void ead_model_set_local_weight (EadModel *model, double weight);
 gboolean ead_model_has_threshold (const EadModel *model);
 double ead_model_get_threshold (const EadModel *model);
 void ead_model_set_threshold (EadModel *model, double threshold);
+
+/* The region of interest (copied; NULL removes it), or NULL for the whole
+ * image. */
+void ead_model_set_roi (EadModel *model, const EadRoi *roi);
+const EadRoi *ead_model_get_roi (const EadModel *model);
 
 /* Free-form provenance ("teacher", "steps", "seed", "dataset", "date",
  * "engine_version", ...), saved as file metadata. */

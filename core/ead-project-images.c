@@ -269,3 +269,28 @@ ead_project_delete_images (EadProject *project, const gint64 *image_ids, guint n
     }
   return change_images (project, image_ids, n_images, &s, 1, error);
 }
+
+gboolean
+ead_project_get_image_size (EadProject *project, int *width, int *height, GError **error)
+{
+  g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
+    "SELECT min (width), min (height), max (width), max (height), count (*) FROM images", error);
+  if (!s || !ead_project_one_row (project, s, error, "image"))
+    return FALSE;
+  if (sqlite3_column_int64 (s, 4) == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "%s: there are no images yet",
+                   project->path);
+      return FALSE;
+    }
+  *width = sqlite3_column_int (s, 0);
+  *height = sqlite3_column_int (s, 1);
+  if (*width != sqlite3_column_int (s, 2) || *height != sqlite3_column_int (s, 3))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "%s: the images differ in size (from %d x %d to %d x %d)", project->path,
+                   *width, *height, sqlite3_column_int (s, 2), sqlite3_column_int (s, 3));
+      return FALSE;
+    }
+  return TRUE;
+}

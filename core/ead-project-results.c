@@ -257,10 +257,11 @@ list_test_images (EadProject *project, GError **error)
   return g_steal_pointer (&images);
 }
 
-/* The labelled test images' maps and masks, which the metrics read. */
+/* The labelled test images' maps, masks and regions of interest, which the
+ * metrics read. */
 typedef struct {
   GArray *views;       /* EadScoredImage */
-  GPtrArray *buffers;  /* the maps and masks they point to */
+  GPtrArray *buffers;  /* what they point to */
 } Scored;
 
 static gboolean
@@ -286,7 +287,9 @@ keep_for_metrics (EadProject *project, const TestImage *t, EadScoreResult *resul
   float *fused = g_steal_pointer (&result->fused);
   float *local = g_steal_pointer (&result->local);
   float *global = g_steal_pointer (&result->global);
+  guint8 *roi = g_steal_pointer (&result->roi);
   g_ptr_array_add (scored->buffers, labels);
+  g_ptr_array_add (scored->buffers, roi);
   g_ptr_array_add (scored->buffers, fused);
   g_ptr_array_add (scored->buffers, local);
   g_ptr_array_add (scored->buffers, global);
@@ -301,6 +304,7 @@ keep_for_metrics (EadProject *project, const TestImage *t, EadScoreResult *resul
     .local = local,
     .global = global,
     .mask = labels,
+    .roi = roi,
   };
   g_array_append_val (scored->views, view);
   return TRUE;

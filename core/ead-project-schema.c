@@ -245,6 +245,20 @@ static const char *const migrations[] = {
   "  decision TEXT NOT NULL CHECK (decision IN ('pass', 'fail', 'recheck')),"
   "  inspected_at TEXT NOT NULL);"
   "CREATE INDEX line_inspections_model ON line_inspections (model_id);",
+
+  /* Version 7: the project's region of interest, which the models trained
+   * from then on carry; one row once it was first set, its mask and source
+   * NULL once cleared. */
+  "CREATE TABLE roi ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  width INTEGER CHECK (width > 0),"
+  "  height INTEGER CHECK (height > 0),"
+  "  mask BLOB,"
+  "  source TEXT,"
+  "  changed_by TEXT NOT NULL,"
+  "  changed_at TEXT NOT NULL,"
+  "  CHECK ((mask IS NULL) = (source IS NULL)"
+  "         AND (mask IS NULL) = (width IS NULL) AND (mask IS NULL) = (height IS NULL)));",
 };
 
 int

@@ -12,6 +12,7 @@ typedef struct {
   EadTrainParams params;
   char *teacher;
   char *penalty_dir;
+  EadRoi *roi;   /* the project's as the session starts */
 } RunConfig;
 
 static void
@@ -19,6 +20,7 @@ run_config_clear (RunConfig *config)
 {
   g_free (config->teacher);
   g_free (config->penalty_dir);
+  ead_roi_free (config->roi);
   g_clear_pointer (&config->params.resume_from, g_bytes_unref);
 }
 
@@ -51,6 +53,14 @@ read_run_config (EadProject *project, gint64 run_id, RunConfig *config, GError *
   p->minutes = sqlite3_column_double (s, 10);
   p->validate_every = sqlite3_column_int (s, 11);
   p->patience = sqlite3_column_int (s, 12);
+  g_autoptr (GError) local_error = NULL;
+  config->roi = ead_project_get_roi (project, NULL, NULL, &local_error);
+  if (local_error)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  p->roi = config->roi;
   return TRUE;
 }
 

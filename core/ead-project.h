@@ -129,6 +129,23 @@ gboolean ead_project_set_split (EadProject *project, const gint64 *image_ids, gu
 gboolean ead_project_delete_images (EadProject *project, const gint64 *image_ids,
                                     guint n_images, GError **error);
 
+/* The size all images share, for drawing on them; an EAD_ERROR_INVALID_ARG
+ * when there are none or they differ. */
+gboolean ead_project_get_image_size (EadProject *project, int *width, int *height,
+                                     GError **error);
+
+/* ---- Region of interest ---- */
+
+/* Sets the region of interest (copied), or clears it with NULL, recording
+ * who did and when; the runs trained from then on give it to their models
+ * (models already trained keep theirs). */
+gboolean ead_project_set_roi (EadProject *project, const EadRoi *roi, GError **error);
+/* The region of interest, NULL with no error when there is none. Who set
+ * or cleared it last and when go to @changed_by and @changed_at (may be
+ * NULL; NULL where it was never set). */
+EadRoi *ead_project_get_roi (EadProject *project, char **changed_by, char **changed_at,
+                             GError **error);
+
 /* ---- Import ---- */
 
 #define EAD_IMPORT_AUTO (-1)

@@ -5,10 +5,6 @@
 #include "ead-error.h"
 #include "ead-torch.h"
 
-/* The PDN has no padding, so its map misses a border of 4 cells of the
- * input grid; the reference pads it back with zeros before resizing. */
-#define MAP_PADDING 4
-
 void
 ead_map_normalize (float *map, gsize n, double start, double end)
 {
@@ -66,13 +62,38 @@ ead_map_pad_and_resize (const float *map, int side, int pad, float *out, int wid
     }
 }
 
-static float
-max_of (const float *values, gsize n)
+void
+ead_map_clear_outside (float *map, const guint8 *roi, gsize n)
+{
+  if (!roi)
+    return;
+  for (gsize i = 0; i < n; i++)
+    if (!roi[i])
+      map[i] = 0.0f;
+}
+
+float
+ead_map_max_inside (const float *map, const guint8 *roi, gsize n)
 {
   float best = -G_MAXFLOAT;
+  gboolean any = FALSE;
   for (gsize i = 0; i < n; i++)
-    best = MAX (best, values[i]);
-  return best;
+    if (!roi || roi[i])
+      {
+        best = MAX (best, map[i]);
+        any = TRUE;
+      }
+  return any ? best : 0.0f;
+}
+
+/* Pads and resizes a raw map to the image, then clears it outside @roi. */
+static float *
+map_to_image (const float *map, int side, const guint8 *roi, int width, int height)
+{
+  float *out = g_new (float, (gsize) width * height);
+  ead_map_pad_and_resize (map, side, EAD_MAP_PADDING, out, width, height);
+  ead_map_clear_outside (out, roi, (gsize) width * height);
+  return out;
 }
 
 gboolean
@@ -110,18 +131,18 @@ ead_model_score (EadModel *model, const EadImage *image, EadPrecision precision,
   for (gsize i = 0; i < cells; i++)
     fused[i] = local_weight * local[i] + global_weight * global[i];
 
-  g_autofree float *fused_full = g_new (float, pixels);
-  ead_map_pad_and_resize (fused, side, MAP_PADDING, fused_full, width, height);
-  result->score = max_of (fused_full, pixels);
+  const EadRoi *roi = ead_model_get_roi (model);
+  g_autofree guint8 *roi_full = roi ? ead_roi_resize (roi, width, height) : NULL;
+  g_autofree float *fused_full = map_to_image (fused, side, roi_full, width, height);
+  result->score = ead_map_max_inside (fused_full, roi_full, pixels);
   result->width = width;
   result->height = height;
   if (flags & EAD_SCORE_MAPS)
     {
-      result->local = g_new (float, pixels);
-      result->global = g_new (float, pixels);
-      ead_map_pad_and_resize (local, side, MAP_PADDING, result->local, width, height);
-      ead_map_pad_and_resize (global, side, MAP_PADDING, result->global, width, height);
+      result->local = map_to_image (local, side, roi_full, width, height);
+      result->global = map_to_image (global, side, roi_full, width, height);
       result->fused = g_steal_pointer (&fused_full);
+      result->roi = g_steal_pointer (&roi_full);
     }
   result->milliseconds = (g_get_monotonic_time () - start) / 1000.0;
   return TRUE;
@@ -133,4 +154,5 @@ ead_score_result_clear (EadScoreResult *result)
   g_clear_pointer (&result->local, g_free);
   g_clear_pointer (&result->global, g_free);
   g_clear_pointer (&result->fused, g_free);
+  g_clear_pointer (&result->roi, g_free);
 }

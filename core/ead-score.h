@@ -10,13 +10,16 @@ G_BEGIN_DECLS
 
 /* The outcome for one image. Maps are at the image's own resolution, in
  * normalised units (0 at the validation maps' 0.9 quantile, 0.1 at their
- * 0.995 quantile); the score is the fused map's maximum. */
+ * 0.995 quantile); the score is the fused map's maximum. With a region of
+ * interest the maps are 0 outside it and the score is the maximum inside
+ * (0 should the region, resized to the image, cover no pixel of it). */
 typedef struct {
   double score;
   int width, height;
   float *local;    /* student-teacher map, NULL unless maps were asked for */
   float *global;   /* student-autoencoder map */
   float *fused;    /* their mix, by the model's local weight */
+  guint8 *roi;     /* the region of interest at the image's size, NULL without one or maps */
   double milliseconds;   /* network and map time, without decoding */
 } EadScoreResult;
 
@@ -29,6 +32,9 @@ gboolean ead_model_score (EadModel *model, const EadImage *image, EadPrecision p
                           EadScoreFlags flags, EadScoreResult *result, GError **error);
 void ead_score_result_clear (EadScoreResult *result);
 
+/* The zero cells the PDN's map lacks on every side of the input grid. */
+#define EAD_MAP_PADDING 4
+
 /* The steps after the networks, exposed for their tests and for calibration:
  * quantile normalisation of a raw map in place... */
 void ead_map_normalize (float *map, gsize n, double start, double end);
@@ -36,6 +42,11 @@ void ead_map_normalize (float *map, gsize n, double start, double end);
  * @side x @side by @pad zeros on every side, then resize bilinearly
  * (align_corners = false, like torch's interpolate) to @width x @height. */
 void ead_map_pad_and_resize (const float *map, int side, int pad, float *out, int width, int height);
+/* ...and with a region of interest (@roi non-zero where inspected, NULL for
+ * everywhere): the map set to 0 outside it, and its maximum inside it (0
+ * where it covers nothing). */
+void ead_map_clear_outside (float *map, const guint8 *roi, gsize n);
+float ead_map_max_inside (const float *map, const guint8 *roi, gsize n);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EadScoreResult, ead_score_result_clear)
 

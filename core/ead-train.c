@@ -714,6 +714,9 @@ calibrate (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
 
   begin_phase (t);
   report (t, EAD_TRAIN_CALIBRATING, 0, t->validation->len, NULL);
+  /* Set here, not at creation, so that a resumed run takes the region its
+   * caller has now rather than its checkpoint's. */
+  ead_model_set_roi (model, params->roi);
   if (!ead_calibrate_quantiles (model, (EadImage *const *) t->validation->pdata,
                                 t->validation->len, params->precision, t->cancellable,
                                 &local_error))

@@ -41,6 +41,8 @@ typedef struct {
   double learning_rate;
   double weight_decay;
   gsize teacher_cache_bytes;  /* memory for cached teacher features */
+  const EadRoi *roi;          /* the region of interest the model carries and is
+                               * calibrated in, or NULL for the whole image */
 } EadTrainParams;
 
 /* The precision to train in when none is asked for: bf16 on a CPU that

@@ -323,6 +323,104 @@ test_bench (void)
   g_assert_true (json_object_has_member (o, "ms_per_image_bf16"));
 }
 
+/* The size of the dataset's images: the first training image's. */
+static void
+dataset_image_size (int *width, int *height)
+{
+  g_autofree char *folder = g_build_filename (dataset, "train", "good", NULL);
+  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
+  g_assert_nonnull (dir);
+  g_autofree char *path = g_build_filename (folder, g_dir_read_name (dir), NULL);
+  g_autoptr (EadImage) image = ead_image_load (path, NULL);
+  g_assert_nonnull (image);
+  *width = ead_image_get_width (image);
+  *height = ead_image_get_height (image);
+}
+
+/* A @width x @height PNG, white left of @white_until and black beyond. */
+static char *
+write_mask_png (const char *name, int width, int height, int white_until)
+{
+  g_autofree guint8 *grey = g_new (guint8, (gsize) width * height);
+  for (int i = 0; i < width * height; i++)
+    grey[i] = i % width < white_until ? 255 : 0;
+  g_autoptr (EadImage) image = ead_image_new_from_gray8 (grey, width, height, width);
+  char *path = scratch_path (name);
+  g_assert_true (ead_image_save_png (image, path, NULL));
+  return path;
+}
+
+static void
+test_project_roi (void)
+{
+  g_autofree char *project = scratch_path ("roi.eadproj");
+  g_auto (Run) create = run_cli ("project", "create", project, NULL);
+  g_assert_cmpint (create.status, ==, 0);
+  g_auto (Run) import = run_cli ("project", "import", project, dataset, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  g_auto (Run) none = run_cli ("project", "roi", project, "--show", NULL);
+  g_assert_cmpint (none.status, ==, 0);
+  g_assert_nonnull (strstr (none.out, "no region of interest"));
+
+  int width, height;
+  dataset_image_size (&width, &height);
+  g_autofree char *half = g_strdup_printf ("0,0,%d,%d", width / 2, height);
+  g_autofree char *rest = g_strdup_printf ("%d,0,%d,%d", width / 2, width - width / 2, height);
+  g_auto (Run) rects = run_cli ("project", "roi", project, "--rect", half, "--rect", rest, NULL);
+  g_assert_cmpint (rects.status, ==, 0);
+  g_auto (Run) shown = run_cli ("project", "roi", project, "--show", NULL);
+  g_test_message ("%s", shown.out);
+  g_autofree char *source = g_strdup_printf ("rect %s; rect %s, %d x %d, 100.0 %% inspected",
+                                             half, rest, width, height);
+  g_assert_nonnull (strstr (shown.out, source));
+  g_assert_nonnull (strstr (shown.out, g_get_user_name ()));
+
+  /* A mask at another size, written back as a PNG of its own size. */
+  g_autofree char *mask = write_mask_png ("roi-mask.png", 40, 10, 10);
+  g_auto (Run) masked = run_cli ("project", "roi", project, "--mask", mask, NULL);
+  g_assert_cmpint (masked.status, ==, 0);
+  g_assert_nonnull (strstr (masked.out, "mask roi-mask.png, 25.0 % inspected"));
+  g_autofree char *written = scratch_path ("roi-written.png");
+  g_auto (Run) write = run_cli ("project", "roi", project, "--show", "-o", written, NULL);
+  g_assert_cmpint (write.status, ==, 0);
+  g_autoptr (EadImage) back = ead_image_load (written, NULL);
+  g_assert_cmpint (ead_image_get_width (back), ==, 40);
+  g_assert_cmpint (ead_image_get_pixels (back)[3 * 9], ==, 255);
+  g_assert_cmpint (ead_image_get_pixels (back)[3 * 10], ==, 0);
+
+  g_auto (Run) clear = run_cli ("project", "roi", project, "--clear", NULL);
+  g_assert_cmpint (clear.status, ==, 0);
+  g_auto (Run) cleared = run_cli ("project", "roi", project, "--show", NULL);
+  g_assert_nonnull (strstr (cleared.out, "no region of interest"));
+  g_assert_nonnull (strstr (cleared.out, "cleared by"));
+
+  /* Each mistake in one line, and nothing changed by it. */
+  g_autofree char *outside = g_strdup_printf ("1,0,%d,%d", width, height);
+  g_autofree char *black = write_mask_png ("black.png", 8, 8, 0);
+  g_autofree char *text = scratch_path ("roi.txt");
+  g_assert_true (g_file_set_contents (text, "not an image", -1, NULL));
+  struct { const char *option, *value, *fragment; } mistakes[] = {
+    { "--rect", "1,2,3", "is not X,Y,W,H" },
+    { "--rect", "1,2,3,x", "is not X,Y,W,H" },
+    { "--rect", "-1,0,3,3", "is not X,Y,W,H" },
+    { "--rect", outside, "does not lie inside" },
+    { "--mask", black, "empty" },
+    { "--mask", text, text },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (mistakes); i++)
+    {
+      g_auto (Run) run = run_cli ("project", "roi", project, mistakes[i].option, mistakes[i].value,
+                                  NULL);
+      assert_fails_with (&run, mistakes[i].fragment);
+    }
+  g_auto (Run) two = run_cli ("project", "roi", project, "--clear", "--show", NULL);
+  assert_fails_with (&two, "exactly one of");
+  g_auto (Run) output = run_cli ("project", "roi", project, "--clear", "-o", written, NULL);
+  assert_fails_with (&output, "-o goes with --show");
+  g_auto (Run) still = run_cli ("project", "roi", project, "--show", NULL);
+  g_assert_nonnull (strstr (still.out, "no region of interest"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -339,6 +437,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/eval-bad-mask", test_eval_bad_mask);
   g_test_add_func ("/cli/infer", test_infer);
   g_test_add_func ("/cli/bench", test_bench);
+  g_test_add_func ("/cli/project-roi", test_project_roi);
   int status = g_test_run ();
   test_remove_tree (scratch);
   return status;

@@ -1,6 +1,7 @@
 /* test-metrics.c: the evaluation metrics against hand-worked cases, brute
  * force and fixtures from scikit-learn, scipy and a Python AU-PRO. */
 
+#include "ead-eval.h"
 #include "ead-metrics.h"
 
 #include <math.h>
@@ -368,7 +369,7 @@ test_components_scipy_fixtures (void)
 static double
 aupro_of_one (const float *map, const guint8 *mask, int width, int height, double fpr_limit)
 {
-  return ead_aupro (&map, &mask, &width, &height, 1, fpr_limit);
+  return ead_aupro (&map, &mask, NULL, &width, &height, 1, fpr_limit);
 }
 
 static void
@@ -403,9 +404,9 @@ test_aupro_two_images (void)
   const guint8 *masks[] = { mask_a, mask_b };
   const int widths[] = { 3, 3 }, heights[] = { 1, 1 };
 
-  assert_close (ead_aupro (maps, masks, widths, heights, 2, 1.0), 11.0 / 12.0);
-  assert_close (ead_aupro (maps, masks, widths, heights, 2, 0.3), 0.75);
-  assert_close (ead_aupro (maps, masks, widths, heights, 2, 0.5), 5.0 / 6.0);
+  assert_close (ead_aupro (maps, masks, NULL, widths, heights, 2, 1.0), 11.0 / 12.0);
+  assert_close (ead_aupro (maps, masks, NULL, widths, heights, 2, 0.3), 0.75);
+  assert_close (ead_aupro (maps, masks, NULL, widths, heights, 2, 0.5), 5.0 / 6.0);
 }
 
 static void
@@ -445,7 +446,7 @@ test_aupro_undefined (void)
   g_assert_true (isnan (aupro_of_one (map, no_defect, 2, 2, 0.3)));
   g_assert_true (isnan (aupro_of_one (map, all_defect, 2, 2, 0.3)));
   g_assert_true (isnan (aupro_of_one (with_nan, mask, 2, 2, 0.3)));
-  g_assert_true (isnan (ead_aupro (NULL, NULL, NULL, NULL, 0, 0.3)));
+  g_assert_true (isnan (ead_aupro (NULL, NULL, NULL, NULL, NULL, 0, 0.3)));
 }
 
 static void
@@ -480,7 +481,7 @@ test_aupro_reference_fixtures (void)
       g_assert_cmpuint (offset, ==, n_mask);
 
       for (guint i = 0; i < limits->len; i++)
-        assert_close (ead_aupro (maps, masks, image_widths, image_heights, widths->len,
+        assert_close (ead_aupro (maps, masks, NULL, image_widths, image_heights, widths->len,
                                  g_array_index (limits, double, i)),
                       g_array_index (expected, double, i));
     }
@@ -591,6 +592,88 @@ test_confusion_rates (void)
   g_assert_true (isnan (ead_confusion_f1 (&none)));
 }
 
+/* Two 6 x 4 images whose region of interest is their left 3 columns: the
+ * metrics inside it equal those of the images cut to those columns, a
+ * defect across the edge counting by its part inside. */
+#define ROI_W 6
+#define ROI_H 4
+#define ROI_KEPT 3
+
+static void
+crop_left (const void *full, gsize element, void *out)
+{
+  for (int y = 0; y < ROI_H; y++)
+    memcpy ((char *) out + y * ROI_KEPT * element, (const char *) full + y * ROI_W * element,
+            ROI_KEPT * element);
+}
+
+static void
+test_metrics_inside_roi (void)
+{
+  const float maps[2][ROI_W * ROI_H] = {
+    { 0.1f, 0.7f, 0.2f, 0.9f, 0.9f, 0.8f,
+      0.3f, 0.8f, 0.6f, 0.9f, 0.1f, 0.2f,
+      0.2f, 0.1f, 0.4f, 0.5f, 0.9f, 0.9f,
+      0.0f, 0.2f, 0.3f, 0.1f, 0.7f, 0.6f },
+    { 0.5f, 0.1f, 0.2f, 0.3f, 0.9f, 0.4f,
+      0.2f, 0.2f, 0.1f, 0.8f, 0.9f, 0.3f,
+      0.4f, 0.3f, 0.3f, 0.2f, 0.1f, 0.5f,
+      0.1f, 0.6f, 0.2f, 0.3f, 0.2f, 0.1f },
+  };
+  const guint8 masks[2][ROI_W * ROI_H] = {
+    { 0, 1, 0, 0, 0, 0,
+      0, 1, 1, 1, 0, 0,
+      0, 0, 0, 0, 1, 1,
+      0, 0, 0, 0, 0, 0 },
+    { 0, 0, 0, 0, 1, 0,
+      0, 0, 0, 1, 1, 0,
+      0, 0, 0, 0, 0, 0,
+      0, 1, 0, 0, 0, 0 },
+  };
+  guint8 roi[ROI_W * ROI_H];
+  for (int i = 0; i < ROI_W * ROI_H; i++)
+    roi[i] = i % ROI_W < ROI_KEPT ? 255 : 0;
+  float cut_maps[2][ROI_KEPT * ROI_H];
+  guint8 cut_masks[2][ROI_KEPT * ROI_H];
+  for (int k = 0; k < 2; k++)
+    {
+      crop_left (maps[k], sizeof (float), cut_maps[k]);
+      crop_left (masks[k], 1, cut_masks[k]);
+    }
+
+  const float *map_list[] = { maps[0], maps[1] }, *cut_map_list[] = { cut_maps[0], cut_maps[1] };
+  const guint8 *mask_list[] = { masks[0], masks[1] };
+  const guint8 *cut_mask_list[] = { cut_masks[0], cut_masks[1] };
+  const guint8 *roi_list[] = { roi, roi };
+  const int widths[] = { ROI_W, ROI_W }, heights[] = { ROI_H, ROI_H };
+  const int cut_widths[] = { ROI_KEPT, ROI_KEPT };
+  const double inside = ead_aupro (map_list, mask_list, roi_list, widths, heights, 2, 0.3);
+  const double cut = ead_aupro (cut_map_list, cut_mask_list, NULL, cut_widths, heights, 2, 0.3);
+  g_assert_false (isnan (inside));
+  g_assert_cmpfloat (inside, ==, cut);
+  g_assert_cmpfloat (inside, !=, ead_aupro (map_list, mask_list, NULL, widths, heights, 2, 0.3));
+
+  /* The evaluation's pixel metrics too, and each image's peak inside. */
+  EadScoredImage whole[2], cropped[2];
+  for (int k = 0; k < 2; k++)
+    {
+      whole[k] = (EadScoredImage) { .path = "x", .type = "crack", .score = k,
+                                    .width = ROI_W, .height = ROI_H, .map = maps[k],
+                                    .mask = masks[k], .roi = roi };
+      cropped[k] = (EadScoredImage) { .path = "x", .type = "crack", .score = k,
+                                      .width = ROI_KEPT, .height = ROI_H, .map = cut_maps[k],
+                                      .mask = cut_masks[k] };
+    }
+  g_autoptr (EadEvaluation) a = ead_evaluation_new_from_scores (whole, 2);
+  g_autoptr (EadEvaluation) b = ead_evaluation_new_from_scores (cropped, 2);
+  g_assert_cmpfloat (a->overall.pixel_auroc, ==, b->overall.pixel_auroc);
+  g_assert_cmpfloat (a->overall.aupro, ==, b->overall.aupro);
+  const EadImageScore *first = &g_array_index (a->images, EadImageScore, 0);
+  /* 0.9 at (3, 0) lies outside; inside, the first 0.8 is at (1, 1). */
+  g_assert_cmpint (first->peak_x, ==, 1);
+  g_assert_cmpint (first->peak_y, ==, 1);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -616,6 +699,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/metrics/aupro/ties-and-diagonals", test_aupro_ties_and_diagonals);
   g_test_add_func ("/metrics/aupro/undefined", test_aupro_undefined);
   g_test_add_func ("/metrics/aupro/reference-fixtures", test_aupro_reference_fixtures);
+  g_test_add_func ("/metrics/inside-roi", test_metrics_inside_roi);
   g_test_add_func ("/metrics/curve/points", test_curve_points);
   g_test_add_func ("/metrics/curve/operator-rates", test_curve_operator_rates);
   g_test_add_func ("/metrics/curve/area-is-auroc", test_curve_area_is_auroc);

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "ead-error.h"
+#include "ead-image.h"
 #include "ead-model.h"
 #include "torch/ead-torch.h"   /* the shim: to look at the weights */
 
@@ -173,13 +174,12 @@ test_not_safetensors (Fixture *f, gconstpointer data)
   assert_load_fails ("/nonexistent/model.safetensors", EAD_ERROR_IO, NULL);
 }
 
-/* Rewrites the fixture's file with one metadata entry changed. */
-static char *
-write_variant (Fixture *f, const char *name, const char *key, const char *value,
-               const char *drop_tensor)
+/* A writer holding the fixture's file but for @drop_tensor. */
+static EadSafetensorsWriter *
+copy_fixture (Fixture *f, const char *drop_tensor)
 {
   g_autoptr (EadSafetensors) st = ead_safetensors_open (f->path, NULL);
-  g_autoptr (EadSafetensorsWriter) writer = ead_safetensors_writer_new ();
+  EadSafetensorsWriter *writer = ead_safetensors_writer_new ();
   for (guint i = 0; i < ead_safetensors_get_n_tensors (st); i++)
     {
       const EadTensorView *t = ead_safetensors_get_tensor (st, i);
@@ -188,11 +188,26 @@ write_variant (Fixture *f, const char *name, const char *key, const char *value,
     }
   for (const char *const *k = ead_safetensors_get_metadata_keys (st); *k; k++)
     ead_safetensors_writer_set_metadata (writer, *k, ead_safetensors_get_metadata (st, *k));
-  if (key)
-    ead_safetensors_writer_set_metadata (writer, key, value);
+  return writer;
+}
+
+static char *
+save_in_fixture (Fixture *f, EadSafetensorsWriter *writer, const char *name)
+{
   char *path = g_build_filename (f->dir, name, NULL);
   g_assert_true (ead_safetensors_writer_save (writer, path, NULL));
   return path;
+}
+
+/* Rewrites the fixture's file with one metadata entry changed. */
+static char *
+write_variant (Fixture *f, const char *name, const char *key, const char *value,
+               const char *drop_tensor)
+{
+  g_autoptr (EadSafetensorsWriter) writer = copy_fixture (f, drop_tensor);
+  if (key)
+    ead_safetensors_writer_set_metadata (writer, key, value);
+  return save_in_fixture (f, writer, name);
 }
 
 static void
@@ -265,6 +280,229 @@ test_teacher_import (Fixture *f, gconstpointer data)
   g_test_message ("%s", error->message);
 }
 
+/* ---- Regions of interest ---- */
+
+static EadRoi *
+two_rects_roi (void)
+{
+  const int rects[][4] = { { 2, 1, 3, 2 }, { 6, 4, 2, 1 } };
+  g_autoptr (GError) error = NULL;
+  EadRoi *roi = ead_roi_new_from_rects (rects, G_N_ELEMENTS (rects), 8, 5, &error);
+  g_assert_no_error (error);
+  return roi;
+}
+
+static void
+test_roi_from_rects (void)
+{
+  g_autoptr (EadRoi) roi = two_rects_roi ();
+  const char *expected = "........"
+                         "..###..."
+                         "..###..."
+                         "........"
+                         "......##";
+  g_assert_cmpint (roi->width, ==, 8);
+  g_assert_cmpint (roi->height, ==, 5);
+  for (int i = 0; i < 40; i++)
+    g_assert_cmpint (roi->mask[i], ==, expected[i] == '#' ? 255 : 0);
+  g_assert_cmpstr (roi->source, ==, "rect 2,1,3,2; rect 6,4,2,1");
+  g_assert_cmpfloat (ead_roi_inspected_fraction (roi), ==, 8.0 / 40.0);
+
+  const int outside[][4] = { { 6, 4, 3, 1 } }, empty[][4] = { { 1, 1, 0, 2 } },
+            huge[][4] = { { 1, 1, G_MAXINT, 1 } };
+  const int (*bad[])[4] = { outside, empty, huge };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_null (ead_roi_new_from_rects (bad[i], 1, 8, 5, &error));
+      g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+      g_assert_nonnull (strstr (error->message, "does not lie inside the 8 x 5 image"));
+    }
+}
+
+static void
+test_roi_checks_masks (void)
+{
+  const guint8 grey[] = { 0, 255, 128, 0 }, black[] = { 0, 0, 0, 0 }, fine[] = { 0, 255, 0, 0 };
+  struct { const guint8 *mask; int width, height; const char *fragment; } cases[] = {
+    { grey, 2, 2, "only 0 and 255" },
+    { black, 2, 2, "empty" },
+    { fine, 0, 4, "out of bounds" },
+    { fine, EAD_ROI_MAX_SIDE + 1, 1, "out of bounds" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_null (ead_roi_new (cases[i].mask, cases[i].width, cases[i].height, "test", &error));
+      g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+      g_assert_nonnull (strstr (error->message, cases[i].fragment));
+    }
+  g_autoptr (EadRoi) roi = ead_roi_new (fine, 2, 2, "test", NULL);
+  g_assert_nonnull (roi);
+}
+
+/* Nearest neighbour at pixel centres: each output pixel takes the source
+ * pixel under its centre. */
+static void
+test_roi_resize (void)
+{
+  g_autoptr (EadRoi) roi = two_rects_roi ();
+  /* Halving keeps the odd columns and rows' pixels (centres at 1, 3, ...). */
+  g_autofree guint8 *half = ead_roi_resize (roi, 4, 2);
+  const guint8 expected_half[] = { 0, 255, 0, 0,  0, 0, 0, 0 };
+  g_assert_cmpmem (half, sizeof expected_half, expected_half, sizeof expected_half);
+  /* Doubling repeats each pixel twice. */
+  g_autofree guint8 *twice = ead_roi_resize (roi, 16, 10);
+  for (int y = 0; y < 10; y++)
+    for (int x = 0; x < 16; x++)
+      g_assert_cmpint (twice[y * 16 + x], ==, roi->mask[(y / 2) * 8 + x / 2]);
+  /* A 2 x 2 map padded by 1 covers the 4 x 4 grid's middle. */
+  g_autofree guint8 *cells = ead_roi_resize_to_map (roi, 2, 1);
+  const guint8 expected_cells[] = { 255, 0,  0, 0 };
+  g_assert_cmpmem (cells, sizeof expected_cells, expected_cells, sizeof expected_cells);
+}
+
+static void
+test_roi_from_image_file (Fixture *f, gconstpointer data)
+{
+  /* White and light grey are inspected, dark grey and black are not. */
+  const guint8 rgb[] = { 255, 255, 255,  200, 190, 180,  100, 100, 100,  0, 0, 0 };
+  g_autoptr (EadImage) image = ead_image_new_from_rgb8 (rgb, 2, 2, 6);
+  g_autofree char *path = g_build_filename (f->dir, "roi.png", NULL);
+  g_assert_true (ead_image_save_png (image, path, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadRoi) roi = ead_roi_new_from_image_file (path, &error);
+  g_assert_no_error (error);
+  const guint8 expected[] = { 255, 255, 0, 0 };
+  g_assert_cmpmem (roi->mask, 4, expected, 4);
+  g_assert_cmpstr (roi->source, ==, "mask roi.png");
+
+  const guint8 dark[] = { 0, 0, 0,  20, 20, 20 };
+  g_autoptr (EadImage) black = ead_image_new_from_rgb8 (dark, 2, 1, 6);
+  g_assert_true (ead_image_save_png (black, path, NULL));
+  g_assert_null (ead_roi_new_from_image_file (path, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_assert_nonnull (strstr (error->message, "empty"));
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (path, "not an image", -1, NULL));
+  g_assert_null (ead_roi_new_from_image_file (path, &error));
+  g_assert_nonnull (error);
+  g_assert_null (strchr (error->message, '\n'));
+}
+
+static void
+test_roi_round_trip (Fixture *f, gconstpointer data)
+{
+  g_autoptr (EadRoi) roi = two_rects_roi ();
+  ead_model_set_roi (f->model, roi);
+  g_autofree char *path = g_build_filename (f->dir, "roi.safetensors", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ead_model_save (f->model, path, &error));
+  g_autoptr (EadModel) loaded = ead_model_load (path, &error);
+  g_assert_no_error (error);
+  const EadRoi *back = ead_model_get_roi (loaded);
+  g_assert_nonnull (back);
+  g_assert_cmpint (back->width, ==, 8);
+  g_assert_cmpint (back->height, ==, 5);
+  g_assert_cmpmem (back->mask, 40, roi->mask, 40);
+  g_assert_cmpstr (back->source, ==, roi->source);
+  g_assert_null (ead_model_get_provenance (loaded, "roi"));
+
+  /* The file says version 2 and holds the mask as U8 [height, width]. */
+  g_autoptr (EadSafetensors) st = ead_safetensors_open (path, &error);
+  g_assert_cmpstr (ead_safetensors_get_metadata (st, "format_version"), ==, "2");
+  const EadTensorView *tensor = ead_safetensors_find (st, "roi");
+  g_assert_cmpint (tensor->dtype, ==, EAD_DTYPE_U8);
+  g_assert_cmpint (tensor->n_dims, ==, 2);
+  g_assert_cmpint (tensor->shape[0], ==, 5);
+  g_assert_cmpint (tensor->shape[1], ==, 8);
+}
+
+/* Without a region of interest the file is what it was before there were
+ * any: version 1, no "roi", byte for byte. */
+static void
+test_roi_cleared_file_unchanged (Fixture *f, gconstpointer data)
+{
+  g_autoptr (EadRoi) roi = two_rects_roi ();
+  ead_model_set_roi (f->model, roi);
+  ead_model_set_roi (f->model, NULL);
+  g_assert_null (ead_model_get_roi (f->model));
+  g_autofree char *path = g_build_filename (f->dir, "again.safetensors", NULL);
+  g_assert_true (ead_model_save (f->model, path, NULL));
+  g_autofree char *before = NULL, *after = NULL;
+  gsize n_before, n_after;
+  g_assert_true (g_file_get_contents (f->path, &before, &n_before, NULL));
+  g_assert_true (g_file_get_contents (path, &after, &n_after, NULL));
+  g_assert_cmpmem (before, n_before, after, n_after);
+  g_autoptr (EadSafetensors) st = ead_safetensors_open (path, NULL);
+  g_assert_cmpstr (ead_safetensors_get_metadata (st, "format_version"), ==, "1");
+  g_assert_null (ead_safetensors_find (st, "roi"));
+}
+
+/* The fixture's file with a "roi" tensor of the given make and source. */
+static char *
+write_roi_variant (Fixture *f, const char *name, EadDtype dtype, int n_dims,
+                   const gint64 *shape, const void *data, gsize n_bytes, const char *source)
+{
+  g_autoptr (EadSafetensorsWriter) writer = copy_fixture (f, NULL);
+  if (data)
+    ead_safetensors_writer_add (writer, "roi", dtype, n_dims, shape, data, n_bytes);
+  if (source)
+    ead_safetensors_writer_set_metadata (writer, "roi", source);
+  ead_safetensors_writer_set_metadata (writer, "format_version", "2");
+  return save_in_fixture (f, writer, name);
+}
+
+static void
+test_roi_bad_files (Fixture *f, gconstpointer data)
+{
+  const guint8 mask[] = { 0, 255, 255, 0, 0, 0 }, grey[] = { 0, 7, 0, 0, 0, 0 },
+               black[6] = { 0 };
+  const float floats[6] = { 0, 255, 0, 0, 0, 0 };
+  const gint64 shape[] = { 2, 3 }, flat[] = { 6 }, cube[] = { 1, 2, 3 }, none[] = { 0, 3 };
+  struct {
+    const char *name;
+    EadDtype dtype;
+    int n_dims;
+    const gint64 *shape;
+    const void *data;
+    gsize n_bytes;
+    const char *source, *fragment;
+  } cases[] = {
+    { "f32.safetensors", EAD_DTYPE_F32, 2, shape, floats, sizeof floats, "rect", "not a U8 mask" },
+    { "flat.safetensors", EAD_DTYPE_U8, 1, flat, mask, 6, "rect", "not a U8 mask" },
+    { "cube.safetensors", EAD_DTYPE_U8, 3, cube, mask, 6, "rect", "not a U8 mask" },
+    { "none.safetensors", EAD_DTYPE_U8, 2, none, mask, 0, "rect", "out of bounds" },
+    { "grey.safetensors", EAD_DTYPE_U8, 2, shape, grey, 6, "rect", "only 0 and 255" },
+    { "black.safetensors", EAD_DTYPE_U8, 2, shape, black, 6, "rect", "empty" },
+    { "nosource.safetensors", EAD_DTYPE_U8, 2, shape, mask, 6, NULL, "needs both" },
+    { "nomask.safetensors", EAD_DTYPE_U8, 2, shape, NULL, 0, "rect", "needs both" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = write_roi_variant (f, cases[i].name, cases[i].dtype,
+                                                 cases[i].n_dims, cases[i].shape, cases[i].data,
+                                                 cases[i].n_bytes, cases[i].source);
+      assert_load_fails (path, EAD_ERROR_BAD_FILE, cases[i].fragment);
+    }
+
+  /* A good one loads, and cut anywhere, fails in one line. */
+  g_autofree char *good = write_roi_variant (f, "good.safetensors", EAD_DTYPE_U8, 2, shape, mask,
+                                             6, "rect 1,0,2,1");
+  g_autoptr (EadModel) model = ead_model_load (good, NULL);
+  g_assert_nonnull (model);
+  g_assert_cmpstr (ead_model_get_roi (model)->source, ==, "rect 1,0,2,1");
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_assert_true (g_file_get_contents (good, &contents, &length, NULL));
+  g_autofree char *cut = g_build_filename (f->dir, "cut.safetensors", NULL);
+  for (gsize drop = 1; drop <= 8; drop++)
+    {
+      g_assert_true (g_file_set_contents (cut, contents, length - drop, NULL));
+      assert_load_fails (cut, -1, cut);
+    }
+}
+
 /* A failed save leaves the existing file whole. */
 static void
 test_failed_save_keeps_file (Fixture *f, gconstpointer data)
@@ -294,5 +532,12 @@ main (int argc, char **argv)
   ADD ("/model/missing-tensor", test_missing_tensor);
   ADD ("/model/teacher-import", test_teacher_import);
   ADD ("/model/failed-save-keeps-file", test_failed_save_keeps_file);
+  g_test_add_func ("/model/roi/from-rects", test_roi_from_rects);
+  g_test_add_func ("/model/roi/checks-masks", test_roi_checks_masks);
+  g_test_add_func ("/model/roi/resize", test_roi_resize);
+  ADD ("/model/roi/from-image-file", test_roi_from_image_file);
+  ADD ("/model/roi/round-trip", test_roi_round_trip);
+  ADD ("/model/roi/cleared-file-unchanged", test_roi_cleared_file_unchanged);
+  ADD ("/model/roi/bad-files", test_roi_bad_files);
   return g_test_run ();
 }

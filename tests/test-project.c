@@ -1744,6 +1744,116 @@ test_export (TempDir *dir, gconstpointer data)
   g_assert_cmpstr (onnx_sha256, !=, sha256);
 }
 
+/* ---- Region of interest ---- */
+
+static EadRoi *
+left_half_of_images (EadProject *project)
+{
+  g_autoptr (GError) error = NULL;
+  int width, height;
+  g_assert_true (ead_project_get_image_size (project, &width, &height, &error));
+  g_assert_no_error (error);
+  const int rect[][4] = { { 0, 0, width / 2, height } };
+  EadRoi *roi = ead_roi_new_from_rects (rect, 1, width, height, &error);
+  g_assert_no_error (error);
+  return roi;
+}
+
+/* Set, read back with who and when, cleared (who and when kept), and a
+ * damaged one refused in one line. */
+static void
+test_roi_set_and_cleared (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = create_project (dir, "roi" EAD_PROJECT_EXTENSION);
+  g_autofree char *by = NULL, *at = NULL;
+  g_assert_null (ead_project_get_roi (project, &by, &at, &error));
+  g_assert_no_error (error);
+  g_assert_null (by);
+  int width, height;
+  g_assert_false (ead_project_get_image_size (project, &width, &height, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+
+  const guint8 mask[] = { 0, 255, 255, 0, 0, 0 };
+  g_autoptr (EadRoi) roi = ead_roi_new (mask, 3, 2, "rect 1,0,2,1", &error);
+  g_assert_true (ead_project_set_roi (project, roi, &error));
+  g_assert_no_error (error);
+  g_autoptr (EadRoi) back = ead_project_get_roi (project, &by, &at, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (back->width, ==, 3);
+  g_assert_cmpint (back->height, ==, 2);
+  g_assert_cmpmem (back->mask, 6, mask, 6);
+  g_assert_cmpstr (back->source, ==, "rect 1,0,2,1");
+  g_assert_cmpstr (by, ==, g_get_user_name ());
+  g_assert_nonnull (at);
+  g_clear_pointer (&by, g_free);
+  g_clear_pointer (&at, g_free);
+
+  g_assert_true (ead_project_set_roi (project, NULL, &error));
+  g_assert_null (ead_project_get_roi (project, &by, &at, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (by, ==, g_get_user_name ());
+  g_assert_nonnull (at);
+
+  /* A mask of the wrong length, written behind the project's back. */
+  g_assert_true (ead_project_set_roi (project, roi, &error));
+  exec_raw (ead_project_get_path (project), "UPDATE roi SET mask = x'00ff'");
+  g_assert_null (ead_project_get_roi (project, NULL, NULL, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE);
+  g_assert_nonnull (strstr (error->message, "damaged"));
+  g_assert_null (strchr (error->message, '\n'));
+}
+
+/* A run trained after the region was set gives it to its model, calibrated
+ * within it; the model trained before keeps none; the test counts the
+ * pixels inside only. */
+static void
+test_roi_carried_into_training (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = NULL;
+  const gint64 before = open_trained (dir, &project);
+  g_autoptr (EadRoi) roi = left_half_of_images (project);
+  g_assert_true (ead_project_set_roi (project, roi, &error));
+  g_assert_no_error (error);
+
+  g_autofree char *steps = g_strdup_printf ("%d", TRAIN_STEPS);
+  const char *train[] = { "project", "train", ead_project_get_path (project), "--teacher",
+                          "random", "--steps", steps, "--seed", "7", "--precision", "fp32",
+                          NULL };
+  g_autofree char *err = NULL;
+  g_assert_cmpint (run_cli (train, &err), ==, 0);
+  const gint64 after = ead_project_get_latest_model (project, &error);
+  g_assert_cmpint (after, >, before);
+
+  g_autoptr (EadModel) old_model = ead_project_load_model (project, before, &error);
+  g_assert_null (ead_model_get_roi (old_model));
+  g_autoptr (EadModel) new_model = ead_project_load_model (project, after, &error);
+  g_assert_no_error (error);
+  const EadRoi *carried = ead_model_get_roi (new_model);
+  g_assert_nonnull (carried);
+  g_assert_cmpstr (carried->source, ==, roi->source);
+  g_assert_cmpmem (carried->mask, (gsize) roi->width * roi->height, roi->mask,
+                   (gsize) roi->width * roi->height);
+  /* Clearing it later leaves the model as it was trained. */
+  g_assert_true (ead_project_set_roi (project, NULL, &error));
+  g_clear_pointer (&new_model, ead_model_free);
+  new_model = ead_project_load_model (project, after, &error);
+  g_assert_nonnull (ead_model_get_roi (new_model));
+
+  /* Every test image's fused map is 0 in its right half, and the peak
+   * lies in the left. */
+  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, after, EAD_PRECISION_FP32,
+                                                           NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < evaluation->images->len; i++)
+    {
+      const EadImageScore *image = &g_array_index (evaluation->images, EadImageScore, i);
+      g_assert_cmpint (image->peak_x, <, image->width / 2);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1773,6 +1883,8 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/false-positives-to-training", test_false_positives_to_training);
   add_temp_dir_test ("/project/line-images", test_line_images);
   add_temp_dir_test ("/project/export", test_export);
+  add_temp_dir_test ("/project/roi-set-and-cleared", test_roi_set_and_cleared);
+  add_temp_dir_test ("/project/roi-carried-into-training", test_roi_carried_into_training);
   int status = g_test_run ();
   test_remove_tree (scratch);
   g_free (dataset);
