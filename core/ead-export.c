@@ -2,6 +2,8 @@
 
 #include "ead-export.h"
 
+#include <string.h>
+
 #include "ead-error.h"
 #include "ead-graph.h"
 #include "ead-image.h"
@@ -53,8 +55,26 @@ provenance_pairs (EadModel *model)
   return pairs;
 }
 
+/* The model's region of interest at the exported input size (NULL
+ * without one), which must cover a pixel there. */
+static gboolean
+roi_at_input (EadModel *model, guint8 **roi, GError **error)
+{
+  const EadRoi *model_roi = ead_model_get_roi (model);
+  const int side = ead_model_get_image_size (model);
+  *roi = model_roi ? ead_roi_resize (model_roi, side, side) : NULL;
+  if (*roi && !memchr (*roi, EAD_ROI_INSPECTED, (gsize) side * side))
+    {
+      g_clear_pointer (roi, g_free);
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "the region of interest covers no pixel of the %d x %d input", side, side);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static GBytes *
-torchscript_bytes (EadModel *model, GError **error)
+torchscript_bytes (EadModel *model, const guint8 *roi, GError **error)
 {
   const EadQuantiles *q = ead_model_get_quantiles (model);
   g_autoptr (GPtrArray) provenance = provenance_pairs (model);
@@ -70,6 +90,8 @@ torchscript_bytes (EadModel *model, GError **error)
     .has_threshold = ead_model_has_threshold (model),
     .threshold = ead_model_get_threshold (model),
     .provenance = (const char *const *) provenance->pdata,
+    .roi = roi,
+    .roi_source = roi ? ead_model_get_roi (model)->source : NULL,
   };
   return ead_nets_to_torchscript (ead_model_get_nets (model), &info, error);
 }
@@ -113,7 +135,7 @@ add_tensor_entry (GPtrArray *entries, EadNets *nets, const char *name, GError **
 }
 
 static GBytes *
-onnx_bytes (EadModel *model, GError **error)
+onnx_bytes (EadModel *model, const guint8 *roi, GError **error)
 {
   EadNets *nets = ead_model_get_nets (model);
   const EadQuantiles *q = ead_model_get_quantiles (model);
@@ -127,6 +149,8 @@ onnx_bytes (EadModel *model, GError **error)
   add_number_entry (entries, "local_weight", ead_model_get_local_weight (model));
   if (ead_model_has_threshold (model))
     add_number_entry (entries, "threshold", ead_model_get_threshold (model));
+  if (roi)
+    add_entry (entries, "roi", g_strdup (ead_model_get_roi (model)->source));
   if (!add_tensor_entry (entries, nets, "teacher_mean", error)
       || !add_tensor_entry (entries, nets, "teacher_std", error))
     return NULL;
@@ -137,7 +161,7 @@ onnx_bytes (EadModel *model, GError **error)
       add_entry (entries, key, g_strdup (provenance->pdata[i + 1]));
     }
   g_ptr_array_add (entries, NULL);
-  return ead_onnx_build (model, (const char *const *) entries->pdata, error);
+  return ead_onnx_build (model, roi, (const char *const *) entries->pdata, error);
 }
 
 /* Refuses a destination that surely cannot be written before the work of
@@ -168,8 +192,11 @@ ead_model_export (EadModel *model, EadExportFormat format, const char *path, GEr
     }
   if (format == EAD_EXPORT_MODEL_FILE)
     return ead_model_save (model, path, error);
-  g_autoptr (GBytes) bytes = format == EAD_EXPORT_ONNX ? onnx_bytes (model, error)
-                                                       : torchscript_bytes (model, error);
+  g_autofree guint8 *roi = NULL;
+  if (!roi_at_input (model, &roi, error))
+    return FALSE;
+  g_autoptr (GBytes) bytes = format == EAD_EXPORT_ONNX ? onnx_bytes (model, roi, error)
+                                                       : torchscript_bytes (model, roi, error);
   if (!bytes)
     return FALSE;
   gsize size;

@@ -340,13 +340,39 @@ add_map (Graph *g, const char *a, const char *b, double start, double end)
   return add_node (g, NULL, "Mul", NULL, shifted, add_scalar (g, 0.1 / (end - start)), NULL);
 }
 
-/* A map at the network's resolution padded and resized to the input's. */
+/* A map at the network's resolution padded and resized to the input's,
+ * then times @inside (1 inside the region of interest, 0 outside) if any. */
 static const char *
-add_to_image (Graph *g, const char *output, const char *map, gint64 side)
+add_to_image (Graph *g, const char *output, const char *map, gint64 side, const char *inside)
 {
   const gint64 pads[] = { 0, 0, MAP_PADDING, MAP_PADDING, 0, 0, MAP_PADDING, MAP_PADDING };
   const char *padded = add_node (g, NULL, "Pad", NULL, map, add_int64s (g, 8, pads), NULL);
-  return add_resize (g, output, padded, 1, side);
+  if (!inside)
+    return add_resize (g, output, padded, 1, side);
+  return add_node (g, output, "Mul", NULL, add_resize (g, NULL, padded, 1, side), inside, NULL);
+}
+
+/* Far below any map value: added outside the region of interest, it keeps
+ * those pixels from the maximum. */
+#define OUTSIDE_ROI (-1e30f)
+
+/* The region of interest as two S x S initializers: "roi", 1 inside and 0
+ * outside, which the maps are multiplied by, and "roi_outside", 0 inside
+ * and OUTSIDE_ROI outside, added to the fused map before its maximum. */
+static void
+add_roi (Graph *g, const guint8 *roi, gint64 side)
+{
+  const gsize n = (gsize) side * side;
+  const gint64 dims[] = { 1, 1, side, side };
+  g_autofree float *inside = g_new (float, n);
+  g_autofree float *outside = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      inside[i] = roi[i] ? 1.0f : 0.0f;
+      outside[i] = roi[i] ? 0.0f : OUTSIDE_ROI;
+    }
+  add_initializer (g, "roi", DATA_FLOAT, 4, dims, inside, n * sizeof (float));
+  add_initializer (g, "roi_outside", DATA_FLOAT, 4, dims, outside, n * sizeof (float));
 }
 
 static const char *
@@ -357,7 +383,7 @@ add_normalization (Graph *g, const char *x, const char *mean, const char *std)
 
 /* The scoring of core/ead-score.c from an N x 3 x S x S input in [0, 1]. */
 static gboolean
-add_scoring (Graph *g, EadModel *model, GError **error)
+add_scoring (Graph *g, EadModel *model, const guint8 *roi, GError **error)
 {
   EadNets *nets = ead_model_get_nets (model);
   const gint64 side = ead_model_get_image_size (model);
@@ -402,14 +428,19 @@ add_scoring (Graph *g, EadModel *model, GError **error)
                                       add_scalar (g, (float) (1.0 - weight)), NULL);
   const char *fused = add_node (g, NULL, "Add", NULL, local_part, global_part, NULL);
 
-  add_to_image (g, "fused_map", fused, side);
-  add_to_image (g, "local_map", local, side);
-  add_to_image (g, "global_map", global, side);
+  if (roi)
+    add_roi (g, roi, side);
+  const char *inside = roi ? "roi" : NULL;
+  add_to_image (g, "fused_map", fused, side, inside);
+  add_to_image (g, "local_map", local, side, inside);
+  add_to_image (g, "global_map", global, side, inside);
   g_autoptr (GByteArray) attributes = g_byte_array_new ();
   const gint64 map_axes[] = { 1, 2, 3 };
   add_ints_attribute (attributes, "axes", 3, map_axes);
   add_int_attribute (attributes, "keepdims", 0);
-  add_node (g, "score", "ReduceMax", attributes, "fused_map", NULL);
+  const char *scored = roi ? add_node (g, NULL, "Add", NULL, "fused_map", "roi_outside", NULL)
+                           : "fused_map";
+  add_node (g, "score", "ReduceMax", attributes, scored, NULL);
   return TRUE;
 }
 
@@ -440,7 +471,8 @@ put_value_info (GByteArray *out, int field, const char *name, int n_dims, const 
 }
 
 GBytes *
-ead_onnx_build (EadModel *model, const char *const *metadata, GError **error)
+ead_onnx_build (EadModel *model, const guint8 *roi, const char *const *metadata,
+                GError **error)
 {
   g_return_val_if_fail (ead_model_is_calibrated (model), NULL);
   g_auto (Graph) g = {
@@ -448,7 +480,7 @@ ead_onnx_build (EadModel *model, const char *const *metadata, GError **error)
     .initializers = g_byte_array_new (),
     .names = g_string_chunk_new (1024),
   };
-  if (!add_scoring (&g, model, error))
+  if (!add_scoring (&g, model, roi, error))
     return NULL;
 
   const gint64 side = ead_model_get_image_size (model);

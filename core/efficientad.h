@@ -85,7 +85,8 @@ typedef struct {
 } EfficientadScoreOptions;
 
 typedef struct {
-  double score;                  /* the fused map's maximum */
+  double score;                  /* the fused map's maximum (inside the model's region of
+                                  * interest, where it has one) */
   EfficientadDecision decision;
   double threshold;              /* the threshold decided against, NAN when undecided */
   double milliseconds;           /* time spent in this call */

@@ -47,6 +47,7 @@ def torchscript(model, input_path, n, size, output_path):
         "provenance": dict(module.provenance),
         "teacher_mean": module.teacher_mean.tolist(),
         "training": module.training,
+        "roi_source": module.roi_source,
         "wrong_size_message": wrong_size_message,
     }))
 

@@ -143,11 +143,12 @@ write_input (Case *c)
 }
 
 /* A seeded model calibrated on the first two images of @images (teacher
- * statistics and map quantiles), so that maps and scores vary as a trained
- * model's do, its fused map mixing the maps by @local_weight. */
+ * statistics and map quantiles, within @roi when not NULL), so that maps
+ * and scores vary as a trained model's do, its fused map mixing the maps
+ * by @local_weight. */
 static Case *
 case_new (const char *name, EadModelSize size, int image_size, double local_weight,
-          gboolean with_threshold)
+          gboolean with_threshold, const EadRoi *roi)
 {
   Case *c = g_new0 (Case, 1);
   c->name = g_strdup (name);
@@ -162,6 +163,7 @@ case_new (const char *name, EadModelSize size, int image_size, double local_weig
   EadImage **calibration = (EadImage **) c->images->pdata;
   g_autoptr (GPtrArray) cached = ead_calibrate_teacher (c->model, calibration, 2, 0, NULL, &error);
   g_assert_no_error (error);
+  ead_model_set_roi (c->model, roi);
   g_assert_true (ead_calibrate_quantiles (c->model, calibration, 2, EAD_PRECISION_FP32, NULL, &error));
   g_assert_no_error (error);
   ead_model_set_local_weight (c->model, local_weight);
@@ -461,6 +463,7 @@ test_torchscript (void)
   g_assert_cmpstr (json_object_get_string_member (provenance, "dataset"), ==, "bottle");
   g_assert_cmpstr (json_object_get_string_member (provenance, "note"), ==, PROVENANCE_NOTE);
   assert_teacher_values (json_object_get_array_member (info, "teacher_mean"), c->model, "teacher_mean");
+  g_assert_true (json_object_get_null_member (info, "roi_source"));
   g_assert_cmpstr (json_object_get_string_member (info, "wrong_size_message"), ==,
                    "RuntimeError: AssertionError: efficientad: the input must be N x 3 x 256 x 256 floats in [0, 1]");
 }
@@ -513,6 +516,7 @@ test_onnx_checker (void)
   assert_metadata_teacher (metadata, c->model, "teacher_std");
   g_assert_cmpstr (json_object_get_string_member (metadata, "provenance.dataset"), ==, "bottle");
   g_assert_cmpstr (json_object_get_string_member (metadata, "provenance.note"), ==, PROVENANCE_NOTE);
+  g_assert_false (json_object_has_member (metadata, "roi"));
 }
 
 /* The same model gives the same ONNX file, byte for byte: provenance in
@@ -555,9 +559,8 @@ test_onnx_runtime (void)
 /* One set of images, four ways of scoring them: the engine, the runtime
  * library, TorchScript and ONNX agree. */
 static void
-test_cross_format (void)
+assert_four_ways_agree (Case *c)
 {
-  Case *c = small_case;
   runtime_outputs (c);
   torchscript_outputs (c);
   onnx_outputs (c);
@@ -572,6 +575,12 @@ test_cross_format (void)
       g_assert_cmpint (c->torchscript.data[i] >= THRESHOLD, ==, anomalous);
       g_assert_cmpint (c->onnx.data[i] >= THRESHOLD, ==, anomalous);
     }
+}
+
+static void
+test_cross_format (void)
+{
+  assert_four_ways_agree (small_case);
 }
 
 /* The fused maps are @weight * local + (1 - @weight) * global (resizing is
@@ -599,7 +608,7 @@ assert_weighted_fusion (const Outputs *o, double weight)
 static void
 test_medium (void)
 {
-  g_autoptr (Case) c = case_new ("medium-320", EAD_MODEL_MEDIUM, 320, 0.8, FALSE);
+  g_autoptr (Case) c = case_new ("medium-320", EAD_MODEL_MEDIUM, 320, 0.8, FALSE, NULL);
   assert_informative (&c->engine);
   assert_weighted_fusion (&c->engine, 0.8);
   torchscript_outputs (c);
@@ -617,6 +626,44 @@ test_medium (void)
   onnx_outputs (c);
   assert_close (&c->onnx, &c->engine, 1e-3, "PDN-M 320 ONNX vs engine");
   assert_shapes (c->onnx_info, c);
+}
+
+/* Two rectangles on a 100 x 80 mask, resized to 256 x 256 at export. */
+static EadRoi *
+two_rects (void)
+{
+  const int rects[][4] = { { 10, 5, 50, 40 }, { 70, 50, 25, 25 } };
+  g_autoptr (GError) error = NULL;
+  EadRoi *roi = ead_roi_new_from_rects (rects, G_N_ELEMENTS (rects), 100, 80, &error);
+  g_assert_no_error (error);
+  return roi;
+}
+
+/* With a region of interest, the four ways of scoring agree as without
+ * one: maps 0 outside it, the score the maximum inside; the files say
+ * where it came from. */
+static void
+test_roi (void)
+{
+  g_autoptr (EadRoi) roi = two_rects ();
+  g_autoptr (Case) c = case_new ("roi-256", EAD_MODEL_SMALL, 256, EAD_DEFAULT_LOCAL_WEIGHT, TRUE, roi);
+  assert_informative (&c->engine);
+  const int side = c->engine.side;
+  g_autofree guint8 *inside = ead_roi_resize (roi, side, side);
+  for (guint i = 0; i < c->engine.n; i++)
+    for (int which = MAP_FUSED; which <= MAP_GLOBAL; which++)
+      for (gsize p = 0; p < (gsize) side * side; p++)
+        if (!inside[p])
+          g_assert_cmpfloat (outputs_map (&c->engine, which, i)[p], ==, 0.0f);
+
+  assert_four_ways_agree (c);
+  assert_close (&c->torchscript, &c->engine, 1e-4, "TorchScript vs engine");
+  assert_close (&c->onnx, &c->engine, 1e-3, "ONNX Runtime vs engine");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (c->torchscript_info),
+                                                  "roi_source"), ==, roi->source);
+  g_autoptr (JsonNode) checked = check_onnx (c);
+  g_assert_cmpstr (json_object_get_string_member (member_object (checked, "metadata"), "roi"), ==,
+                   roi->source);
 }
 
 /* Fails with one line on stderr that says "efficientad: " and @fragment. */
@@ -742,7 +789,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_autofree char *dataset = test_make_small_dataset (scratch);
   source_images = load_images (dataset);
-  small_case = case_new ("small-256", EAD_MODEL_SMALL, 256, EAD_DEFAULT_LOCAL_WEIGHT, TRUE);
+  small_case = case_new ("small-256", EAD_MODEL_SMALL, 256, EAD_DEFAULT_LOCAL_WEIGHT, TRUE, NULL);
 
   g_test_add_func ("/export/layers", test_layers);
   g_test_add_func ("/export/torchscript", test_torchscript);
@@ -751,6 +798,7 @@ main (int argc, char **argv)
   g_test_add_func ("/export/onnx-runtime", test_onnx_runtime);
   g_test_add_func ("/export/cross-format", test_cross_format);
   g_test_add_func ("/export/medium-320", test_medium);
+  g_test_add_func ("/export/roi", test_roi);
   g_test_add_func ("/export/bad-inputs", test_bad_inputs);
   int status = g_test_run ();
 

@@ -163,9 +163,14 @@ network_source (const std::string &network, const std::vector<EadLayer> &layers)
 // (core/ead-score.c): quantile normalisation at the network's resolution,
 // the fused map mixing the normalised ones by the local weight, then zero padding by 4 and a
 // bilinear resize to the input size; the score is the fused map's maximum.
+// With a region of interest (the buffer roi, 1 inside and 0 outside) the
+// maps are multiplied by it, and the pixels outside are pushed far below
+// any value before the maximum.
 std::string
-forward_source (int64_t image_size)
+forward_source (int64_t image_size, bool has_roi)
 {
+  const std::string inside = has_roi ? " * self.roi" : "";
+  const std::string scored = has_roi ? "fused + (self.roi - 1.0) * 1e30" : "fused";
   const std::string s = std::to_string (image_size);
   const std::string c = std::to_string (EAD_TEACHER_CHANNELS);
   return
@@ -182,9 +187,9 @@ forward_source (int64_t image_size)
     "    glob = torch.mean(torch.pow(ae - st[:, " + c + ":], 2), [1], True)\n"
     "    local = (local - self.quantile_st_start) * (0.1 / (self.quantile_st_end - self.quantile_st_start))\n"
     "    glob = (glob - self.quantile_ae_start) * (0.1 / (self.quantile_ae_end - self.quantile_ae_start))\n"
-    "    fused = self.to_image(self.local_weight * local + (1.0 - self.local_weight) * glob)\n"
-    "    score = torch.amax(fused, [1, 2, 3])\n"
-    "    return score, fused, self.to_image(local), self.to_image(glob)\n";
+    "    fused = self.to_image(self.local_weight * local + (1.0 - self.local_weight) * glob)" + inside + "\n"
+    "    score = torch.amax(" + scored + ", [1, 2, 3])\n"
+    "    return score, fused, self.to_image(local)" + inside + ", self.to_image(glob)" + inside + "\n";
 }
 
 void
@@ -233,6 +238,15 @@ register_attributes (torch::jit::Module &module, EadNets *nets, const EadScriptI
     provenance.insert (p[0], p[1]);
   module.register_attribute ("provenance", c10::DictType::create (string_type, string_type),
                              provenance);
+  module.register_attribute ("roi_source", c10::OptionalType::create (string_type),
+                             info->roi ? c10::IValue (std::string (info->roi_source))
+                                       : c10::IValue ());
+  if (info->roi)
+    {
+      const int64_t side = ead_nets_get_image_size (nets);
+      auto mask = torch::from_blob ((void *) info->roi, { 1, 1, side, side }, torch::kUInt8);
+      module.register_buffer ("roi", mask.ne (0).to (torch::kFloat32));
+    }
 }
 
 } // namespace
@@ -265,7 +279,7 @@ ead_nets_to_torchscript (EadNets *nets, const EadScriptInfo *info, GError **erro
             return NULL;
           module.define (network_source (network, layers));
         }
-      module.define (forward_source (ead_nets_get_image_size (nets)));
+      module.define (forward_source (ead_nets_get_image_size (nets), info->roi != NULL));
       std::ostringstream out;
       module.save (out);
       const std::string bytes = out.str ();

@@ -38,11 +38,15 @@ typedef struct {
   gboolean has_threshold;
   double threshold;
   const char *const *provenance; /* key, value, key, value, ..., NULL */
+  const guint8 *roi;             /* S x S, non-zero where inspected, or NULL */
+  const char *roi_source;        /* its provenance, NULL without one */
 } EadScriptInfo;
 
 /* A scripted module whose forward(image) takes N x 3 x S x S floats in
  * [0, 1] and returns (score [N], fused, local, global maps N x 1 x S x S),
- * the engine's scoring step by step; serialised as torch.jit.save writes it. */
+ * the engine's scoring step by step (with a region of interest, the maps
+ * are 0 outside it and the score is the maximum inside); serialised as
+ * torch.jit.save writes it. */
 GBytes *ead_nets_to_torchscript (EadNets *nets, const EadScriptInfo *info, GError **error);
 
 G_END_DECLS
