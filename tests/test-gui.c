@@ -1894,6 +1894,23 @@ drop_file (const char *line_folder, const char *name, const char *contents, gsiz
   g_assert_cmpint (g_rename (hidden, path), ==, 0);
 }
 
+/* The image at @path as a PNG with an alpha channel. */
+static char *
+with_alpha (const char *path, gsize *length)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (GdkPixbuf) rgba = gdk_pixbuf_add_alpha (pixbuf, FALSE, 0, 0, 0);
+  char *contents;
+
+  g_assert_true (gdk_pixbuf_save_to_buffer (rgba, &contents, length, "png", &error, NULL));
+  g_assert_no_error (error);
+  return contents;
+}
+
+#define N_BURST 100
+
 static gboolean
 all_waiting (gpointer data)
 {
@@ -1938,8 +1955,9 @@ test_line (void)
   ead_line_view_set_filing (view, EAD_LINE_MOVE);
   ead_line_view_set_save_reject_maps (view, TRUE);
 
-  /* Good parts, a defective one, a truncated and a text file, and a good
-   * part last, written in place rather than renamed in. */
+  /* Good parts, a defective one, one with an alpha channel (which core
+   * drops), a truncated and a text file, and a good part last, written in
+   * place rather than renamed in. */
   g_autoptr (EadProject) project = ead_project_open (path, &error);
   g_assert_no_error (error);
   g_autoptr (EadModel) model = ead_project_load_model (project, model_id, &error);
@@ -1953,6 +1971,7 @@ test_line (void)
     { "part-1.png", "good", 0, 0 },
     { "part-2.png", NULL, 0, 0 },
     { "part-3.png", "good", 1, 0 },
+    { "rgba.png", "good", 0, 0 },
     { "truncated.png", "good", 2, 200 },
     { "notes.png", NULL, 0, 0 },
     { "part-4.png", "good", 2, 0 },
@@ -1969,13 +1988,15 @@ test_line (void)
       g_autofree char *source = test_image (files[i].type, files[i].index);
       g_autofree char *contents = NULL;
       gsize length;
-      g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
       if (g_str_equal (files[i].name, "notes.png"))
         {
-          g_free (contents);
           contents = g_strdup ("not an image");
           length = strlen (contents);
         }
+      else if (g_str_equal (files[i].name, "rgba.png"))
+        contents = with_alpha (source, &length);
+      else
+        g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
       length = files[i].keep > 0 ? files[i].keep : length;
       g_autofree char *dropped = g_build_filename (line_folder, files[i].name, NULL);
       if (i + 1 < G_N_ELEMENTS (files))
@@ -2031,6 +2052,19 @@ test_line (void)
     }
   snapshot (GTK_WIDGET (window), "line");
 
+  /* A burst of a hundred unreadable files queues without blocking the
+   * window: each is an error, and the watch goes on. */
+  for (guint i = 0; i < N_BURST; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("burst-%03u.png", i);
+      drop_file (line_folder, name, "x", 1);
+    }
+  g_assert_true (ead_gui_test_wait_until (all_inspected,
+                                          GUINT_TO_POINTER (G_N_ELEMENTS (files) + N_BURST),
+                                          60000));
+  g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_ERROR), ==, 2 + N_BURST);
+  g_assert_true (ead_line_view_is_watching (view));
+
   /* Stopped, the folder is watched no more. */
   activate_in (view, "line.stop");
   g_assert_false (ead_line_view_is_watching (view));
@@ -2038,7 +2072,20 @@ test_line (void)
   drop_file (line_folder, "late.png", "late", 4);
   for (guint i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);
-  g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_ERROR), ==, 2);
+  g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_ERROR), ==, 2 + N_BURST);
+
+  /* The worker holds the session, never the view: closing the window while
+   * watching stops it, and it lets the session go. */
+  GWeakRef view_ref, session_ref;
+  g_weak_ref_init (&view_ref, view);
+  g_weak_ref_init (&session_ref, ead_window_get_session (window));
+  activate_in (view, "line.start");
+  g_assert_true (ead_line_view_is_watching (view));
+  gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&window)));
+  g_assert_null (g_weak_ref_get (&view_ref));
+  g_assert_true (ead_gui_test_wait_until (is_gone, &session_ref, 60000));
+  g_weak_ref_clear (&view_ref);
+  g_weak_ref_clear (&session_ref);
 }
 
 typedef struct {
