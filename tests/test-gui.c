@@ -1839,18 +1839,18 @@ line_view (void)
   return find_view (EAD_TYPE_LINE_VIEW);
 }
 
-/* The decision core's ead_model_score() gives the image at @path by
- * @model's threshold, or an error. */
-static EadLineOutcome
-core_decision (EadModel *model, const char *path)
+/* The score core's ead_model_score() gives the image at @path, NaN when
+ * it cannot score it. */
+static double
+core_score (EadModel *model, const char *path)
 {
   g_autoptr (EadImage) image = ead_image_load (path, NULL);
   g_auto (EadScoreResult) result = { 0 };
 
   if (image == NULL
       || !ead_model_score (model, image, EAD_PRECISION_FP32, EAD_SCORE_MAPS, &result, NULL))
-    return EAD_LINE_ERROR;
-  return result.score >= ead_model_get_threshold (model) ? EAD_LINE_FAIL : EAD_LINE_PASS;
+    return NAN;
+  return result.score;
 }
 
 static int
@@ -1976,16 +1976,18 @@ test_line (void)
     { "notes.png", NULL, 0, 0 },
     { "part-4.png", "good", 2, 0 },
   };
-  guint expected[EAD_LINE_N_OUTCOMES] = { 0 };
-  EadLineOutcome last = EAD_LINE_ERROR;
+  const guint n_files = G_N_ELEMENTS (files);
+  g_autofree char *staging = g_build_filename (folder, "staging", NULL);
+  double scores[G_N_ELEMENTS (files)];
+  double max_pass = -G_MAXDOUBLE;
+  const double threshold = ead_model_get_threshold (model);
 
-  activate_in (view, "line.start");
-  g_assert_true (ead_line_view_is_watching (view));
-  /* Paused, the files queue and none is scored. */
-  activate_in (view, "line.pause");
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+  /* Each file made beside the line first, and scored there by core. */
+  g_assert_cmpint (g_mkdir (staging, 0755), ==, 0);
+  for (guint i = 0; i < n_files; i++)
     {
       g_autofree char *source = test_image (files[i].type, files[i].index);
+      g_autofree char *staged = g_build_filename (staging, files[i].name, NULL);
       g_autofree char *contents = NULL;
       gsize length;
       if (g_str_equal (files[i].name, "notes.png"))
@@ -1998,43 +2000,77 @@ test_line (void)
       else
         g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
       length = files[i].keep > 0 ? files[i].keep : length;
+      g_assert_true (g_file_set_contents (staged, contents, length, NULL));
+      scores[i] = core_score (model, staged);
+      if (scores[i] < threshold)
+        max_pass = MAX (max_pass, scores[i]);
+    }
+  /* A second threshold below the model's, at most the best-scoring good
+   * part's score, in the four decimals the view shows: that part, at
+   * least, is to be re-checked. */
+  g_assert_cmpfloat (max_pass, >, -G_MAXDOUBLE);
+  const double recheck = floor (max_pass * 1e4) / 1e4;
+  guint expected[EAD_LINE_N_OUTCOMES] = { 0 };
+  EadLineOutcome last = EAD_LINE_ERROR;
+  for (guint i = 0; i < n_files; i++)
+    {
+      last = isnan (scores[i])           ? EAD_LINE_ERROR
+             : scores[i] >= threshold ? EAD_LINE_FAIL
+             : scores[i] >= recheck   ? EAD_LINE_RECHECK
+                                      : EAD_LINE_PASS;
+      expected[last]++;
+    }
+  g_assert_cmpuint (expected[EAD_LINE_RECHECK], >, 0);
+  ead_line_view_set_recheck (view, recheck);
+
+  activate_in (view, "line.start");
+  g_assert_true (ead_line_view_is_watching (view));
+  /* Paused, the files queue and none is scored. They come as a camera
+   * brings them: moved in, written under a hidden name and renamed, and
+   * the last written in place. */
+  activate_in (view, "line.pause");
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *staged = g_build_filename (staging, files[i].name, NULL);
       g_autofree char *dropped = g_build_filename (line_folder, files[i].name, NULL);
-      if (i + 1 < G_N_ELEMENTS (files))
-        drop_file (line_folder, files[i].name, contents, length);
-      else
+      g_autofree char *contents = NULL;
+      gsize length;
+      g_assert_true (g_file_get_contents (staged, &contents, &length, NULL));
+      if (i + 1 == n_files)
         {
           FILE *out = fopen (dropped, "wb");
           g_assert_nonnull (out);
           g_assert_cmpuint (fwrite (contents, 1, length, out), ==, length);
           fclose (out);
         }
-      last = core_decision (model, dropped);
-      expected[last]++;
+      else if (i % 2 == 0)
+        g_assert_cmpint (g_rename (staged, dropped), ==, 0);
+      else
+        drop_file (line_folder, files[i].name, contents, length);
     }
   g_assert_cmpuint (expected[EAD_LINE_ERROR], ==, 2);
-  g_assert_true (ead_gui_test_wait_until (all_waiting, GUINT_TO_POINTER (G_N_ELEMENTS (files)),
-                                          10000));
+  g_assert_true (ead_gui_test_wait_until (all_waiting, GUINT_TO_POINTER (n_files), 10000));
   g_assert_cmpuint (ead_line_view_get_inspected (view), ==, 0);
 
   activate_in (view, "line.resume");
-  g_assert_true (ead_gui_test_wait_until (all_inspected, GUINT_TO_POINTER (G_N_ELEMENTS (files)),
-                                          240000));
+  g_assert_true (ead_gui_test_wait_until (all_inspected, GUINT_TO_POINTER (n_files), 240000));
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
-  /* The counts are core's decisions, the errors the two bad files. */
-  g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_PASS), ==, expected[EAD_LINE_PASS]);
-  g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_FAIL), ==, expected[EAD_LINE_FAIL]);
-  g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_RECHECK), ==, 0);
-  g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_ERROR), ==, 2);
-  g_assert_cmpuint (ead_line_view_get_inspected (view), ==, G_N_ELEMENTS (files) - 2);
+  /* The counts are core's scores' decisions, the errors the two bad files. */
+  for (EadLineOutcome outcome = 0; outcome < EAD_LINE_N_OUTCOMES; outcome++)
+    g_assert_cmpuint (ead_line_view_get_count (view, outcome), ==, expected[outcome]);
+  g_assert_cmpuint (ead_line_view_get_inspected (view), ==, n_files - 2);
   g_assert_cmpuint (ead_line_view_get_waiting (view), ==, 0);
   g_assert_cmpuint (ead_line_view_get_n_rejects (view), ==, expected[EAD_LINE_FAIL]);
   /* The newest part's decision, large. */
-  assert_shows (last == EAD_LINE_FAIL ? expect ("FAIL", "不合格") : expect ("PASS", "合格"));
+  assert_shows (last == EAD_LINE_FAIL      ? expect ("FAIL", "不合格")
+                : last == EAD_LINE_RECHECK ? expect ("RE-CHECK", "复检")
+                                           : expect ("PASS", "合格"));
 
   /* Each scored image filed by its decision, each reject's map saved; the
    * bad files stay where they are. */
   g_assert_cmpuint (count_files (line_folder, "pass"), ==, expected[EAD_LINE_PASS]);
   g_assert_cmpuint (count_files (line_folder, "fail"), ==, expected[EAD_LINE_FAIL]);
+  g_assert_cmpuint (count_files (line_folder, "recheck"), ==, expected[EAD_LINE_RECHECK]);
   g_assert_cmpuint (count_files (line_folder, "maps"), ==, expected[EAD_LINE_FAIL]);
   g_autofree char *truncated = g_build_filename (line_folder, "truncated.png", NULL);
   g_autofree char *notes = g_build_filename (line_folder, "notes.png", NULL);
@@ -2060,7 +2096,7 @@ test_line (void)
       drop_file (line_folder, name, "x", 1);
     }
   g_assert_true (ead_gui_test_wait_until (all_inspected,
-                                          GUINT_TO_POINTER (G_N_ELEMENTS (files) + N_BURST),
+                                          GUINT_TO_POINTER (n_files + N_BURST),
                                           60000));
   g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_ERROR), ==, 2 + N_BURST);
   g_assert_true (ead_line_view_is_watching (view));

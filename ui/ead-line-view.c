@@ -373,7 +373,11 @@ static void
 start (EadLineView *self)
 {
   g_autoptr (GError) error = NULL;
-  EadLineSettings settings = {
+  EadLineSettings settings;
+
+  /* A second threshold typed but not entered yet counts. */
+  gtk_spin_button_update (self->recheck_spin);
+  settings = (EadLineSettings) {
     .model_id = ead_model_chooser_get_model (self->model_chooser),
     .precision = gtk_drop_down_get_selected (self->precision_drop) == 1 ? EAD_PRECISION_BF16
                                                                         : EAD_PRECISION_FP32,
