@@ -300,19 +300,20 @@ static void
 results_ready (gpointer user_data)
 {
   EadLineView *self = user_data;
-  g_autoptr (EadLineResult) passed = NULL;
+  /* The newest result that the strip does not keep, freed once shown. */
+  g_autoptr (EadLineResult) unkept = NULL;
   const EadLineResult *newest = NULL;
   EadLineResult *result;
 
   while ((result = ead_line_job_pop (self->job)) != NULL)
     {
       ead_line_stats_add (self->stats, result->outcome, result->done_us, result->latency_ms);
-      g_clear_pointer (&passed, ead_line_result_free);
+      g_clear_pointer (&unkept, ead_line_result_free);
       newest = result;
       if (result->outcome == EAD_LINE_FAIL)
         add_reject (self, result);
       else
-        passed = result;
+        unkept = result;
     }
   if (newest != NULL)
     show_result (self, newest);
@@ -361,11 +362,14 @@ folder_changed (GFileMonitor *monitor, GFile *file, GFile *other_file, GFileMoni
 static void
 show_watching (EadLineView *self)
 {
-  /* Translators: the folder watched. */
-  g_autofree char *text = self->paused
-                            ? g_strdup_printf (_("Paused: new images in %s wait"), self->folder)
-                            : g_strdup_printf (_("Watching %s"), self->folder);
+  g_autofree char *text = NULL;
 
+  if (self->paused)
+    /* Translators: the folder watched. */
+    text = g_strdup_printf (_("Paused: new images in %s wait"), self->folder);
+  else
+    /* Translators: the folder watched. */
+    text = g_strdup_printf (_("Watching %s"), self->folder);
   set_status (self, text, FALSE);
 }
 
