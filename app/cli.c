@@ -141,12 +141,6 @@ cli_json_to_string (JsonBuilder *builder, gboolean pretty)
   return json_to_string (root, pretty);
 }
 
-double
-cli_heatmap_high (EadModel *model)
-{
-  return ead_model_has_threshold (model) ? 2 * ead_model_get_threshold (model) : 0.3;
-}
-
 char *
 cli_format_duration (double seconds)
 {

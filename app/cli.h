@@ -133,11 +133,6 @@ gboolean cli_train_notes_update (CliTrainNotes *notes, CliProgress *progress,
 /* "  val X" after the first validation loss, "" before. */
 char *cli_train_notes_validation (const CliTrainNotes *notes);
 
-/* The top of the heatmap colour range in normalised map units: twice the
- * model's threshold, so the threshold sits mid-scale, or 0.3 (three times
- * the good validation maps' 0.995 quantile) for a model without one. */
-double cli_heatmap_high (EadModel *model);
-
 /* "1h02m", "3m05s", "12s". */
 char *cli_format_duration (double seconds);
 

@@ -118,7 +118,7 @@ cmd_eval (int argc, char **argv)
   if (!dataset)
     return cli_fail (error);
 
-  EvalReport report = { .maps_dir = maps_dir, .map_high = cli_heatmap_high (model) };
+  EvalReport report = { .maps_dir = maps_dir, .map_high = ead_heatmap_high (model) };
   cli_progress_init (&report.progress);
   g_autoptr (EadEvaluation) evaluation = ead_evaluate (model, dataset, precision, on_scored, &report, NULL, &error);
   cli_progress_finish (&report.progress);

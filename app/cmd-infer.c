@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "ead-heatmap.h"
 #include "ead-score.h"
+#include "ead-watch.h"
 
 typedef struct {
   EadModel *model;
@@ -120,7 +121,7 @@ infer_one (const Inference *inf, const char *path, EadScoreResult *result, char 
   if (!out)
     return TRUE;
   g_autoptr (EadImage) overlay = ead_heatmap_overlay (image, result->fused, 0.0,
-                                                      cli_heatmap_high (inf->model), 0.6);
+                                                      ead_heatmap_high (inf->model), 0.6);
   if (!ead_image_save_png (overlay, out, error))
     return FALSE;
   *saved_map = g_steal_pointer (&out);
@@ -139,9 +140,8 @@ infer_and_print (const Inference *inf, const char *path)
   return ok;
 }
 
-/* --watch: every file written into the folder, or moved or renamed into it,
- * is scored once complete; hidden files (".name", how writers usually name
- * a file before renaming it into place) are left alone. */
+/* --watch: every file that arrives complete in the folder (ead-watch.h) is
+ * scored. */
 typedef struct {
   const Inference *inf;
   GMainLoop *loop;
@@ -152,17 +152,10 @@ on_folder_changed (GFileMonitor *monitor, GFile *file, GFile *other_file,
                    GFileMonitorEvent event, gpointer user_data)
 {
   Watch *watch = user_data;
-  GFile *arrived = NULL;
-  if (event == G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT || event == G_FILE_MONITOR_EVENT_MOVED_IN)
-    arrived = file;
-  else if (event == G_FILE_MONITOR_EVENT_RENAMED)
-    arrived = other_file;
+  GFile *arrived = ead_watch_arrived (event, file, other_file);
   if (!arrived)
     return;
-  g_autofree char *name = g_file_get_basename (arrived);
   g_autofree char *path = g_file_get_path (arrived);
-  if (name[0] == '.' || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    return;
   infer_and_print (watch->inf, path);
 }
 
@@ -178,8 +171,7 @@ on_stop_signal (gpointer user_data)
 static gboolean
 watch_folder (const Inference *inf, const char *folder, GError **error)
 {
-  g_autoptr (GFile) dir = g_file_new_for_path (folder);
-  g_autoptr (GFileMonitor) monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
+  g_autoptr (GFileMonitor) monitor = ead_watch_monitor_folder (folder, error);
   if (!monitor)
     return FALSE;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

@@ -42,3 +42,9 @@ ead_heatmap_overlay (const EadImage *image, const float *map, double low, double
     }
   return ead_image_new_from_rgb8 (pixels, width, height, 3 * (gsize) width);
 }
+
+double
+ead_heatmap_high (const EadModel *model)
+{
+  return ead_model_has_threshold (model) ? 2 * ead_model_get_threshold (model) : 0.3;
+}

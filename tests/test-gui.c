@@ -23,6 +23,7 @@
 #include "ead-histogram.h"
 #include "ead-image.h"
 #include "ead-images-view-private.h"
+#include "ead-line-view-private.h"
 #include "ead-loss-plot.h"
 #include "ead-names.h"
 #include "ead-review-view-private.h"
@@ -49,6 +50,7 @@ static const View views[] = {
   { "calibration", "Calibration", "校准" },
   { "review", "Review", "复核" },
   { "export", "Export", "导出" },
+  { "line", "Line", "产线" },
 };
 
 /* The text the window should show in the language under test. */
@@ -1939,6 +1941,297 @@ test_about (void)
 
 /* ---- Each test in a child process of its own ---- */
 
+static EadLineView *
+line_view (void)
+{
+  return find_view (EAD_TYPE_LINE_VIEW);
+}
+
+/* The score core's ead_model_score() gives the image at @path, NaN when
+ * it cannot score it. */
+static double
+core_score (EadModel *model, const char *path)
+{
+  g_autoptr (EadImage) image = ead_image_load (path, NULL);
+  g_auto (EadScoreResult) result = { 0 };
+
+  if (image == NULL
+      || !ead_model_score (model, image, EAD_PRECISION_FP32, EAD_SCORE_MAPS, &result, NULL))
+    return NAN;
+  return result.score;
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
+}
+
+/* The @index-th image, by name, of the dataset's test/@type folder; with
+ * @type NULL, of its first defect type. */
+static char *
+test_image (const char *type, guint index)
+{
+  g_autofree char *test = g_build_filename (dataset (), "test", NULL);
+  g_autoptr (GDir) types = g_dir_open (test, 0, NULL);
+  const char *name;
+
+  while (type == NULL && (name = g_dir_read_name (types)) != NULL)
+    if (!g_str_equal (name, "good"))
+      type = name;
+  g_autofree char *folder_path = g_build_filename (test, type, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) images = g_dir_open (folder_path, 0, NULL);
+  while ((name = g_dir_read_name (images)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_assert_cmpuint (index, <, names->len);
+  return g_build_filename (folder_path, g_ptr_array_index (names, index), NULL);
+}
+
+/* Drops @contents into @line_folder as @name the way a camera does: written
+ * under a hidden name, then renamed into place. */
+static void
+drop_file (const char *line_folder, const char *name, const char *contents, gsize length)
+{
+  g_autofree char *hidden_name = g_strconcat (".", name, NULL);
+  g_autofree char *hidden = g_build_filename (line_folder, hidden_name, NULL);
+  g_autofree char *path = g_build_filename (line_folder, name, NULL);
+
+  g_assert_true (g_file_set_contents (hidden, contents, length, NULL));
+  g_assert_cmpint (g_rename (hidden, path), ==, 0);
+}
+
+/* The image at @path as a PNG with an alpha channel. */
+static char *
+with_alpha (const char *path, gsize *length)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (GdkPixbuf) rgba = gdk_pixbuf_add_alpha (pixbuf, FALSE, 0, 0, 0);
+  char *contents;
+
+  g_assert_true (gdk_pixbuf_save_to_buffer (rgba, &contents, length, "png", &error, NULL));
+  g_assert_no_error (error);
+  return contents;
+}
+
+#define N_BURST 100
+
+static gboolean
+all_waiting (gpointer data)
+{
+  return ead_line_view_get_waiting (line_view ()) == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+all_inspected (gpointer data)
+{
+  EadLineView *view = line_view ();
+
+  return ead_line_view_get_inspected (view) + ead_line_view_get_count (view, EAD_LINE_ERROR)
+         == GPOINTER_TO_UINT (data);
+}
+
+static guint
+count_files (const char *line_folder, const char *subfolder)
+{
+  g_autofree char *path = g_build_filename (line_folder, subfolder, NULL);
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static void
+test_line (void)
+{
+  gint64 model_id;
+  g_autofree char *path = tested_project (&model_id);
+  g_autofree char *line_folder = g_build_filename (folder, "camera", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir (line_folder, 0755), ==, 0);
+  open_project (path);
+  activate ("win.view", g_variant_new_string ("line"));
+  EadLineView *view = line_view ();
+  g_assert_false (action_enabled (view, "line.start"));
+  ead_line_view_set_folder (view, line_folder);
+  ead_line_view_set_filing (view, EAD_LINE_MOVE);
+  ead_line_view_set_save_reject_maps (view, TRUE);
+
+  /* Good parts, a defective one, one with an alpha channel (which core
+   * drops), a truncated and a text file, and a good part last, written in
+   * place rather than renamed in. */
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (EadModel) model = ead_project_load_model (project, model_id, &error);
+  g_assert_no_error (error);
+  const struct {
+    const char *name;
+    const char *type;
+    guint index;
+    gsize keep;   /* bytes kept, 0 for all */
+  } files[] = {
+    { "part-1.png", "good", 0, 0 },
+    { "part-2.png", NULL, 0, 0 },
+    { "part-3.png", "good", 1, 0 },
+    { "rgba.png", "good", 0, 0 },
+    { "truncated.png", "good", 2, 200 },
+    { "notes.png", NULL, 0, 0 },
+    { "part-4.png", "good", 2, 0 },
+  };
+  const guint n_files = G_N_ELEMENTS (files);
+  g_autofree char *staging = g_build_filename (folder, "staging", NULL);
+  double scores[G_N_ELEMENTS (files)];
+  double max_pass = -G_MAXDOUBLE;
+  const double threshold = ead_model_get_threshold (model);
+
+  /* Each file made beside the line first, and scored there by core. */
+  g_assert_cmpint (g_mkdir (staging, 0755), ==, 0);
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *source = test_image (files[i].type, files[i].index);
+      g_autofree char *staged = g_build_filename (staging, files[i].name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+      if (g_str_equal (files[i].name, "notes.png"))
+        {
+          contents = g_strdup ("not an image");
+          length = strlen (contents);
+        }
+      else if (g_str_equal (files[i].name, "rgba.png"))
+        contents = with_alpha (source, &length);
+      else
+        g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
+      length = files[i].keep > 0 ? files[i].keep : length;
+      g_assert_true (g_file_set_contents (staged, contents, length, NULL));
+      scores[i] = core_score (model, staged);
+      if (scores[i] < threshold)
+        max_pass = MAX (max_pass, scores[i]);
+    }
+  /* A second threshold below the model's, at most the best-scoring good
+   * part's score, in the four decimals the view shows: that part, at
+   * least, is to be re-checked. */
+  g_assert_cmpfloat (max_pass, >, -G_MAXDOUBLE);
+  const double recheck = floor (max_pass * 1e4) / 1e4;
+  guint expected[EAD_LINE_N_OUTCOMES] = { 0 };
+  EadLineOutcome last = EAD_LINE_ERROR;
+  for (guint i = 0; i < n_files; i++)
+    {
+      last = isnan (scores[i])           ? EAD_LINE_ERROR
+             : scores[i] >= threshold ? EAD_LINE_FAIL
+             : scores[i] >= recheck   ? EAD_LINE_RECHECK
+                                      : EAD_LINE_PASS;
+      expected[last]++;
+    }
+  g_assert_cmpuint (expected[EAD_LINE_RECHECK], >, 0);
+  ead_line_view_set_recheck (view, recheck);
+
+  activate_in (view, "line.start");
+  g_assert_true (ead_line_view_is_watching (view));
+  /* Paused, the files queue and none is scored. They come as a camera
+   * brings them: moved in, written under a hidden name and renamed, and
+   * the last written in place. */
+  activate_in (view, "line.pause");
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *staged = g_build_filename (staging, files[i].name, NULL);
+      g_autofree char *dropped = g_build_filename (line_folder, files[i].name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+      g_assert_true (g_file_get_contents (staged, &contents, &length, NULL));
+      if (i + 1 == n_files)
+        {
+          FILE *out = fopen (dropped, "wb");
+          g_assert_nonnull (out);
+          g_assert_cmpuint (fwrite (contents, 1, length, out), ==, length);
+          fclose (out);
+        }
+      else if (i % 2 == 0)
+        g_assert_cmpint (g_rename (staged, dropped), ==, 0);
+      else
+        drop_file (line_folder, files[i].name, contents, length);
+    }
+  g_assert_cmpuint (expected[EAD_LINE_ERROR], ==, 2);
+  g_assert_true (ead_gui_test_wait_until (all_waiting, GUINT_TO_POINTER (n_files), 10000));
+  g_assert_cmpuint (ead_line_view_get_inspected (view), ==, 0);
+
+  activate_in (view, "line.resume");
+  g_assert_true (ead_gui_test_wait_until (all_inspected, GUINT_TO_POINTER (n_files), 240000));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  /* The counts are core's scores' decisions, the errors the two bad files. */
+  for (EadLineOutcome outcome = 0; outcome < EAD_LINE_N_OUTCOMES; outcome++)
+    g_assert_cmpuint (ead_line_view_get_count (view, outcome), ==, expected[outcome]);
+  g_assert_cmpuint (ead_line_view_get_inspected (view), ==, n_files - 2);
+  g_assert_cmpuint (ead_line_view_get_waiting (view), ==, 0);
+  g_assert_cmpuint (ead_line_view_get_n_rejects (view), ==, expected[EAD_LINE_FAIL]);
+  /* The newest part's decision, large. */
+  assert_shows (last == EAD_LINE_FAIL      ? expect ("FAIL", "不合格")
+                : last == EAD_LINE_RECHECK ? expect ("RE-CHECK", "复检")
+                                           : expect ("PASS", "合格"));
+
+  /* Each scored image filed by its decision, each reject's map saved; the
+   * bad files stay where they are. */
+  g_assert_cmpuint (count_files (line_folder, "pass"), ==, expected[EAD_LINE_PASS]);
+  g_assert_cmpuint (count_files (line_folder, "fail"), ==, expected[EAD_LINE_FAIL]);
+  g_assert_cmpuint (count_files (line_folder, "recheck"), ==, expected[EAD_LINE_RECHECK]);
+  g_assert_cmpuint (count_files (line_folder, "maps"), ==, expected[EAD_LINE_FAIL]);
+  g_autofree char *truncated = g_build_filename (line_folder, "truncated.png", NULL);
+  g_autofree char *notes = g_build_filename (line_folder, "notes.png", NULL);
+  g_assert_true (g_file_test (truncated, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (notes, G_FILE_TEST_IS_REGULAR));
+
+  /* A reject clicked shows its maps. */
+  if (ead_line_view_get_n_rejects (view) > 0)
+    {
+      ead_line_view_show_reject (view, 0);
+      EadHeatmapView *maps =
+        EAD_HEATMAP_VIEW (find_widget (GTK_WIDGET (view), EAD_TYPE_HEATMAP_VIEW, 0));
+      g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (maps)));
+      ead_gui_test_wait_drawn (GTK_WIDGET (window));
+    }
+  snapshot (GTK_WIDGET (window), "line");
+
+  /* A burst of a hundred unreadable files queues without blocking the
+   * window: each is an error, and the watch goes on. */
+  for (guint i = 0; i < N_BURST; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("burst-%03u.png", i);
+      drop_file (line_folder, name, "x", 1);
+    }
+  g_assert_true (ead_gui_test_wait_until (all_inspected,
+                                          GUINT_TO_POINTER (n_files + N_BURST),
+                                          60000));
+  g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_ERROR), ==, 2 + N_BURST);
+  g_assert_true (ead_line_view_is_watching (view));
+
+  /* Stopped, the folder is watched no more. */
+  activate_in (view, "line.stop");
+  g_assert_false (ead_line_view_is_watching (view));
+  g_assert_false (action_enabled (view, "line.pause"));
+  drop_file (line_folder, "late.png", "late", 4);
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_ERROR), ==, 2 + N_BURST);
+
+  /* The worker holds the session, never the view: closing the window while
+   * watching stops it, and it lets the session go. */
+  GWeakRef view_ref, session_ref;
+  g_weak_ref_init (&view_ref, view);
+  g_weak_ref_init (&session_ref, ead_window_get_session (window));
+  activate_in (view, "line.start");
+  g_assert_true (ead_line_view_is_watching (view));
+  gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&window)));
+  g_assert_null (g_weak_ref_get (&view_ref));
+  g_assert_true (ead_gui_test_wait_until (is_gone, &session_ref, 60000));
+  g_weak_ref_clear (&view_ref);
+  g_weak_ref_clear (&session_ref);
+}
+
 typedef struct {
   const char *path;
   GTestFunc run;
@@ -1963,6 +2256,7 @@ static const GuiTest gui_tests[] = {
   { "/workbench/review-empty", test_review_empty },
   { "/workbench/review", test_review },
   { "/workbench/export", test_export },
+  { "/workbench/line", test_line },
   { "/workbench/delete-refused", test_delete_refused },
   { "/workbench/shortcuts", test_shortcuts },
   { "/workbench/about", test_about },

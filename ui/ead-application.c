@@ -104,6 +104,7 @@ ead_application_startup (GApplication *application)
     { "win.view('calibration')", { "<Alt>4", NULL } },
     { "win.view('review')", { "<Alt>5", NULL } },
     { "win.view('export')", { "<Alt>6", NULL } },
+    { "win.view('line')", { "<Alt>7", NULL } },
   };
 
   G_APPLICATION_CLASS (ead_application_parent_class)->startup (application);

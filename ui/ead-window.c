@@ -7,6 +7,7 @@
 #include "ead-calibration-view.h"
 #include "ead-export-view.h"
 #include "ead-images-view.h"
+#include "ead-line-view.h"
 #include "ead-review-view.h"
 #include "ead-start-view.h"
 #include "ead-training-view.h"
@@ -32,6 +33,7 @@ struct _EadWindow {
   EadCalibrationView *calibration_view;
   EadReviewView *review_view;
   EadExportView *export_view;
+  EadLineView *line_view;
 };
 
 G_DEFINE_FINAL_TYPE (EadWindow, ead_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -425,6 +427,7 @@ ead_window_class_init (EadWindowClass *klass)
   g_type_ensure (EAD_TYPE_CALIBRATION_VIEW);
   g_type_ensure (EAD_TYPE_EXPORT_VIEW);
   g_type_ensure (EAD_TYPE_IMAGES_VIEW);
+  g_type_ensure (EAD_TYPE_LINE_VIEW);
   g_type_ensure (EAD_TYPE_REVIEW_VIEW);
   g_type_ensure (EAD_TYPE_START_VIEW);
   g_type_ensure (EAD_TYPE_TRAINING_VIEW);
@@ -440,6 +443,7 @@ ead_window_class_init (EadWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadWindow, calibration_view);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, review_view);
   gtk_widget_class_bind_template_child (widget_class, EadWindow, export_view);
+  gtk_widget_class_bind_template_child (widget_class, EadWindow, line_view);
   gtk_widget_class_bind_template_callback (widget_class, visible_view_changed);
 }
 
@@ -468,6 +472,7 @@ ead_window_init (EadWindow *self)
   ead_calibration_view_set_session (self->calibration_view, self->session);
   ead_review_view_set_session (self->review_view, self->session);
   ead_export_view_set_session (self->export_view, self->session);
+  ead_line_view_set_session (self->line_view, self->session);
   visible_view_changed (self);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);

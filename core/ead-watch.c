@@ -1,0 +1,127 @@
+/* ead-watch.c: which folder changes bring a file, and filing files away. */
+
+#include "ead-watch.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+GFileMonitor *
+ead_watch_monitor_folder (const char *folder, GError **error)
+{
+  g_autoptr (GFile) dir = g_file_new_for_path (folder);
+
+  return g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
+}
+
+GFile *
+ead_watch_arrived (GFileMonitorEvent event, GFile *file, GFile *other_file)
+{
+  GFile *arrived = NULL;
+
+  if (event == G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT || event == G_FILE_MONITOR_EVENT_MOVED_IN)
+    arrived = file;
+  else if (event == G_FILE_MONITOR_EVENT_RENAMED)
+    arrived = other_file;
+  if (arrived == NULL)
+    return NULL;
+  g_autofree char *name = g_file_get_basename (arrived);
+  g_autofree char *path = g_file_get_path (arrived);
+  if (name == NULL || name[0] == '.' || path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  return arrived;
+}
+
+/* @folder/NAME for the @attempt-th try: NAME itself first, then with "-2",
+ * "-3"... before its extension. */
+static char *
+candidate_path (const char *folder, const char *name, guint attempt)
+{
+  if (attempt == 1)
+    return g_build_filename (folder, name, NULL);
+  const char *dot = strrchr (name, '.');
+  gsize stem_length = dot != NULL && dot != name ? (gsize) (dot - name) : strlen (name);
+  g_autofree char *stem = g_strndup (name, stem_length);
+  g_autofree char *numbered = g_strdup_printf ("%s-%u%s", stem, attempt, name + stem_length);
+  return g_build_filename (folder, numbered, NULL);
+}
+
+static gboolean
+set_errno_error (GError **error, int saved_errno, const char *what, const char *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s %s: %s", what, path,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* Gives @source a second name in @folder, the first free one of @name's
+ * candidates; link() never replaces a file, so a name taken meanwhile is
+ * skipped rather than overwritten. NULL and errno set when linking fails
+ * for another reason than a name taken (EXDEV across file systems). */
+static char *
+link_under_free_name (const char *source, const char *folder, const char *name)
+{
+  for (guint attempt = 1; attempt < 100000; attempt++)
+    {
+      g_autofree char *target = candidate_path (folder, name, attempt);
+      if (link (source, target) == 0)
+        return g_steal_pointer (&target);
+      if (errno != EEXIST)
+        return NULL;
+    }
+  errno = EEXIST;
+  return NULL;
+}
+
+/* Copies @path into @folder under a hidden name, then links it into place. */
+static char *
+copy_into (const char *path, const char *folder, const char *name, GError **error)
+{
+  g_autofree char *hidden_name = g_strconcat (".", name, ".partial", NULL);
+  g_autofree char *hidden = g_build_filename (folder, hidden_name, NULL);
+  g_autoptr (GFile) source = g_file_new_for_path (path);
+  g_autoptr (GFile) partial = g_file_new_for_path (hidden);
+
+  if (!g_file_copy (source, partial, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+    return NULL;
+  char *target = link_under_free_name (hidden, folder, name);
+  int saved_errno = errno;
+  g_unlink (hidden);
+  if (target == NULL)
+    set_errno_error (error, saved_errno, "Cannot file away", path);
+  return target;
+}
+
+char *
+ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError **error)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *target = NULL;
+
+  if (g_mkdir_with_parents (folder, 0755) != 0)
+    {
+      set_errno_error (error, errno, "Cannot create the folder", folder);
+      return NULL;
+    }
+  if (!copy)
+    target = link_under_free_name (path, folder, name);
+  /* Linked, a move only has to drop the old name; otherwise it copies. */
+  if (target == NULL)
+    {
+      if (!copy && errno != EXDEV && errno != EPERM && errno != EMLINK)
+        {
+          set_errno_error (error, errno, "Cannot move", path);
+          return NULL;
+        }
+      target = copy_into (path, folder, name, error);
+      if (target == NULL)
+        return NULL;
+    }
+  if (!copy && g_unlink (path) != 0)
+    {
+      set_errno_error (error, errno, "Cannot remove", path);
+      return NULL;
+    }
+  return g_steal_pointer (&target);
+}

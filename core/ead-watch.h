@@ -1,0 +1,32 @@
+/* ead-watch.h: a folder a camera or another program drops images into.
+ *
+ * What `efficientad infer --watch` and the workbench's Line view share: which
+ * of a folder monitor's events bring a complete new file, and filing a
+ * scored file away into a subfolder without ever overwriting or losing one. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A monitor of @folder that reports renames and moves as such
+ * (G_FILE_MONITOR_WATCH_MOVES), which ead_watch_arrived() expects. */
+GFileMonitor *ead_watch_monitor_folder (const char *folder, GError **error);
+
+/* The file that the monitor event (@event, @file, @other_file, as
+ * GFileMonitor::changed gives them) brought complete into the folder, or
+ * NULL: a file written in place once its writer is done, or one moved or
+ * renamed in. Hidden files (".name", how writers usually name a file
+ * before renaming it into place) and anything but a regular file are left
+ * alone. Owned by the caller of the signal, not transferred. */
+GFile *ead_watch_arrived (GFileMonitorEvent event, GFile *file, GFile *other_file);
+
+/* Moves (or, with @copy, copies) the file @path into @folder, created when
+ * missing, under the same name, or "stem-2.ext", "stem-3.ext"... when that
+ * name is taken: nothing there is ever overwritten. A move is a rename
+ * within a file system, a copy and then a removal across them; a copy is
+ * written under a hidden name and then linked into place, so the folder
+ * never holds half a file. Returns the path the file has there. */
+char *ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,132 @@
+/* test-watch.c: which monitor events bring a file, and filing files away
+ * without overwriting or losing one. */
+
+#include <glib/gstdio.h>
+
+#include "ead-watch.h"
+#include "test-util.h"
+
+static char *
+write_file (const char *folder, const char *name, const char *contents)
+{
+  char *path = g_build_filename (folder, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  return path;
+}
+
+static void
+assert_contents (const char *path, const char *expected)
+{
+  g_autofree char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, expected);
+}
+
+static void
+test_arrived (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *path = write_file (dir->path, "part.png", "x");
+  g_autofree char *hidden_path = write_file (dir->path, ".part.png", "x");
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFile) hidden = g_file_new_for_path (hidden_path);
+  g_autoptr (GFile) folder = g_file_new_for_path (dir->path);
+  g_autoptr (GFile) missing = g_file_new_build_filename (dir->path, "gone.png", NULL);
+
+  /* Written in place, moved in, renamed in: the file, once complete. */
+  g_assert_true (ead_watch_arrived (G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT, file, NULL) == file);
+  g_assert_true (ead_watch_arrived (G_FILE_MONITOR_EVENT_MOVED_IN, file, NULL) == file);
+  g_assert_true (ead_watch_arrived (G_FILE_MONITOR_EVENT_RENAMED, hidden, file) == file);
+  /* Still being written, created, or leaving: nothing yet. */
+  g_assert_null (ead_watch_arrived (G_FILE_MONITOR_EVENT_CREATED, file, NULL));
+  g_assert_null (ead_watch_arrived (G_FILE_MONITOR_EVENT_CHANGED, file, NULL));
+  g_assert_null (ead_watch_arrived (G_FILE_MONITOR_EVENT_RENAMED, file, hidden));
+  g_assert_null (ead_watch_arrived (G_FILE_MONITOR_EVENT_DELETED, file, NULL));
+  /* Hidden files, folders and files gone already. */
+  g_assert_null (ead_watch_arrived (G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT, hidden, NULL));
+  g_assert_null (ead_watch_arrived (G_FILE_MONITOR_EVENT_MOVED_IN, folder, NULL));
+  g_assert_null (ead_watch_arrived (G_FILE_MONITOR_EVENT_MOVED_IN, missing, NULL));
+}
+
+static void
+test_move_away (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *fail = g_build_filename (dir->path, "fail", NULL);
+  g_autoptr (GError) error = NULL;
+
+  /* The first takes the name; the same name again gets -2, then -3. */
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *contents = g_strdup_printf ("part %u", i);
+      g_autofree char *path = write_file (dir->path, "part.png", contents);
+      g_autofree char *moved = ead_watch_file_away (path, fail, FALSE, &error);
+      g_autofree char *expected_name = i == 1 ? g_strdup ("part.png")
+                                              : g_strdup_printf ("part-%u.png", i);
+      g_autofree char *expected = g_build_filename (fail, expected_name, NULL);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (moved, ==, expected);
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      assert_contents (moved, contents);
+    }
+  /* Earlier files are untouched; a name without an extension is numbered too. */
+  g_autofree char *first = g_build_filename (fail, "part.png", NULL);
+  assert_contents (first, "part 1");
+  g_autofree char *bare = write_file (dir->path, "part", "bare");
+  g_autofree char *bare_target = g_build_filename (fail, "part", NULL);
+  g_assert_true (g_file_set_contents (bare_target, "there", -1, NULL));
+  g_autofree char *moved = ead_watch_file_away (bare, fail, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (moved, "/part-2"));
+  assert_contents (moved, "bare");
+  assert_contents (bare_target, "there");
+}
+
+static void
+test_copy_away (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *pass = g_build_filename (dir->path, "sorted", "pass", NULL);
+  g_autofree char *path = write_file (dir->path, "part.png", "good part");
+  g_autoptr (GError) error = NULL;
+
+  g_autofree char *first = ead_watch_file_away (path, pass, TRUE, &error);
+  g_assert_no_error (error);
+  g_autofree char *second = ead_watch_file_away (path, pass, TRUE, &error);
+  g_assert_no_error (error);
+  assert_contents (path, "good part");
+  assert_contents (first, "good part");
+  g_assert_true (g_str_has_suffix (second, "/part-2.png"));
+  assert_contents (second, "good part");
+  /* No partial copy is left behind. */
+  g_autoptr (GDir) listing = g_dir_open (pass, 0, NULL);
+  guint n = 0;
+  while (g_dir_read_name (listing) != NULL)
+    n++;
+  g_assert_cmpuint (n, ==, 2);
+}
+
+static void
+test_missing (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (dir->path, "gone.png", NULL);
+  g_autofree char *fail = g_build_filename (dir->path, "fail", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_null (ead_watch_file_away (path, fail, FALSE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (ead_watch_file_away (path, fail, TRUE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  add_temp_dir_test ("/watch/arrived", test_arrived);
+  add_temp_dir_test ("/watch/move-away", test_move_away);
+  add_temp_dir_test ("/watch/copy-away", test_copy_away);
+  add_temp_dir_test ("/watch/missing", test_missing);
+  return g_test_run ();
+}

@@ -1,0 +1,317 @@
+/* ead-line-job.c: one worker thread scoring the files of a watched folder
+ * in the order they arrived. */
+
+#include "ead-line-job.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ead-heatmap.h"
+#include "ead-progress-relay.h"
+#include "ead-watch.h"
+
+/* How long the worker waits for a file, or for resuming, before it looks
+ * whether it was stopped. */
+#define POLL_US (G_USEC_PER_SEC / 10)
+
+typedef struct {
+  char *path;
+  gint64 arrived_us;
+} Arrival;
+
+struct _EadLineJob {
+  EadLineSettings settings;
+  char *project_path;
+  GCancellable *cancellable;
+  EadProgressRelay *relay;
+  GAsyncQueue *arrivals;   /* Arrival, from the main thread to the worker */
+  GAsyncQueue *results;    /* EadLineResult, from the worker to the main thread */
+  gint waiting;            /* atomic: pushed, not yet scored */
+  GMutex lock;
+  GCond resumed;
+  gboolean paused;         /* under the lock */
+
+  /* The main thread's. */
+  EadLineResultsReady ready;
+  EadLineJobFailed failed;
+  gpointer user_data;
+  gboolean stopped;
+};
+
+void
+ead_line_result_free (EadLineResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->path);
+  g_free (result->filed_path);
+  g_clear_error (&result->error);
+  g_clear_pointer (&result->image, ead_image_free);
+  ead_score_result_clear (&result->maps);
+  g_clear_pointer (&result->overlay, ead_image_free);
+  g_free (result);
+}
+
+static void
+arrival_free (Arrival *arrival)
+{
+  g_free (arrival->path);
+  g_free (arrival);
+}
+
+static void
+job_clear (EadLineJob *job)
+{
+  g_free (job->settings.folder);
+  g_free (job->project_path);
+  g_object_unref (job->cancellable);
+  ead_progress_relay_unref (job->relay);
+  g_async_queue_unref (job->arrivals);
+  g_async_queue_unref (job->results);
+  g_mutex_clear (&job->lock);
+  g_cond_clear (&job->resumed);
+}
+
+static EadLineJob *
+job_ref (EadLineJob *job)
+{
+  return g_atomic_rc_box_acquire (job);
+}
+
+static void
+job_unref (EadLineJob *job)
+{
+  g_atomic_rc_box_release_full (job, (GDestroyNotify) job_clear);
+}
+
+/* The worker's model, read on a connection of its own. */
+static EadModel *
+load_model (EadLineJob *job, GError **error)
+{
+  g_autoptr (EadProject) project = ead_project_reopen (job->project_path, error);
+
+  return project != NULL ? ead_project_load_model (project, job->settings.model_id, error) : NULL;
+}
+
+/* Waits while the job is paused; FALSE once it is stopped. */
+static gboolean
+wait_resumed (EadLineJob *job)
+{
+  g_mutex_lock (&job->lock);
+  while (job->paused && !g_cancellable_is_cancelled (job->cancellable))
+    g_cond_wait_until (&job->resumed, &job->lock, g_get_monotonic_time () + POLL_US);
+  g_mutex_unlock (&job->lock);
+  return !g_cancellable_is_cancelled (job->cancellable);
+}
+
+static const char *
+outcome_folder (EadLineOutcome outcome)
+{
+  switch (outcome)
+    {
+    case EAD_LINE_PASS:
+      return "pass";
+    case EAD_LINE_FAIL:
+      return "fail";
+    case EAD_LINE_RECHECK:
+      return "recheck";
+    default:
+      return NULL;
+    }
+}
+
+/* Writes the fused map of a failed image as maps/NAME.png: written in a
+ * hidden folder first, then filed under a name of its own. */
+static gboolean
+save_reject_map (EadLineJob *job, EadLineResult *result, GError **error)
+{
+  g_autofree char *maps = g_build_filename (job->settings.folder, "maps", NULL);
+  g_autofree char *partial = g_build_filename (maps, ".partial", NULL);
+  g_autofree char *name = g_path_get_basename (result->path);
+  char *dot = strrchr (name, '.');
+  if (dot != NULL && dot != name)
+    *dot = '\0';
+  g_autofree char *png_name = g_strconcat (name, ".png", NULL);
+  g_autofree char *written = g_build_filename (partial, png_name, NULL);
+
+  if (g_mkdir_with_parents (partial, 0755) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "Cannot create the folder %s: %s", partial, g_strerror (errno));
+      return FALSE;
+    }
+  gboolean saved = ead_image_save_png (result->overlay, written, error);
+  g_autofree char *filed = saved ? ead_watch_file_away (written, maps, FALSE, error) : NULL;
+  g_unlink (written);
+  g_rmdir (partial);
+  return filed != NULL;
+}
+
+/* Scores the image at @result's path into @result. */
+static gboolean
+score (EadLineJob *job, EadModel *model, EadLineResult *result, GError **error)
+{
+  result->image = ead_image_load (result->path, error);
+  if (result->image == NULL
+      || !ead_model_score (model, result->image, job->settings.precision, EAD_SCORE_MAPS,
+                           &result->maps, error))
+    return FALSE;
+  result->score = result->maps.score;
+  result->map_high = ead_heatmap_high (model);
+  result->overlay = ead_heatmap_overlay (result->image, result->maps.fused, 0.0,
+                                         result->map_high, 0.6);
+  return TRUE;
+}
+
+/* What follows a decision: the reject's map saved, the image filed. */
+static gboolean
+file_away (EadLineJob *job, EadLineResult *result, GError **error)
+{
+  const char *subfolder = outcome_folder (result->outcome);
+
+  if (result->outcome == EAD_LINE_FAIL && job->settings.save_reject_maps
+      && !save_reject_map (job, result, error))
+    return FALSE;
+  if (job->settings.filing == EAD_LINE_LEAVE || subfolder == NULL)
+    return TRUE;
+  g_autofree char *folder = g_build_filename (job->settings.folder, subfolder, NULL);
+  result->filed_path = ead_watch_file_away (result->path, folder,
+                                            job->settings.filing == EAD_LINE_COPY, error);
+  return result->filed_path != NULL;
+}
+
+static EadLineResult *
+inspect (EadLineJob *job, EadModel *model, Arrival *arrival)
+{
+  EadLineResult *result = g_new0 (EadLineResult, 1);
+
+  result->path = g_steal_pointer (&arrival->path);
+  result->threshold = ead_model_get_threshold (model);
+  if (score (job, model, result, &result->error))
+    result->outcome = ead_line_decide (result->score, result->threshold, job->settings.recheck);
+  else
+    result->outcome = EAD_LINE_ERROR;
+  result->done_us = g_get_monotonic_time ();
+  result->latency_ms = (result->done_us - arrival->arrived_us) / 1000.0;
+  /* A file scored but not filed keeps its decision and says why. */
+  if (result->outcome != EAD_LINE_ERROR)
+    file_away (job, result, &result->error);
+  return result;
+}
+
+static void
+line_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  EadLineJob *job = task_data;
+  GError *error = NULL;
+  g_autoptr (EadModel) model = load_model (job, &error);
+  guint done = 0;
+
+  if (model == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  while (wait_resumed (job))
+    {
+      Arrival *arrival = g_async_queue_timeout_pop (job->arrivals, POLL_US);
+      if (arrival == NULL)
+        continue;
+      g_async_queue_push (job->results, inspect (job, model, arrival));
+      arrival_free (arrival);
+      g_atomic_int_add (&job->waiting, -1);
+      ead_progress_relay_post (job->relay, 0, ++done, 0);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+line_finished (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  EadLineJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) && !job->stopped)
+    job->failed (error, job->user_data);
+}
+
+static void
+results_ready (guint phase, guint done, guint total, gpointer user_data)
+{
+  EadLineJob *job = user_data;
+
+  job->ready (job->user_data);
+}
+
+EadLineJob *
+ead_line_job_start (EadSession *session, const EadLineSettings *settings,
+                    EadLineResultsReady ready, EadLineJobFailed failed, gpointer user_data)
+{
+  EadProject *project = ead_session_get_project (session);
+  EadLineJob *job = g_atomic_rc_box_new0 (EadLineJob);
+  g_autoptr (GTask) task = NULL;
+
+  g_return_val_if_fail (project != NULL, NULL);
+
+  job->settings = *settings;
+  job->settings.folder = g_strdup (settings->folder);
+  job->project_path = g_strdup (ead_project_get_path (project));
+  job->cancellable = g_cancellable_new ();
+  job->relay = ead_progress_relay_new (results_ready, job);
+  job->arrivals = g_async_queue_new_full ((GDestroyNotify) arrival_free);
+  job->results = g_async_queue_new_full ((GDestroyNotify) ead_line_result_free);
+  g_mutex_init (&job->lock);
+  g_cond_init (&job->resumed);
+  job->ready = ready;
+  job->failed = failed;
+  job->user_data = user_data;
+
+  task = g_task_new (session, job->cancellable, line_finished, NULL);
+  g_task_set_source_tag (task, ead_line_job_start);
+  g_task_set_task_data (task, job_ref (job), (GDestroyNotify) job_unref);
+  g_task_run_in_thread (task, line_thread);
+  return job;
+}
+
+void
+ead_line_job_push (EadLineJob *job, const char *path)
+{
+  Arrival *arrival = g_new (Arrival, 1);
+
+  arrival->path = g_strdup (path);
+  arrival->arrived_us = g_get_monotonic_time ();
+  g_atomic_int_inc (&job->waiting);
+  g_async_queue_push (job->arrivals, arrival);
+}
+
+EadLineResult *
+ead_line_job_pop (EadLineJob *job)
+{
+  return g_async_queue_try_pop (job->results);
+}
+
+guint
+ead_line_job_get_waiting (EadLineJob *job)
+{
+  return (guint) g_atomic_int_get (&job->waiting);
+}
+
+void
+ead_line_job_set_paused (EadLineJob *job, gboolean paused)
+{
+  g_mutex_lock (&job->lock);
+  job->paused = paused;
+  g_cond_broadcast (&job->resumed);
+  g_mutex_unlock (&job->lock);
+}
+
+void
+ead_line_job_stop (EadLineJob *job)
+{
+  job->stopped = TRUE;
+  ead_progress_relay_stop (job->relay);
+  g_cancellable_cancel (job->cancellable);
+  ead_line_job_set_paused (job, FALSE);
+  job_unref (job);
+}
