@@ -2185,6 +2185,21 @@ test_line (void)
   g_assert_true (g_file_test (truncated, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (notes, G_FILE_TEST_IS_REGULAR));
 
+  /* The project kept what it did not hold already: the part with an alpha
+   * channel (the others are copies of its own images), with core's score
+   * and decision. */
+  {
+    g_autoptr (GArray) kept = ead_project_list_line_inspections (project, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (kept->len, ==, 1);
+    const EadLineInspection *rgba = &g_array_index (kept, EadLineInspection, 0);
+    g_assert_cmpfloat_with_epsilon (rgba->score, scores[3], 1e-6);
+    g_assert_cmpint (rgba->decision, ==, scores[3] >= threshold ? EAD_LINE_FAIL
+                                         : scores[3] >= recheck ? EAD_LINE_RECHECK
+                                                                : EAD_LINE_PASS);
+    g_assert_cmpint (rgba->model_id, ==, model_id);
+  }
+
   /* A reject clicked shows its maps. */
   if (ead_line_view_get_n_rejects (view) > 0)
     {

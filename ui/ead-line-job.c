@@ -181,8 +181,26 @@ file_away (EadLineJob *job, EadLineResult *result, GError **error)
   return result->filed_path != NULL;
 }
 
+/* Keeps the scored image in the project's line split, unless the project
+ * holds it already. */
+static gboolean
+keep (EadLineJob *job, EadProject *project, EadLineResult *result, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  result->kept_image = ead_project_keep_line_image (project, result->path, job->settings.model_id,
+                                                    &result->maps, result->outcome,
+                                                    &local_error);
+  if (result->kept_image != 0
+      || g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/* Scores, decides, keeps (with @project) and files one arrival. */
 static EadLineResult *
-inspect (EadLineJob *job, EadModel *model, Arrival *arrival)
+inspect (EadLineJob *job, EadModel *model, EadProject *project, Arrival *arrival)
 {
   EadLineResult *result = g_new0 (EadLineResult, 1);
 
@@ -194,8 +212,10 @@ inspect (EadLineJob *job, EadModel *model, Arrival *arrival)
     result->outcome = EAD_LINE_ERROR;
   result->done_us = g_get_monotonic_time ();
   result->latency_ms = (result->done_us - arrival->arrived_us) / 1000.0;
-  /* A file scored but not filed keeps its decision and says why. */
-  if (result->outcome != EAD_LINE_ERROR)
+  /* A file scored but not kept or filed keeps its decision and says why;
+   * it is kept before it is filed, from where it arrived. */
+  if (result->outcome != EAD_LINE_ERROR && (project == NULL || keep (job, project, result,
+                                                                      &result->error)))
     file_away (job, result, &result->error);
   return result;
 }
@@ -206,9 +226,12 @@ line_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   EadLineJob *job = task_data;
   GError *error = NULL;
   g_autoptr (EadModel) model = load_model (job, &error);
+  g_autoptr (EadProject) project = NULL;
   guint done = 0;
 
-  if (model == NULL)
+  if (model != NULL && job->settings.keep_in_project)
+    project = ead_project_reopen (job->project_path, &error);
+  if (model == NULL || (job->settings.keep_in_project && project == NULL))
     {
       g_task_return_error (task, error);
       return;
@@ -218,7 +241,7 @@ line_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       Arrival *arrival = g_async_queue_timeout_pop (job->arrivals, POLL_US);
       if (arrival == NULL)
         continue;
-      g_async_queue_push (job->results, inspect (job, model, arrival));
+      g_async_queue_push (job->results, inspect (job, model, project, arrival));
       arrival_free (arrival);
       g_atomic_int_add (&job->waiting, -1);
       ead_progress_relay_post (job->relay, 0, ++done, 0);

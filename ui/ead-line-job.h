@@ -27,6 +27,7 @@ typedef struct {
   double recheck;            /* the second threshold, NaN for none */
   EadLineFiling filing;
   gboolean save_reject_maps; /* each failed image's fused map into maps/ */
+  gboolean keep_in_project;  /* each scored image into the project's line split */
   char *folder;              /* watched; pass/, fail/, recheck/, maps/ go in it */
 } EadLineSettings;
 
@@ -34,7 +35,8 @@ typedef struct {
 typedef struct {
   char *path;            /* where it arrived */
   char *filed_path;      /* where it was filed, NULL when left in place */
-  GError *error;         /* why it could not be scored (outcome ERROR) or filed */
+  gint64 kept_image;     /* its image in the project's line split, 0 when not kept */
+  GError *error;         /* why it could not be scored (outcome ERROR), kept or filed */
   EadLineOutcome outcome;
   double score;
   double threshold;      /* the model's */

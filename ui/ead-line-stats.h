@@ -5,15 +5,16 @@
 
 #include <glib.h>
 
+#include "ead-project.h"
+
 G_BEGIN_DECLS
 
-typedef enum {
-  EAD_LINE_PASS,
-  EAD_LINE_FAIL,
-  EAD_LINE_RECHECK,   /* in the uncertain band between the two thresholds */
-  EAD_LINE_ERROR,     /* a file that could not be scored */
-  EAD_LINE_N_OUTCOMES,
-} EadLineOutcome;
+/* What became of a part: core's decision (EadLineDecision: EAD_LINE_PASS,
+ * _FAIL, _RECHECK, the band between the two thresholds), or... */
+typedef int EadLineOutcome;
+/* ...a file that could not be scored. */
+#define EAD_LINE_ERROR (EAD_LINE_RECHECK + 1)
+#define EAD_LINE_N_OUTCOMES (EAD_LINE_ERROR + 1)
 
 /* The decision for @score: FAIL at or above @threshold, as core decides,
  * PASS below it. With a second threshold @recheck (NaN for none), scores

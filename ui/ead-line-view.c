@@ -39,6 +39,7 @@ struct _EadLineView {
   GtkSpinButton *recheck_spin;
   GtkDropDown *filing_drop;
   GtkCheckButton *maps_check;
+  GtkCheckButton *keep_check;
   GtkDropDown *precision_drop;
   GtkLabel *status_label;
   GtkLabel *inspected_label;
@@ -304,10 +305,12 @@ results_ready (gpointer user_data)
   g_autoptr (EadLineResult) unkept = NULL;
   const EadLineResult *newest = NULL;
   EadLineResult *result;
+  gboolean kept = FALSE;
 
   while ((result = ead_line_job_pop (self->job)) != NULL)
     {
       ead_line_stats_add (self->stats, result->outcome, result->done_us, result->latency_ms);
+      kept |= result->kept_image != 0;
       g_clear_pointer (&unkept, ead_line_result_free);
       newest = result;
       if (result->outcome == EAD_LINE_FAIL)
@@ -318,6 +321,9 @@ results_ready (gpointer user_data)
   if (newest != NULL)
     show_result (self, newest);
   show_counters (self);
+  /* The Images and Review views list what the line kept. */
+  if (kept)
+    ead_session_images_changed (self->session);
 }
 
 static void
@@ -390,6 +396,7 @@ start (EadLineView *self)
                  : NAN,
     .filing = (EadLineFiling) gtk_drop_down_get_selected (self->filing_drop),
     .save_reject_maps = gtk_check_button_get_active (self->maps_check),
+    .keep_in_project = gtk_check_button_get_active (self->keep_check),
     .folder = self->folder,
   };
 
@@ -715,6 +722,7 @@ ead_line_view_class_init (EadLineViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadLineView, recheck_spin);
   gtk_widget_class_bind_template_child (widget_class, EadLineView, filing_drop);
   gtk_widget_class_bind_template_child (widget_class, EadLineView, maps_check);
+  gtk_widget_class_bind_template_child (widget_class, EadLineView, keep_check);
   gtk_widget_class_bind_template_child (widget_class, EadLineView, precision_drop);
   gtk_widget_class_bind_template_child (widget_class, EadLineView, status_label);
   gtk_widget_class_bind_template_child (widget_class, EadLineView, inspected_label);
