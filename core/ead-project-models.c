@@ -322,11 +322,11 @@ validation_map_range (EadProject *project, gint64 model_id, const char *map, dou
   return TRUE;
 }
 
-/* Bins the values of the stored @map of @model_id's results for @ids,
- * reading one map at a time. */
+/* Bins the values of the stored @map of @model_id's results for @ids that
+ * lie inside @roi (all when NULL), reading one map at a time. */
 static gboolean
-store_histogram (EadProject *project, gint64 model_id, GArray *ids, EadMapKind kind,
-                 const char *map, GError **error)
+store_histogram (EadProject *project, gint64 model_id, GArray *ids, const EadRoi *roi,
+                 EadMapKind kind, const char *map, GError **error)
 {
   double low, high;
   if (!validation_map_range (project, model_id, map, &low, &high, error))
@@ -341,8 +341,10 @@ store_histogram (EadProject *project, gint64 model_id, GArray *ids, EadMapKind k
                                                        &width, &height, error);
       if (!values)
         return FALSE;
+      g_autofree guint8 *inside = roi ? ead_roi_resize (roi, width, height) : NULL;
       for (gsize j = 0; j < (gsize) width * height; j++)
-        counts[MIN ((guint) MAX ((values[j] - low) / bin_width, 0.0), HISTOGRAM_BINS - 1)]++;
+        if (!inside || inside[j])
+          counts[MIN ((guint) MAX ((values[j] - low) / bin_width, 0.0), HISTOGRAM_BINS - 1)]++;
     }
   for (guint b = 0; b < HISTOGRAM_BINS; b++)
     counts[b] = GUINT64_TO_LE (counts[b]);
@@ -381,8 +383,9 @@ ead_project_store_validation (EadProject *project, gint64 model_id, EadModel *mo
     }
   if (!ead_project_begin (project, error))
     return FALSE;
-  if (!store_histogram (project, model_id, ids, EAD_MAP_LOCAL, "local", error)
-      || !store_histogram (project, model_id, ids, EAD_MAP_GLOBAL, "global", error))
+  const EadRoi *roi = ead_model_get_roi (model);
+  if (!store_histogram (project, model_id, ids, roi, EAD_MAP_LOCAL, "local", error)
+      || !store_histogram (project, model_id, ids, roi, EAD_MAP_GLOBAL, "global", error))
     {
       ead_project_rollback (project);
       return FALSE;

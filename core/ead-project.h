@@ -292,7 +292,8 @@ typedef struct {
   double threshold;
   EadThresholdMethod threshold_method;
   double threshold_parameter; /* the FPR of EAD_THRESHOLD_MAX_FPR */
-  EadMapHistogram local;      /* of the validation images' maps, in score units */
+  EadMapHistogram local;      /* of the validation images' maps, in score units (the
+                               * pixels inside the model's region of interest) */
   EadMapHistogram global;
   guint n_results;
 } EadModelInfo;

@@ -1836,6 +1836,20 @@ test_roi_carried_into_training (TempDir *dir, gconstpointer data)
   g_assert_cmpstr (carried->source, ==, roi->source);
   g_assert_cmpmem (carried->mask, (gsize) roi->width * roi->height, roi->mask,
                    (gsize) roi->width * roi->height);
+  /* The validation histograms count the stored maps' left halves only. */
+  EadModelInfo info;
+  g_assert_true (ead_project_get_model (project, after, &info, &error));
+  const gint64 validation = first_image (project, EAD_SPLIT_VALIDATION, EAD_LABEL_GOOD, FALSE);
+  int width, height;
+  g_autofree float *map = ead_project_load_map (project, after, validation, EAD_MAP_LOCAL, &width,
+                                                &height, &error);
+  g_assert_no_error (error);
+  guint64 counted = 0;
+  for (guint b = 0; b < info.local.n_bins; b++)
+    counted += info.local.counts[b];
+  g_assert_cmpuint (counted, ==, (guint64) info.n_validation * (width / 2) * height);
+  ead_model_info_clear (&info);
+
   /* Clearing it later leaves the model as it was trained. */
   g_assert_true (ead_project_set_roi (project, NULL, &error));
   g_clear_pointer (&new_model, ead_model_free);
