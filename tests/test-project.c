@@ -1742,6 +1742,31 @@ test_export (TempDir *dir, gconstpointer data)
   g_autofree char *onnx = g_build_filename (dir->path, "exported.onnx", NULL);
   g_autofree char *onnx_sha256 = export_checked (project, model, EAD_EXPORT_ONNX, onnx);
   g_assert_cmpstr (onnx_sha256, !=, sha256);
+
+  /* The command line refuses a model its tests show unfit unless forced,
+   * and writes a fit one at once. */
+  EadModelAssessment assessment;
+  g_assert_true (ead_project_assess_model (project, model, &assessment, &error));
+  g_autofree char *model_text = g_strdup_printf ("%" G_GINT64_FORMAT, model);
+  g_autofree char *cli_path = g_build_filename (dir->path, "cli.safetensors", NULL);
+  g_auto (TestRun) plain = test_run_cli ("project", "export", ead_project_get_path (project),
+                                         "--model", model_text, "-o", cli_path, NULL);
+  g_test_message ("fitness %d, image AUROC %.3f: %s", assessment.fitness,
+                  assessment.metrics.image_auroc, plain.err);
+  if (assessment.fitness == EAD_FITNESS_WEAK)
+    {
+      g_assert_cmpint (plain.status, ==, 1);
+      g_assert_nonnull (strstr (plain.err, "is not fit for the line"));
+      g_assert_nonnull (strstr (plain.err, "--force"));
+      g_assert_false (g_file_test (cli_path, G_FILE_TEST_EXISTS));
+      g_auto (TestRun) forced = test_run_cli ("project", "export", ead_project_get_path (project),
+                                              "--model", model_text, "-o", cli_path, "--force",
+                                              NULL);
+      g_assert_cmpint (forced.status, ==, 0);
+    }
+  else
+    g_assert_cmpint (plain.status, ==, 0);
+  g_assert_true (g_file_test (cli_path, G_FILE_TEST_EXISTS));
 }
 
 /* ---- Region of interest ---- */
