@@ -2309,6 +2309,39 @@ test_roi (void)
       g_assert_cmpint (roi->mask[(gsize) inside[i][1] * width + inside[i][0]], ==, EAD_ROI_INSPECTED);
       g_assert_cmpint (roi->mask[(gsize) outside[i][1] * width + outside[i][0]], ==, 0);
     }
+
+  /* Opened again, it starts from the region saved; a triangle clicked
+   * corner by corner and closed on its first adds to it, Remove Last Shape
+   * takes it away, and Clear and Save leave the whole image inspected. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (images_view ()), "images.roi", NULL));
+  g_assert_true (ead_gui_test_wait_until (has_roi_dialog, NULL, 10000));
+  dialog = ead_gui_test_find_window (GTK_TYPE_DIALOG, NULL);
+  ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
+  g_assert_nonnull (ead_gui_test_find_label (GTK_WIDGET (dialog), summary));
+  editor = EAD_ROI_EDITOR (find_widget (GTK_WIDGET (dialog), EAD_TYPE_ROI_EDITOR, 0));
+  const int corners[][2] = { { 0, 0 }, { width / 8, 0 }, { 0, height / 8 }, { 0, 0 } };
+  for (guint i = 0; i < G_N_ELEMENTS (corners); i++)
+    ead_roi_editor_click (editor, corners[i][0], corners[i][1]);
+  g_autoptr (EadRoi) drawn = ead_roi_editor_get_roi (editor, &error);
+  g_assert_no_error (error);
+  g_autofree char *both = g_strdup_printf ("%s; polygon 0,0 %d,0 0,%d", source, width / 8,
+                                           height / 8);
+  g_assert_cmpstr (drawn->source, ==, both);
+  g_assert_cmpint (drawn->mask[0], ==, EAD_ROI_INSPECTED);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "roi.remove-last-shape", NULL));
+  g_autoptr (EadRoi) undone = ead_roi_editor_get_roi (editor, &error);
+  g_assert_cmpstr (undone->source, ==, source);
+  g_assert_cmpint (undone->mask[0], ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "roi.clear", NULL));
+  g_assert_nonnull (ead_gui_test_find_label (GTK_WIDGET (dialog),
+                                             expect ("Region of interest: the whole image",
+                                                     "检测区域：整幅图像")));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  assert_shows (expect ("Region of interest: the whole image", "检测区域：整幅图像"));
+  g_autoptr (EadRoi) cleared = ead_project_get_roi (project, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (cleared);
 }
 
 typedef struct {

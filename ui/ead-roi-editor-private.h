@@ -10,4 +10,7 @@ G_BEGIN_DECLS
  * through the same handlers, at the widget's current size and scale. */
 void ead_roi_editor_drag (EadRoiEditor *self, int x0, int y0, int x1, int y1);
 
+/* Clicks image pixel (@x, @y), as ead_roi_editor_drag() drags. */
+void ead_roi_editor_click (EadRoiEditor *self, int x, int y);
+
 G_END_DECLS

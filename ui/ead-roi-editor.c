@@ -270,6 +270,12 @@ ead_roi_editor_drag (EadRoiEditor *self, int x0, int y0, int x1, int y1)
   drag_ended (self, tx - fx, ty - fy);
 }
 
+void
+ead_roi_editor_click (EadRoiEditor *self, int x, int y)
+{
+  ead_roi_editor_drag (self, x, y, x, y);
+}
+
 /* Escape drops the polygon being clicked; otherwise it is the dialog's. */
 static gboolean
 key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
