@@ -708,48 +708,51 @@ roi_answered (GtkDialog *dialog, int response, EadImagesView *self)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
-/* The editor in a dialog, starting from the project's region; Save
- * stores what it shows at the reference image's size. */
-static void
-roi_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+/* The editor on @image, starting from @roi, in a dialog with Cancel and
+ * Save; Save stores what it shows, at @image's size. */
+static GtkWidget *
+roi_dialog_new (EadImagesView *self, const EadImage *image, const EadRoi *roi)
 {
-  EadImagesView *self = EAD_IMAGES_VIEW (widget);
-  EadProject *project = ead_session_get_project (self->session);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (EadImage) image = ead_project_load_image (project, reference_image (self), &error);
-  g_autoptr (EadRoi) roi = image != NULL ? ead_project_get_roi (project, NULL, NULL, &error) : NULL;
-  GtkWidget *dialog, *content, *editor, *note;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog = gtk_dialog_new_with_buttons (_("Region of Interest"),
+                                                   GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                                   _("_Cancel"), GTK_RESPONSE_CANCEL, _("_Save"),
+                                                   GTK_RESPONSE_ACCEPT, NULL);
+  GtkWidget *content = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
+  GtkWidget *editor = ead_roi_editor_new ();
+  GtkWidget *note = gtk_label_new (_("Models trained from now on inspect only this region; "
+                                     "those trained before keep theirs."));
 
-  if (error != NULL)
-    {
-      ead_widget_show_error (widget, error->message);
-      return;
-    }
-  dialog = gtk_dialog_new_with_buttons (_("Region of Interest"),
-                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                        _("_Cancel"), GTK_RESPONSE_CANCEL, _("_Save"),
-                                        GTK_RESPONSE_ACCEPT, NULL);
   gtk_widget_add_css_class (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog),
                                                                 GTK_RESPONSE_ACCEPT),
                             "suggested-action");
-  content = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
   gtk_box_set_spacing (GTK_BOX (content), 6);
-  editor = ead_roi_editor_new ();
   g_object_set (editor, "margin-start", 12, "margin-end", 12, "margin-top", 12, NULL);
   ead_roi_editor_set_image (EAD_ROI_EDITOR (editor), image, roi);
-  note = gtk_label_new (_("Models trained from now on inspect only this region; those trained "
-                          "before keep theirs."));
-  g_object_set (note, "xalign", 0.0f, "wrap", TRUE, "margin-start", 12, "margin-end", 12,
-                "margin-bottom", 6, NULL);
-  gtk_label_set_wrap_mode (GTK_LABEL (note), PANGO_WRAP_WORD_CHAR);
+  g_object_set (note, "xalign", 0.0f, "wrap", TRUE, "wrap-mode", PANGO_WRAP_WORD_CHAR,
+                "margin-start", 12, "margin-end", 12, "margin-bottom", 6, NULL);
   gtk_widget_add_css_class (note, "dim-label");
   gtk_box_append (GTK_BOX (content), editor);
   gtk_box_append (GTK_BOX (content), note);
   g_object_set_data (G_OBJECT (dialog), "editor", editor);
   g_signal_connect_object (dialog, "response", G_CALLBACK (roi_answered), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+roi_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (widget);
+  EadProject *project = ead_session_get_project (self->session);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadImage) image = ead_project_load_image (project, reference_image (self), &error);
+  g_autoptr (EadRoi) roi = image != NULL ? ead_project_get_roi (project, NULL, NULL, &error) : NULL;
+
+  if (error != NULL)
+    ead_widget_show_error (widget, error->message);
+  else
+    gtk_window_present (GTK_WINDOW (roi_dialog_new (self, image, roi)));
 }
 
 gboolean

@@ -543,40 +543,46 @@ ead_roi_editor_class_init (EadRoiEditorClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
 }
 
-static void
-ead_roi_editor_init (EadRoiEditor *self)
+/* The image to draw on: a drag, clicks and Escape. */
+static GtkWidget *
+make_canvas (EadRoiEditor *self)
 {
   GtkWidget *canvas = gtk_drawing_area_new ();
   GtkGesture *drag = gtk_gesture_drag_new ();
   GtkEventController *keys = gtk_event_controller_key_new ();
 
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
-                                  GTK_ORIENTATION_VERTICAL);
-  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (GTK_WIDGET (self))), 6);
-  self->shapes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-  self->unfinished = g_array_new (FALSE, FALSE, sizeof (Corner));
-
-  gtk_widget_set_parent (make_toolbar (), GTK_WIDGET (self));
-  self->canvas = GTK_DRAWING_AREA (canvas);
-  gtk_drawing_area_set_content_width (self->canvas, 560);
-  gtk_drawing_area_set_content_height (self->canvas, 400);
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (canvas), 560);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (canvas), 400);
   gtk_widget_set_hexpand (canvas, TRUE);
   gtk_widget_set_vexpand (canvas, TRUE);
   gtk_widget_set_focusable (canvas, TRUE);
   gtk_widget_set_cursor_from_name (canvas, "crosshair");
-  gtk_drawing_area_set_draw_func (self->canvas, draw, self, NULL);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (canvas), draw, self, NULL);
   g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
   g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
   g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
   gtk_widget_add_controller (canvas, GTK_EVENT_CONTROLLER (drag));
   g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed), self);
   gtk_widget_add_controller (canvas, keys);
-  gtk_widget_set_parent (canvas, GTK_WIDGET (self));
+  return canvas;
+}
 
+static void
+ead_roi_editor_init (EadRoiEditor *self)
+{
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
+  self->shapes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  self->unfinished = g_array_new (FALSE, FALSE, sizeof (Corner));
+
+  gtk_widget_set_parent (make_toolbar (), GTK_WIDGET (self));
+  self->canvas = GTK_DRAWING_AREA (make_canvas (self));
+  gtk_widget_set_parent (GTK_WIDGET (self->canvas), GTK_WIDGET (self));
   self->summary = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->summary, 0);
-  gtk_label_set_wrap (self->summary, TRUE);
-  gtk_label_set_wrap_mode (self->summary, PANGO_WRAP_WORD_CHAR);
+  g_object_set (self->summary, "xalign", 0.0f, "wrap", TRUE, "wrap-mode", PANGO_WRAP_WORD_CHAR,
+                NULL);
   gtk_widget_set_parent (GTK_WIDGET (self->summary), GTK_WIDGET (self));
   region_changed (self);
 }
