@@ -2332,6 +2332,13 @@ test_roi (void)
   g_autoptr (EadRoi) undone = ead_roi_editor_get_roi (editor, &error);
   g_assert_cmpstr (undone->source, ==, source);
   g_assert_cmpint (undone->mask[0], ==, 0);
+  g_assert_false (action_enabled (editor, "roi.remove-last-shape"));
+  /* Escape drops a polygon begun. */
+  ead_roi_editor_click (editor, width / 2, height - 1);
+  ead_roi_editor_click (editor, width - 1, height - 1);
+  g_assert_true (action_enabled (editor, "roi.remove-last-shape"));
+  press_shortcut (find_widget (GTK_WIDGET (editor), GTK_TYPE_DRAWING_AREA, 0), "Escape");
+  g_assert_false (action_enabled (editor, "roi.remove-last-shape"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "roi.clear", NULL));
   g_assert_nonnull (ead_gui_test_find_label (GTK_WIDGET (dialog),
                                              expect ("Region of interest: the whole image",

@@ -278,10 +278,11 @@ ead_roi_editor_click (EadRoiEditor *self, int x, int y)
 
 /* Escape drops the polygon being clicked; otherwise it is the dialog's. */
 static gboolean
-key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
-             GdkModifierType state, EadRoiEditor *self)
+escape_pressed (GtkWidget *widget, GVariant *arguments, gpointer user_data)
 {
-  if (keyval != GDK_KEY_Escape || self->unfinished->len == 0)
+  EadRoiEditor *self = user_data;
+
+  if (self->unfinished->len == 0)
     return FALSE;
   g_array_set_size (self->unfinished, 0);
   region_changed (self);
@@ -549,7 +550,7 @@ make_canvas (EadRoiEditor *self)
 {
   GtkWidget *canvas = gtk_drawing_area_new ();
   GtkGesture *drag = gtk_gesture_drag_new ();
-  GtkEventController *keys = gtk_event_controller_key_new ();
+  GtkEventController *keys = gtk_shortcut_controller_new ();
 
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (canvas), 560);
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (canvas), 400);
@@ -562,7 +563,10 @@ make_canvas (EadRoiEditor *self)
   g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
   g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
   gtk_widget_add_controller (canvas, GTK_EVENT_CONTROLLER (drag));
-  g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed), self);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                       gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                         gtk_callback_action_new (escape_pressed,
+                                                                                  self, NULL)));
   gtk_widget_add_controller (canvas, keys);
   return canvas;
 }
