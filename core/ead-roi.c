@@ -2,6 +2,8 @@
 
 #include "ead-roi.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ead-error.h"
@@ -98,6 +100,113 @@ ead_roi_new_from_rects (const int (*rects)[4], guint n_rects, int width, int hei
     for (int y = rects[r][1]; y < rects[r][1] + rects[r][3]; y++)
       memset (mask + (gsize) y * width + rects[r][0], EAD_ROI_INSPECTED, rects[r][2]);
   return roi_take (mask, width, height, source->str);
+}
+
+static gboolean
+polygon_fits (const EadRoiPolygon *polygon, int width, int height)
+{
+  if (polygon->n_points < 3)
+    return FALSE;
+  for (guint i = 0; i < polygon->n_points; i++)
+    if (polygon->points[i][0] < 0 || polygon->points[i][0] > width
+        || polygon->points[i][1] < 0 || polygon->points[i][1] > height)
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether @polygon goes clockwise round an upright rectangle from its top
+ * left corner, as a rectangle drawn is given. */
+static gboolean
+is_rect (const EadRoiPolygon *polygon)
+{
+  const int (*p)[2] = polygon->points;
+
+  return polygon->n_points == 4 && p[1][0] > p[0][0] && p[1][1] == p[0][1]
+         && p[2][0] == p[1][0] && p[2][1] > p[1][1] && p[3][0] == p[0][0] && p[3][1] == p[2][1];
+}
+
+static void
+append_polygon_source (GString *source, const EadRoiPolygon *polygon)
+{
+  const int (*p)[2] = polygon->points;
+
+  if (source->len > 0)
+    g_string_append (source, "; ");
+  if (is_rect (polygon))
+    {
+      g_string_append_printf (source, "rect %d,%d,%d,%d", p[0][0], p[0][1], p[2][0] - p[0][0],
+                              p[2][1] - p[0][1]);
+      return;
+    }
+  g_string_append (source, "polygon");
+  for (guint i = 0; i < polygon->n_points; i++)
+    g_string_append_printf (source, " %d,%d", p[i][0], p[i][1]);
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  const double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Marks the pixels of @mask whose centres @polygon holds, row by row: the
+ * edges crossing the centre line, sorted, bound the spans inside in pairs. */
+static void
+fill_polygon (guint8 *mask, int width, int height, const EadRoiPolygon *polygon)
+{
+  const int (*p)[2] = polygon->points;
+  const guint n = polygon->n_points;
+  g_autofree double *crossings = g_new (double, n);
+
+  for (int y = 0; y < height; y++)
+    {
+      const double centre = y + 0.5;
+      guint n_crossings = 0;
+
+      for (guint i = 0; i < n; i++)
+        {
+          const int *a = p[i], *b = p[(i + 1) % n];
+          if ((a[1] <= centre) != (b[1] <= centre))
+            crossings[n_crossings++] = a[0] + (centre - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
+        }
+      qsort (crossings, n_crossings, sizeof *crossings, compare_doubles);
+      for (guint i = 0; i + 1 < n_crossings; i += 2)
+        {
+          /* The pixels whose centres x + 0.5 lie in [start, end). */
+          const int first = MAX (0, (int) ceil (crossings[i] - 0.5));
+          const int last = MIN (width, (int) ceil (crossings[i + 1] - 0.5));
+          if (last > first)
+            memset (mask + (gsize) y * width + first, EAD_ROI_INSPECTED, last - first);
+        }
+    }
+}
+
+EadRoi *
+ead_roi_new_from_polygons (const EadRoi *base, const EadRoiPolygon *polygons, guint n_polygons,
+                           int width, int height, GError **error)
+{
+  g_return_val_if_fail (base != NULL || n_polygons > 0, NULL);
+  if (!check_size (width, height, error))
+    return NULL;
+  g_autoptr (GString) source = g_string_new (base != NULL ? base->source : NULL);
+  for (guint i = 0; i < n_polygons; i++)
+    {
+      if (!polygon_fits (&polygons[i], width, height))
+        {
+          g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                       "polygon %u has fewer than 3 corners or some outside the %d x %d image",
+                       i + 1, width, height);
+          return NULL;
+        }
+      append_polygon_source (source, &polygons[i]);
+    }
+  g_autofree guint8 *mask = base != NULL ? ead_roi_resize (base, width, height)
+                                         : g_malloc0 ((gsize) width * height);
+  for (guint i = 0; i < n_polygons; i++)
+    fill_polygon (mask, width, height, &polygons[i]);
+  return ead_roi_new (mask, width, height, source->str, error);
 }
 
 EadRoi *

@@ -30,6 +30,22 @@ EadRoi *ead_roi_new (const guint8 *mask, int width, int height, const char *sour
  * image of @width x @height; each must lie inside it. */
 EadRoi *ead_roi_new_from_rects (const int (*rects)[4], guint n_rects, int width, int height,
                                 GError **error);
+/* A polygon of @n_points corners (x, y in image pixels, each from 0 to the
+ * side: corners lie on pixel edges). */
+typedef struct {
+  const int (*points)[2];
+  guint n_points;
+} EadRoiPolygon;
+
+/* @polygons (three corners or more each) inspected on an image of @width x
+ * @height, added to @base (resized to the image; NULL for none). A pixel
+ * is inside a polygon when its centre is, by the even-odd rule, so a
+ * rectangle's four corners take exactly its pixels; a polygon whose
+ * corners run clockwise from the top left round an upright rectangle is
+ * named "rect X,Y,W,H" in the source, any other "polygon X,Y X,Y ...",
+ * after @base's source. A region that inspects nothing is refused. */
+EadRoi *ead_roi_new_from_polygons (const EadRoi *base, const EadRoiPolygon *polygons,
+                                   guint n_polygons, int width, int height, GError **error);
 /* An image file whose light pixels (grey level >= 128) are inspected. */
 EadRoi *ead_roi_new_from_image_file (const char *path, GError **error);
 EadRoi *ead_roi_copy (const EadRoi *roi);

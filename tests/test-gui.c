@@ -27,6 +27,7 @@
 #include "ead-loss-plot.h"
 #include "ead-names.h"
 #include "ead-review-view-private.h"
+#include "ead-roi-editor-private.h"
 #include "ead-training-view-private.h"
 #include "ead-window.h"
 #include "test-util.h"
@@ -2254,6 +2255,109 @@ test_line (void)
   g_weak_ref_clear (&session_ref);
 }
 
+static gboolean
+has_roi_dialog (gpointer data)
+{
+  GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_DIALOG, NULL);
+
+  return dialog != NULL && gtk_widget_get_visible (GTK_WIDGET (dialog));
+}
+
+/* One rectangle dragged on the first image and saved is stored exactly,
+ * at the image's size, for the models trained after. */
+static void
+test_roi (void)
+{
+  g_autofree char *path = make_imported_project ("roi.eadproj");
+  g_autoptr (GError) error = NULL;
+  int width, height;
+
+  {
+    g_autoptr (EadProject) project = ead_project_open (path, &error);
+    g_assert_true (ead_project_get_image_size (project, &width, &height, &error));
+    g_assert_no_error (error);
+  }
+  open_project (path);
+  assert_shows (expect ("Region of interest: the whole image", "检测区域：整幅图像"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (images_view ()), "images.roi", NULL));
+  g_assert_true (ead_gui_test_wait_until (has_roi_dialog, NULL, 10000));
+  GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_DIALOG, NULL);
+  ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
+  EadRoiEditor *editor = EAD_ROI_EDITOR (find_widget (GTK_WIDGET (dialog), EAD_TYPE_ROI_EDITOR, 0));
+  const int x = width / 4, y = height / 5, w = width / 2, h = height / 2;
+  ead_roi_editor_drag (editor, x + w, y + h, x, y);
+  ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
+  g_autofree char *source = g_strdup_printf ("rect %d,%d,%d,%d", x, y, w, h);
+  const double fraction = (double) w * h / ((double) width * height);
+  g_autofree char *summary = g_strdup_printf (expect ("Region of interest: %.0f %% of the image (%s)",
+                                                      "检测区域：图像的 %.0f %%（%s）"),
+                                              100 * fraction, source);
+  g_assert_nonnull (ead_gui_test_find_label (GTK_WIDGET (dialog), summary));
+  snapshot (GTK_WIDGET (dialog), "roi-editor");
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  assert_shows (summary);
+  snapshot (GTK_WIDGET (window), "images-roi");
+
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_autoptr (EadRoi) roi = ead_project_get_roi (project, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (roi);
+  g_assert_cmpint (roi->width, ==, width);
+  g_assert_cmpint (roi->height, ==, height);
+  g_assert_cmpstr (roi->source, ==, source);
+  g_assert_cmpfloat (ead_roi_inspected_fraction (roi), ==, fraction);
+  /* The corners inside, their neighbours outside. */
+  const int inside[][2] = { { x, y }, { x + w - 1, y }, { x, y + h - 1 }, { x + w - 1, y + h - 1 } };
+  const int outside[][2] = { { x - 1, y }, { x, y - 1 }, { x + w, y + h - 1 }, { x + w - 1, y + h } };
+  for (guint i = 0; i < G_N_ELEMENTS (inside); i++)
+    {
+      g_assert_cmpint (roi->mask[(gsize) inside[i][1] * width + inside[i][0]], ==, EAD_ROI_INSPECTED);
+      g_assert_cmpint (roi->mask[(gsize) outside[i][1] * width + outside[i][0]], ==, 0);
+    }
+
+  /* Opened again, it starts from the region saved; a triangle clicked
+   * corner by corner and closed on its first adds to it, Remove Last Shape
+   * takes it away, and Clear and Save leave the whole image inspected. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (images_view ()), "images.roi", NULL));
+  g_assert_true (ead_gui_test_wait_until (has_roi_dialog, NULL, 10000));
+  dialog = ead_gui_test_find_window (GTK_TYPE_DIALOG, NULL);
+  ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
+  g_assert_nonnull (ead_gui_test_find_label (GTK_WIDGET (dialog), summary));
+  editor = EAD_ROI_EDITOR (find_widget (GTK_WIDGET (dialog), EAD_TYPE_ROI_EDITOR, 0));
+  const int corners[][2] = { { 0, 0 }, { width / 8, 0 }, { 0, height / 8 }, { 0, 0 } };
+  for (guint i = 0; i < G_N_ELEMENTS (corners); i++)
+    ead_roi_editor_click (editor, corners[i][0], corners[i][1]);
+  g_autoptr (EadRoi) drawn = ead_roi_editor_get_roi (editor, &error);
+  g_assert_no_error (error);
+  g_autofree char *both = g_strdup_printf ("%s; polygon 0,0 %d,0 0,%d", source, width / 8,
+                                           height / 8);
+  g_assert_cmpstr (drawn->source, ==, both);
+  g_assert_cmpint (drawn->mask[0], ==, EAD_ROI_INSPECTED);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "roi.remove-last-shape", NULL));
+  g_autoptr (EadRoi) undone = ead_roi_editor_get_roi (editor, &error);
+  g_assert_cmpstr (undone->source, ==, source);
+  g_assert_cmpint (undone->mask[0], ==, 0);
+  g_assert_false (action_enabled (editor, "roi.remove-last-shape"));
+  /* Escape drops a polygon begun. */
+  ead_roi_editor_click (editor, width / 2, height - 1);
+  ead_roi_editor_click (editor, width - 1, height - 1);
+  g_assert_true (action_enabled (editor, "roi.remove-last-shape"));
+  press_shortcut (find_widget (GTK_WIDGET (editor), GTK_TYPE_DRAWING_AREA, 0), "Escape");
+  g_assert_false (action_enabled (editor, "roi.remove-last-shape"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "roi.clear", NULL));
+  g_assert_nonnull (ead_gui_test_find_label (GTK_WIDGET (dialog),
+                                             expect ("Region of interest: the whole image",
+                                                     "检测区域：整幅图像")));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  assert_shows (expect ("Region of interest: the whole image", "检测区域：整幅图像"));
+  g_autoptr (EadRoi) cleared = ead_project_get_roi (project, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (cleared);
+}
+
 typedef struct {
   const char *path;
   GTestFunc run;
@@ -2272,6 +2376,7 @@ static const GuiTest gui_tests[] = {
   { "/workbench/open-dialog", test_open_dialog },
   { "/workbench/drop-folder", test_drop_folder },
   { "/workbench/images", test_images },
+  { "/workbench/roi", test_roi },
   { "/workbench/training", test_training, 1 },
   { "/workbench/calibration", test_calibration },
   { "/workbench/edit-images", test_edit_images },

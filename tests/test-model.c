@@ -320,6 +320,59 @@ test_roi_from_rects (void)
     }
 }
 
+/* Pixels whose centres lie inside: a rectangle's corners take exactly its
+ * pixels, a triangle those under its diagonal; a base mask is resized. */
+static void
+test_roi_from_polygons (void)
+{
+  const int rect[][2] = { { 5, 1 }, { 8, 1 }, { 8, 3 }, { 5, 3 } };
+  const int triangle[][2] = { { 0, 0 }, { 4, 0 }, { 0, 4 } };
+  const EadRoiPolygon shapes[] = { { rect, 4 }, { triangle, 3 } };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadRoi) roi = ead_roi_new_from_polygons (NULL, shapes, 2, 8, 6, &error);
+  const char *expected = "###....."
+                         "##...###"
+                         "#....###"
+                         "........"
+                         "........"
+                         "........";
+  g_assert_no_error (error);
+  for (int i = 0; i < 48; i++)
+    g_assert_cmpint (roi->mask[i], ==, expected[i] == '#' ? 255 : 0);
+  g_assert_cmpstr (roi->source, ==, "rect 5,1,3,2; polygon 0,0 4,0 0,4");
+
+  /* The same rectangle drawn as rectangles are. */
+  const int as_rect[][4] = { { 5, 1, 3, 2 } };
+  g_autoptr (EadRoi) rect_roi = ead_roi_new_from_polygons (NULL, shapes, 1, 8, 6, NULL);
+  g_autoptr (EadRoi) from_rects = ead_roi_new_from_rects (as_rect, 1, 8, 6, NULL);
+  g_assert_cmpmem (rect_roi->mask, 48, from_rects->mask, 48);
+  g_assert_cmpstr (rect_roi->source, ==, from_rects->source);
+
+  /* A 4 x 3 base lit in its last cell covers the 8 x 6 image's last 2 x 2. */
+  const guint8 corner[] = { 0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 255 };
+  g_autoptr (EadRoi) base = ead_roi_new (corner, 4, 3, "mask corner.png", NULL);
+  g_autoptr (EadRoi) combined = ead_roi_new_from_polygons (base, &shapes[1], 1, 8, 6, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (combined->source, ==, "mask corner.png; polygon 0,0 4,0 0,4");
+  g_assert_cmpfloat (ead_roi_inspected_fraction (combined), ==, 10.0 / 48.0);
+  g_assert_cmpint (combined->mask[5 * 8 + 7], ==, 255);
+  g_assert_cmpint (combined->mask[3 * 8 + 5], ==, 0);
+
+  /* Two corners, a corner outside, a sliver that holds no pixel centre. */
+  const int line[][2] = { { 0, 0 }, { 4, 4 } };
+  const int outside[][2] = { { 0, 0 }, { 9, 0 }, { 0, 4 } };
+  const int sliver[][2] = { { 0, 0 }, { 1, 0 }, { 0, 1 } };
+  const EadRoiPolygon bad[] = { { line, 2 }, { outside, 3 }, { sliver, 3 } };
+  const char *fragments[] = { "fewer than 3 corners", "outside the 8 x 6 image", "empty" };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) bad_error = NULL;
+      g_assert_null (ead_roi_new_from_polygons (NULL, &bad[i], 1, 8, 6, &bad_error));
+      g_assert_error (bad_error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+      g_assert_nonnull (strstr (bad_error->message, fragments[i]));
+    }
+}
+
 static void
 test_roi_checks_masks (void)
 {
@@ -533,6 +586,7 @@ main (int argc, char **argv)
   ADD ("/model/teacher-import", test_teacher_import);
   ADD ("/model/failed-save-keeps-file", test_failed_save_keeps_file);
   g_test_add_func ("/model/roi/from-rects", test_roi_from_rects);
+  g_test_add_func ("/model/roi/from-polygons", test_roi_from_polygons);
   g_test_add_func ("/model/roi/checks-masks", test_roi_checks_masks);
   g_test_add_func ("/model/roi/resize", test_roi_resize);
   ADD ("/model/roi/from-image-file", test_roi_from_image_file);

@@ -7,6 +7,7 @@
 
 #include "ead-confirm.h"
 #include "ead-names.h"
+#include "ead-roi-editor.h"
 #include "ead-status-page.h"
 #include "ead-window.h"
 
@@ -76,6 +77,7 @@ struct _EadImagesView {
   GtkLabel *validation_label;
   GtkLabel *test_label;
   GtkLabel *line_label;
+  GtkLabel *roi_label;
   GtkDropDown *split_filter;
   GtkDropDown *label_filter;
   GtkDropDown *type_filter;
@@ -243,6 +245,23 @@ selection_changed (EadImagesView *self)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], n > 0);
 }
 
+/* Says what the project inspects, and offers to draw it once there is an
+ * image to draw on. */
+static void
+show_roi (EadImagesView *self, EadProject *project, gboolean has_images)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadRoi) roi = project != NULL ? ead_project_get_roi (project, NULL, NULL, &error)
+                                           : NULL;
+  g_autofree char *text = ead_roi_describe (roi);
+
+  if (error != NULL)
+    ead_widget_show_error (GTK_WIDGET (self), error->message);
+  gtk_label_set_text (self->roi_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->roi_label), text);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.roi", has_images && error == NULL);
+}
+
 /* Lists the project's images again, or none without a project. */
 static void
 reload (EadImagesView *self)
@@ -268,6 +287,7 @@ reload (EadImagesView *self)
                        items->pdata, items->len);
   reselect (self, selected);
   show_counts (self, counts);
+  show_roi (self, project, items->len > 0);
 }
 
 static void
@@ -659,6 +679,82 @@ close_preview_activated (GtkWidget *widget, const char *action_name, GVariant *p
   gtk_stack_set_visible_child_name (self->stack, "images");
 }
 
+/* The image selected first, else the project's first: the one the region
+ * is drawn on. */
+static gint64
+reference_image (EadImagesView *self)
+{
+  g_autoptr (GArray) ids = selected_ids (self);
+  g_autoptr (EadImageItem) first = g_list_model_get_item (G_LIST_MODEL (self->images), 0);
+
+  if (ids->len > 0)
+    return g_array_index (ids, gint64, 0);
+  return first != NULL ? first->id : 0;
+}
+
+static void
+roi_answered (GtkDialog *dialog, int response, EadImagesView *self)
+{
+  EadRoiEditor *editor = g_object_get_data (G_OBJECT (dialog), "editor");
+  EadProject *project = ead_session_get_project (self->session);
+  g_autoptr (EadRoi) roi = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && project != NULL)
+    {
+      roi = ead_roi_editor_get_roi (editor, &error);
+      edited (self, error == NULL && ead_project_set_roi (project, roi, &error), &error);
+    }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* The editor on @image, starting from @roi, in a dialog with Cancel and
+ * Save; Save stores what it shows, at @image's size. */
+static GtkWidget *
+roi_dialog_new (EadImagesView *self, const EadImage *image, const EadRoi *roi)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog = gtk_dialog_new_with_buttons (_("Region of Interest"),
+                                                   GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                                   _("_Cancel"), GTK_RESPONSE_CANCEL, _("_Save"),
+                                                   GTK_RESPONSE_ACCEPT, NULL);
+  GtkWidget *content = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
+  GtkWidget *editor = ead_roi_editor_new ();
+  GtkWidget *note = gtk_label_new (_("Models trained from now on inspect only this region; "
+                                     "those trained before keep theirs."));
+
+  gtk_widget_add_css_class (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog),
+                                                                GTK_RESPONSE_ACCEPT),
+                            "suggested-action");
+  gtk_box_set_spacing (GTK_BOX (content), 6);
+  g_object_set (editor, "margin-start", 12, "margin-end", 12, "margin-top", 12, NULL);
+  ead_roi_editor_set_image (EAD_ROI_EDITOR (editor), image, roi);
+  g_object_set (note, "xalign", 0.0f, "wrap", TRUE, "wrap-mode", PANGO_WRAP_WORD_CHAR,
+                "margin-start", 12, "margin-end", 12, "margin-bottom", 6, NULL);
+  gtk_widget_add_css_class (note, "dim-label");
+  gtk_box_append (GTK_BOX (content), editor);
+  gtk_box_append (GTK_BOX (content), note);
+  g_object_set_data (G_OBJECT (dialog), "editor", editor);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (roi_answered), self, 0);
+  return dialog;
+}
+
+static void
+roi_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadImagesView *self = EAD_IMAGES_VIEW (widget);
+  EadProject *project = ead_session_get_project (self->session);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadImage) image = ead_project_load_image (project, reference_image (self), &error);
+  g_autoptr (EadRoi) roi = image != NULL ? ead_project_get_roi (project, NULL, NULL, &error) : NULL;
+
+  if (error != NULL)
+    ead_widget_show_error (widget, error->message);
+  else
+    gtk_window_present (GTK_WINDOW (roi_dialog_new (self, image, roi)));
+}
+
 gboolean
 ead_images_view_is_previewing (EadImagesView *self)
 {
@@ -723,6 +819,7 @@ ead_images_view_class_init (EadImagesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, validation_label);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, test_label);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, line_label);
+  gtk_widget_class_bind_template_child (widget_class, EadImagesView, roi_label);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, split_filter);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, label_filter);
   gtk_widget_class_bind_template_child (widget_class, EadImagesView, type_filter);
@@ -757,6 +854,7 @@ ead_images_view_class_init (EadImagesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "images.view", NULL, view_activated);
   gtk_widget_class_install_action (widget_class, "images.close-preview", NULL,
                                    close_preview_activated);
+  gtk_widget_class_install_action (widget_class, "images.roi", NULL, roi_activated);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
