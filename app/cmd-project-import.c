@@ -32,7 +32,7 @@ parse_split_option (const char *text, int *split, GError **error)
   EadSplit value;
   if (!text || g_str_equal (text, "auto"))
     *split = EAD_IMPORT_AUTO;
-  else if (ead_split_from_string (text, &value))
+  else if (ead_split_from_string (text, &value) && value != EAD_SPLIT_LINE)
     *split = value;
   else
     {

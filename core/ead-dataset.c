@@ -73,6 +73,12 @@ compare_names (gconstpointer a, gconstpointer b)
   return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
 }
 
+void
+ead_dataset_sort_names (GPtrArray *names)
+{
+  g_ptr_array_sort (names, compare_names);
+}
+
 /* The names of the entries of @folder that @keep accepts, sorted bytewise so
  * the order depends neither on the file system nor on the locale. */
 static GPtrArray *
@@ -93,7 +99,7 @@ list_folder (const char *folder, gboolean (*keep) (const char *folder, const cha
   while ((name = g_dir_read_name (dir)) != NULL)
     if (keep (folder, name))
       g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
+  ead_dataset_sort_names (names);
   return g_steal_pointer (&names);
 }
 

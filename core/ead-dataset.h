@@ -53,6 +53,10 @@ gboolean ead_dataset_has_validation_folder (const EadDataset *dataset);
  * an EAD_ERROR_BAD_DATASET naming it. (Used for the penalty images too.) */
 GPtrArray *ead_dataset_list_images (const char *folder, GError **error);
 
+/* Sorts @names, a GPtrArray of strings, bytewise: the same order whatever
+ * the file system or the locale. */
+void ead_dataset_sort_names (GPtrArray *names);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EadDataset, ead_dataset_free)
 
 G_END_DECLS

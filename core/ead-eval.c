@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "ead-dataset.h"
 #include "ead-error.h"
 #include "ead-metrics.h"
 
@@ -134,12 +135,6 @@ compute_metrics (const EadScoredImage *scored, guint n, const gboolean *include,
   m->pixel_auroc = ead_auroc (pixel_scores, pixel_labels, offset);
 }
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
-}
-
 static GPtrArray *
 defect_types (const EadScoredImage *scored, guint n)
 {
@@ -148,7 +143,7 @@ defect_types (const EadScoredImage *scored, guint n)
     if (is_anomalous (&scored[i])
         && !g_ptr_array_find_with_equal_func (types, scored[i].type, g_str_equal, NULL))
       g_ptr_array_add (types, (gpointer) scored[i].type);
-  g_ptr_array_sort (types, compare_strings);
+  ead_dataset_sort_names (types);
   return g_steal_pointer (&types);
 }
 

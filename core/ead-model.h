@@ -70,7 +70,7 @@ void ead_model_set_quantiles (EadModel *model, const EadQuantiles *quantiles);
 /* How the fused map mixes the normalised maps: @weight * local +
  * (1 - @weight) * global, @weight in [0, 1] (1: the local map alone, 0: the
  * global map alone). The image score is the fused map's maximum, so a new
- * weight makes the threshold meaningless: setting one clears it. */
+ * weight makes the threshold meaningless: setting a different one clears it. */
 double ead_model_get_local_weight (const EadModel *model);
 void ead_model_set_local_weight (EadModel *model, double weight);
 

@@ -228,6 +228,8 @@ ead_project_set_split (EadProject *project, const gint64 *image_ids, guint n_ima
 {
   g_return_val_if_fail (split < EAD_N_SPLITS, FALSE);
 
+  if (!ead_project_check_chosen_split (split, error))
+    return FALSE;
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "UPDATE labels SET split = ?2, changed_by = ?3, changed_at = ?4 WHERE image_id = ?1", error);
   if (!s)

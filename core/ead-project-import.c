@@ -491,7 +491,7 @@ ead_project_import (EadProject *project, const char *const *paths,
   g_return_val_if_fail (project != NULL && paths != NULL && options != NULL, FALSE);
   g_return_val_if_fail (summary != NULL, FALSE);
 
-  if (!ead_project_begin (project, error))
+  if (!ead_project_check_chosen_split (options->split, error) || !ead_project_begin (project, error))
     return FALSE;
   gboolean ok = ead_project_import_within (project, paths, options, callback, user_data,
                                            cancellable, summary, error);

@@ -68,6 +68,16 @@ import_line_file (EadProject *project, const char *path, GError **error)
   return image_of_batch (project, summary.batch_id, error);
 }
 
+gboolean
+ead_project_check_chosen_split (int split, GError **error)
+{
+  if (split != EAD_SPLIT_LINE)
+    return TRUE;
+  g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+               "images join the line split only as the Line view scores them");
+  return FALSE;
+}
+
 gint64
 ead_project_keep_line_image (EadProject *project, const char *path, gint64 model_id,
                              const EadScoreResult *result, EadLineDecision decision,

@@ -503,7 +503,11 @@ ead_project_set_local_weight (EadProject *project, gint64 model_id, double weigh
       return FALSE;
     }
   g_autoptr (EadModel) model = ead_project_load_model (project, model_id, error);
-  if (!model || !replace_local_weight (project, model_id, weight, error))
+  if (!model)
+    return FALSE;
+  if (weight == ead_model_get_local_weight (model))
+    return TRUE;
+  if (!replace_local_weight (project, model_id, weight, error))
     return FALSE;
   ead_model_set_local_weight (model, weight);
   return ead_project_store_validation (project, model_id, model, precision, progress,

@@ -97,6 +97,10 @@ gboolean ead_project_store_result (EadProject *project, gint64 model_id, gint64 
 gboolean ead_project_insert_result (EadProject *project, gint64 model_id, gint64 image_id,
                                     const EadScoreResult *result, GError **error);
 
+/* FALSE, with an error, for the line split: images join it only as they are
+ * scored on the line (ead_project_keep_line_image()), never by a choice. */
+gboolean ead_project_check_chosen_split (int split, GError **error);
+
 /* ead_project_import() in the caller's transaction, which the caller ends:
  * the batch (summary->batch_id) is made even when no file is imported. */
 gboolean ead_project_import_within (EadProject *project, const char *const *paths,

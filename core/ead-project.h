@@ -323,7 +323,8 @@ gboolean ead_project_calibrate (EadProject *project, gint64 model_id, EadPrecisi
 /* Makes the calibrated model's fused map @weight * local + (1 - @weight) *
  * global (ead_model_set_local_weight()): its results, their metrics and its
  * threshold, all in the old fused units, are deleted in one transaction,
- * and the good validation images are scored again, as by calibrating. */
+ * and the good validation images are scored again, as by calibrating. The
+ * weight the model has already changes nothing. */
 gboolean ead_project_set_local_weight (EadProject *project, gint64 model_id, double weight,
                                        EadPrecision precision, EadProjectProgress progress,
                                        gpointer user_data, GCancellable *cancellable,
@@ -480,7 +481,7 @@ gboolean ead_project_move_false_positives (EadProject *project, gint64 model_id,
 typedef enum {
   EAD_LINE_PASS,
   EAD_LINE_FAIL,
-  EAD_LINE_RECHECK,   /* between the model's threshold and a second, higher one */
+  EAD_LINE_RECHECK,   /* between the model's threshold and a second one */
 } EadLineDecision;
 
 /* "pass", "fail" or "recheck", as the schema spells them. */

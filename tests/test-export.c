@@ -760,7 +760,7 @@ load_images (const char *dataset)
   for (const char *type; (type = g_dir_read_name (types));)
     g_ptr_array_add (type_names, g_strdup (type));
   /* "good" first, then the defects in name order, whatever the listing. */
-  g_ptr_array_sort (type_names, (GCompareFunc) g_strcmp0);
+  ead_dataset_sort_names (type_names);
   for (guint i = 0; i < type_names->len; i++)
     {
       g_autofree char *folder = g_build_filename (test, type_names->pdata[i], NULL);

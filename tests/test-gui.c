@@ -1969,14 +1969,8 @@ core_score (EadModel *model, const char *path)
   return result.score;
 }
 
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
-}
-
 /* The @index-th image, by name, of the dataset's test/@type folder; with
- * @type NULL, of its first defect type. */
+ * @type NULL, of a defect type, whichever the folder lists first. */
 static char *
 test_image (const char *type, guint index)
 {
@@ -1987,14 +1981,11 @@ test_image (const char *type, guint index)
   while (type == NULL && (name = g_dir_read_name (types)) != NULL)
     if (!g_str_equal (name, "good"))
       type = name;
-  g_autofree char *folder_path = g_build_filename (test, type, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GDir) images = g_dir_open (folder_path, 0, NULL);
-  while ((name = g_dir_read_name (images)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-  g_assert_cmpuint (index, <, names->len);
-  return g_build_filename (folder_path, g_ptr_array_index (names, index), NULL);
+  g_autofree char *folder = g_build_filename (test, type, NULL);
+  g_autoptr (GPtrArray) paths = ead_dataset_list_images (folder, NULL);
+  g_assert_nonnull (paths);
+  g_assert_cmpuint (index, <, paths->len);
+  return g_strdup (g_ptr_array_index (paths, index));
 }
 
 /* Drops @contents into @line_folder as @name the way a camera does: written

@@ -551,6 +551,19 @@ test_edit_images (TempDir *dir, gconstpointer data)
   g_assert_cmpuint (after[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS], ==,
                     before[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS] - 1);
 
+  /* Images join the line split only as the line scores them, neither by a
+   * move nor by an import. */
+  g_assert_false (ead_project_set_split (project, ids, 2, EAD_SPLIT_LINE, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+  options.split = EAD_SPLIT_LINE;
+  g_assert_false (ead_project_import (project, paths, &options, NULL, NULL, NULL, &summary,
+                                      &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_all (project, after), ==, total);
+  g_assert_cmpuint (after[EAD_SPLIT_LINE][EAD_LABEL_GOOD], ==, 0);
+
   /* A defect type makes them anomalous of that (new) type; no type at all
    * keeps them anomalous. */
   g_assert_true (ead_project_set_defect_type (project, ids, 2, "scratch", &error));
@@ -1482,10 +1495,23 @@ test_local_weight (TempDir *dir, gconstpointer data)
   g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
   g_clear_error (&error);
 
+  /* The weight the model has keeps its results and threshold. */
+  EadModelInfo info;
+  g_assert_true (ead_project_get_model (project, model, &info, &error));
+  guint n_tested = info.n_results;
+  g_assert_cmpuint (n_tested, >, info.n_validation);
+  ead_model_info_clear (&info);
+  g_assert_true (ead_project_set_local_weight (project, model, EAD_DEFAULT_LOCAL_WEIGHT,
+                                               EAD_PRECISION_FP32, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ead_project_get_model (project, model, &info, &error));
+  g_assert_true (info.has_threshold);
+  g_assert_cmpuint (info.n_results, ==, n_tested);
+  ead_model_info_clear (&info);
+
   g_assert_true (ead_project_set_local_weight (project, model, 1.0, EAD_PRECISION_FP32, NULL,
                                                NULL, NULL, &error));
   g_assert_no_error (error);
-  EadModelInfo info;
   g_assert_true (ead_project_get_model (project, model, &info, &error));
   g_assert_cmpfloat (info.local_weight, ==, 1.0);
   g_assert_false (info.has_threshold);

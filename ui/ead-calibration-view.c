@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "ead-dataset.h"
 #include "ead-names.h"
 #include "ead-status-page.h"
 #include "ead-window.h"
@@ -130,12 +131,6 @@ show_map_histogram (EadHistogram *histogram, GtkLabel *label, const EadMapHistog
   gtk_label_set_text (label, text);
 }
 
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
-}
-
 /* Reads the model's results: the labelled test images' scores, the range
  * of every score, and whether the test images still need scores. */
 static gboolean
@@ -173,7 +168,7 @@ read_results (EadCalibrationView *self, EadProject *project, guint n_test, GErro
                                                 NULL))
         g_ptr_array_add (self->defect_types, g_strdup (r->defect_type));
     }
-  g_ptr_array_sort (self->defect_types, compare_names);
+  ead_dataset_sort_names (self->defect_types);
   self->needs_scores = tested < n_test;
   return TRUE;
 }

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ead-confirm.h"
+#include "ead-dataset.h"
 #include "ead-names.h"
 #include "ead-roi-editor.h"
 #include "ead-status-page.h"
@@ -122,12 +123,6 @@ image_matches (gpointer item, gpointer user_data)
                            gtk_string_list_get_string (self->type_names, type)) == 0);
 }
 
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
-}
-
 /* Lists the defect types of @infos after "All Defect Types", keeping the one
  * chosen while it still exists. */
 static void
@@ -147,7 +142,7 @@ refill_types (EadImagesView *self, GArray *infos)
       if (type != NULL && g_hash_table_add (seen, (gpointer) type))
         g_ptr_array_add (types, (gpointer) type);
     }
-  g_ptr_array_sort (types, compare_names);
+  ead_dataset_sort_names (types);
   for (guint i = 0; i < types->len; i++)
     if (g_strcmp0 (chosen_type, g_ptr_array_index (types, i)) == 0)
       position = i + 1;

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ead-confirm.h"
+#include "ead-dataset.h"
 #include "ead-heatmap-view.h"
 #include "ead-model-chooser.h"
 #include "ead-names.h"
@@ -279,12 +280,6 @@ set_strings (GtkStringList *list, const char *const *strings)
   gtk_string_list_splice (list, 0, g_list_model_get_n_items (G_LIST_MODEL (list)), strings);
 }
 
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
-}
-
 /* Offers the defect types of the results as filters after the fixed ones,
  * keeping the filter chosen when it is still offered. */
 static void
@@ -305,7 +300,7 @@ refill_filters (EadReviewView *self, GPtrArray *items)
                                                              NULL))
         g_ptr_array_add (self->defect_types, g_strdup (type));
     }
-  g_ptr_array_sort (self->defect_types, compare_names);
+  ead_dataset_sort_names (self->defect_types);
 
   g_ptr_array_add (names, g_strdup (_("All Images")));
   g_ptr_array_add (names, g_strdup (_("Predicted Anomalous")));

@@ -8,7 +8,7 @@
  * checked by the harness itself. */
 #include "fuzz.h"
 
-#include <string.h>
+#include "ead-dataset.h"
 
 /* libFuzzer allows 1 s; this plain build may be unoptimised or sanitised,
  * and the machine busy. */
@@ -33,12 +33,6 @@ replay_file (gconstpointer data)
   g_assert_cmpfloat (seconds, <, MAX_SECONDS);
 }
 
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 static void
 add_folder (const char *name, const char *folder)
 {
@@ -50,7 +44,7 @@ add_folder (const char *name, const char *folder)
     return;
   while ((file = g_dir_read_name (dir)))
     g_ptr_array_add (files, g_strdup (file));
-  g_ptr_array_sort (files, compare_names);
+  ead_dataset_sort_names (files);
   for (guint i = 0; i < files->len; i++)
     {
       g_autofree char *path = g_build_filename (folder, files->pdata[i], NULL);
