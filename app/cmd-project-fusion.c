@@ -4,22 +4,6 @@
 
 #include "cmd-project.h"
 
-/* --map's names for the three weights worth a name. */
-static gboolean
-weight_of_map (const char *name, double *weight)
-{
-  static const struct { const char *name; double weight; } maps[] = {
-    { "local", 1.0 }, { "global", 0.0 }, { "fused", EAD_DEFAULT_LOCAL_WEIGHT },
-  };
-  for (gsize i = 0; i < G_N_ELEMENTS (maps); i++)
-    if (g_str_equal (name, maps[i].name))
-      {
-        *weight = maps[i].weight;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 int
 project_fusion (int argc, char **argv)
 {
@@ -46,8 +30,11 @@ project_fusion (int argc, char **argv)
     return cli_fail (error);
   if (!map == isnan (weight))
     return cli_fail_message ("fusion needs exactly one of --map local|global|fused, --local-weight W");
-  if (map && !weight_of_map (map, &weight))
+  EadMapKind kind;
+  if (map && !ead_map_kind_from_string (map, &kind))
     return cli_fail_message ("unknown map '%s': local, global or fused", map);
+  if (map)
+    weight = ead_map_kind_local_weight (kind);
   if (!(weight >= 0.0 && weight <= 1.0))
     return cli_fail_message ("--local-weight must lie between 0 and 1, not %g", weight);
 

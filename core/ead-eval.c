@@ -227,22 +227,13 @@ map_metrics_free (EadMapMetrics *metrics)
   g_free (metrics);
 }
 
-/* The first pixel where @map peaks inside @roi (anywhere when NULL). */
-static gsize
-peak_inside (const float *map, const guint8 *roi, gsize n)
-{
-  gsize peak = n;
-  for (gsize p = 0; p < n; p++)
-    if ((!roi || roi[p]) && (peak == n || map[p] > map[peak]))
-      peak = p;
-  return peak < n ? peak : 0;
-}
-
 static void
 image_score_init (EadImageScore *record, const EadScoredImage *image)
 {
   const gsize pixels = (gsize) image->width * image->height;
-  const gsize peak = peak_inside (image->map, image->roi, pixels);
+  gsize peak = ead_map_peak_inside (image->map, image->roi, pixels);
+  if (peak == pixels)
+    peak = 0;
   *record = (EadImageScore) {
     .path = g_strdup (image->path),
     .type = g_strdup (image->type),

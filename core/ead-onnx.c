@@ -16,13 +16,12 @@
 #include "ead-error.h"
 #include "ead-graph.h"
 #include "ead-image.h"
+#include "ead-score.h"
 
 /* raw_data is little-endian; tensors are copied as they are in memory. */
 G_STATIC_ASSERT (G_BYTE_ORDER == G_LITTLE_ENDIAN);
 
 #define IR_VERSION 8
-/* The PDN maps miss 4 cells per side; the engine pads them back with zeros. */
-#define MAP_PADDING 4
 
 enum { WIRE_VARINT = 0, WIRE_BYTES = 2 };
 
@@ -345,7 +344,8 @@ add_map (Graph *g, const char *a, const char *b, double start, double end)
 static const char *
 add_to_image (Graph *g, const char *output, const char *map, gint64 side, const char *inside)
 {
-  const gint64 pads[] = { 0, 0, MAP_PADDING, MAP_PADDING, 0, 0, MAP_PADDING, MAP_PADDING };
+  const gint64 p = EAD_MAP_PADDING;
+  const gint64 pads[] = { 0, 0, p, p, 0, 0, p, p };
   const char *padded = add_node (g, NULL, "Pad", NULL, map, add_int64s (g, 8, pads), NULL);
   if (!inside)
     return add_resize (g, output, padded, 1, side);

@@ -80,6 +80,31 @@ ead_map_kind_to_string (EadMapKind kind)
   return map_kind_names[kind];
 }
 
+gboolean
+ead_map_kind_from_string (const char *text, EadMapKind *kind)
+{
+  int index;
+  if (!index_of (map_kind_names, G_N_ELEMENTS (map_kind_names), text, &index))
+    return FALSE;
+  *kind = index;
+  return TRUE;
+}
+
+double
+ead_map_kind_local_weight (EadMapKind kind)
+{
+  switch (kind)
+    {
+    case EAD_MAP_LOCAL:
+      return 1.0;
+    case EAD_MAP_GLOBAL:
+      return 0.0;
+    case EAD_MAP_FUSED:
+    default:
+      return EAD_DEFAULT_LOCAL_WEIGHT;
+    }
+}
+
 const char *
 ead_run_state_to_string (EadRunState state)
 {

@@ -384,6 +384,11 @@ typedef enum {
 
 /* "local", "global" or "fused", as the schema spells them. */
 const char *ead_map_kind_to_string (EadMapKind kind);
+gboolean ead_map_kind_from_string (const char *text, EadMapKind *kind);
+/* The local weight that scores with @kind (ead_project_set_local_weight()):
+ * 1 for the local map alone, 0 for the global alone, the default for their
+ * mean. */
+double ead_map_kind_local_weight (EadMapKind kind);
 
 /* A stored map in score units, at most EAD_PROJECT_MAP_SIDE pixels on a
  * side with the image's aspect ratio. */

@@ -72,18 +72,21 @@ ead_map_clear_outside (float *map, const guint8 *roi, gsize n)
       map[i] = 0.0f;
 }
 
+gsize
+ead_map_peak_inside (const float *map, const guint8 *roi, gsize n)
+{
+  gsize peak = n;
+  for (gsize i = 0; i < n; i++)
+    if ((!roi || roi[i]) && (peak == n || map[i] > map[peak]))
+      peak = i;
+  return peak;
+}
+
 float
 ead_map_max_inside (const float *map, const guint8 *roi, gsize n)
 {
-  float best = -G_MAXFLOAT;
-  gboolean any = FALSE;
-  for (gsize i = 0; i < n; i++)
-    if (!roi || roi[i])
-      {
-        best = MAX (best, map[i]);
-        any = TRUE;
-      }
-  return any ? best : 0.0f;
+  gsize peak = ead_map_peak_inside (map, roi, n);
+  return peak < n ? map[peak] : 0.0f;
 }
 
 /* Pads and resizes a raw map to the image, then clears it outside @roi. */

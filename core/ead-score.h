@@ -47,6 +47,8 @@ void ead_map_pad_and_resize (const float *map, int side, int pad, float *out, in
  * where it covers nothing). */
 void ead_map_clear_outside (float *map, const guint8 *roi, gsize n);
 float ead_map_max_inside (const float *map, const guint8 *roi, gsize n);
+/* The first pixel of the maximum inside @roi, @n where it covers nothing. */
+gsize ead_map_peak_inside (const float *map, const guint8 *roi, gsize n);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EadScoreResult, ead_score_result_clear)
 

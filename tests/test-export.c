@@ -677,17 +677,6 @@ assert_fails_with (const TestRun *run, const char *fragment)
   g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
 }
 
-static guint
-count_files (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  g_assert_nonnull (d);
-  guint n = 0;
-  while (g_dir_read_name (d))
-    n++;
-  return n;
-}
-
 /* Bad models, destinations and options: a one-line error each, no file
  * written, no temporary file left, an existing file left as it was. */
 static void
@@ -729,17 +718,17 @@ test_bad_inputs (void)
   g_assert_true (g_file_get_contents (out, &contents, NULL, &error));
   g_assert_cmpstr (contents, ==, "previous");
   g_free (contents);
-  g_assert_cmpuint (count_files (dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
 
   /* A destination that cannot be written: a missing folder, a folder. */
   g_auto (TestRun) no_dir = test_run_cli ("export", model, "--format", "onnx", "-o", "/nonexistent/dir/m.onnx", NULL);
   assert_fails_with (&no_dir, "cannot write /nonexistent/dir/m.onnx: there is no folder /nonexistent/dir");
-  const guint n_scratch = count_files (scratch);
+  const guint n_scratch = test_count_entries (scratch);
   g_auto (TestRun) onto_dir = test_run_cli ("export", model, "--format", "torchscript", "-o", dir, NULL);
   g_autofree char *is_folder = g_strdup_printf ("cannot write %s: it is a folder", dir);
   assert_fails_with (&onto_dir, is_folder);
-  g_assert_cmpuint (count_files (dir), ==, 1);
-  g_assert_cmpuint (count_files (scratch), ==, n_scratch);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (scratch), ==, n_scratch);
 }
 
 /* The images: two good ones to calibrate on, then a good test image and

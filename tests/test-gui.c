@@ -2037,12 +2037,8 @@ static guint
 count_files (const char *line_folder, const char *subfolder)
 {
   g_autofree char *path = g_build_filename (line_folder, subfolder, NULL);
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
 
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
+  return test_count_entries (path);
 }
 
 static void

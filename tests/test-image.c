@@ -620,17 +620,6 @@ test_normalized_tensor_resizes (void)
 
 /* Saving */
 
-static guint
-count_entries (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 static void
 test_save_png (TempDir *dir, gconstpointer data)
 {
@@ -645,7 +634,7 @@ test_save_png (TempDir *dir, gconstpointer data)
   g_assert_true (ead_image_save_png (image, path, &error));
   g_assert_no_error (error);
   /* Replaced in place, with no temporary file left beside it. */
-  g_assert_cmpuint (count_entries (dir->path), ==, 1);
+  g_assert_cmpuint (test_count_entries (dir->path), ==, 1);
 
   g_autoptr(EadImage) loaded = ead_image_load (path, &error);
 

@@ -253,8 +253,11 @@ test_roi_maps_and_score (RoiFixture *f, gconstpointer data)
   ead_map_clear_outside (values, region, 4);
   g_assert_cmpfloat (values[2], ==, 0.0f);
   g_assert_cmpfloat (ead_map_max_inside (values, region, 4), ==, -1.0f);
+  g_assert_cmpuint (ead_map_peak_inside (values, region, 4), ==, 1);
+  g_assert_cmpuint (ead_map_peak_inside (values, NULL, 4), ==, 2);
   const guint8 nowhere[4] = { 0 };
   g_assert_cmpfloat (ead_map_max_inside (values, nowhere, 4), ==, 0.0f);
+  g_assert_cmpuint (ead_map_peak_inside (values, nowhere, 4), ==, 4);
 }
 
 /* Calibration in the left half equals the quantiles of the raw maps' left

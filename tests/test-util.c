@@ -140,6 +140,17 @@ test_read_data (const char *relative)
   return g_bytes_new_take (contents, length);
 }
 
+guint
+test_count_entries (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 void
 test_remove_tree (const char *path)
 {

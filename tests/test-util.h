@@ -31,6 +31,9 @@ char *test_colliding_name (guint index);
 
 /* Removes @path and everything under it. */
 void test_remove_tree (const char *path);
+/* How many entries the folder @path holds, hidden ones included; 0 when it
+ * does not exist. */
+guint test_count_entries (const char *path);
 
 /* Every child a test starts dies with the test process, however that ends:
  * a failed assertion aborts it without running any teardown. A child setup

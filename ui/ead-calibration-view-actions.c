@@ -145,11 +145,6 @@ start_job (EadCalibrationView *self, JobPhase phase, double local_weight)
   EadProject *project = _ead_calibration_view_get_project (self);
   g_autoptr (GTask) task = NULL;
   CalibrationJob *job;
-  const char *texts[] = {
-    [PHASE_CALIBRATING] = _("Calibrating…"),
-    [PHASE_REWEIGHING] = _("Scoring…"),
-    [PHASE_SCORING] = _("Scoring…"),
-  };
 
   if (project == NULL || _ead_calibration_view_shown_model (self) == NULL || self->cancellable != NULL)
     return;
@@ -164,7 +159,8 @@ start_job (EadCalibrationView *self, JobPhase phase, double local_weight)
   job->cancellable = g_object_ref (self->cancellable);
   job->progress = ead_progress_relay_new (show_progress, job);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_progress_bar_set_text (self->progress_bar, texts[phase]);
+  gtk_progress_bar_set_text (self->progress_bar,
+                             phase == PHASE_CALIBRATING ? _("Calibrating…") : _("Scoring…"));
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   _ead_calibration_view_update_actions (self);
   task = g_task_new (self->session, self->cancellable, calibration_finished, NULL);

@@ -313,15 +313,15 @@ show_map_metrics (EadCalibrationView *self, EadProject *project)
 
 /* The fusion choices, in the drop-down's order; the last one is the spin
  * button's weight. */
-static const double named_local_weights[] = { EAD_DEFAULT_LOCAL_WEIGHT, 1.0, 0.0 };
-#define FUSION_WEIGHTED G_N_ELEMENTS (named_local_weights)
+static const EadMapKind fusion_maps[] = { EAD_MAP_FUSED, EAD_MAP_LOCAL, EAD_MAP_GLOBAL };
+#define FUSION_WEIGHTED G_N_ELEMENTS (fusion_maps)
 
 double
 _ead_calibration_view_chosen_local_weight (EadCalibrationView *self)
 {
   guint chosen = gtk_drop_down_get_selected (self->fusion_choice);
 
-  return chosen < FUSION_WEIGHTED ? named_local_weights[chosen]
+  return chosen < FUSION_WEIGHTED ? ead_map_kind_local_weight (fusion_maps[chosen])
                                   : gtk_spin_button_get_value (self->fusion_spin);
 }
 
@@ -333,21 +333,18 @@ fusion_choice_changed (EadCalibrationView *self)
   _ead_calibration_view_update_actions (self);
 }
 
-/* Sets the fusion controls to the model's weight. */
+/* Sets the fusion controls to the model's weight (their handler shows the
+ * spin button for a weight without a name). */
 static void
 show_fusion (EadCalibrationView *self, const EadModelInfo *model)
 {
   guint chosen = 0;
 
-  while (chosen < FUSION_WEIGHTED && named_local_weights[chosen] != model->local_weight)
+  while (chosen < FUSION_WEIGHTED
+         && ead_map_kind_local_weight (fusion_maps[chosen]) != model->local_weight)
     chosen++;
-  g_signal_handlers_block_by_func (self->fusion_choice, fusion_choice_changed, self);
-  g_signal_handlers_block_by_func (self->fusion_spin, fusion_choice_changed, self);
-  gtk_drop_down_set_selected (self->fusion_choice, chosen);
   gtk_spin_button_set_value (self->fusion_spin, model->local_weight);
-  g_signal_handlers_unblock_by_func (self->fusion_spin, fusion_choice_changed, self);
-  g_signal_handlers_unblock_by_func (self->fusion_choice, fusion_choice_changed, self);
-  gtk_widget_set_visible (GTK_WIDGET (self->fusion_spin), chosen == FUSION_WEIGHTED);
+  gtk_drop_down_set_selected (self->fusion_choice, chosen);
 }
 
 /* Says so above the scores when they show the model unfit for the line. */

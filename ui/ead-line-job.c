@@ -45,7 +45,6 @@ ead_line_result_free (EadLineResult *result)
   if (result == NULL)
     return;
   g_free (result->path);
-  g_free (result->filed_path);
   g_clear_error (&result->error);
   g_clear_pointer (&result->image, ead_image_free);
   ead_score_result_clear (&result->maps);
@@ -85,15 +84,6 @@ job_unref (EadLineJob *job)
   g_atomic_rc_box_release_full (job, (GDestroyNotify) job_clear);
 }
 
-/* The worker's model, read on a connection of its own. */
-static EadModel *
-load_model (EadLineJob *job, GError **error)
-{
-  g_autoptr (EadProject) project = ead_project_reopen (job->project_path, error);
-
-  return project != NULL ? ead_project_load_model (project, job->settings.model_id, error) : NULL;
-}
-
 /* Waits while the job is paused; FALSE once it is stopped. */
 static gboolean
 wait_resumed (EadLineJob *job)
@@ -103,22 +93,6 @@ wait_resumed (EadLineJob *job)
     g_cond_wait_until (&job->resumed, &job->lock, g_get_monotonic_time () + POLL_US);
   g_mutex_unlock (&job->lock);
   return !g_cancellable_is_cancelled (job->cancellable);
-}
-
-static const char *
-outcome_folder (EadLineOutcome outcome)
-{
-  switch (outcome)
-    {
-    case EAD_LINE_PASS:
-      return "pass";
-    case EAD_LINE_FAIL:
-      return "fail";
-    case EAD_LINE_RECHECK:
-      return "recheck";
-    default:
-      return NULL;
-    }
 }
 
 /* Writes the fused map of a failed image as maps/NAME.png: written in a
@@ -164,21 +138,21 @@ score (EadLineJob *job, EadModel *model, EadLineResult *result, GError **error)
   return TRUE;
 }
 
-/* What follows a decision: the reject's map saved, the image filed. */
+/* What follows a decision: the reject's map saved, the image filed into
+ * the folder named after the decision. */
 static gboolean
 file_away (EadLineJob *job, EadLineResult *result, GError **error)
 {
-  const char *subfolder = outcome_folder (result->outcome);
-
   if (result->outcome == EAD_LINE_FAIL && job->settings.save_reject_maps
       && !save_reject_map (job, result, error))
     return FALSE;
-  if (job->settings.filing == EAD_LINE_LEAVE || subfolder == NULL)
+  if (job->settings.filing == EAD_LINE_LEAVE)
     return TRUE;
-  g_autofree char *folder = g_build_filename (job->settings.folder, subfolder, NULL);
-  result->filed_path = ead_watch_file_away (result->path, folder,
-                                            job->settings.filing == EAD_LINE_COPY, error);
-  return result->filed_path != NULL;
+  g_autofree char *folder = g_build_filename (job->settings.folder,
+                                              ead_line_decision_to_string (result->outcome), NULL);
+  g_autofree char *filed = ead_watch_file_away (result->path, folder,
+                                                job->settings.filing == EAD_LINE_COPY, error);
+  return filed != NULL;
 }
 
 /* Keeps the scored image in the project's line split, unless the project
@@ -225,17 +199,20 @@ line_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   EadLineJob *job = task_data;
   GError *error = NULL;
-  g_autoptr (EadModel) model = load_model (job, &error);
-  g_autoptr (EadProject) project = NULL;
+  /* A connection of the worker's own, kept while images are kept. */
+  g_autoptr (EadProject) project = ead_project_reopen (job->project_path, &error);
+  g_autoptr (EadModel) model = NULL;
   guint done = 0;
 
-  if (model != NULL && job->settings.keep_in_project)
-    project = ead_project_reopen (job->project_path, &error);
-  if (model == NULL || (job->settings.keep_in_project && project == NULL))
+  if (project != NULL)
+    model = ead_project_load_model (project, job->settings.model_id, &error);
+  if (model == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
+  if (!job->settings.keep_in_project)
+    g_clear_pointer (&project, ead_project_close);
   while (wait_resumed (job))
     {
       Arrival *arrival = g_async_queue_timeout_pop (job->arrivals, POLL_US);

@@ -34,7 +34,6 @@ typedef struct {
 /* One file's outcome. */
 typedef struct {
   char *path;            /* where it arrived */
-  char *filed_path;      /* where it was filed, NULL when left in place */
   gint64 kept_image;     /* its image in the project's line split, 0 when not kept */
   GError *error;         /* why it could not be scored (outcome ERROR), kept or filed */
   EadLineOutcome outcome;

@@ -3,14 +3,12 @@
 #pragma once
 
 #include "ead-line-job.h"
-#include "ead-line-stats.h"
 #include "ead-line-view.h"
 
 G_BEGIN_DECLS
 
 /* The folder watched; NULL for none chosen yet. */
 void ead_line_view_set_folder (EadLineView *self, const char *folder);
-const char *ead_line_view_get_folder (EadLineView *self);
 
 /* The second threshold, NaN for none. */
 void ead_line_view_set_recheck (EadLineView *self, double recheck);

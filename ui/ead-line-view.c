@@ -476,14 +476,6 @@ ead_line_view_set_folder (EadLineView *self, const char *folder)
   update_actions (self);
 }
 
-const char *
-ead_line_view_get_folder (EadLineView *self)
-{
-  g_return_val_if_fail (EAD_IS_LINE_VIEW (self), NULL);
-
-  return self->folder;
-}
-
 static void
 folder_chosen (GtkNativeDialog *chooser, int response, EadLineView *self)
 {

@@ -70,11 +70,11 @@ ead_verdict_get_name (EadVerdict verdict)
 char *
 ead_fusion_describe (double local_weight)
 {
-  if (local_weight == EAD_DEFAULT_LOCAL_WEIGHT)
+  if (local_weight == ead_map_kind_local_weight (EAD_MAP_FUSED))
     return g_strdup (_("scored with both maps, averaged"));
-  if (local_weight == 1.0)
+  if (local_weight == ead_map_kind_local_weight (EAD_MAP_LOCAL))
     return g_strdup (_("scored with the local map alone"));
-  if (local_weight == 0.0)
+  if (local_weight == ead_map_kind_local_weight (EAD_MAP_GLOBAL))
     return g_strdup (_("scored with the global map alone"));
   /* Translators: the local and the global map's shares, in percent. */
   return g_strdup_printf (_("scored with %.0f %% of the local map and %.0f %% of the global map"),
