@@ -11,7 +11,7 @@ ead_project_set_roi (EadProject *project, const EadRoi *roi, GError **error)
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "INSERT OR REPLACE INTO roi (id, width, height, mask, source, changed_by, changed_at)"
     " VALUES (1, ?, ?, ?, ?, ?, ?)", error);
-  if (!s || !ead_project_begin (project, error))
+  if (!s)
     return FALSE;
   g_autofree char *now = ead_project_now ();
   if (roi)
@@ -24,12 +24,8 @@ ead_project_set_roi (EadProject *project, const EadRoi *roi, GError **error)
     }
   sqlite3_bind_text (s, 5, ead_project_user (), -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 6, now, -1, SQLITE_STATIC);
-  if (!ead_project_step_statement (project, s, error))
-    {
-      ead_project_rollback (project);
-      return FALSE;
-    }
-  return ead_project_commit (project, error);
+  /* One statement: atomic without a transaction of its own. */
+  return ead_project_step_statement (project, s, error);
 }
 
 /* The stored mask, checked as any mask from outside. */

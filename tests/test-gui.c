@@ -2114,15 +2114,16 @@ test_line (void)
   g_assert_cmpfloat (max_pass, >, -G_MAXDOUBLE);
   const double recheck = floor (max_pass * 1e4) / 1e4;
   guint expected[EAD_LINE_N_OUTCOMES] = { 0 };
-  EadLineOutcome last = EAD_LINE_ERROR;
+  EadLineOutcome outcomes[G_N_ELEMENTS (files)];
   for (guint i = 0; i < n_files; i++)
     {
-      last = isnan (scores[i])           ? EAD_LINE_ERROR
-             : scores[i] >= threshold ? EAD_LINE_FAIL
-             : scores[i] >= recheck   ? EAD_LINE_RECHECK
-                                      : EAD_LINE_PASS;
-      expected[last]++;
+      outcomes[i] = isnan (scores[i])           ? EAD_LINE_ERROR
+                    : scores[i] >= threshold ? EAD_LINE_FAIL
+                    : scores[i] >= recheck   ? EAD_LINE_RECHECK
+                                             : EAD_LINE_PASS;
+      expected[outcomes[i]]++;
     }
+  const EadLineOutcome last = outcomes[n_files - 1];
   g_assert_cmpuint (expected[EAD_LINE_RECHECK], >, 0);
   ead_line_view_set_recheck (view, recheck);
 
@@ -2189,9 +2190,7 @@ test_line (void)
     g_assert_cmpuint (kept->len, ==, 1);
     const EadLineInspection *rgba = &g_array_index (kept, EadLineInspection, 0);
     g_assert_cmpfloat_with_epsilon (rgba->score, scores[3], 1e-6);
-    g_assert_cmpint (rgba->decision, ==, scores[3] >= threshold ? EAD_LINE_FAIL
-                                         : scores[3] >= recheck ? EAD_LINE_RECHECK
-                                                                : EAD_LINE_PASS);
+    g_assert_cmpint (rgba->decision, ==, outcomes[3]);
     g_assert_cmpint (rgba->model_id, ==, model_id);
   }
 

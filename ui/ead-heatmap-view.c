@@ -7,6 +7,7 @@
 
 #include "ead-heatmap.h"
 #include "ead-plot.h"
+#include "ead-rgb-surface.h"
 
 #define PADDING 6.0
 #define GAP 6.0
@@ -682,19 +683,7 @@ ead_heatmap_view_set_image (EadHeatmapView *self, const guint8 *rgb, int width, 
       return;
     }
 
-  self->image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
-  int out_stride = cairo_image_surface_get_stride (self->image);
-  cairo_surface_flush (self->image);
-  guint8 *data = cairo_image_surface_get_data (self->image);
-  for (int y = 0; y < height; y++)
-    {
-      const guint8 *in = rgb + (gsize) y * stride;
-      guint32 *out = (guint32 *) (data + (gsize) y * out_stride);
-      for (int x = 0; x < width; x++)
-        out[x] = 0xff000000u | (guint32) in[3 * x] << 16 | (guint32) in[3 * x + 1] << 8
-                 | in[3 * x + 2];
-    }
-  cairo_surface_mark_dirty (self->image);
+  self->image = ead_rgb_surface_new (rgb, width, height, stride);
 
   self->width = width;
   self->height = height;

@@ -168,6 +168,10 @@ show_counts (EadImagesView *self, guint counts[EAD_N_SPLITS][EAD_N_LABELS])
 
   for (guint split = 0; split < EAD_N_SPLITS; split++)
     {
+      guint in_split = 0;
+      for (guint label = 0; label < EAD_N_LABELS; label++)
+        in_split += counts[split][label];
+      total += in_split;
       /* Translators: a split (Training, Validation, Test, Line), then how many
        * of its images are good, anomalous and not labelled. */
       g_autofree char *text = g_strdup_printf (_("%s: %u good, %u anomalous, %u unlabelled"),
@@ -178,11 +182,7 @@ show_counts (EadImagesView *self, guint counts[EAD_N_SPLITS][EAD_N_LABELS])
       gtk_label_set_text (labels[split], text);
       /* The line's split shows once the line has kept an image. */
       if (split == EAD_SPLIT_LINE)
-        gtk_widget_set_visible (GTK_WIDGET (labels[split]),
-                                counts[split][EAD_LABEL_GOOD] + counts[split][EAD_LABEL_ANOMALOUS]
-                                + counts[split][EAD_LABEL_UNLABELLED] > 0);
-      for (guint label = 0; label < EAD_N_LABELS; label++)
-        total += counts[split][label];
+        gtk_widget_set_visible (GTK_WIDGET (labels[split]), in_split > 0);
     }
   g_autofree char *text = g_strdup_printf (ngettext ("%u image", "%u images", total), total);
   gtk_label_set_text (self->total_label, text);

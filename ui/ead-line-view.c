@@ -191,18 +191,37 @@ describe_score (const EadLineResult *result)
   return g_strdup_printf (_("%s (not filed: %s)"), score, result->error->message);
 }
 
+/* "part-0042.png — score 0.4312": a reject's title. */
+static char *
+describe_reject (const EadLineResult *reject)
+{
+  g_autofree char *name = g_path_get_basename (reject->path);
+
+  /* Translators: a rejected part's file name, then its score. */
+  return g_strdup_printf (_("%s — score %.4f"), name, reject->score);
+}
+
+/* Colours the decision label for @outcome, or for none when negative. */
+static void
+set_decision_class (EadLineView *self, EadLineOutcome outcome)
+{
+  GtkWidget *decision = GTK_WIDGET (self->decision_label);
+
+  for (guint i = 0; i < G_N_ELEMENTS (decision_classes); i++)
+    gtk_widget_remove_css_class (decision, decision_classes[i]);
+  if (outcome >= 0)
+    gtk_widget_add_css_class (decision, decision_classes[outcome]);
+}
+
 /* The newest part: its decision, large, its score and its fused map. */
 static void
 show_result (EadLineView *self, const EadLineResult *result)
 {
-  GtkWidget *decision = GTK_WIDGET (self->decision_label);
   g_autofree char *name = g_path_get_basename (result->path);
   g_autofree char *score = describe_score (result);
   g_autoptr (GdkTexture) texture = result->overlay != NULL ? texture_of (result->overlay) : NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (decision_classes); i++)
-    gtk_widget_remove_css_class (decision, decision_classes[i]);
-  gtk_widget_add_css_class (decision, decision_classes[result->outcome]);
+  set_decision_class (self, result->outcome);
   gtk_label_set_text (self->decision_label, decision_name (result->outcome));
   gtk_label_set_text (self->part_label, name);
   gtk_label_set_text (self->score_label, score);
@@ -212,8 +231,7 @@ show_result (EadLineView *self, const EadLineResult *result)
 static void
 clear_result (EadLineView *self)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (decision_classes); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->decision_label), decision_classes[i]);
+  set_decision_class (self, -1);
   gtk_label_set_text (self->decision_label, "—");
   gtk_label_set_text (self->part_label, "");
   gtk_label_set_text (self->score_label, _("Waiting for the first part"));
@@ -224,9 +242,7 @@ static void
 show_reject_maps (EadLineView *self, EadLineResult *reject)
 {
   const EadScoreResult *maps = &reject->maps;
-  g_autofree char *name = g_path_get_basename (reject->path);
-  /* Translators: a rejected part's file name, then its score. */
-  g_autofree char *title = g_strdup_printf (_("%s — score %.4f"), name, reject->score);
+  g_autofree char *title = describe_reject (reject);
 
   self->reject_shown = reject;
   ead_heatmap_view_set_image (self->reject_maps, ead_image_get_pixels (reject->image),
@@ -271,8 +287,7 @@ add_reject (EadLineView *self, EadLineResult *reject)
   g_autoptr (GdkTexture) texture = texture_of (reject->overlay);
   GtkWidget *picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (texture));
   GtkWidget *button = gtk_button_new ();
-  g_autofree char *name = g_path_get_basename (reject->path);
-  g_autofree char *tooltip = g_strdup_printf (_("%s — score %.4f"), name, reject->score);
+  g_autofree char *tooltip = describe_reject (reject);
 
   gtk_widget_set_size_request (picture, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
   gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_COVER);

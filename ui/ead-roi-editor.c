@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "ead-rgb-surface.h"
+
 /* A drag shorter than this, in screen pixels, is a click. */
 #define CLICK_SLOP 4.0
 /* A click this close to a polygon's first or last corner closes it. */
@@ -45,10 +47,12 @@ ead_roi_describe (const EadRoi *roi)
                           100.0 * ead_roi_inspected_fraction (roi), roi->source);
 }
 
-static EadRoi *
-build_roi (EadRoiEditor *self, GError **error)
+EadRoi *
+ead_roi_editor_get_roi (EadRoiEditor *self, GError **error)
 {
   g_autoptr (GArray) polygons = g_array_new (FALSE, FALSE, sizeof (EadRoiPolygon));
+
+  g_return_val_if_fail (EAD_IS_ROI_EDITOR (self), NULL);
 
   if (self->base == NULL && self->shapes->len == 0)
     return NULL;
@@ -60,14 +64,6 @@ build_roi (EadRoiEditor *self, GError **error)
     }
   return ead_roi_new_from_polygons (self->base, (EadRoiPolygon *) polygons->data, polygons->len,
                                     self->width, self->height, error);
-}
-
-EadRoi *
-ead_roi_editor_get_roi (EadRoiEditor *self, GError **error)
-{
-  g_return_val_if_fail (EAD_IS_ROI_EDITOR (self), NULL);
-
-  return build_roi (self, error);
 }
 
 /* Premultiplied black over the pixels @roi leaves out. */
@@ -93,7 +89,7 @@ static void
 region_changed (EadRoiEditor *self)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (EadRoi) roi = build_roi (self, &error);
+  g_autoptr (EadRoi) roi = ead_roi_editor_get_roi (self, &error);
   g_autofree char *text = NULL;
 
   g_clear_pointer (&self->shade, cairo_surface_destroy);
@@ -351,26 +347,6 @@ draw (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_da
     }
   stroke_visibly (cr);
 }
-
-static cairo_surface_t *
-surface_from_image (const EadImage *image)
-{
-  const int width = ead_image_get_width (image), height = ead_image_get_height (image);
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
-  const int stride = cairo_image_surface_get_stride (surface);
-  guint8 *data = cairo_image_surface_get_data (surface);
-  const guint8 *rgb = ead_image_get_pixels (image);
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        const guint8 *p = rgb + 3 * ((gsize) y * width + x);
-        ((guint32 *) (data + (gsize) y * stride))[x] = (guint32) p[0] << 16 | p[1] << 8 | p[2];
-      }
-  cairo_surface_mark_dirty (surface);
-  return surface;
-}
-
 static void
 forget_shapes (EadRoiEditor *self)
 {
@@ -385,7 +361,9 @@ ead_roi_editor_set_image (EadRoiEditor *self, const EadImage *image, const EadRo
   g_return_if_fail (image != NULL);
 
   g_clear_pointer (&self->picture, cairo_surface_destroy);
-  self->picture = surface_from_image (image);
+  self->picture = ead_rgb_surface_new (ead_image_get_pixels (image), ead_image_get_width (image),
+                                       ead_image_get_height (image),
+                                       3 * (gsize) ead_image_get_width (image));
   self->width = ead_image_get_width (image);
   self->height = ead_image_get_height (image);
   g_clear_pointer (&self->base, ead_roi_free);
