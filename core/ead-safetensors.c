@@ -405,6 +405,12 @@ read_string (HeaderReader *reader, GError **error)
           set_bad_file (error, reader->file, "header is not valid UTF-8 text");
           return FALSE;
         }
+      if ((guchar) c < 0x20)
+        {
+          /* As JSON and the reference reader (serde_json) require. */
+          set_bad_file (error, reader->file, "header has a raw control character in a string");
+          return FALSE;
+        }
       if (c != '\\')
         g_string_append_c (reader->string, c);
       else if (!decode_escape (reader))

@@ -461,8 +461,9 @@ test_corrupt (void)
     { "{\"__metadata__\":{\"n\":[\"x\"]}}", 0, "metadata 'n' is not a string" },
     { "{\"__metadata__\":[]}", 0, "\"__metadata__\" is not a JSON object" },
     { "{\"__metadata__\":\"x\"}", 0, "\"__metadata__\" is not a JSON object" },
-    /* Strings may hold raw control characters; messages must not. */
-    { "{\"bad\x01name\":1}", 0, "tensor 'bad\\x01name' is not a JSON object" },
+    /* Control characters only escaped, as JSON has it. */
+    { "{\"bad\x01name\":1}", 0, "raw control character" },
+    { "{\"__metadata__\":{\"x\":\"tab\there\"}}", 0, "raw control character" },
     { "{\"\xff\":{}}", 0, "not valid UTF-8" },
   };
 
