@@ -302,37 +302,13 @@ good_image_ids (EadProject *project, const char *split, GError **error)
   return g_steal_pointer (&ids);
 }
 
-/* The range of the stored @map over @model_id's validation results. */
-static gboolean
-validation_map_range (EadProject *project, gint64 model_id, const char *map, double *low,
-                      double *high, GError **error)
+/* The values of the stored @kind maps of @model_id's results for @ids that
+ * lie inside @roi (all when NULL), as a GArray of float. */
+static GArray *
+values_inside (EadProject *project, gint64 model_id, GArray *ids, const EadRoi *roi,
+               EadMapKind kind, GError **error)
 {
-  g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
-    "SELECT min (m.low), max (m.high) FROM result_maps m"
-    " JOIN results r ON r.id = m.result_id JOIN labels l ON l.image_id = r.image_id"
-    " WHERE r.model_id = ? AND m.map = ? AND l.split = 'validation' AND l.label = 'good'", error);
-  if (!s)
-    return FALSE;
-  sqlite3_bind_int64 (s, 1, model_id);
-  sqlite3_bind_text (s, 2, map, -1, SQLITE_STATIC);
-  if (!ead_project_one_row (project, s, error, "validation result"))
-    return FALSE;
-  *low = sqlite3_column_double (s, 0);
-  *high = sqlite3_column_double (s, 1);
-  return TRUE;
-}
-
-/* Bins the values of the stored @map of @model_id's results for @ids that
- * lie inside @roi (all when NULL), reading one map at a time. */
-static gboolean
-store_histogram (EadProject *project, gint64 model_id, GArray *ids, const EadRoi *roi,
-                 EadMapKind kind, const char *map, GError **error)
-{
-  double low, high;
-  if (!validation_map_range (project, model_id, map, &low, &high, error))
-    return FALSE;
-  guint64 counts[HISTOGRAM_BINS] = { 0 };
-  const double bin_width = high > low ? (high - low) / HISTOGRAM_BINS : 1.0;
+  g_autoptr (GArray) inside_values = g_array_new (FALSE, FALSE, sizeof (float));
   for (guint i = 0; i < ids->len; i++)
     {
       int width, height;
@@ -340,12 +316,36 @@ store_histogram (EadProject *project, gint64 model_id, GArray *ids, const EadRoi
                                                        g_array_index (ids, gint64, i), kind,
                                                        &width, &height, error);
       if (!values)
-        return FALSE;
+        return NULL;
       g_autofree guint8 *inside = roi ? ead_roi_resize (roi, width, height) : NULL;
       for (gsize j = 0; j < (gsize) width * height; j++)
         if (!inside || inside[j])
-          counts[MIN ((guint) MAX ((values[j] - low) / bin_width, 0.0), HISTOGRAM_BINS - 1)]++;
+          g_array_append_val (inside_values, values[j]);
     }
+  return g_steal_pointer (&inside_values);
+}
+
+/* Bins the values of the stored @map of @model_id's results for @ids that
+ * lie inside @roi over their range there: the zeros outside the region
+ * neither count nor stretch it. */
+static gboolean
+store_histogram (EadProject *project, gint64 model_id, GArray *ids, const EadRoi *roi,
+                 EadMapKind kind, const char *map, GError **error)
+{
+  g_autoptr (GArray) values = values_inside (project, model_id, ids, roi, kind, error);
+  if (!values)
+    return FALSE;
+  const float *v = (const float *) values->data;
+  double low = values->len > 0 ? v[0] : 0.0, high = low;
+  for (guint j = 0; j < values->len; j++)
+    {
+      low = MIN (low, v[j]);
+      high = MAX (high, v[j]);
+    }
+  guint64 counts[HISTOGRAM_BINS] = { 0 };
+  const double bin_width = high > low ? (high - low) / HISTOGRAM_BINS : 1.0;
+  for (guint j = 0; j < values->len; j++)
+    counts[MIN ((guint) MAX ((v[j] - low) / bin_width, 0.0), HISTOGRAM_BINS - 1)]++;
   for (guint b = 0; b < HISTOGRAM_BINS; b++)
     counts[b] = GUINT64_TO_LE (counts[b]);
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,

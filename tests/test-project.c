@@ -1899,6 +1899,26 @@ test_roi_carried_into_training (TempDir *dir, gconstpointer data)
   for (guint b = 0; b < info.local.n_bins; b++)
     counted += info.local.counts[b];
   g_assert_cmpuint (counted, ==, (guint64) info.n_validation * (width / 2) * height);
+  /* Over the range of those halves alone. */
+  float low = G_MAXFLOAT, high = -G_MAXFLOAT;
+  g_autoptr (GArray) images = ead_project_list_images (project, &error);
+  for (guint i = 0; i < images->len; i++)
+    {
+      const EadImageInfo *image = &g_array_index (images, EadImageInfo, i);
+      if (image->split != EAD_SPLIT_VALIDATION || image->label != EAD_LABEL_GOOD)
+        continue;
+      g_autofree float *values = ead_project_load_map (project, after, image->id, EAD_MAP_LOCAL,
+                                                       &width, &height, &error);
+      g_assert_no_error (error);
+      for (int y = 0; y < height; y++)
+        for (int x = 0; x < width / 2; x++)
+          {
+            low = MIN (low, values[y * width + x]);
+            high = MAX (high, values[y * width + x]);
+          }
+    }
+  g_assert_cmpfloat (info.local.low, ==, low);
+  g_assert_cmpfloat (info.local.high, ==, high);
   ead_model_info_clear (&info);
 
   /* Clearing it later leaves the model as it was trained. */
