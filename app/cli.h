@@ -101,6 +101,10 @@ gboolean cli_parse_device (const char *text, EadDevice *device, GError **error);
  * the shipped teacher for @size when the option is absent. */
 gboolean cli_choose_teacher (const char *option, EadModelSize size, char **path, GError **error);
 
+/* The region of interest that --rect X,Y,W,H options (@texts) draw on
+ * images of @width x @height pixels. */
+EadRoi *cli_roi_from_rects (char **texts, int width, int height, GError **error);
+
 /* Adds a number, or null when it is not finite (NaN metrics). */
 void cli_json_add_number (JsonBuilder *builder, const char *name, double value);
 /* Serialises compactly (one line) or pretty. */

@@ -5,8 +5,10 @@
 
 #include "cli.h"
 #include "ead-dataset.h"
+#include "ead-error.h"
 #include "ead-eval.h"
 #include "ead-heatmap.h"
+#include "ead-image.h"
 
 typedef struct {
   const char *maps_dir;
@@ -91,18 +93,47 @@ evaluation_to_json (const EadEvaluation *e, const char *model_path, const char *
   return cli_json_to_string (b, TRUE);
 }
 
+/* The region of interest of --mask or --rect, whose pixels are those of
+ * the dataset's first test image; NULL, without an error, for neither. */
+static EadRoi *
+chosen_roi (const char *mask, char **rects, const EadDataset *dataset, GError **error)
+{
+  if (mask)
+    return ead_roi_new_from_image_file (mask, error);
+  if (!rects)
+    return NULL;
+  if (ead_dataset_get_n_samples (dataset, EAD_SPLIT_TEST) == 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_DATASET, "the dataset has no test images");
+      return NULL;
+    }
+  const EadSample *sample = ead_dataset_get_sample (dataset, EAD_SPLIT_TEST, 0);
+  g_autoptr (EadImage) first = ead_image_load (sample->path, error);
+  if (!first)
+    return NULL;
+  return cli_roi_from_rects (rects, ead_image_get_width (first), ead_image_get_height (first),
+                             error);
+}
+
 int
 cmd_eval (int argc, char **argv)
 {
-  g_autofree char *json_path = NULL, *maps_dir = NULL;
+  g_autofree char *json_path = NULL, *maps_dir = NULL, *mask = NULL;
+  g_auto (GStrv) rects = NULL;
   g_auto (CliEngineOptions) engine = { 0 };
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "Write the metrics and per-image scores as JSON", "FILE" },
     { "maps", 0, 0, G_OPTION_ARG_FILENAME, &maps_dir, "Write local, global and fused heatmap overlays as PNG", "DIR" },
+    { "mask", 0, 0, G_OPTION_ARG_FILENAME, &mask, "Inspect only the white of this image, instead of the model's region", "PNG" },
+    { "rect", 0, 0, G_OPTION_ARG_STRING_ARRAY, &rects, "Inspect only this rectangle of the test images (repeatable), instead of the model's region", "X,Y,W,H" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("MODEL DATASET - evaluate a model on a dataset's test images");
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "--mask and --rect try a region of interest before it is set: the image score is the\n"
+    "maximum inside it and the pixel metrics count the pixels inside it; the map\n"
+    "quantiles stay the model's.");
   cli_add_engine_options (context, &engine);
   g_autoptr (GError) error = NULL;
   EadPrecision precision;
@@ -110,6 +141,8 @@ cmd_eval (int argc, char **argv)
     return cli_fail (error);
   if (argc != 3)
     return cli_fail_message ("eval needs a MODEL file and a DATASET folder (see --help)");
+  if (mask && rects)
+    return cli_fail_message ("eval takes --mask or --rect, not both");
 
   g_autoptr (EadModel) model = ead_model_load (argv[1], &error);
   if (!model)
@@ -117,6 +150,11 @@ cmd_eval (int argc, char **argv)
   g_autoptr (EadDataset) dataset = ead_dataset_open (argv[2], 42, &error);
   if (!dataset)
     return cli_fail (error);
+  g_autoptr (EadRoi) roi = chosen_roi (mask, rects, dataset, &error);
+  if (error)
+    return cli_fail (error);
+  if (roi)
+    ead_model_set_roi (model, roi);
 
   EvalReport report = { .maps_dir = maps_dir, .map_high = ead_heatmap_high (model) };
   cli_progress_init (&report.progress);

@@ -5,37 +5,14 @@
 
 #include "ead-image.h"
 
-/* "X,Y,W,H" in pixels, four non-negative integers. */
-static gboolean
-parse_rect (const char *text, int rect[4], GError **error)
-{
-  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
-  gboolean ok = g_strv_length (parts) == 4;
-  for (int i = 0; ok && i < 4; i++)
-    {
-      gint64 value;
-      ok = g_ascii_string_to_signed (g_strstrip (parts[i]), 10, 0, G_MAXINT, &value, NULL);
-      rect[i] = (int) value;
-    }
-  if (!ok)
-    g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
-                 "--rect '%s' is not X,Y,W,H (four whole numbers of pixels)", text);
-  return ok;
-}
-
 /* The rectangles on the project's images, whose size they must fit. */
 static EadRoi *
 roi_from_rects (EadProject *project, char **texts, GError **error)
 {
-  const guint n = g_strv_length (texts);
-  g_autofree int (*rects)[4] = g_malloc_n (n, sizeof *rects);
-  for (guint i = 0; i < n; i++)
-    if (!parse_rect (texts[i], rects[i], error))
-      return NULL;
   int width, height;
   if (!ead_project_get_image_size (project, &width, &height, error))
     return NULL;
-  return ead_roi_new_from_rects ((const int (*)[4]) rects, n, width, height, error);
+  return cli_roi_from_rects (texts, width, height, error);
 }
 
 static gboolean

@@ -276,6 +276,48 @@ test_eval_bad_mask (void)
   g_assert_nonnull (strstr (run.err, "10x10"));
 }
 
+/* A rectangle tried at evaluation: every image's peak lies in it, the
+ * model file is left as it was, and bad options fail in one line. */
+static void
+test_eval_rect (void)
+{
+  g_autoptr (EadDataset) opened = ead_dataset_open (dataset, 42, NULL);
+  g_assert_nonnull (opened);
+  const EadSample *sample = ead_dataset_get_sample (opened, EAD_SPLIT_TEST, 0);
+  g_autoptr (EadImage) first = ead_image_load (sample->path, NULL);
+  g_assert_nonnull (first);
+  const int half = ead_image_get_width (first) / 2;
+  g_autofree char *rect = g_strdup_printf ("0,0,%d,%d", half, ead_image_get_height (first));
+  g_autofree char *json = scratch_path ("eval-rect.json");
+  g_autofree char *before = NULL;
+  gsize before_length;
+  g_assert_true (g_file_get_contents (model, &before, &before_length, NULL));
+
+  g_auto (Run) run = run_cli ("eval", model, dataset, "--rect", rect, "--json", json, NULL);
+  g_test_message ("stderr: %s", run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (json, &text, NULL, NULL));
+  g_autoptr (JsonNode) root = parse_json (text);
+  JsonArray *images = json_object_get_array_member (json_node_get_object (root), "images");
+  g_assert_cmpuint (json_array_get_length (images), >, 0);
+  for (guint i = 0; i < json_array_get_length (images); i++)
+    {
+      JsonArray *peak = json_object_get_array_member (json_array_get_object_element (images, i),
+                                                      "peak");
+      g_assert_cmpint (json_array_get_int_element (peak, 0), <, half);
+    }
+  g_autofree char *after = NULL;
+  gsize after_length;
+  g_assert_true (g_file_get_contents (model, &after, &after_length, NULL));
+  g_assert_cmpmem (after, after_length, before, before_length);
+
+  g_auto (Run) bad = run_cli ("eval", model, dataset, "--rect", "0,0,10", NULL);
+  assert_fails_with (&bad, "--rect '0,0,10' is not X,Y,W,H");
+  g_auto (Run) both = run_cli ("eval", model, dataset, "--rect", rect, "--mask", json, NULL);
+  assert_fails_with (&both, "not both");
+}
+
 static void
 test_infer (void)
 {
@@ -435,6 +477,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/eval", test_eval);
   g_test_add_func ("/cli/eval-bad-model", test_eval_bad_model);
   g_test_add_func ("/cli/eval-bad-mask", test_eval_bad_mask);
+  g_test_add_func ("/cli/eval-rect", test_eval_rect);
   g_test_add_func ("/cli/infer", test_infer);
   g_test_add_func ("/cli/bench", test_bench);
   g_test_add_func ("/cli/project-roi", test_project_roi);
