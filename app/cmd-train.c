@@ -83,7 +83,7 @@ cmd_train (int argc, char **argv)
   g_autofree char *device_text = NULL, *log_path = NULL;
   g_auto (CliEngineOptions) engine = { 0 };
   CliSchedule schedule;
-  int image_size = 256;
+  int image_size = EAD_DEFAULT_IMAGE_SIZE;
   int checkpoint_every = EAD_TRAIN_DEFAULT_CHECKPOINT_EVERY;
   gint64 seed = 42;
   gboolean resume = FALSE, skip_bad = FALSE;

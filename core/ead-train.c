@@ -37,7 +37,7 @@ ead_train_params_init (EadTrainParams *params)
 {
   memset (params, 0, sizeof *params);
   params->size = EAD_MODEL_SMALL;
-  params->image_size = 256;
+  params->image_size = EAD_DEFAULT_IMAGE_SIZE;
   params->steps = 70000;
   params->seed = 42;
   params->device = EAD_DEVICE_CPU;

@@ -783,6 +783,14 @@ test_training (void)
   g_assert_cmpint (gtk_spin_button_get_value_as_int (steps_spin), ==, 15);
   gtk_drop_down_set_selected (unit, 0);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (steps_spin), ==, EAD_TRAIN_DEFAULT_STEPS_CPU);
+  /* A larger image size says what it costs. */
+  GtkSpinButton *image_size =
+    GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (view), GTK_TYPE_SPIN_BUTTON, 1));
+  gtk_spin_button_set_value (image_size, 512);
+  assert_shows (expect ("about 4.0× the time per step and per image", "每步和每幅图像约需 4.0 倍时间"));
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+  snapshot (GTK_WIDGET (window), "training-image-size");
+  gtk_spin_button_set_value (image_size, EAD_DEFAULT_IMAGE_SIZE);
   /* The shipped teacher by default. */
   assert_shows ("pdn_small.safetensors");
   g_assert_false (action_enabled (view, "training.resume"));

@@ -26,6 +26,7 @@ struct _EadTrainingView {
   GtkSpinButton *length_spin;
   GtkDropDown *length_unit_choice;
   GtkSpinButton *image_size_spin;
+  GtkLabel *image_size_cost_label;
   GtkDropDown *precision_choice;
   GtkDropDown *device_choice;
   GtkLabel *teacher_label;
