@@ -2257,6 +2257,22 @@ has_roi_dialog (gpointer data)
   return dialog != NULL && gtk_widget_get_visible (GTK_WIDGET (dialog));
 }
 
+/* Answers the region editor's Import Mask… with the file @path. */
+static void
+choose_mask (EadRoiEditor *editor, const char *path)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "roi.import-mask", NULL));
+  g_assert_true (ead_gui_test_wait_until (has_chooser, NULL, 10000));
+  GtkWindow *chooser = ead_gui_test_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG, NULL);
+  ead_gui_test_wait_drawn (GTK_WIDGET (chooser));
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL));
+  g_assert_true (ead_gui_test_wait_until (selects_file, chooser, 10000));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (ead_gui_test_wait_until (no_chooser, NULL, 10000));
+}
+
 /* One rectangle dragged on the first image and saved is stored exactly,
  * at the image's size, for the models trained after. */
 static void
@@ -2340,6 +2356,27 @@ test_roi (void)
   g_assert_true (action_enabled (editor, "roi.remove-last-shape"));
   press_shortcut (find_widget (GTK_WIDGET (editor), GTK_TYPE_DRAWING_AREA, 0), "Escape");
   g_assert_false (action_enabled (editor, "roi.remove-last-shape"));
+  /* Import Mask…: a file that is no image is said in the dialog; a mask
+   * of another size, white on its right half, replaces the region saved. */
+  g_autofree char *notes = make_file ("notes.png");
+  g_assert_true (g_file_set_contents (notes, "not an image", -1, NULL));
+  g_autoptr (GError) refusal = NULL;
+  g_assert_null (ead_roi_new_from_image_file (notes, &refusal));
+  choose_mask (editor, notes);
+  g_assert_nonnull (ead_gui_test_find_label (GTK_WIDGET (dialog), refusal->message));
+  g_autofree char *half_path = make_file ("right-half.png");
+  guint8 half[20 * 10];
+  for (int i = 0; i < 20 * 10; i++)
+    half[i] = i % 20 >= 10 ? 255 : 0;
+  g_autoptr (EadImage) half_image = ead_image_new_from_gray8 (half, 20, 10, 20);
+  g_assert_true (ead_image_save_png (half_image, half_path, NULL));
+  choose_mask (editor, half_path);
+  g_autoptr (EadRoi) imported = ead_roi_editor_get_roi (editor, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (imported->source, ==, "mask right-half.png");
+  g_assert_cmpint (imported->mask[0], ==, 0);
+  g_assert_cmpint (imported->mask[width - 1], ==, EAD_ROI_INSPECTED);
+  g_assert_cmpfloat_with_epsilon (ead_roi_inspected_fraction (imported), 0.5, 0.01);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "roi.clear", NULL));
   g_assert_nonnull (ead_gui_test_find_label (GTK_WIDGET (dialog),
                                              expect ("Region of interest: the whole image",
