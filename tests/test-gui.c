@@ -350,13 +350,12 @@ selects_file (gpointer dialog)
   return file != NULL;
 }
 
+/* Answers the file chooser being opened with the file @path. */
 static void
-test_open_dialog (void)
+answer_open_chooser (const char *path)
 {
-  g_autofree char *path = make_project ("line-7.eadproj");
   g_autoptr (GFile) file = g_file_new_for_path (path);
 
-  activate ("win.open-project", NULL);
   g_assert_true (ead_gui_test_wait_until (has_chooser, NULL, 10000));
   GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG, NULL);
   ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
@@ -365,6 +364,16 @@ test_open_dialog (void)
   g_assert_true (ead_gui_test_wait_until (selects_file, dialog, 10000));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
   g_assert_true (ead_gui_test_wait_until (no_chooser, NULL, 10000));
+}
+
+static void
+test_open_dialog (void)
+{
+  g_autofree char *path = make_project ("line-7.eadproj");
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+
+  activate ("win.open-project", NULL);
+  answer_open_chooser (path);
   /* A worker checks the file before it opens. */
   g_assert_true (ead_gui_test_wait_until (is_open, path, 10000));
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
@@ -2261,16 +2270,8 @@ has_roi_dialog (gpointer data)
 static void
 choose_mask (EadRoiEditor *editor, const char *path)
 {
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "roi.import-mask", NULL));
-  g_assert_true (ead_gui_test_wait_until (has_chooser, NULL, 10000));
-  GtkWindow *chooser = ead_gui_test_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG, NULL);
-  ead_gui_test_wait_drawn (GTK_WIDGET (chooser));
-  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL));
-  g_assert_true (ead_gui_test_wait_until (selects_file, chooser, 10000));
-  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
-  g_assert_true (ead_gui_test_wait_until (no_chooser, NULL, 10000));
+  answer_open_chooser (path);
 }
 
 /* One rectangle dragged on the first image and saved is stored exactly,
