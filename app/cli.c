@@ -153,6 +153,20 @@ cli_choose_teacher (const char *option, EadModelSize size, char **path, GError *
   return *path != NULL;
 }
 
+gboolean
+cli_choose_penalty_images (const char *option, char **path, GError **error)
+{
+  if (option)
+    {
+      *path = g_str_equal (option, "none") ? NULL : g_strdup (option);
+      return TRUE;
+    }
+  *path = ead_data_find_penalty_images (error);
+  if (*path)
+    g_printerr ("penalty images: %s\n", *path);
+  return *path != NULL;
+}
+
 void
 cli_json_add_number (JsonBuilder *builder, const char *name, double value)
 {

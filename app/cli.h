@@ -101,6 +101,14 @@ gboolean cli_parse_device (const char *text, EadDevice *device, GError **error);
  * the shipped teacher for @size when the option is absent. */
 gboolean cli_choose_teacher (const char *option, EadModelSize size, char **path, GError **error);
 
+/* The folder of natural images that --penalty-images @option names: NULL in
+ * @path for "none", the shipped images when the option is absent. */
+gboolean cli_choose_penalty_images (const char *option, char **path, GError **error);
+
+/* --penalty-images, as both train commands describe it. */
+#define CLI_PENALTY_IMAGES_HELP \
+  "Natural images for the penalty term (default: the shipped ones), or 'none'"
+
 /* The region of interest that --rect X,Y,W,H options (@texts) draw on
  * images of @width x @height pixels. */
 EadRoi *cli_roi_from_rects (char **texts, int width, int height, GError **error);

@@ -81,6 +81,7 @@ train_run (EadProject *project, gint64 run_id, EadDevice device, GError **error)
 typedef struct {
   char *size, *teacher, *penalty;
   char *teacher_path;   /* what --teacher resolved to */
+  char *penalty_dir;    /* what --penalty-images resolved to */
   CliSchedule schedule;
   int image_size, checkpoint_every;
   gint64 seed;
@@ -93,6 +94,7 @@ run_options_clear (RunOptions *o)
   g_free (o->teacher);
   g_free (o->penalty);
   g_free (o->teacher_path);
+  g_free (o->penalty_dir);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
@@ -133,7 +135,9 @@ params_from_options (RunOptions *o, EadDevice device, EadPrecision precision,
   if (!cli_choose_teacher (o->teacher, params->size, &o->teacher_path, error))
     return FALSE;
   params->teacher_path = o->teacher_path;
-  params->penalty_dir = o->penalty;
+  if (!cli_choose_penalty_images (o->penalty, &o->penalty_dir, error))
+    return FALSE;
+  params->penalty_dir = o->penalty_dir;
   /* Not recorded, but ead_project_add_run() checks that it is available. */
   params->device = device;
   return TRUE;
@@ -183,7 +187,7 @@ project_train (int argc, char **argv)
     { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, "Model size: s (default) or m", "s|m" },
     { "image-size", 0, 0, G_OPTION_ARG_INT, &o.image_size, "Input size, a multiple of 64 (default 256)", "PIXELS" },
     { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &o.teacher, "Pretrained teacher weights (default: the shipped one), or 'random'", "FILE" },
-    { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &o.penalty, "Natural images for the penalty term", "DIR" },
+    { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &o.penalty, CLI_PENALTY_IMAGES_HELP, "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Random seed (default 42)", "N" },
     { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &o.checkpoint_every, "Steps between checkpoints (default 500)", "N" },
     { "resume", 0, 0, G_OPTION_ARG_INT64, &resume, "Continue run RUN from its checkpoint, with its own settings", "RUN" },

@@ -92,7 +92,7 @@ cmd_train (int argc, char **argv)
     { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, "Model size: s (default) or m", "s|m" },
     { "image-size", 0, 0, G_OPTION_ARG_INT, &image_size, "Input size, a multiple of 64 (default 256)", "PIXELS" },
     { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &teacher, "Pretrained teacher weights (default: the shipped one), or 'random'", "FILE" },
-    { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &penalty, "Natural images for the penalty term", "DIR" },
+    { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &penalty, CLI_PENALTY_IMAGES_HELP, "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 42)", "N" },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device_text, "cpu (default) or cuda", "DEVICE" },
     { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &checkpoint_every, "Steps between checkpoints (default 500; 0: only on Ctrl-C)", "N" },
@@ -131,7 +131,6 @@ cmd_train (int argc, char **argv)
 
   params.image_size = image_size;
   params.seed = (guint64) seed;
-  params.penalty_dir = penalty;
   params.checkpoint_every = checkpoint_every;
   params.resume = resume;
   params.skip_bad = skip_bad;
@@ -139,6 +138,10 @@ cmd_train (int argc, char **argv)
   if (!cli_choose_teacher (teacher, params.size, &teacher_path, &error))
     return cli_fail (error);
   params.teacher_path = teacher_path;
+  g_autofree char *penalty_dir = NULL;
+  if (!cli_choose_penalty_images (penalty, &penalty_dir, &error))
+    return cli_fail (error);
+  params.penalty_dir = penalty_dir;
   if (!ead_train_params_check (&params, &error))
     return cli_fail (error);
   g_autofree char *checkpoint = g_strconcat (output, ".checkpoint", NULL);

@@ -34,16 +34,36 @@ candidates (const char *relative)
   return paths;
 }
 
+/* The first of the places that holds @relative as a @kind of file. */
+static char *
+find (const char *relative, GFileTest kind)
+{
+  g_autoptr (GPtrArray) paths = candidates (relative);
+  for (guint i = 0; i < paths->len; i++)
+    if (g_file_test (g_ptr_array_index (paths, i), kind))
+      return g_strdup (g_ptr_array_index (paths, i));
+  return NULL;
+}
+
+/* An EAD_ERROR_INVALID_ARG saying that @what is missing, where it was looked
+ * for and, in @advice, what to do instead. */
+static void
+set_not_shipped_error (GError **error, const char *relative, const char *what,
+                       const char *advice)
+{
+  g_autoptr (GPtrArray) paths = candidates (relative);
+  g_ptr_array_add (paths, NULL);
+  g_autofree char *places = g_strjoinv (", ", (char **) paths->pdata);
+  g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "no shipped %s (looked at %s): %s", what,
+               places, advice);
+}
+
 char *
 ead_data_find (const char *relative)
 {
   g_return_val_if_fail (relative != NULL, NULL);
 
-  g_autoptr (GPtrArray) paths = candidates (relative);
-  for (guint i = 0; i < paths->len; i++)
-    if (g_file_test (g_ptr_array_index (paths, i), G_FILE_TEST_IS_REGULAR))
-      return g_strdup (g_ptr_array_index (paths, i));
-  return NULL;
+  return find (relative, G_FILE_TEST_IS_REGULAR);
 }
 
 char *
@@ -55,11 +75,19 @@ ead_data_find_teacher (EadModelSize size, GError **error)
   if (path)
     return path;
 
-  g_autoptr (GPtrArray) paths = candidates (relative);
-  g_ptr_array_add (paths, NULL);
-  g_autofree char *places = g_strjoinv (", ", (char **) paths->pdata);
-  g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
-               "no shipped %s teacher (looked at %s): choose one with --teacher FILE, or "
-               "'--teacher random' for tests", ead_model_size_to_string (size), places);
+  g_autofree char *what = g_strdup_printf ("%s teacher", ead_model_size_to_string (size));
+  set_not_shipped_error (error, relative, what,
+                         "choose one with --teacher FILE, or '--teacher random' for tests");
   return NULL;
+}
+
+char *
+ead_data_find_penalty_images (GError **error)
+{
+  char *path = find ("penalty", G_FILE_TEST_IS_DIR);
+  if (!path)
+    set_not_shipped_error (error, "penalty", "penalty images",
+                           "choose a folder with --penalty-images DIR, or train without with "
+                           "'--penalty-images none'");
+  return path;
 }

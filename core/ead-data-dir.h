@@ -1,5 +1,6 @@
 /* ead-data-dir.h: the data files that come with the program: the shipped
- * teachers and the ImageNet class table.
+ * teachers, the natural images for the penalty term and the ImageNet class
+ * table.
  *
  * They are looked for beside the running executable first, so that a build
  * tree (which copies them to BUILD/data) and a relocated installation
@@ -22,5 +23,10 @@ char *ead_data_find (const char *relative);
 /* The shipped teacher for @size; an EAD_ERROR_INVALID_ARG saying where it
  * was looked for, and that --teacher chooses one, when there is none. */
 char *ead_data_find_teacher (EadModelSize size, GError **error);
+
+/* The folder of shipped natural images that training's penalty term uses
+ * by default (data/penalty/COPYRIGHT says whose they are); an
+ * EAD_ERROR_INVALID_ARG like ead_data_find_teacher()'s when there is none. */
+char *ead_data_find_penalty_images (GError **error);
 
 G_END_DECLS

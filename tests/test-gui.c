@@ -800,8 +800,9 @@ test_training (void)
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
   snapshot (GTK_WIDGET (window), "training-image-size");
   gtk_spin_button_set_value (image_size, EAD_DEFAULT_IMAGE_SIZE);
-  /* The shipped teacher by default. */
+  /* The shipped teacher and penalty photos by default. */
   assert_shows ("pdn_small.safetensors");
+  assert_shows (expect ("Shipped photos", "随附的照片"));
   g_assert_false (action_enabled (view, "training.resume"));
   gtk_spin_button_set_value (steps_spin, steps);
 

@@ -552,8 +552,13 @@ _ead_training_view_show_choices (EadTrainingView *self)
 {
   g_autofree char *teacher = self->teacher_path != NULL ? g_path_get_basename (self->teacher_path)
                                                         : NULL;
-  g_autofree char *penalty = self->penalty_dir != NULL ? g_path_get_basename (self->penalty_dir)
-                                                       : NULL;
+  g_autofree char *shipped_penalty = ead_data_find_penalty_images (NULL);
+  g_autofree char *penalty = NULL;
+
+  if (self->penalty_dir != NULL && g_strcmp0 (self->penalty_dir, shipped_penalty) == 0)
+    penalty = g_strdup (_("Shipped photos"));
+  else if (self->penalty_dir != NULL)
+    penalty = g_path_get_basename (self->penalty_dir);
 
   gtk_label_set_text (self->teacher_label,
                       teacher != NULL ? teacher : _("Random (for testing only)"));
@@ -693,8 +698,10 @@ ead_training_view_init (EadTrainingView *self)
     gtk_string_list_append (devices, _("CUDA (GPU)"));
   gtk_drop_down_set_model (self->device_choice, G_LIST_MODEL (devices));
   device_changed (self);
-  /* The shipped teacher, when there is one; random otherwise. */
+  /* The shipped teacher and penalty images, when there are some; a random
+   * teacher and no penalty otherwise. */
   self->teacher_path = ead_data_find_teacher (EAD_MODEL_SMALL, NULL);
+  self->penalty_dir = ead_data_find_penalty_images (NULL);
   _ead_training_view_show_choices (self);
   reload (self);
 }
