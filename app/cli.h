@@ -105,6 +105,11 @@ gboolean cli_choose_teacher (const char *option, EadModelSize size, char **path,
  * @path for "none", the shipped images when the option is absent. */
 gboolean cli_choose_penalty_images (const char *option, char **path, GError **error);
 
+/* --tiles, as both train commands describe it. */
+#define CLI_TILES_HELP \
+  "Cut each image into N x N overlapping tiles of the input size, for small defects on " \
+  "large images (default 1: the whole image)"
+
 /* --penalty-images, as both train commands describe it. */
 #define CLI_PENALTY_IMAGES_HELP \
   "Natural images for the penalty term (default: the shipped ones), or 'none'"

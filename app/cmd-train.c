@@ -83,7 +83,7 @@ cmd_train (int argc, char **argv)
   g_autofree char *device_text = NULL, *log_path = NULL;
   g_auto (CliEngineOptions) engine = { 0 };
   CliSchedule schedule;
-  int image_size = EAD_DEFAULT_IMAGE_SIZE;
+  int image_size = EAD_DEFAULT_IMAGE_SIZE, tiles = 1;
   int checkpoint_every = EAD_TRAIN_DEFAULT_CHECKPOINT_EVERY;
   gint64 seed = 42;
   gboolean resume = FALSE, skip_bad = FALSE;
@@ -91,6 +91,7 @@ cmd_train (int argc, char **argv)
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Model file to write", "MODEL" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, "Model size: s (default) or m", "s|m" },
     { "image-size", 0, 0, G_OPTION_ARG_INT, &image_size, "Input size, a multiple of 64 (default 256)", "PIXELS" },
+    { "tiles", 0, 0, G_OPTION_ARG_INT, &tiles, CLI_TILES_HELP, "N" },
     { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &teacher, "Pretrained teacher weights (default: the shipped one), or 'random'", "FILE" },
     { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &penalty, CLI_PENALTY_IMAGES_HELP, "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 42)", "N" },
@@ -130,6 +131,7 @@ cmd_train (int argc, char **argv)
     return cli_fail_message ("--seed must not be negative");
 
   params.image_size = image_size;
+  params.tiles = tiles;
   params.seed = (guint64) seed;
   params.checkpoint_every = checkpoint_every;
   params.resume = resume;
@@ -182,8 +184,11 @@ cmd_train (int argc, char **argv)
   g_remove (checkpoint);
 
   const EadQuantiles *q = ead_model_get_quantiles (model);
-  g_print ("wrote %s (%s, %d px, %s steps); map quantiles local %.5g..%.5g, global %.5g..%.5g\n",
-           output, ead_model_size_to_string (params.size), params.image_size,
+  g_autofree char *tiling = params.tiles > 1 ? g_strdup_printf (" in %d x %d tiles", params.tiles,
+                                                                params.tiles)
+                                             : g_strdup ("");
+  g_print ("wrote %s (%s, %d px%s, %s steps); map quantiles local %.5g..%.5g, global %.5g..%.5g\n",
+           output, ead_model_size_to_string (params.size), params.image_size, tiling,
            ead_model_get_provenance (model, "steps"),
            q->st_start, q->st_end, q->ae_start, q->ae_end);
   return 0;

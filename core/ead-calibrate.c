@@ -108,20 +108,15 @@ ead_calibrate_quantiles (EadModel *model, EadImage *const *images, guint n,
                    "calibration needs at least one validation image");
       return FALSE;
     }
-  EadNets *nets = ead_model_get_nets (model);
-  const int size = ead_model_get_image_size (model);
-  const int side = ead_nets_get_output_size (nets);
+  const int side = ead_model_get_map_side (model);
   const gsize cells = (gsize) side * side;
   g_autofree float *local = g_new (float, n * cells);
   g_autofree float *global = g_new (float, n * cells);
   for (guint i = 0; i < n; i++)
-    {
-      g_autofree float *input = normalized_input (images[i], size);
-      if (g_cancellable_set_error_if_cancelled (cancellable, error)
-          || !ead_nets_predict (nets, input, 1, precision, local + i * cells, global + i * cells,
-                                error))
-        return FALSE;
-    }
+    if (g_cancellable_set_error_if_cancelled (cancellable, error)
+        || !ead_model_raw_maps (model, images[i], precision, local + i * cells,
+                                global + i * cells, error))
+      return FALSE;
 
   gsize n_values = n * cells;
   const EadRoi *roi = ead_model_get_roi (model);

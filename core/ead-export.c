@@ -192,6 +192,16 @@ ead_model_export (EadModel *model, EadExportFormat format, const char *path, GEr
     }
   if (format == EAD_EXPORT_MODEL_FILE)
     return ead_model_save (model, path, error);
+  if (ead_model_get_tiles (model) > 1)
+    {
+      /* The graphs take one input of the model's size; cutting and
+       * stitching would have to live outside them. */
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG,
+                   "a tiled model (%d x %d tiles) exports only as a model file, which "
+                   "libefficientad scores: TorchScript and ONNX take one whole input",
+                   ead_model_get_tiles (model), ead_model_get_tiles (model));
+      return FALSE;
+    }
   g_autofree guint8 *roi = NULL;
   if (!roi_at_input (model, &roi, error))
     return FALSE;

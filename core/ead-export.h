@@ -22,7 +22,8 @@ const char *ead_export_format_get_suffix (EadExportFormat format);
 /* Writes a calibrated @model to @path atomically: as the model file, or as
  * its scoring (the networks with the input, teacher and quantile
  * normalisation, the map padding and resizing, the score, and the
- * threshold, quantiles and provenance as attributes or metadata). */
+ * threshold, quantiles and provenance as attributes or metadata); a tiled
+ * model only as its file. */
 gboolean ead_model_export (EadModel *model, EadExportFormat format, const char *path,
                            GError **error);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ead-error.h"
+#include "ead-tiles.h"
 #include "ead-torch.h"
 
 struct _EadModel {
@@ -17,6 +18,7 @@ struct _EadModel {
   gboolean has_threshold;
   double threshold;
   EadRoi *roi;              /* NULL: the whole image */
+  int tiles;                /* per side; 1: the whole image at once */
   GHashTable *provenance;   /* char * -> char * */
 };
 
@@ -24,15 +26,17 @@ struct _EadModel {
 static const char *const reserved_keys[] = {
   "format", "format_version", "model_size", "image_size",
   "quantile_st_start", "quantile_st_end", "quantile_ae_start", "quantile_ae_end",
-  "threshold", "local_weight", "roi",
+  "threshold", "local_weight", "roi", "tiles",
 };
 
 /* The file's tensor of the region of interest, its metadata "roi" the
  * source. */
 #define ROI_TENSOR "roi"
 #define ROI_KEY "roi"
-/* The version of a file with neither a region nor a fusion weight. */
+/* The version of a file with neither a region nor a fusion weight, and of
+ * one with either of them but untiled. */
 #define FORMAT_VERSION_PLAIN 1
+#define FORMAT_VERSION_UNTILED 2
 
 static gboolean
 is_reserved_key (const char *key)
@@ -67,6 +71,7 @@ model_wrap (EadNets *nets)
   EadModel *model = g_new0 (EadModel, 1);
   model->nets = nets;
   model->local_weight = EAD_DEFAULT_LOCAL_WEIGHT;
+  model->tiles = 1;
   model->provenance = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return model;
 }
@@ -105,6 +110,20 @@ int
 ead_model_get_image_size (const EadModel *model)
 {
   return ead_nets_get_image_size (model->nets);
+}
+
+int
+ead_model_get_tiles (const EadModel *model)
+{
+  return model->tiles;
+}
+
+void
+ead_model_set_tiles (EadModel *model, int tiles)
+{
+  g_return_if_fail (tiles >= 1 && tiles <= EAD_TILES_MAX);
+
+  model->tiles = tiles;
 }
 
 gboolean
@@ -236,9 +255,10 @@ ead_model_write_to (EadModel *model, EadSafetensorsWriter *writer, GError **erro
     }
 
   const gboolean default_fusion = model->local_weight == EAD_DEFAULT_LOCAL_WEIGHT;
-  g_autofree char *version = g_strdup_printf ("%d", model->roi || !default_fusion
-                                                      ? EAD_MODEL_FORMAT_VERSION
-                                                      : FORMAT_VERSION_PLAIN);
+  const int version_number = model->tiles > 1 ? EAD_MODEL_FORMAT_VERSION
+                             : model->roi || !default_fusion ? FORMAT_VERSION_UNTILED
+                                                             : FORMAT_VERSION_PLAIN;
+  g_autofree char *version = g_strdup_printf ("%d", version_number);
   g_autofree char *image_size = g_strdup_printf ("%d", ead_model_get_image_size (model));
   ead_safetensors_writer_set_metadata (writer, "format", EAD_MODEL_FORMAT);
   ead_safetensors_writer_set_metadata (writer, "format_version", version);
@@ -254,6 +274,11 @@ ead_model_write_to (EadModel *model, EadSafetensorsWriter *writer, GError **erro
     }
   if (!default_fusion)
     set_double_metadata (writer, "local_weight", model->local_weight);
+  if (model->tiles > 1)
+    {
+      g_autofree char *tiles = g_strdup_printf ("%d", model->tiles);
+      ead_safetensors_writer_set_metadata (writer, "tiles", tiles);
+    }
   if (model->has_threshold)
     set_double_metadata (writer, "threshold", model->threshold);
 
@@ -429,6 +454,23 @@ read_local_weight (EadModel *model, const EadSafetensors *st, const char *name, 
   return TRUE;
 }
 
+static gboolean
+read_tiles (EadModel *model, const EadSafetensors *st, const char *name, GError **error)
+{
+  const char *text = ead_safetensors_get_metadata (st, "tiles");
+  gint64 tiles = 1;
+  if (text && !g_ascii_string_to_signed (text, 10, 1, EAD_TILES_MAX, &tiles, NULL))
+    {
+      g_autofree char *shown = quote_metadata (text);
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: metadata 'tiles' is not a whole number from 1 to %d: %s", name,
+                   EAD_TILES_MAX, shown);
+      return FALSE;
+    }
+  model->tiles = (int) tiles;
+  return TRUE;
+}
+
 /* The optional region of interest: a U8 tensor [height, width] of 0 and 255
  * and its source, both or neither. */
 static gboolean
@@ -478,7 +520,7 @@ ead_model_new_from_safetensors (const EadSafetensors *st, const char *name, GErr
     if (!fill_tensor (model->nets, i, st, name, ead_nets_get_tensor_name (model->nets, i), error))
       return NULL;
   if (!read_calibration (model, st, name, error) || !read_local_weight (model, st, name, error)
-      || !read_roi (model, st, name, error))
+      || !read_tiles (model, st, name, error) || !read_roi (model, st, name, error))
     return NULL;
 
   for (const char *const *key = ead_safetensors_get_metadata_keys (st); *key; key++)

@@ -2,10 +2,10 @@
  *
  * A model holds everything needed to score an image: the weights of teacher,
  * student and autoencoder, the teacher's per-channel mean and std, the four
- * map quantiles, the image and model size, the decision threshold once one
- * is chosen, the region of interest if there is one, and where it came
- * from. Its file is safetensors (see
- * docs/model-format.md), readable by Python's safetensors library. */
+ * map quantiles, the image and model size, the tiling, the decision
+ * threshold once one is chosen, the region of interest if there is one, and
+ * where it came from. Its file is safetensors (see docs/model-format.md),
+ * readable by Python's safetensors library. */
 #pragma once
 
 #include <glib.h>
@@ -18,9 +18,10 @@ G_BEGIN_DECLS
 
 #define EAD_MODEL_FORMAT "efficientad-model"
 /* The newest version this program reads; a file is written at the lowest
- * version that holds it: 2 with a region of interest or a fusion weight
- * other than the paper's mean (which older programs would ignore), else 1. */
-#define EAD_MODEL_FORMAT_VERSION 2
+ * version that holds it: 3 when tiled, 2 with a region of interest or a
+ * fusion weight other than the paper's mean (older programs would ignore
+ * any of them and score differently), else 1. */
+#define EAD_MODEL_FORMAT_VERSION 3
 /* The paper's fusion: the mean of the local and the global map. */
 #define EAD_DEFAULT_LOCAL_WEIGHT 0.5
 
@@ -62,6 +63,12 @@ gboolean ead_model_check_teacher (EadModelSize size, const char *path, GError **
 EadNets *ead_model_get_nets (EadModel *model);
 EadModelSize ead_model_get_size (const EadModel *model);
 int ead_model_get_image_size (const EadModel *model);
+
+/* How many tiles per side the model cuts an image into (ead-tiles.h), from
+ * 1 (the whole image at once, the paper's way) to EAD_TILES_MAX. Set before
+ * training: the networks learn the tiles' scale. */
+int ead_model_get_tiles (const EadModel *model);
+void ead_model_set_tiles (EadModel *model, int tiles);
 
 gboolean ead_model_is_calibrated (const EadModel *model);
 const EadQuantiles *ead_model_get_quantiles (const EadModel *model);

@@ -3,6 +3,7 @@
 #include "ead-score.h"
 
 #include "ead-error.h"
+#include "ead-tiles.h"
 #include "ead-torch.h"
 
 void
@@ -99,6 +100,46 @@ map_to_image (const float *map, int side, const guint8 *roi, int width, int heig
   return out;
 }
 
+int
+ead_model_get_map_side (EadModel *model)
+{
+  const int size = ead_model_get_image_size (model);
+  const int tile_map_side = ead_nets_get_output_size (ead_model_get_nets (model));
+  return ead_tiles_map_side (size, ead_model_get_tiles (model), tile_map_side);
+}
+
+gboolean
+ead_model_raw_maps (EadModel *model, const EadImage *image, EadPrecision precision,
+                    float *local, float *global, GError **error)
+{
+  EadNets *nets = ead_model_get_nets (model);
+  const int size = ead_model_get_image_size (model);
+  const int tiles = ead_model_get_tiles (model);
+  const gsize input_floats = 3 * (gsize) size * size;
+
+  if (tiles == 1)
+    {
+      g_autofree float *input = g_new (float, input_floats);
+      ead_image_to_normalized_tensor (image, size, input);
+      return ead_nets_predict (nets, input, 1, precision, local, global, error);
+    }
+
+  /* One batch of every tile, then their maps stitched. */
+  g_autoptr (GPtrArray) cut = ead_tiles_cut (image, size, tiles);
+  const int tile_map_side = ead_nets_get_output_size (nets);
+  const gsize tile_cells = (gsize) tile_map_side * tile_map_side;
+  g_autofree float *inputs = g_new (float, cut->len * input_floats);
+  g_autofree float *tile_local = g_new (float, cut->len * tile_cells);
+  g_autofree float *tile_global = g_new (float, cut->len * tile_cells);
+  for (guint i = 0; i < cut->len; i++)
+    ead_image_to_normalized_tensor (cut->pdata[i], size, inputs + i * input_floats);
+  if (!ead_nets_predict (nets, inputs, (int) cut->len, precision, tile_local, tile_global, error))
+    return FALSE;
+  ead_tiles_stitch (tile_local, size, tiles, tile_map_side, local);
+  ead_tiles_stitch (tile_global, size, tiles, tile_map_side, global);
+  return TRUE;
+}
+
 gboolean
 ead_model_score (EadModel *model, const EadImage *image, EadPrecision precision,
                  EadScoreFlags flags, EadScoreResult *result, GError **error)
@@ -110,19 +151,15 @@ ead_model_score (EadModel *model, const EadImage *image, EadPrecision precision,
                    "the model is not calibrated: it has no map quantiles");
       return FALSE;
     }
-  EadNets *nets = ead_model_get_nets (model);
-  const int size = ead_model_get_image_size (model);
-  const int side = ead_nets_get_output_size (nets);
+  const int side = ead_model_get_map_side (model);
   const gsize cells = (gsize) side * side;
   const int width = ead_image_get_width (image), height = ead_image_get_height (image);
   const gsize pixels = (gsize) width * height;
 
   gint64 start = g_get_monotonic_time ();
-  g_autofree float *input = g_new (float, 3 * (gsize) size * size);
-  ead_image_to_normalized_tensor (image, size, input);
   g_autofree float *local = g_new (float, cells);
   g_autofree float *global = g_new (float, cells);
-  if (!ead_nets_predict (nets, input, 1, precision, local, global, error))
+  if (!ead_model_raw_maps (model, image, precision, local, global, error))
     return FALSE;
 
   const EadQuantiles *q = ead_model_get_quantiles (model);

@@ -35,6 +35,16 @@ void ead_score_result_clear (EadScoreResult *result);
 /* The zero cells the PDN's map lacks on every side of the input grid. */
 #define EAD_MAP_PADDING 4
 
+/* The side in cells of @model's raw maps: the networks' output for one
+ * input, or the stitched map of a tiled model's tiles (ead-tiles.h). */
+int ead_model_get_map_side (EadModel *model);
+
+/* The raw (not yet normalised) local and global maps of @image, each
+ * ead_model_get_map_side() squared cells: what scoring and calibration
+ * start from. */
+gboolean ead_model_raw_maps (EadModel *model, const EadImage *image, EadPrecision precision,
+                             float *local, float *global, GError **error);
+
 /* The steps after the networks, exposed for their tests and for calibration:
  * quantile normalisation of a raw map in place... */
 void ead_map_normalize (float *map, gsize n, double start, double end);

@@ -5,6 +5,7 @@
 #include "ead-train.h"
 
 #include "ead-error.h"
+#include "ead-tiles.h"
 
 G_DEFINE_QUARK (ead-train-params-error-quark, ead_train_params_error)
 
@@ -33,6 +34,9 @@ ead_train_params_check (const EadTrainParams *params, GError **error)
     g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE,
                  "image size %d is not supported: use a multiple of 64, at least 256",
                  params->image_size);
+  else if (params->tiles < 1 || params->tiles > EAD_TILES_MAX)
+    g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_TILES,
+                 "--tiles must be from 1 to %d, not %d", EAD_TILES_MAX, params->tiles);
   else if (params->device == EAD_DEVICE_CUDA && !ead_torch_cuda_available ())
     g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_DEVICE,
                  "CUDA was asked for, but no CUDA device is available");

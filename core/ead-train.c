@@ -8,6 +8,7 @@
 #include "ead-config.h"
 #include "ead-error.h"
 #include "ead-random.h"
+#include "ead-tiles.h"
 #include "ead-torch.h"
 
 #include <math.h>
@@ -38,6 +39,7 @@ ead_train_params_init (EadTrainParams *params)
   memset (params, 0, sizeof *params);
   params->size = EAD_MODEL_SMALL;
   params->image_size = EAD_DEFAULT_IMAGE_SIZE;
+  params->tiles = 1;
   params->steps = 70000;
   params->seed = 42;
   params->device = EAD_DEVICE_CPU;
@@ -53,8 +55,8 @@ typedef struct {
   gpointer user_data;
   GCancellable *cancellable;
   gint64 phase_start;
-  GPtrArray *train;        /* EadImage at the model size */
-  GPtrArray *validation;
+  GPtrArray *train;        /* EadImage at the model size: whole images, or tiles */
+  GPtrArray *validation;   /* whole images at the model's (tiled) resolution */
   GPtrArray *penalty;
   GPtrArray *teacher_cache;
   guint *epoch_order;
@@ -166,16 +168,17 @@ cancelled_while (Training *t, const char *doing, GError **error)
   return TRUE;
 }
 
-/* Loads every path; a bad image stops loading unless skip_bad is set, in
- * which case it is reported and left out. */
+/* Loads every path at @size; a bad image stops loading unless skip_bad is
+ * set, in which case it is reported and left out. */
 static GPtrArray *
-load_images (Training *t, const char *const *paths, guint n, ImageLoader loader, GError **error)
+load_images (Training *t, const char *const *paths, guint n, ImageLoader loader, int size,
+             GError **error)
 {
   g_autoptr (GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) ead_image_free);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (GError) local_error = NULL;
-      EadImage *image = loader (paths[i], t->params->image_size, &local_error);
+      EadImage *image = loader (paths[i], size, &local_error);
       if (image)
         g_ptr_array_add (images, image);
       else if (t->params->skip_bad)
@@ -192,6 +195,13 @@ load_images (Training *t, const char *const *paths, guint n, ImageLoader loader,
   return g_steal_pointer (&images);
 }
 
+/* The side of the whole images: the model's input, or what its tiles cover. */
+static int
+working_resolution (const EadTrainParams *params)
+{
+  return ead_tiles_resolution (params->image_size, params->tiles);
+}
+
 static GPtrArray *
 load_split (Training *t, EadDataset *dataset, EadSplit split, GError **error)
 {
@@ -199,7 +209,7 @@ load_split (Training *t, EadDataset *dataset, EadSplit split, GError **error)
   g_autofree const char **paths = g_new0 (const char *, n + 1);
   for (guint i = 0; i < n; i++)
     paths[i] = ead_dataset_get_sample (dataset, split, i)->path;
-  return load_images (t, paths, n, load_resized, error);
+  return load_images (t, paths, n, load_resized, working_resolution (t->params), error);
 }
 
 static gboolean
@@ -231,7 +241,7 @@ load_penalty_images (Training *t, GError **error)
     return FALSE;
   g_ptr_array_add (paths, NULL);
   t->penalty = load_images (t, (const char *const *) paths->pdata, paths->len - 1,
-                            load_penalty_image, error);
+                            load_penalty_image, t->params->image_size, error);
   if (!t->penalty)
     return FALSE;
   if (t->penalty->len == 0)
@@ -264,6 +274,7 @@ create_model (const EadTrainParams *params, GError **error)
   g_autoptr (EadModel) model = ead_model_new (params->size, params->image_size, error);
   if (!model)
     return NULL;
+  ead_model_set_tiles (model, params->tiles);
   if (params->teacher_path && !ead_model_load_teacher (model, params->teacher_path, error))
     return NULL;
   if (params->device != EAD_DEVICE_CPU
@@ -294,6 +305,20 @@ compute_teacher_statistics (Training *t, EadModel *model, GError **error)
   return TRUE;
 }
 
+/* @images as the steps and the validation loss see them: each one's tiles,
+ * or the images themselves when untiled. */
+static GPtrArray *
+tiles_of (GPtrArray *images, const EadTrainParams *params)
+{
+  if (params->tiles == 1)
+    return g_ptr_array_ref (images);
+  GPtrArray *tiles = g_ptr_array_new_with_free_func ((GDestroyNotify) ead_image_free);
+  for (guint i = 0; i < images->len; i++)
+    g_ptr_array_extend_and_steal (tiles, ead_tiles_cut (images->pdata[i], params->image_size,
+                                                        params->tiles));
+  return tiles;
+}
+
 /* Whether the run measures a validation loss at all: a short run of fixed
  * length may end before the first. */
 static gboolean
@@ -311,7 +336,8 @@ prepare_validation_loss (Training *t, EadModel *model, GError **error)
   EadNets *nets = ead_model_get_nets (model);
   const int size = t->params->image_size;
   const gsize side = ead_nets_get_output_size (nets);
-  const guint n = MIN (t->validation->len, VALIDATION_LOSS_IMAGES);
+  g_autoptr (GPtrArray) inputs = tiles_of (t->validation, t->params);
+  const guint n = MIN (inputs->len, VALIDATION_LOSS_IMAGES);
   const gint64 start = g_get_monotonic_time ();
   t->validation_inputs = g_ptr_array_new_with_free_func (g_free);
   t->validation_teacher = g_ptr_array_new_with_free_func (g_free);
@@ -321,7 +347,8 @@ prepare_validation_loss (Training *t, EadModel *model, GError **error)
       float *features = g_new (float, EAD_TEACHER_CHANNELS * side * side);
       g_ptr_array_add (t->validation_inputs, input);
       g_ptr_array_add (t->validation_teacher, features);
-      ead_image_to_float (t->validation->pdata[i], input);
+      /* Spread over the tiles of every image, when tiled. */
+      ead_image_to_float (inputs->pdata[i * inputs->len / n], input);
       ead_augment_normalize (input, size);
       if (cancelled_while (t, "preparing the validation loss", error)
           || !ead_nets_teacher_forward (nets, input, 1, features, error))
@@ -586,10 +613,11 @@ resume_from_checkpoint (Training *t, EadModel **model, EadTrainer **trainer, GEr
   if (!restored)
     return FALSE;
   if (ead_model_get_size (restored) != params->size
-      || ead_model_get_image_size (restored) != params->image_size)
+      || ead_model_get_image_size (restored) != params->image_size
+      || ead_model_get_tiles (restored) != params->tiles)
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
-                   "%s: the checkpoint is for another model or image size", path);
+                   "%s: the checkpoint is for another model, image size or tiling", path);
       return FALSE;
     }
   if (params->device != EAD_DEVICE_CPU
@@ -740,6 +768,11 @@ train (Training *t, const char *dataset_name, GError **error)
   if (!check_images (t, dataset_name, error)
       || (params->penalty_dir && !load_penalty_images (t, error)))
     return NULL;
+  /* A tiled model trains on the tiles, one per step. */
+  const guint n_images = t->train->len;
+  GPtrArray *whole = t->train;
+  t->train = tiles_of (whole, params);
+  g_ptr_array_unref (whole);
   report (t, EAD_TRAIN_LOADING, 1, 1, NULL);
   g_autoptr (EadModel) model = create_model (params, error);
   if (!model)
@@ -760,7 +793,7 @@ train (Training *t, const char *dataset_name, GError **error)
   ead_trainer_free (trainer);
   if (!ok)
     return NULL;
-  set_provenance (model, dataset_name, params, t->train->len, t->steps_taken);
+  set_provenance (model, dataset_name, params, n_images, t->steps_taken);
   return g_steal_pointer (&model);
 }
 
@@ -807,8 +840,8 @@ ead_train_on_images (EadImage *const *train_images, guint n_train,
   if (!check_params (params, error))
     return NULL;
   Training t = training_init (params, callback, user_data, cancellable);
-  t.train = resized_copies (train_images, n_train, params->image_size);
-  t.validation = resized_copies (validation_images, n_validation, params->image_size);
+  t.train = resized_copies (train_images, n_train, working_resolution (params));
+  t.validation = resized_copies (validation_images, n_validation, working_resolution (params));
   EadModel *model = train (&t, dataset_name, error);
   training_clear (&t);
   return model;

@@ -19,6 +19,9 @@ typedef gboolean (*EadCheckpointSink) (GBytes *checkpoint, int step, gpointer us
 typedef struct {
   EadModelSize size;
   int image_size;             /* multiple of 64, >= 256 */
+  int tiles;                  /* per side, 1 to EAD_TILES_MAX: a tiled model trains on
+                               * the tiles of images at ead_tiles_resolution() (1: the
+                               * whole images at image_size, the paper's way) */
   int steps;                  /* > 0; with a time budget, only until the speed is known */
   double minutes;             /* a time budget for the steps, > 0: the step count is fixed
                                * from the speed of the first steps; 0: train @steps */
@@ -64,7 +67,7 @@ EadPrecision ead_train_default_precision (EadDevice device);
 /* A validation loss every 100 steps costs about 2 % of the training time. */
 #define EAD_TRAIN_DEFAULT_VALIDATE_EVERY 100
 
-/* The paper's values: small model, 256 pixels, 70,000 steps, seed 42,
+/* The paper's values: small model, 256 pixels untiled, 70,000 steps, seed 42,
  * Adam 1e-4 with weight decay 1e-5, fp32, a 2 GiB teacher cache; no time
  * budget, no validation loss. */
 void ead_train_params_init (EadTrainParams *params);
@@ -76,6 +79,7 @@ typedef enum {
   EAD_TRAIN_PARAMS_ERROR_STEPS,              /* not positive */
   EAD_TRAIN_PARAMS_ERROR_CHECKPOINT_EVERY,   /* negative */
   EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE,         /* not a multiple of 64, or under 256 */
+  EAD_TRAIN_PARAMS_ERROR_TILES,              /* not 1 to EAD_TILES_MAX */
   EAD_TRAIN_PARAMS_ERROR_DEVICE,             /* CUDA asked for, none available */
   EAD_TRAIN_PARAMS_ERROR_TEACHER,            /* unreadable, or not of the model's size */
   EAD_TRAIN_PARAMS_ERROR_SCHEDULE,           /* a negative budget, validation interval or

@@ -122,6 +122,27 @@ test_local_weight (Fixture *f, gconstpointer data)
   g_assert_null (ead_model_get_provenance (loaded, "local_weight"));
 }
 
+/* A tiled model says so in a version 3 file, which older programs refuse
+ * (they would score the whole image at the tile's size). */
+static void
+test_tiles (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (ead_model_get_tiles (f->model), ==, 1);
+  ead_model_set_tiles (f->model, 3);
+  g_autofree char *path = g_build_filename (f->dir, "tiled.safetensors", NULL);
+  g_assert_true (ead_model_save (f->model, path, &error));
+  g_assert_no_error (error);
+  g_autoptr (EadSafetensors) st = ead_safetensors_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ead_safetensors_get_metadata (st, "format_version"), ==, "3");
+  g_assert_cmpstr (ead_safetensors_get_metadata (st, "tiles"), ==, "3");
+  g_autoptr (EadModel) loaded = ead_model_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ead_model_get_tiles (loaded), ==, 3);
+  g_assert_null (ead_model_get_provenance (loaded, "tiles"));
+}
+
 /* The file is plain safetensors with the documented metadata. */
 static void
 test_file_is_safetensors (Fixture *f, gconstpointer data)
@@ -239,6 +260,12 @@ test_bad_metadata (Fixture *f, gconstpointer data)
   assert_load_fails (weight, EAD_ERROR_BAD_FILE, "local_weight");
   g_autofree char *word = write_variant (f, "word.safetensors", "local_weight", "half", NULL);
   assert_load_fails (word, EAD_ERROR_BAD_FILE, "local_weight");
+  const char *bad_tiles[] = { "0", "9", "-1", "2x", "", "99999999999999999999" };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_tiles); i++)
+    {
+      g_autofree char *tiles = write_variant (f, "tiles.safetensors", "tiles", bad_tiles[i], NULL);
+      assert_load_fails (tiles, EAD_ERROR_BAD_FILE, "tiles");
+    }
 }
 
 static void
@@ -576,6 +603,7 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/model/round-trip", test_round_trip);
   ADD ("/model/local-weight", test_local_weight);
+  ADD ("/model/tiles", test_tiles);
   ADD ("/model/file-is-safetensors", test_file_is_safetensors);
   ADD ("/model/truncated", test_truncated);
   ADD ("/model/not-safetensors", test_not_safetensors);

@@ -1,17 +1,22 @@
 /* test-train.c: training end to end on a tiny dataset: the loss falls,
  * a validation loss comes every N steps, calibration orders its quantiles, evaluation runs, an interrupted run
  * resumes to the same weights as an uninterrupted one, a time budget
- * becomes a step count, and the validation loss stops a run early.
+ * becomes a step count, the validation loss stops a run early, and a tiled
+ * model trains and scores on its tiles.
  *
  * The dataset is a small subset of ../shared/datasets/mvtec_ad/bottle when
  * it is there (linked, never copied), otherwise generated images. */
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "ead-error.h"
 #include "ead-eval.h"
+#include "ead-export.h"
 #include "ead-metrics.h"
+#include "ead-score.h"
+#include "ead-tiles.h"
 #include "ead-train.h"
 #include "test-util.h"
 #include "torch/ead-torch.h"   /* the shim: to look at the weights */
@@ -389,6 +394,80 @@ test_patience_stops_early (void)
   g_array_unref (watch.reports);
 }
 
+/* A tiled model trains on tiles, calibrates and scores on their stitched
+ * maps, which are those of each tile through the networks on its own; it
+ * exports as a model file only. */
+static void
+test_tiled (void)
+{
+  g_autoptr (GError) error = NULL;
+  EadTrainParams params;
+  train_params (&params);
+  params.steps = 2;
+  params.tiles = 2;
+  Watch watch = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
+  g_autoptr (EadModel) model = train (&params, &watch, &error);
+  g_assert_no_error (error);
+  g_array_unref (watch.reports);
+  g_assert_cmpint (ead_model_get_tiles (model), ==, 2);
+  g_assert_true (ead_model_is_calibrated (model));
+  g_autoptr (EadDataset) dataset = ead_dataset_open (dataset_root, 7, &error);
+  g_autofree char *n_train = g_strdup_printf ("%u", ead_dataset_get_n_samples (dataset,
+                                                                             EAD_SPLIT_TRAIN));
+  g_assert_cmpstr (ead_model_get_provenance (model, "train_images"), ==, n_train);
+
+  /* The raw maps against each tile's own pass, stitched here. */
+  EadNets *nets = ead_model_get_nets (model);
+  const int size = ead_model_get_image_size (model), tile_map = ead_nets_get_output_size (nets);
+  const int side = ead_model_get_map_side (model);
+  g_assert_cmpint (side, ==, ead_tiles_map_side (size, 2, tile_map));
+  const EadSample *sample = ead_dataset_get_sample (dataset, EAD_SPLIT_TEST, 0);
+  g_autoptr (EadImage) image = ead_image_load (sample->path, &error);
+  g_assert_no_error (error);
+  g_autofree float *local = g_new (float, side * side), *global = g_new (float, side * side);
+  g_assert_true (ead_model_raw_maps (model, image, EAD_PRECISION_FP32, local, global, &error));
+  g_autoptr (GPtrArray) cut = ead_tiles_cut (image, size, 2);
+  const gsize tile_cells = (gsize) tile_map * tile_map;
+  g_autofree float *tile_local = g_new (float, cut->len * tile_cells);
+  g_autofree float *tile_global = g_new (float, cut->len * tile_cells);
+  g_autofree float *input = g_new (float, 3 * size * size);
+  for (guint i = 0; i < cut->len; i++)
+    {
+      ead_image_to_normalized_tensor (cut->pdata[i], size, input);
+      g_assert_true (ead_nets_predict (nets, input, 1, EAD_PRECISION_FP32,
+                                       tile_local + i * tile_cells, tile_global + i * tile_cells,
+                                       &error));
+    }
+  g_autofree float *expected = g_new (float, side * side);
+  ead_tiles_stitch (tile_local, size, 2, tile_map, expected);
+  for (int i = 0; i < side * side; i++)
+    g_assert_cmpfloat_with_epsilon (local[i], expected[i], 1e-3 * (1 + fabsf (expected[i])));
+  ead_tiles_stitch (tile_global, size, 2, tile_map, expected);
+  for (int i = 0; i < side * side; i++)
+    g_assert_cmpfloat_with_epsilon (global[i], expected[i], 1e-3 * (1 + fabsf (expected[i])));
+
+  /* Maps at the image's size, the score their maximum. */
+  g_auto (EadScoreResult) result = { 0 };
+  g_assert_true (ead_model_score (model, image, EAD_PRECISION_FP32, EAD_SCORE_MAPS, &result,
+                                  &error));
+  g_assert_cmpint (result.width, ==, ead_image_get_width (image));
+  g_assert_cmpfloat (result.score, ==, map_max (result.fused, (gsize) result.width * result.height));
+
+  g_autofree char *dir = g_dir_make_tmp ("ead-tiled-XXXXXX", NULL);
+  g_autofree char *script = g_build_filename (dir, "tiled.pt", NULL);
+  g_assert_false (ead_model_export (model, EAD_EXPORT_TORCHSCRIPT, script, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
+  g_assert_nonnull (strstr (error->message, "tiled"));
+  g_assert_false (g_file_test (script, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+  g_autofree char *file = g_build_filename (dir, "tiled.safetensors", NULL);
+  g_assert_true (ead_model_export (model, EAD_EXPORT_MODEL_FILE, file, &error));
+  g_autoptr (EadModel) loaded = ead_model_load (file, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ead_model_get_tiles (loaded), ==, 2);
+  test_remove_tree (dir);
+}
+
 static void
 test_rejects_bad_params (void)
 {
@@ -414,6 +493,11 @@ test_rejects_bad_params (void)
   params.minutes = -1;
   g_assert_null (train (&params, &watch, &error));
   g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE);
+  g_clear_error (&error);
+  params.minutes = 0;
+  params.tiles = EAD_TILES_MAX + 1;
+  g_assert_null (train (&params, &watch, &error));
+  g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_TILES);
   g_array_unref (watch.reports);
 }
 
@@ -429,6 +513,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train/cancel-in-every-phase", test_cancel_in_every_phase);
   g_test_add_func ("/train/time-budget", test_time_budget);
   g_test_add_func ("/train/patience-stops-early", test_patience_stops_early);
+  g_test_add_func ("/train/tiled", test_tiled);
   g_test_add_func ("/train/rejects-bad-params", test_rejects_bad_params);
   int status = g_test_run ();
   test_remove_tree (scratch);
