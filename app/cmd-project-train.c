@@ -83,7 +83,7 @@ typedef struct {
   char *teacher_path;   /* what --teacher resolved to */
   char *penalty_dir;    /* what --penalty-images resolved to */
   CliSchedule schedule;
-  int image_size, checkpoint_every;
+  int image_size, tiles, checkpoint_every;
   gint64 seed;
 } RunOptions;
 
@@ -103,7 +103,8 @@ static gboolean
 run_options_given (const RunOptions *o)
 {
   return o->size || o->teacher || o->penalty || cli_schedule_given (&o->schedule)
-         || o->image_size != UNSET || o->checkpoint_every != UNSET || o->seed != UNSET;
+         || o->image_size != UNSET || o->tiles != UNSET || o->checkpoint_every != UNSET
+         || o->seed != UNSET;
 }
 
 /* A new run's parameters from the options; ead_project_add_run() checks them. */
@@ -128,6 +129,8 @@ params_from_options (RunOptions *o, EadDevice device, EadPrecision precision,
     return FALSE;
   if (o->image_size != UNSET)
     params->image_size = o->image_size;
+  if (o->tiles != UNSET)
+    params->tiles = o->tiles;
   if (o->seed != UNSET)
     params->seed = (guint64) o->seed;
   params->checkpoint_every = o->checkpoint_every != UNSET ? o->checkpoint_every
@@ -177,7 +180,7 @@ print_trained (EadProject *project, gint64 run_id, gint64 model_id, gboolean jso
 int
 project_train (int argc, char **argv)
 {
-  g_auto (RunOptions) o = { .image_size = UNSET, .checkpoint_every = UNSET,
+  g_auto (RunOptions) o = { .image_size = UNSET, .tiles = UNSET, .checkpoint_every = UNSET,
                             .seed = UNSET };
   g_autofree char *device_text = NULL;
   g_auto (CliEngineOptions) engine = { 0 };
@@ -186,6 +189,7 @@ project_train (int argc, char **argv)
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, "Model size: s (default) or m", "s|m" },
     { "image-size", 0, 0, G_OPTION_ARG_INT, &o.image_size, "Input size, a multiple of 64 (default 256)", "PIXELS" },
+    { "tiles", 0, 0, G_OPTION_ARG_INT, &o.tiles, CLI_TILES_HELP, "N" },
     { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &o.teacher, "Pretrained teacher weights (default: the shipped one), or 'random'", "FILE" },
     { "penalty-images", 0, 0, G_OPTION_ARG_FILENAME, &o.penalty, CLI_PENALTY_IMAGES_HELP, "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Random seed (default 42)", "N" },

@@ -17,8 +17,8 @@ ead_project_add_run (EadProject *project, const EadTrainParams *params, GError *
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "INSERT INTO runs (created_at, created_by, state, model_size, image_size, steps, seed,"
     "                  precision, teacher, penalty_dir, checkpoint_every, learning_rate,"
-    "                  weight_decay, minutes, validate_every, patience)"
-    " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+    "                  weight_decay, minutes, validate_every, patience, tiles)"
+    " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (!s)
     return 0;
   g_autofree char *now = ead_project_now ();
@@ -39,6 +39,7 @@ ead_project_add_run (EadProject *project, const EadTrainParams *params, GError *
     sqlite3_bind_double (s, 13, params->minutes);
   sqlite3_bind_int (s, 14, params->validate_every);
   sqlite3_bind_int (s, 15, params->patience);
+  sqlite3_bind_int (s, 16, params->tiles);
   if (!ead_project_step_statement (project, s, error))
     return 0;
   return sqlite3_last_insert_rowid (project->db);

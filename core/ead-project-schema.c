@@ -259,6 +259,10 @@ static const char *const migrations[] = {
   "  changed_at TEXT NOT NULL,"
   "  CHECK ((mask IS NULL) = (source IS NULL)"
   "         AND (mask IS NULL) = (width IS NULL) AND (mask IS NULL) = (height IS NULL)));",
+
+  /* Version 8: a run's tiling (tiles per side); earlier runs took the
+   * whole image. */
+  "ALTER TABLE runs ADD COLUMN tiles INTEGER NOT NULL DEFAULT 1 CHECK (tiles BETWEEN 1 AND 8);",
 };
 
 int

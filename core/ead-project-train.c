@@ -30,7 +30,7 @@ read_run_config (EadProject *project, gint64 run_id, RunConfig *config, GError *
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "SELECT model_size, image_size, steps, seed, precision, teacher, penalty_dir,"
     "       checkpoint_every, learning_rate, weight_decay, coalesce (minutes, 0),"
-    "       validate_every, patience FROM runs WHERE id = ?", error);
+    "       validate_every, patience, tiles FROM runs WHERE id = ?", error);
   if (!s)
     return FALSE;
   sqlite3_bind_int64 (s, 1, run_id);
@@ -53,6 +53,7 @@ read_run_config (EadProject *project, gint64 run_id, RunConfig *config, GError *
   p->minutes = sqlite3_column_double (s, 10);
   p->validate_every = sqlite3_column_int (s, 11);
   p->patience = sqlite3_column_int (s, 12);
+  p->tiles = sqlite3_column_int (s, 13);
   g_autoptr (GError) local_error = NULL;
   config->roi = ead_project_get_roi (project, NULL, NULL, &local_error);
   if (local_error)

@@ -977,6 +977,35 @@ test_train_budget_and_validation (TempDir *dir, gconstpointer data)
   ead_run_info_clear (&run);
 }
 
+/* A run's tiling is part of its record: `project train --tiles` trains a
+ * tiled model, and the run says so. */
+static void
+test_train_tiled (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (dir->path, "tiled.eadproj", NULL);
+  g_autoptr (GError) error = NULL;
+  create_imported (path);
+  const char *train[] = { "project", "train", path, "--teacher", "random", "--steps", "1",
+                          "--tiles", "2", "--precision", "fp32", NULL };
+  g_autofree char *err = NULL;
+  g_assert_cmpint (run_cli (train, &err), ==, 0);
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_raw_int (path, "SELECT tiles FROM runs"), ==, 2);
+  g_autoptr (EadModel) model = ead_project_load_model (project,
+                                                       ead_project_get_latest_model (project,
+                                                                                     &error),
+                                                       &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ead_model_get_tiles (model), ==, 2);
+
+  const char *refused[] = { "project", "train", path, "--teacher", "random", "--tiles", "0",
+                            NULL };
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (refused, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "--tiles must be from 1 to 8"));
+}
+
 /* Every name that appeared in a watched folder, created or moved in. */
 static void
 note_new_file (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event,
@@ -1962,6 +1991,7 @@ main (int argc, char **argv)
                      test_train_paused_and_resumed_in_place);
   add_temp_dir_test ("/project/train-killed-and-resumed", test_train_killed_and_resumed);
   add_temp_dir_test ("/project/train-budget-and-validation", test_train_budget_and_validation);
+  add_temp_dir_test ("/project/train-tiled", test_train_tiled);
   add_temp_dir_test ("/project/calibrate", test_calibrate);
   add_temp_dir_test ("/project/results-and-threshold", test_results_and_threshold);
   add_temp_dir_test ("/project/local-weight", test_local_weight);
