@@ -110,7 +110,8 @@ EfficientadStatus efficientad_model_load (const char *path, EfficientadModel **m
 void efficientad_model_free (EfficientadModel *model);
 
 /* The network's input side in pixels (256 unless trained otherwise); every
- * image is resized to it. 0 for NULL. */
+ * image is resized to it, or, for a tiled model, cut into overlapping tiles
+ * of that side (docs/model-format.md). 0 for NULL. */
 int efficientad_model_get_input_size (const EfficientadModel *model);
 
 /* "small" (PDN-S) or "medium" (PDN-M); NULL for NULL. */

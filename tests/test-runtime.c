@@ -117,6 +117,35 @@ test_round_trip (void)
   efficientad_model_free (model);
 }
 
+/* A tiled model's file scores through the runtime as in the engine, with
+ * maps at the image's size. */
+static void
+test_tiled (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadModel) engine = ead_model_load (model_path, &error);
+  g_assert_no_error (error);
+  ead_model_set_tiles (engine, 2);
+  g_autofree char *path = g_build_filename (scratch, "tiled.safetensors", NULL);
+  g_assert_true (ead_model_save (engine, path, &error));
+  EfficientadModel *model = load_runtime_model (path);
+  g_assert_cmpint (efficientad_model_get_input_size (model), ==, 256);
+
+  const EadImage *image = images->pdata[0];
+  const gsize n = (gsize) ead_image_get_width (image) * ead_image_get_height (image);
+  g_autofree float *fused = g_new (float, n);
+  EfficientadScoreOptions options = efficientad_score_options_default ();
+  options.fused_map = fused;
+  EfficientadResult result;
+  g_assert_cmpint (score_image (model, image, &options, &result), ==, EFFICIENTAD_OK);
+  g_auto (EadScoreResult) expected = { 0 };
+  g_assert_true (ead_model_score (engine, image, EAD_PRECISION_FP32, EAD_SCORE_MAPS, &expected,
+                                  &error));
+  g_assert_cmpfloat_with_epsilon (result.score, expected.score, 1e-6);
+  g_assert_cmpfloat (max_difference (fused, expected.fused, n), <=, 1e-6);
+  efficientad_model_free (model);
+}
+
 /* Padded rows and gray buffers describe the same picture. */
 static void
 test_layouts (void)
@@ -512,6 +541,7 @@ main (int argc, char **argv)
     }
 
   g_test_add_func ("/runtime/round-trip", test_round_trip);
+  g_test_add_func ("/runtime/tiled", test_tiled);
   g_test_add_func ("/runtime/layouts", test_layouts);
   g_test_add_func ("/runtime/decisions", test_decisions);
   g_test_add_func ("/runtime/bad-inputs", test_bad_inputs);
