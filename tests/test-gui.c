@@ -797,8 +797,14 @@ test_training (void)
     GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (view), GTK_TYPE_SPIN_BUTTON, 1));
   gtk_spin_button_set_value (image_size, 512);
   assert_shows (expect ("about 4.0× the time per step and per image", "每步和每幅图像约需 4.0 倍时间"));
+  /* Tiles leave a step's cost and multiply an image's. */
+  GtkSpinButton *tiles = GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (view), GTK_TYPE_SPIN_BUTTON, 2));
+  gtk_spin_button_set_value (tiles, 3);
+  assert_shows (expect ("about 4.0× the time per step, 36.0× per image",
+                        "每步约需 4.0 倍时间，每幅图像约需 36.0 倍时间"));
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
   snapshot (GTK_WIDGET (window), "training-image-size");
+  gtk_spin_button_set_value (tiles, 1);
   gtk_spin_button_set_value (image_size, EAD_DEFAULT_IMAGE_SIZE);
   /* The shipped teacher and penalty photos by default. */
   assert_shows ("pdn_small.safetensors");
@@ -881,7 +887,7 @@ test_training (void)
    * next one. */
   unit = GTK_DROP_DOWN (find_widget (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN, 1));
   gtk_drop_down_set_selected (unit, 1);
-  GtkSpinButton *patience = GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (view), GTK_TYPE_SPIN_BUTTON, 2));
+  GtkSpinButton *patience = GTK_SPIN_BUTTON (find_widget (GTK_WIDGET (view), GTK_TYPE_SPIN_BUTTON, 3));
   gtk_spin_button_set_value (patience, 3);
   activate_in (view, "training.start");
   activate_in (view, "training.stop");

@@ -78,6 +78,7 @@ start_activated (GtkWidget *widget, const char *action_name, GVariant *parameter
   params.validate_every = EAD_TRAIN_DEFAULT_VALIDATE_EVERY;
   params.patience = gtk_spin_button_get_value_as_int (self->patience_spin);
   params.image_size = gtk_spin_button_get_value_as_int (self->image_size_spin);
+  params.tiles = gtk_spin_button_get_value_as_int (self->tiles_spin);
   params.precision = gtk_drop_down_get_selected (self->precision_choice) == 1
                      ? EAD_PRECISION_BF16 : EAD_PRECISION_FP32;
   params.teacher_path = self->teacher_path;

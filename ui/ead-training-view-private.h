@@ -27,6 +27,7 @@ struct _EadTrainingView {
   GtkDropDown *length_unit_choice;
   GtkSpinButton *image_size_spin;
   GtkLabel *image_size_cost_label;
+  GtkSpinButton *tiles_spin;
   GtkDropDown *precision_choice;
   GtkDropDown *device_choice;
   GtkLabel *teacher_label;

@@ -532,18 +532,26 @@ length_unit_changed (EadTrainingView *self)
   show_default_length (self);
 }
 
-/* What a size costs beside the default: the networks' work grows with the
- * image's area, each training step and each image inspected alike. */
+/* What a size and a tiling cost beside the default: the networks' work
+ * grows with the input's area, each training step and each tile alike; a
+ * step trains on one tile, an image inspected passes all of them. */
 static void
-image_size_changed (EadTrainingView *self)
+size_or_tiles_changed (EadTrainingView *self)
 {
   const double side = gtk_spin_button_get_value (self->image_size_spin) / EAD_DEFAULT_IMAGE_SIZE;
+  const int tiles = gtk_spin_button_get_value_as_int (self->tiles_spin);
+  const double per_step = side * side, per_image = per_step * tiles * tiles;
   g_autofree char *cost = NULL;
 
-  if (side > 1.0)
+  if (tiles > 1)
+    /* Translators: how many times longer each training step and each
+     * inspection take than at the default size, untiled. */
+    cost = g_strdup_printf (_("about %.1f× the time per step, %.1f× per image"), per_step,
+                            per_image);
+  else if (side > 1.0)
     /* Translators: how many times longer each training step and each
      * inspection takes than at the default size. */
-    cost = g_strdup_printf (_("about %.1f× the time per step and per image"), side * side);
+    cost = g_strdup_printf (_("about %.1f× the time per step and per image"), per_step);
   gtk_label_set_text (self->image_size_cost_label, cost != NULL ? cost : "");
 }
 
@@ -669,6 +677,7 @@ ead_training_view_class_init (EadTrainingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, patience_spin);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, image_size_spin);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, image_size_cost_label);
+  gtk_widget_class_bind_template_child (widget_class, EadTrainingView, tiles_spin);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, precision_choice);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, device_choice);
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, teacher_label);
@@ -679,7 +688,7 @@ ead_training_view_class_init (EadTrainingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EadTrainingView, loss_plot);
   gtk_widget_class_bind_template_callback (widget_class, device_changed);
   gtk_widget_class_bind_template_callback (widget_class, length_unit_changed);
-  gtk_widget_class_bind_template_callback (widget_class, image_size_changed);
+  gtk_widget_class_bind_template_callback (widget_class, size_or_tiles_changed);
   gtk_widget_class_bind_template_callback (widget_class, run_selected);
   _ead_training_view_class_actions_init (widget_class);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
