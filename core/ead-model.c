@@ -126,6 +126,12 @@ ead_model_set_tiles (EadModel *model, int tiles)
   model->tiles = tiles;
 }
 
+int
+ead_model_get_resolution (const EadModel *model)
+{
+  return ead_tiles_resolution (ead_model_get_image_size (model), model->tiles);
+}
+
 gboolean
 ead_model_is_calibrated (const EadModel *model)
 {

@@ -69,6 +69,9 @@ int ead_model_get_image_size (const EadModel *model);
  * training: the networks learn the tiles' scale. */
 int ead_model_get_tiles (const EadModel *model);
 void ead_model_set_tiles (EadModel *model, int tiles);
+/* The side of the square images are resized to: the input size, or what
+ * the tiles cover. */
+int ead_model_get_resolution (const EadModel *model);
 
 gboolean ead_model_is_calibrated (const EadModel *model);
 const EadQuantiles *ead_model_get_quantiles (const EadModel *model);

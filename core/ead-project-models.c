@@ -100,7 +100,7 @@ ead_project_insert_model (EadProject *project, gint64 run_id, EadModel *model,
   "SELECT m.id, m.run_id, m.created_at, r.model_size, r.image_size," \
   "       c.st_start, c.st_end, c.ae_start, c.ae_end, c.n_validation," \
   "       t.value, t.method, t.parameter," \
-  "       (SELECT count(*) FROM results WHERE model_id = m.id), c.local_weight" \
+  "       (SELECT count(*) FROM results WHERE model_id = m.id), c.local_weight, r.tiles" \
   " FROM models m JOIN runs r ON r.id = m.run_id" \
   " JOIN calibrations c ON c.model_id = m.id" \
   " LEFT JOIN thresholds t ON t.model_id = m.id"
@@ -126,6 +126,7 @@ model_info_from_row (sqlite3_stmt *s)
                            ? sqlite3_column_double (s, 12) : NAN,
     .n_results = sqlite3_column_int (s, 13),
     .local_weight = sqlite3_column_double (s, 14),
+    .tiles = sqlite3_column_int (s, 15),
   };
   ead_model_size_from_string ((const char *) sqlite3_column_text (s, 3), &info.size);
   if (info.has_threshold)
@@ -456,7 +457,7 @@ ead_project_calibrate (EadProject *project, gint64 model_id, EadPrecision precis
   if (!ids)
     return FALSE;
   g_autoptr (GPtrArray) images = load_resized_images (project, ids,
-                                                      ead_model_get_image_size (model),
+                                                      ead_model_get_resolution (model),
                                                       cancellable, error);
   if (!images
       || !ead_calibrate_quantiles (model, (EadImage *const *) images->pdata, images->len,

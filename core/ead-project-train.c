@@ -5,6 +5,7 @@
 #include "ead-project-private.h"
 
 #include "ead-error.h"
+#include "ead-tiles.h"
 
 /* A run's configuration as engine parameters; the strings and the stored
  * checkpoint are owned here. */
@@ -449,7 +450,8 @@ finish_run (Session *s, EadModel *model, guint n_validation, GError **error)
 static EadModel *
 train_images (Session *s, guint *n_validation, GError **error)
 {
-  const int size = s->params->image_size;
+  /* Resized once here to what the model sees, tiles included. */
+  const int size = ead_tiles_resolution (s->params->image_size, s->params->tiles);
   g_autoptr (GPtrArray) train = load_run_images (s->project, s->run_id, "train", size,
                                                  s->cancellable, error);
   g_autoptr (GPtrArray) validation = train ? load_run_images (s->project, s->run_id,

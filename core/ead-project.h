@@ -285,6 +285,7 @@ typedef struct {
   char *created_at;
   EadModelSize size;
   int image_size;
+  int tiles;                  /* per side; 1: the whole image */
   EadQuantiles quantiles;
   guint n_validation;         /* images the quantiles come from */
   double local_weight;        /* the fused map's share of the local map */

@@ -424,7 +424,11 @@ section_model (Writer *w, const Report *r, GError **error)
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d %H:%M");
   g_autofree char *model_id = g_strdup_printf ("%" G_GINT64_FORMAT, r->model.id);
-  g_autofree char *image_size = g_strdup_printf ("%d × %d", r->model.image_size, r->model.image_size);
+  const int side = r->model.image_size, tiles = r->model.tiles;
+  g_autofree char *image_size = tiles > 1
+    /* Translators: the input size, then how many tiles each image is cut into. */
+    ? g_strdup_printf (_("%d × %d, in %d × %d tiles"), side, side, tiles, tiles)
+    : g_strdup_printf ("%d × %d", side, side);
   g_autofree char *teacher = p.teacher ? g_strdup_printf (_("pretrained, from %s"), p.teacher)
                                        : g_strdup (_("random (not pretrained)"));
   g_autofree char *training = g_strdup_printf (_("%d steps in %.0f s"), p.steps_done,

@@ -998,6 +998,11 @@ test_train_tiled (TempDir *dir, gconstpointer data)
                                                        &error);
   g_assert_no_error (error);
   g_assert_cmpint (ead_model_get_tiles (model), ==, 2);
+  EadModelInfo info;
+  g_assert_true (ead_project_get_model (project, ead_project_get_latest_model (project, &error),
+                                        &info, &error));
+  g_assert_cmpint (info.tiles, ==, 2);
+  ead_model_info_clear (&info);
 
   const char *refused[] = { "project", "train", path, "--teacher", "random", "--tiles", "0",
                             NULL };
