@@ -47,6 +47,8 @@ print_info_text (guint counts[EAD_N_SPLITS][EAD_N_LABELS], GArray *runs, GArray 
       g_print ("run %" G_GINT64_FORMAT ": %s, %s model, %d px, step %d of %d", r->id,
                ead_run_state_to_string (r->state), ead_model_size_to_string (r->size),
                r->image_size, r->steps_done, r->steps);
+      if (r->tiles > 1)
+        g_print (", %d x %d tiles", r->tiles, r->tiles);
       if (r->minutes > 0)
         g_print (" (a budget of %g min)", r->minutes);
       if (r->patience > 0)
@@ -106,6 +108,7 @@ add_runs_json (JsonBuilder *b, GArray *runs)
       project_add_string (b, "state", ead_run_state_to_string (r->state));
       project_add_string (b, "size", ead_model_size_to_string (r->size));
       project_add_int (b, "image_size", r->image_size);
+      project_add_int (b, "tiles", r->tiles);
       project_add_int (b, "steps", r->steps);
       project_add_int (b, "steps_done", r->steps_done);
       cli_json_add_number (b, "minutes", r->minutes);

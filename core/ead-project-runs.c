@@ -52,7 +52,7 @@ ead_project_add_run (EadProject *project, const EadTrainParams *params, GError *
   "       (SELECT max(step) FROM losses WHERE run_id = r.id)," \
   "       (SELECT step FROM checkpoints WHERE run_id = r.id)," \
   "       (SELECT id FROM models WHERE run_id = r.id)," \
-  "       r.created_at, r.error, coalesce (r.minutes, 0), r.patience" \
+  "       r.created_at, r.error, coalesce (r.minutes, 0), r.patience, r.tiles" \
   " FROM runs r"
 
 static EadRunInfo
@@ -69,6 +69,7 @@ run_info_from_row (sqlite3_stmt *s)
     .error = ead_project_column_text (s, 9),
     .minutes = sqlite3_column_double (s, 10),
     .patience = sqlite3_column_int (s, 11),
+    .tiles = sqlite3_column_int (s, 12),
   };
   ead_run_state_from_string ((const char *) sqlite3_column_text (s, 1), &info.state);
   ead_model_size_from_string ((const char *) sqlite3_column_text (s, 2), &info.size);

@@ -207,6 +207,7 @@ typedef struct {
   EadRunState state;
   EadModelSize size;
   int image_size;
+  int tiles;              /* per side; 1: the whole image */
   int steps;              /* planned; under a time budget, fixed once the speed is known */
   double minutes;         /* the time budget, 0 for none */
   int patience;           /* validations without improvement that stop it; 0: never */

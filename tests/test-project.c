@@ -1002,6 +1002,10 @@ test_train_tiled (TempDir *dir, gconstpointer data)
   g_assert_true (ead_project_get_model (project, ead_project_get_latest_model (project, &error),
                                         &info, &error));
   g_assert_cmpint (info.tiles, ==, 2);
+  EadRunInfo run;
+  g_assert_true (ead_project_get_run (project, info.run_id, &run, &error));
+  g_assert_cmpint (run.tiles, ==, 2);
+  ead_run_info_clear (&run);
   ead_model_info_clear (&info);
 
   const char *refused[] = { "project", "train", path, "--teacher", "random", "--tiles", "0",
