@@ -123,6 +123,9 @@ ead_model_set_tiles (EadModel *model, int tiles)
 {
   g_return_if_fail (tiles >= 1 && tiles <= EAD_TILES_MAX);
 
+  /* Quantiles and threshold were measured on the other maps. */
+  if (tiles != model->tiles)
+    model->calibrated = model->has_threshold = FALSE;
   model->tiles = tiles;
 }
 
@@ -460,20 +463,35 @@ read_local_weight (EadModel *model, const EadSafetensors *st, const char *name, 
   return TRUE;
 }
 
+/* The tiling, which only a version 3 file may have, and which must not
+ * ask for images larger than EAD_TILES_MAX_RESOLUTION. Read before the
+ * calibration, which it would otherwise clear. */
 static gboolean
 read_tiles (EadModel *model, const EadSafetensors *st, const char *name, GError **error)
 {
   const char *text = ead_safetensors_get_metadata (st, "tiles");
-  gint64 tiles = 1;
-  if (text && !g_ascii_string_to_signed (text, 10, 1, EAD_TILES_MAX, &tiles, NULL))
+  gint64 tiles = 1, version = 0;
+  g_ascii_string_to_signed (ead_safetensors_get_metadata (st, "format_version"), 10, 1,
+                            G_MAXINT, &version, NULL);
+  if (text && (!g_ascii_string_to_signed (text, 10, 1, EAD_TILES_MAX, &tiles, NULL)
+               || (tiles > 1 && version < EAD_MODEL_FORMAT_VERSION)))
     {
       g_autofree char *shown = quote_metadata (text);
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                   "%s: metadata 'tiles' is not a whole number from 1 to %d: %s", name,
-                   EAD_TILES_MAX, shown);
+                   "%s: metadata 'tiles' is not a whole number from 1 to %d in a version %d "
+                   "file: %s", name, EAD_TILES_MAX, EAD_MODEL_FORMAT_VERSION, shown);
       return FALSE;
     }
-  model->tiles = (int) tiles;
+  const int resolution = ead_tiles_resolution (ead_model_get_image_size (model), (int) tiles);
+  if (resolution > EAD_TILES_MAX_RESOLUTION)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT " tiles of %d pixels cover "
+                   "%d pixels, more than %d", name, tiles, tiles,
+                   ead_model_get_image_size (model), resolution, EAD_TILES_MAX_RESOLUTION);
+      return FALSE;
+    }
+  ead_model_set_tiles (model, (int) tiles);
   return TRUE;
 }
 
@@ -525,8 +543,8 @@ ead_model_new_from_safetensors (const EadSafetensors *st, const char *name, GErr
   for (guint i = 0; i < ead_nets_get_n_tensors (model->nets); i++)
     if (!fill_tensor (model->nets, i, st, name, ead_nets_get_tensor_name (model->nets, i), error))
       return NULL;
-  if (!read_calibration (model, st, name, error) || !read_local_weight (model, st, name, error)
-      || !read_tiles (model, st, name, error) || !read_roi (model, st, name, error))
+  if (!read_tiles (model, st, name, error) || !read_calibration (model, st, name, error)
+      || !read_local_weight (model, st, name, error) || !read_roi (model, st, name, error))
     return NULL;
 
   for (const char *const *key = ead_safetensors_get_metadata_keys (st); *key; key++)

@@ -66,7 +66,8 @@ int ead_model_get_image_size (const EadModel *model);
 
 /* How many tiles per side the model cuts an image into (ead-tiles.h), from
  * 1 (the whole image at once, the paper's way) to EAD_TILES_MAX. Set before
- * training: the networks learn the tiles' scale. */
+ * training: the networks learn the tiles' scale. A new tiling clears the
+ * quantiles and the threshold, which were the other maps'. */
 int ead_model_get_tiles (const EadModel *model);
 void ead_model_set_tiles (EadModel *model, int tiles);
 /* The side of the square images are resized to: the input size, or what

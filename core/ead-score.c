@@ -100,6 +100,10 @@ map_to_image (const float *map, int side, const guint8 *roi, int width, int heig
   return out;
 }
 
+/* Enough to keep the CPU's cores busy, few enough that a 8 x 8 tiling
+ * needs the memory of four inputs, not of 64. */
+#define TILES_PER_BATCH 4
+
 int
 ead_model_get_map_side (EadModel *model)
 {
@@ -124,17 +128,22 @@ ead_model_raw_maps (EadModel *model, const EadImage *image, EadPrecision precisi
       return ead_nets_predict (nets, input, 1, precision, local, global, error);
     }
 
-  /* One batch of every tile, then their maps stitched. */
+  /* The tiles in batches of a few, then their maps stitched. */
   g_autoptr (GPtrArray) cut = ead_tiles_cut (image, size, tiles);
   const int tile_map_side = ead_nets_get_output_size (nets);
   const gsize tile_cells = (gsize) tile_map_side * tile_map_side;
-  g_autofree float *inputs = g_new (float, cut->len * input_floats);
+  g_autofree float *inputs = g_new (float, TILES_PER_BATCH * input_floats);
   g_autofree float *tile_local = g_new (float, cut->len * tile_cells);
   g_autofree float *tile_global = g_new (float, cut->len * tile_cells);
-  for (guint i = 0; i < cut->len; i++)
-    ead_image_to_normalized_tensor (cut->pdata[i], size, inputs + i * input_floats);
-  if (!ead_nets_predict (nets, inputs, (int) cut->len, precision, tile_local, tile_global, error))
-    return FALSE;
+  for (guint first = 0; first < cut->len; first += TILES_PER_BATCH)
+    {
+      const guint n = MIN (TILES_PER_BATCH, cut->len - first);
+      for (guint i = 0; i < n; i++)
+        ead_image_to_normalized_tensor (cut->pdata[first + i], size, inputs + i * input_floats);
+      if (!ead_nets_predict (nets, inputs, (int) n, precision, tile_local + first * tile_cells,
+                             tile_global + first * tile_cells, error))
+        return FALSE;
+    }
   ead_tiles_stitch (tile_local, size, tiles, tile_map_side, local);
   ead_tiles_stitch (tile_global, size, tiles, tile_map_side, global);
   return TRUE;

@@ -8,7 +8,8 @@
 #define PIXELS_PER_CELL 4
 
 /* A quarter of a tile: for a 256-pixel tile 64 pixels, 16 map cells, twice
- * the 8 cells that each of two neighbours lacks at their common edge. */
+ * the 8 cells that two neighbours lack together at their common edge (4
+ * each). */
 static int
 overlap (int tile_size)
 {
@@ -63,6 +64,8 @@ ead_tiles_stitch (const float *tile_maps, int tile_size, int tiles, int tile_map
   const int step = stride (tile_size) / PIXELS_PER_CELL;
   const gsize tile_cells = (gsize) tile_map_side * tile_map_side;
   g_autofree guint8 *seen = g_new0 (guint8, (gsize) side * side);
+
+  g_return_if_fail (step <= tile_map_side);   /* else cells between tiles go unseen */
 
   memset (out, 0, (gsize) side * side * sizeof (float));
   for (int row = 0; row < tiles; row++)

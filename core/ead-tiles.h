@@ -7,11 +7,13 @@
  * stitching their maps. The local branch is translation-invariant and sees
  * each tile as it would see the whole image at that resolution; the global
  * branch learns what a tile of a good part looks like, wherever it lies, so
- * it no longer knows the part's layout (docs/benchmarks.md measures both).
+ * it no longer knows the part's layout (docs/benchmarks.md, "Tiling",
+ * measures both).
  *
  * The overlap is wide enough that every cell of the stitched map lies in
  * some tile's own map (each tile's map lacks EAD_MAP_PADDING cells on every
- * side); cells that several tiles see get their mean. */
+ * side); cells that several tiles see get their mean. Tiles go through the
+ * networks a few at a time, so memory stays that of a few inputs. */
 #pragma once
 
 #include <glib.h>
@@ -20,8 +22,11 @@
 
 G_BEGIN_DECLS
 
-/* At most 8 x 8 tiles: 64 network passes per image. */
+/* At most 8 x 8 tiles: 64 network passes per image... */
 #define EAD_TILES_MAX 8
+/* ...and images of at most 16384 pixels a side (libefficientad's
+ * EFFICIENTAD_MAX_SIDE). */
+#define EAD_TILES_MAX_RESOLUTION 16384
 
 /* The side in pixels of the square that @tiles x @tiles tiles of
  * @tile_size pixels cover: @tile_size when @tiles is 1. */

@@ -37,6 +37,10 @@ ead_train_params_check (const EadTrainParams *params, GError **error)
   else if (params->tiles < 1 || params->tiles > EAD_TILES_MAX)
     g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_TILES,
                  "--tiles must be from 1 to %d, not %d", EAD_TILES_MAX, params->tiles);
+  else if (ead_tiles_resolution (params->image_size, params->tiles) > EAD_TILES_MAX_RESOLUTION)
+    g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_TILES,
+                 "%d x %d tiles of %d pixels cover more than %d pixels: use fewer or smaller",
+                 params->tiles, params->tiles, params->image_size, EAD_TILES_MAX_RESOLUTION);
   else if (params->device == EAD_DEVICE_CUDA && !ead_torch_cuda_available ())
     g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_DEVICE,
                  "CUDA was asked for, but no CUDA device is available");

@@ -319,6 +319,23 @@ tiles_of (GPtrArray *images, const EadTrainParams *params)
   return tiles;
 }
 
+/* Writes the @i-th of @n inputs of the validation loss, in [0, 1]: the
+ * first images when untiled, tiles spread over every image when tiled. */
+static void
+validation_input (Training *t, guint i, guint n, float *input)
+{
+  const guint per_image = (guint) (t->params->tiles * t->params->tiles);
+  if (per_image == 1)
+    {
+      ead_image_to_float (t->validation->pdata[i], input);
+      return;
+    }
+  const guint spread = i * t->validation->len * per_image / n;
+  g_autoptr (GPtrArray) cut = ead_tiles_cut (t->validation->pdata[spread / per_image],
+                                             t->params->image_size, t->params->tiles);
+  ead_image_to_float (cut->pdata[spread % per_image], input);
+}
+
 /* Whether the run measures a validation loss at all: a short run of fixed
  * length may end before the first. */
 static gboolean
@@ -328,16 +345,17 @@ validates (const EadTrainParams *params)
          && (params->minutes > 0 || params->validate_every <= params->steps);
 }
 
-/* The inputs and raw teacher features of the first validation images, which
- * every validation loss reuses; timed, as a validation costs about as much. */
+/* The inputs and raw teacher features of up to VALIDATION_LOSS_IMAGES
+ * validation images (or tiles), which every validation loss reuses; timed,
+ * as a validation costs about as much. */
 static gboolean
 prepare_validation_loss (Training *t, EadModel *model, GError **error)
 {
   EadNets *nets = ead_model_get_nets (model);
   const int size = t->params->image_size;
   const gsize side = ead_nets_get_output_size (nets);
-  g_autoptr (GPtrArray) inputs = tiles_of (t->validation, t->params);
-  const guint n = MIN (inputs->len, VALIDATION_LOSS_IMAGES);
+  const guint per_image = (guint) (t->params->tiles * t->params->tiles);
+  const guint n = MIN (t->validation->len * per_image, VALIDATION_LOSS_IMAGES);
   const gint64 start = g_get_monotonic_time ();
   t->validation_inputs = g_ptr_array_new_with_free_func (g_free);
   t->validation_teacher = g_ptr_array_new_with_free_func (g_free);
@@ -347,8 +365,7 @@ prepare_validation_loss (Training *t, EadModel *model, GError **error)
       float *features = g_new (float, EAD_TEACHER_CHANNELS * side * side);
       g_ptr_array_add (t->validation_inputs, input);
       g_ptr_array_add (t->validation_teacher, features);
-      /* Spread over the tiles of every image, when tiled. */
-      ead_image_to_float (inputs->pdata[i * inputs->len / n], input);
+      validation_input (t, i, n, input);
       ead_augment_normalize (input, size);
       if (cancelled_while (t, "preparing the validation loss", error)
           || !ead_nets_teacher_forward (nets, input, 1, features, error))

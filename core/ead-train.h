@@ -79,7 +79,8 @@ typedef enum {
   EAD_TRAIN_PARAMS_ERROR_STEPS,              /* not positive */
   EAD_TRAIN_PARAMS_ERROR_CHECKPOINT_EVERY,   /* negative */
   EAD_TRAIN_PARAMS_ERROR_IMAGE_SIZE,         /* not a multiple of 64, or under 256 */
-  EAD_TRAIN_PARAMS_ERROR_TILES,              /* not 1 to EAD_TILES_MAX */
+  EAD_TRAIN_PARAMS_ERROR_TILES,              /* not 1 to EAD_TILES_MAX, or covering more
+                                              * than EAD_TILES_MAX_RESOLUTION */
   EAD_TRAIN_PARAMS_ERROR_DEVICE,             /* CUDA asked for, none available */
   EAD_TRAIN_PARAMS_ERROR_TEACHER,            /* unreadable, or not of the model's size */
   EAD_TRAIN_PARAMS_ERROR_SCHEDULE,           /* a negative budget, validation interval or

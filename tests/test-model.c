@@ -129,7 +129,14 @@ test_tiles (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_assert_cmpint (ead_model_get_tiles (f->model), ==, 1);
+  g_assert_true (ead_model_is_calibrated (f->model) && ead_model_has_threshold (f->model));
+  /* The same tiling keeps the calibration; another clears it, with the
+   * threshold in its units. */
+  ead_model_set_tiles (f->model, 1);
+  g_assert_true (ead_model_is_calibrated (f->model));
   ead_model_set_tiles (f->model, 3);
+  g_assert_false (ead_model_is_calibrated (f->model));
+  g_assert_false (ead_model_has_threshold (f->model));
   g_autofree char *path = g_build_filename (f->dir, "tiled.safetensors", NULL);
   g_assert_true (ead_model_save (f->model, path, &error));
   g_assert_no_error (error);
@@ -260,7 +267,8 @@ test_bad_metadata (Fixture *f, gconstpointer data)
   assert_load_fails (weight, EAD_ERROR_BAD_FILE, "local_weight");
   g_autofree char *word = write_variant (f, "word.safetensors", "local_weight", "half", NULL);
   assert_load_fails (word, EAD_ERROR_BAD_FILE, "local_weight");
-  const char *bad_tiles[] = { "0", "9", "-1", "2x", "", "99999999999999999999" };
+  /* "2" is refused too: the fixture is a version 1 file. */
+  const char *bad_tiles[] = { "0", "9", "-1", "2x", "", "99999999999999999999", "2" };
   for (gsize i = 0; i < G_N_ELEMENTS (bad_tiles); i++)
     {
       g_autofree char *tiles = write_variant (f, "tiles.safetensors", "tiles", bad_tiles[i], NULL);

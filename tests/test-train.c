@@ -498,6 +498,12 @@ test_rejects_bad_params (void)
   params.tiles = EAD_TILES_MAX + 1;
   g_assert_null (train (&params, &watch, &error));
   g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_TILES);
+  g_clear_error (&error);
+  /* 8 x 8 tiles of 4096 pixels would cover 25,600. */
+  params.tiles = EAD_TILES_MAX;
+  params.image_size = 4096;
+  g_assert_null (train (&params, &watch, &error));
+  g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_TILES);
   g_array_unref (watch.reports);
 }
 

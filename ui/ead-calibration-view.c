@@ -430,6 +430,12 @@ show_model (EadCalibrationView *self)
                                "From run %lld, %d pixels, calibrated on %u validation images",
                                model->n_validation),
                      (long long) model->run_id, model->image_size, model->n_validation);
+  if (model->tiles > 1)
+    {
+      /* Translators: the summary, then how many tiles each image is cut into. */
+      g_autofree char *untiled = g_steal_pointer (&summary);
+      summary = g_strdup_printf (_("%s, in %d × %d tiles"), untiled, model->tiles, model->tiles);
+    }
   g_autofree char *fusion = ead_fusion_describe (model->local_weight);
   /* Translators: the summary, then how the model's image score is made. */
   g_autofree char *text = g_strdup_printf (_("%s; %s"), summary, fusion);
