@@ -162,8 +162,6 @@ cli_choose_penalty_images (const char *option, char **path, GError **error)
       return TRUE;
     }
   *path = ead_data_find_penalty_images (error);
-  if (*path)
-    g_printerr ("penalty images: %s\n", *path);
   return *path != NULL;
 }
 

@@ -102,7 +102,8 @@ gboolean cli_parse_device (const char *text, EadDevice *device, GError **error);
 gboolean cli_choose_teacher (const char *option, EadModelSize size, char **path, GError **error);
 
 /* The folder of natural images that --penalty-images @option names: NULL in
- * @path for "none", the shipped images when the option is absent. */
+ * @path for "none", the shipped images when the option is absent. Says
+ * nothing: the commands name it once the run's parameters hold. */
 gboolean cli_choose_penalty_images (const char *option, char **path, GError **error);
 
 /* --tiles, as both train commands describe it. */

@@ -236,6 +236,8 @@ project_train (int argc, char **argv)
   if (!resume && !params.teacher_path)
     g_printerr ("efficientad: warning: training with a RANDOM teacher: its features mean "
                 "nothing, and neither will the results\n");
+  if (!resume && params.penalty_dir)
+    g_printerr ("penalty images: %s\n", params.penalty_dir);
   if (!resume)
     g_printerr ("run %" G_GINT64_FORMAT "\n", run_id);
   gint64 model_id = train_run (project, run_id, device, &error);

@@ -146,6 +146,8 @@ cmd_train (int argc, char **argv)
   params.penalty_dir = penalty_dir;
   if (!ead_train_params_check (&params, &error))
     return cli_fail (error);
+  if (params.penalty_dir)
+    g_printerr ("penalty images: %s\n", params.penalty_dir);
   g_autofree char *checkpoint = g_strconcat (output, ".checkpoint", NULL);
   params.checkpoint_path = checkpoint;
 
