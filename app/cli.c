@@ -156,9 +156,9 @@ cli_choose_teacher (const char *option, EadModelSize size, char **path, GError *
 gboolean
 cli_choose_penalty_images (const char *option, char **path, GError **error)
 {
-  if (option)
+  if (g_strcmp0 (option, "shipped") != 0)
     {
-      *path = g_str_equal (option, "none") ? NULL : g_strdup (option);
+      *path = option && !g_str_equal (option, "none") ? g_strdup (option) : NULL;
       return TRUE;
     }
   *path = ead_data_find_penalty_images (error);

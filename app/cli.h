@@ -101,9 +101,11 @@ gboolean cli_parse_device (const char *text, EadDevice *device, GError **error);
  * the shipped teacher for @size when the option is absent. */
 gboolean cli_choose_teacher (const char *option, EadModelSize size, char **path, GError **error);
 
-/* The folder of natural images that --penalty-images @option names: NULL in
- * @path for "none", the shipped images when the option is absent. Says
- * nothing: the commands name it once the run's parameters hold. */
+/* The folder of natural images that --penalty-images @option names: the
+ * shipped photos for "shipped", NULL in @path for "none" or no option (the
+ * penalty brought no gain on bottle or the hard-defects set: see
+ * docs/benchmarks.md). Says nothing: the commands name it once the run's
+ * parameters hold. */
 gboolean cli_choose_penalty_images (const char *option, char **path, GError **error);
 
 /* --tiles, as both train commands describe it. */
@@ -113,7 +115,8 @@ gboolean cli_choose_penalty_images (const char *option, char **path, GError **er
 
 /* --penalty-images, as both train commands describe it. */
 #define CLI_PENALTY_IMAGES_HELP \
-  "Natural images for the penalty term (default: the shipped ones), or 'none'"
+  "Natural images for the penalty term: a folder, or 'shipped' for the photos that " \
+  "come with the program (default: none)"
 
 /* The region of interest that --rect X,Y,W,H options (@texts) draw on
  * images of @width x @height pixels. */

@@ -87,7 +87,6 @@ ead_data_find_penalty_images (GError **error)
   char *path = find ("penalty", G_FILE_TEST_IS_DIR);
   if (!path)
     set_not_shipped_error (error, "penalty", "penalty images",
-                           "choose a folder with --penalty-images DIR, or train without with "
-                           "'--penalty-images none'");
+                           "choose a folder with --penalty-images DIR");
   return path;
 }

@@ -24,8 +24,8 @@ char *ead_data_find (const char *relative);
  * was looked for, and that --teacher chooses one, when there is none. */
 char *ead_data_find_teacher (EadModelSize size, GError **error);
 
-/* The folder of shipped natural images that training's penalty term uses
- * by default (data/penalty/COPYRIGHT says whose they are); an
+/* The folder of shipped natural images for training's penalty term, on
+ * asking (data/penalty/COPYRIGHT says whose they are); an
  * EAD_ERROR_INVALID_ARG like ead_data_find_teacher()'s when there is none. */
 char *ead_data_find_penalty_images (GError **error);
 

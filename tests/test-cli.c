@@ -163,27 +163,29 @@ test_train (void)
   g_assert_cmpint (json_object_get_int_member (o, "step"), ==, 3);
   for (const char *const *k = (const char *const[]) { "total", "hard", "penalty", "ae", "stae", "lr", NULL }; *k; k++)
     g_assert_true (json_object_has_member (o, *k));
-  /* Without --penalty-images, the shipped photos: the student pays for
-   * imitating the teacher on them. */
-  g_assert_nonnull (strstr (run.err, "penalty images: "));
-  g_assert_cmpfloat (json_object_get_double_member (o, "penalty"), >, 0.0);
+  /* Without --penalty-images, no penalty. */
+  g_assert_null (strstr (run.err, "penalty images: "));
+  g_assert_cmpfloat (json_object_get_double_member (o, "penalty"), ==, 0.0);
 }
 
+/* --penalty-images shipped: the photos that come with the program, on
+ * which the student pays for imitating the teacher. */
 static void
-test_train_without_penalty (void)
+test_train_with_shipped_penalty (void)
 {
-  g_autofree char *log = scratch_path ("log-none.jsonl");
-  g_autofree char *output = scratch_path ("no-penalty.safetensors");
+  g_autofree char *log = scratch_path ("log-shipped.jsonl");
+  g_autofree char *output = scratch_path ("penalty.safetensors");
   g_auto (Run) run = run_cli ("train", dataset, "-o", output, "--steps", "1", "--teacher",
-                              "random", "--penalty-images", "none", "--log-json", log, NULL);
+                              "random", "--penalty-images", "shipped", "--log-json", log, NULL);
   g_test_message ("stderr: %s", run.err);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_null (strstr (run.err, "penalty images: "));
+  g_assert_nonnull (strstr (run.err, "penalty images: "));
+  g_assert_nonnull (strstr (run.err, "penalty\n"));
 
   g_autofree char *contents = NULL;
   g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
   g_autoptr (JsonNode) line = parse_json (g_strstrip (contents));
-  g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (line), "penalty"), ==,
+  g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (line), "penalty"), >,
                      0.0);
 }
 
@@ -496,7 +498,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/train-bad-arguments", test_train_bad_arguments);
   g_test_add_func ("/cli/train-bad-image", test_train_bad_image);
   g_test_add_func ("/cli/train", test_train);
-  g_test_add_func ("/cli/train-without-penalty", test_train_without_penalty);
+  g_test_add_func ("/cli/train-with-shipped-penalty", test_train_with_shipped_penalty);
   g_test_add_func ("/cli/eval", test_eval);
   g_test_add_func ("/cli/eval-bad-model", test_eval_bad_model);
   g_test_add_func ("/cli/eval-bad-mask", test_eval_bad_mask);

@@ -806,9 +806,11 @@ test_training (void)
   snapshot (GTK_WIDGET (window), "training-image-size");
   gtk_spin_button_set_value (tiles, 1);
   gtk_spin_button_set_value (image_size, EAD_DEFAULT_IMAGE_SIZE);
-  /* The shipped teacher and penalty photos by default. */
+  /* The shipped teacher by default; the shipped penalty photos on asking. */
   assert_shows ("pdn_small.safetensors");
+  activate_in (view, "training.shipped-penalty");
   assert_shows (expect ("Shipped photos", "随附的照片"));
+  activate_in (view, "training.clear-penalty");
   g_assert_false (action_enabled (view, "training.resume"));
   gtk_spin_button_set_value (steps_spin, steps);
 

@@ -1192,12 +1192,8 @@ trained_original (void)
   path = g_build_filename (scratch, "trained" EAD_PROJECT_EXTENSION, NULL);
   create_imported (path);
   g_autofree char *steps = g_strdup_printf ("%d", TRAIN_STEPS);
-  /* Without the penalty, the model of the tests written before it was on
-   * by default: their bounds on this model's maps (the compact maps' peak
-   * within a tenth of the score) were measured on it. */
   const char *train[] = { "project", "train", path, "--teacher", "random", "--steps", steps,
-                          "--seed", "7", "--precision", "fp32", "--penalty-images", "none",
-                          NULL };
+                          "--seed", "7", "--precision", "fp32", NULL };
   g_autofree char *err = NULL;
   int status = run_cli (train, &err);
   g_test_message ("%s", err);

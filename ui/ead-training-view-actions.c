@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ead-data-dir.h"
 #include "ead-window.h"
 
 void
@@ -175,6 +176,23 @@ random_teacher_activated (GtkWidget *widget, const char *action_name, GVariant *
 }
 
 static void
+shipped_penalty_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  EadTrainingView *self = EAD_TRAINING_VIEW (widget);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *shipped = ead_data_find_penalty_images (&error);
+
+  if (shipped == NULL)
+    {
+      ead_widget_show_error (widget, error->message);
+      return;
+    }
+  g_free (self->penalty_dir);
+  self->penalty_dir = g_steal_pointer (&shipped);
+  _ead_training_view_show_choices (self);
+}
+
+static void
 clear_penalty_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   EadTrainingView *self = EAD_TRAINING_VIEW (widget);
@@ -196,6 +214,8 @@ _ead_training_view_class_actions_init (GtkWidgetClass *widget_class)
                                    random_teacher_activated);
   gtk_widget_class_install_action (widget_class, "training.choose-penalty", NULL,
                                    choose_penalty_activated);
+  gtk_widget_class_install_action (widget_class, "training.shipped-penalty", NULL,
+                                   shipped_penalty_activated);
   gtk_widget_class_install_action (widget_class, "training.clear-penalty", NULL,
                                    clear_penalty_activated);
 }

@@ -707,10 +707,8 @@ ead_training_view_init (EadTrainingView *self)
     gtk_string_list_append (devices, _("CUDA (GPU)"));
   gtk_drop_down_set_model (self->device_choice, G_LIST_MODEL (devices));
   device_changed (self);
-  /* The shipped teacher and penalty images, when there are some; a random
-   * teacher and no penalty otherwise. */
+  /* The shipped teacher, when there is one; random otherwise. */
   self->teacher_path = ead_data_find_teacher (EAD_MODEL_SMALL, NULL);
-  self->penalty_dir = ead_data_find_penalty_images (NULL);
   _ead_training_view_show_choices (self);
   reload (self);
 }
