@@ -2,7 +2,9 @@
 
 #include "cli.h"
 
+#include <glib-unix.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -199,15 +201,27 @@ cli_progress_init (CliProgress *progress)
   progress->is_tty = isatty (STDERR_FILENO);
   progress->last_decile = -1;
   progress->start = g_get_monotonic_time ();
+  progress->first_done = -1;
+}
+
+double
+cli_progress_per_minute (const CliProgress *progress, int done)
+{
+  const double elapsed = (g_get_monotonic_time () - progress->start) / 1e6;
+  const int counted = progress->first_done < 0 ? 0 : done - progress->first_done;
+  return elapsed > 0 ? 60.0 * counted / elapsed : 0.0;
 }
 
 void
 cli_progress_update (CliProgress *progress, int done, int total, const char *detail)
 {
   const int width = 24;
+  if (progress->first_done < 0)
+    progress->first_done = done;
   double fraction = total > 0 ? (double) done / total : 1.0;
-  double elapsed = (g_get_monotonic_time () - progress->start) / 1e6;
-  g_autofree char *eta = cli_format_duration (done > 0 ? elapsed * (total - done) / done : 0);
+  const double per_minute = cli_progress_per_minute (progress, done);
+  g_autofree char *eta = per_minute > 0 ? cli_format_duration (60.0 * (total - done) / per_minute)
+                                        : g_strdup ("?");
   if (progress->is_tty)
     {
       char bar[64];
@@ -268,8 +282,8 @@ cli_run_command (const CliCommandSet *set, int argc, char **argv)
   return 2;
 }
 
-const char *
-cli_train_phase_name (EadTrainPhase phase)
+static const char *
+train_phase_name (EadTrainPhase phase)
 {
   switch (phase)
     {
@@ -331,42 +345,120 @@ cli_apply_schedule (const CliSchedule *schedule, EadDevice device, EadTrainParam
 }
 
 void
-cli_train_notes_init (CliTrainNotes *notes)
+cli_train_report_init (CliTrainReport *report)
 {
-  notes->validation = NAN;
-  notes->budget_shown = FALSE;
+  cli_progress_init (&report->progress);
+  report->phase = -1;
+  report->validation = NAN;
+  report->budget_shown = FALSE;
 }
 
-gboolean
-cli_train_notes_update (CliTrainNotes *notes, CliProgress *progress, const EadTrainProgress *p)
+/* Prints @text on a line of its own between progress lines. */
+static void
+print_train_note (CliTrainReport *report, const char *text)
 {
-  if (p->total == 0)
-    return FALSE;
-  if (!isnan (p->validation))
-    notes->validation = p->validation;
-  if (p->steps_per_minute > 0 && !notes->budget_shown)
+  cli_progress_finish (&report->progress);
+  g_printerr ("%s\n", text);
+  cli_progress_init (&report->progress);
+}
+
+void
+cli_train_report_update (CliTrainReport *report, const EadTrainProgress *p)
+{
+  if ((int) p->phase != report->phase)
     {
-      cli_progress_finish (progress);
-      g_printerr ("time budget: %.1f steps/min measured, %d steps\n", p->steps_per_minute,
-                  p->total);
-      cli_progress_init (progress);
-      notes->budget_shown = TRUE;
+      print_train_note (report, train_phase_name (p->phase));
+      report->phase = p->phase;
+    }
+  /* A time budget measures the speed first: no step count to show yet. */
+  if (p->phase != EAD_TRAIN_STEPS || p->total == 0)
+    return;
+  if (!isnan (p->validation))
+    report->validation = p->validation;
+  if (p->steps_per_minute > 0 && !report->budget_shown)
+    {
+      g_autofree char *note = g_strdup_printf ("time budget: %.1f steps/min measured, %d steps",
+                                               p->steps_per_minute, p->total);
+      print_train_note (report, note);
+      report->budget_shown = TRUE;
     }
   if (p->stopped_early)
     {
-      cli_progress_finish (progress);
-      g_printerr ("stopped early at step %d of %d: the validation loss stopped improving "
-                  "(latest %.5g)\n", p->done, p->total, notes->validation);
-      cli_progress_init (progress);
+      g_autofree char *note = g_strdup_printf ("stopped early at step %d of %d: the validation "
+                                               "loss stopped improving (latest %.5g)",
+                                               p->done, p->total, report->validation);
+      print_train_note (report, note);
     }
-  return TRUE;
+  g_autofree char *validation = isnan (report->validation)
+                                  ? g_strdup ("")
+                                  : g_strdup_printf ("  val %.4f", report->validation);
+  g_autofree char *detail = g_strdup_printf (
+      "%.1f steps/min  loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)%s",
+      cli_progress_per_minute (&report->progress, p->done), p->losses.total, p->losses.hard,
+      p->losses.penalty, p->losses.ae, p->losses.stae, validation);
+  cli_progress_update (&report->progress, p->done, p->total, detail);
 }
 
-char *
-cli_train_notes_validation (const CliTrainNotes *notes)
+void
+cli_train_report_finish (CliTrainReport *report)
 {
-  return isnan (notes->validation) ? g_strdup ("")
-                                   : g_strdup_printf ("  val %.4f", notes->validation);
+  cli_progress_finish (&report->progress);
+}
+
+typedef struct {
+  CliWork work;
+  gpointer data;
+  GCancellable *cancellable;
+} Interruptible;
+
+static void
+run_work (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Interruptible *w = task_data;
+  GError *error = NULL;
+  if (w->work (w->data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_work_done (GObject *source, GAsyncResult *result, gpointer loop)
+{
+  g_main_loop_quit (loop);
+}
+
+static gboolean
+on_stop_signal (gpointer cancellable)
+{
+  g_printerr ("efficientad: stopping\n");
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+cli_run_loop_interruptible (GMainLoop *loop, GCancellable *cancellable)
+{
+  const guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, cancellable);
+  const guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, cancellable);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+}
+
+gboolean
+cli_run_interruptible (CliWork work, gpointer data, GError **error)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  Interruptible w = { work, data, cancellable };
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, on_work_done, loop);
+  /* The work's own error says where it stopped and what it kept. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, &w, NULL);
+  g_task_run_in_thread (task, run_work);
+  cli_run_loop_interruptible (loop, cancellable);
+  return g_task_propagate_boolean (task, error);
 }
 
 void

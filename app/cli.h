@@ -43,8 +43,6 @@ void cli_print_commands (const CliCommandSet *set, FILE *out);
  * usage for --help (status 0) and for a missing or unknown command (2). */
 int cli_run_command (const CliCommandSet *set, int argc, char **argv);
 
-const char *cli_train_phase_name (EadTrainPhase phase);
-
 /* How long to train: --steps or --minutes, and the validation loss with
  * early stopping (--validate-every, --patience). */
 typedef struct {
@@ -133,26 +131,38 @@ typedef struct {
   gboolean is_tty;
   int last_decile;
   gint64 start;
+  int first_done;   /* -1 before the first update: a resumed run starts late */
 } CliProgress;
 
 void cli_progress_init (CliProgress *progress);
 void cli_progress_update (CliProgress *progress, int done, int total, const char *detail);
+/* Units done per minute since the first update. */
+double cli_progress_per_minute (const CliProgress *progress, int done);
 void cli_progress_finish (CliProgress *progress);
 
-/* The line after the loss on a training step's progress: the latest
- * validation loss. Prints, on lines of their own, the step count a time
- * budget chose and an early stop. */
+/* What both train commands print as a run goes: each phase's name, a
+ * progress line of steps with their speed, losses and latest validation
+ * loss, and on lines of their own the step count a time budget chose and
+ * an early stop. */
 typedef struct {
+  CliProgress progress;
+  int phase;             /* -1 before the first report */
   double validation;     /* NAN before the first */
   gboolean budget_shown;
-} CliTrainNotes;
+} CliTrainReport;
 
-void cli_train_notes_init (CliTrainNotes *notes);
-/* FALSE while a time budget measures the speed: nothing to show yet. */
-gboolean cli_train_notes_update (CliTrainNotes *notes, CliProgress *progress,
-                                 const EadTrainProgress *p);
-/* "  val X" after the first validation loss, "" before. */
-char *cli_train_notes_validation (const CliTrainNotes *notes);
+void cli_train_report_init (CliTrainReport *report);
+void cli_train_report_update (CliTrainReport *report, const EadTrainProgress *p);
+void cli_train_report_finish (CliTrainReport *report);
+
+/* Long work that Ctrl-C or SIGTERM stops within moments, whatever phase it
+ * is in: @work runs in a worker thread, and the main thread cancels its
+ * cancellable on either signal. Returns what @work returned. */
+typedef gboolean (*CliWork) (gpointer data, GCancellable *cancellable, GError **error);
+gboolean cli_run_interruptible (CliWork work, gpointer data, GError **error);
+/* The same for work already running elsewhere: runs @loop until the work
+ * quits it, cancelling @cancellable on Ctrl-C or SIGTERM. */
+void cli_run_loop_interruptible (GMainLoop *loop, GCancellable *cancellable);
 
 /* "1h02m", "3m05s", "12s". */
 char *cli_format_duration (double seconds);

@@ -3,7 +3,6 @@
  * and efficientad distill --export-targets --backbone FILE --images DIR -o FILE */
 
 #include <glib/gstdio.h>
-#include <signal.h>
 
 #include "cli.h"
 #include "ead-distill.h"
@@ -14,20 +13,14 @@
 #define DEFAULT_STEPS_CUDA 60000
 #define DEFAULT_STEPS_CPU 1000
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_interrupt (int signal_number)
-{
-  interrupted = 1;
-}
-
 typedef struct {
+  const EadDistillParams *params;
+  const char *const *sources;
+  const char *output;
   CliProgress progress;
-  GCancellable *cancellable;
   EadDistillPhase phase;
   double held_out_loss;
-} DistillReport;
+} Distillation;
 
 static const char *
 phase_name (EadDistillPhase phase)
@@ -45,26 +38,35 @@ phase_name (EadDistillPhase phase)
     }
 }
 
+/* Called in the distilling thread. */
 static void
 on_progress (const EadDistillProgress *p, gpointer user_data)
 {
-  DistillReport *report = user_data;
-  if (interrupted)
-    g_cancellable_cancel (report->cancellable);
-  if (p->phase != report->phase)
+  Distillation *d = user_data;
+  if (p->phase != d->phase)
     {
-      cli_progress_finish (&report->progress);
+      cli_progress_finish (&d->progress);
       g_printerr ("%s\n", phase_name (p->phase));
-      cli_progress_init (&report->progress);
-      report->phase = p->phase;
+      cli_progress_init (&d->progress);
+      d->phase = p->phase;
     }
-  report->held_out_loss = p->held_out_loss;
+  d->held_out_loss = p->held_out_loss;
   g_autofree char *detail = NULL;
   if (p->phase == EAD_DISTILL_STEPS)
-    detail = g_strdup_printf ("%.2f s/step  loss %.4f  held-out %.4f",
-                              p->done > 0 ? p->seconds / p->done : 0.0, p->loss,
-                              p->held_out_loss);
-  cli_progress_update (&report->progress, p->done, p->total, detail);
+    {
+      const double per_minute = cli_progress_per_minute (&d->progress, p->done);
+      detail = g_strdup_printf ("%.2f s/step  loss %.4f  held-out %.4f",
+                                per_minute > 0 ? 60.0 / per_minute : 0.0, p->loss,
+                                p->held_out_loss);
+    }
+  cli_progress_update (&d->progress, p->done, p->total, detail);
+}
+
+static gboolean
+distill (gpointer data, GCancellable *cancellable, GError **error)
+{
+  Distillation *d = data;
+  return ead_distill_run (d->params, d->sources, d->output, on_progress, d, cancellable, error);
 }
 
 /* The folders or packed files of --images and the positional arguments. */
@@ -168,14 +170,15 @@ cmd_distill (int argc, char **argv)
   params.checkpoint_every = checkpoint_every;
   params.resume = resume;
 
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  DistillReport report = { .cancellable = cancellable, .phase = -1 };
-  cli_progress_init (&report.progress);
-  signal (SIGINT, on_interrupt);
-  signal (SIGTERM, on_interrupt);
-  gboolean ok = ead_distill_run (&params, (const char *const *) sources, output, on_progress,
-                                 &report, cancellable, &error);
-  cli_progress_finish (&report.progress);
+  Distillation d = {
+    .params = &params,
+    .sources = (const char *const *) sources,
+    .output = output,
+    .phase = -1,
+  };
+  cli_progress_init (&d.progress);
+  gboolean ok = cli_run_interruptible (distill, &d, &error);
+  cli_progress_finish (&d.progress);
   if (!ok)
     return cli_fail (error);
   /* The finished teacher supersedes the checkpoint. */
@@ -183,6 +186,6 @@ cmd_distill (int argc, char **argv)
   g_remove (checkpoint);
   g_print ("wrote %s (%s PDN, %s taps, %d steps of %d); held-out loss %.4f\n", output,
            ead_model_size_to_string (params.size), ead_distill_taps_to_string (params.taps),
-           params.steps, params.batch, report.held_out_loss);
+           params.steps, params.batch, d.held_out_loss);
   return 0;
 }

@@ -1,8 +1,5 @@
 /* cmd-project-train.c: efficientad project train. */
 
-#include <glib-unix.h>
-#include <signal.h>
-
 #include "cmd-project.h"
 
 /* The same schedule as efficientad train. */
@@ -10,12 +7,9 @@
 
 typedef struct {
   GMainLoop *loop;
-  GCancellable *cancellable;
   gint64 model_id;
   GError *error;
-  CliProgress progress;
-  CliTrainNotes notes;
-  int phase;
+  CliTrainReport report;
 } Training;
 
 /* Called in the training thread. */
@@ -23,20 +17,7 @@ static void
 on_train_progress (const EadTrainProgress *p, gpointer user_data)
 {
   Training *t = user_data;
-  if ((int) p->phase != t->phase)
-    {
-      cli_progress_finish (&t->progress);
-      g_printerr ("%s\n", cli_train_phase_name (p->phase));
-      cli_progress_init (&t->progress);
-      t->phase = p->phase;
-    }
-  if (p->phase != EAD_TRAIN_STEPS || !cli_train_notes_update (&t->notes, &t->progress, p))
-    return;
-  g_autofree char *validation = cli_train_notes_validation (&t->notes);
-  g_autofree char *detail = g_strdup_printf ("loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)%s",
-                                             p->losses.total, p->losses.hard, p->losses.penalty,
-                                             p->losses.ae, p->losses.stae, validation);
-  cli_progress_update (&t->progress, p->done, p->total, detail);
+  cli_train_report_update (&t->report, p);
 }
 
 static void
@@ -47,32 +28,18 @@ on_trained (GObject *source, GAsyncResult *result, gpointer user_data)
   g_main_loop_quit (t->loop);
 }
 
-static gboolean
-on_stop_signal (gpointer user_data)
-{
-  Training *t = user_data;
-  g_printerr ("efficientad: stopping at the next step; the checkpoint keeps the run\n");
-  g_cancellable_cancel (t->cancellable);
-  return G_SOURCE_CONTINUE;
-}
-
 /* Trains @run_id in a worker thread while this one waits for Ctrl-C. */
 static gint64
 train_run (EadProject *project, gint64 run_id, EadDevice device, GError **error)
 {
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  Training t = { .loop = loop, .cancellable = cancellable, .phase = -1 };
-  cli_progress_init (&t.progress);
-  cli_train_notes_init (&t.notes);
-  guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, &t);
-  guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &t);
+  Training t = { .loop = loop };
+  cli_train_report_init (&t.report);
   ead_project_train_async (project, run_id, device, on_train_progress, &t, cancellable,
                            on_trained, &t);
-  g_main_loop_run (loop);
-  g_source_remove (sigint);
-  g_source_remove (sigterm);
-  cli_progress_finish (&t.progress);
+  cli_run_loop_interruptible (loop, cancellable);
+  cli_train_report_finish (&t.report);
   if (t.error)
     g_propagate_error (error, t.error);
   return t.model_id;

@@ -1,7 +1,6 @@
 /* cmd-train.c: efficientad train DATASET -o MODEL */
 
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <unistd.h>
 #include <stdio.h>
 
@@ -10,21 +9,13 @@
 #include "ead-error.h"
 #include "ead-train.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_interrupt (int signal_number)
-{
-  interrupted = 1;
-}
-
 typedef struct {
-  CliProgress progress;
-  CliTrainNotes notes;
+  EadDataset *dataset;
+  const EadTrainParams *params;
   FILE *log;
-  GCancellable *cancellable;
-  EadTrainPhase phase;
-} TrainReport;
+  CliTrainReport report;
+  EadModel *model;   /* what the run made */
+} Training;
 
 static void
 log_step (FILE *log, const EadTrainProgress *p)
@@ -49,31 +40,22 @@ log_step (FILE *log, const EadTrainProgress *p)
   fflush (log);
 }
 
+/* Called in the training thread. */
 static void
 on_progress (const EadTrainProgress *p, gpointer user_data)
 {
-  TrainReport *report = user_data;
-  if (interrupted)
-    g_cancellable_cancel (report->cancellable);
-  if (p->phase != report->phase)
-    {
-      cli_progress_finish (&report->progress);
-      g_printerr ("%s\n", cli_train_phase_name (p->phase));
-      cli_progress_init (&report->progress);
-      report->phase = p->phase;
-    }
-  if (p->phase != EAD_TRAIN_STEPS)
-    return;
-  if (report->log)
-    log_step (report->log, p);
-  if (!cli_train_notes_update (&report->notes, &report->progress, p))
-    return;
-  g_autofree char *validation = cli_train_notes_validation (&report->notes);
-  g_autofree char *detail = g_strdup_printf ("%.1f steps/min  loss %.4f (hard %.4f pen %.4f ae %.4f stae %.4f)%s",
-                                             p->seconds > 0 ? 60.0 * p->done / p->seconds : 0.0,
-                                             p->losses.total, p->losses.hard, p->losses.penalty,
-                                             p->losses.ae, p->losses.stae, validation);
-  cli_progress_update (&report->progress, p->done, p->total, detail);
+  Training *t = user_data;
+  if (t->log && p->phase == EAD_TRAIN_STEPS)
+    log_step (t->log, p);
+  cli_train_report_update (&t->report, p);
+}
+
+static gboolean
+train (gpointer data, GCancellable *cancellable, GError **error)
+{
+  Training *t = data;
+  t->model = ead_train (t->dataset, t->params, on_progress, t, cancellable, error);
+  return t->model != NULL;
 }
 
 int
@@ -164,23 +146,20 @@ cmd_train (int argc, char **argv)
     g_printerr ("efficientad: warning: training with a RANDOM teacher: its features mean "
                 "nothing, and neither will the results\n");
 
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  TrainReport report = { .cancellable = cancellable, .phase = -1 };
-  cli_progress_init (&report.progress);
-  cli_train_notes_init (&report.notes);
+  Training t = { .dataset = dataset, .params = &params };
+  cli_train_report_init (&t.report);
   if (log_path)
     {
-      report.log = fopen (log_path, resume ? "a" : "w");
-      if (!report.log)
+      t.log = fopen (log_path, resume ? "a" : "w");
+      if (!t.log)
         return cli_fail_message ("cannot write %s: %s", log_path, g_strerror (errno));
     }
-  signal (SIGINT, on_interrupt);
-  signal (SIGTERM, on_interrupt);
-  g_autoptr (EadModel) model = ead_train (dataset, &params, on_progress, &report, cancellable, &error);
-  cli_progress_finish (&report.progress);
-  if (report.log)
-    fclose (report.log);
-  if (!model || !ead_model_save (model, output, &error))
+  const gboolean trained = cli_run_interruptible (train, &t, &error);
+  cli_train_report_finish (&t.report);
+  if (t.log)
+    fclose (t.log);
+  g_autoptr (EadModel) model = t.model;
+  if (!trained || !ead_model_save (model, output, &error))
     return cli_fail (error);
   /* The finished model supersedes the checkpoint. */
   g_remove (checkpoint);

@@ -41,7 +41,6 @@ typedef struct {
   EadDistiller *distiller;
   double loss;
   double held_out_loss;
-  gint64 phase_start;
 } Distill;
 
 void
@@ -92,7 +91,6 @@ report (Distill *d, EadDistillPhase phase, int done, int total)
     .total = total,
     .loss = d->loss,
     .held_out_loss = d->held_out_loss,
-    .seconds = (g_get_monotonic_time () - d->phase_start) / 1e6,
   };
   d->callback (&progress, d->user_data);
 }
@@ -283,7 +281,6 @@ cache_targets (Distill *d, GCancellable *cancellable, GError **error)
   g_autofree float *inputs = g_new (float, TARGET_CHUNK * BACKBONE_VALUES);
   g_autofree float *raw = g_new (float, TARGET_CHUNK * TARGET_VALUES);
   d->cache = g_new (guint16, d->n_images * TARGET_VALUES);
-  d->phase_start = g_get_monotonic_time ();
   for (guint first = 0; first < d->n_images; first += TARGET_CHUNK)
     {
       if (g_cancellable_is_cancelled (cancellable))
@@ -644,7 +641,6 @@ check_params (const EadDistillParams *params, GError **error)
 static gboolean
 prepare_images (Distill *d, const char *const *sources, GError **error)
 {
-  d->phase_start = g_get_monotonic_time ();
   report (d, EAD_DISTILL_LOADING, 0, 1);
   d->pixels = load_sources (sources, error);
   if (!d->pixels)
@@ -699,7 +695,6 @@ train (Distill *d, const char *checkpoint, GCancellable *cancellable, GError **e
   g_autofree float *targets = g_new (float, params->batch * TARGET_VALUES);
   if (!evaluate_held_out (d, inputs, targets, error))
     return FALSE;
-  d->phase_start = g_get_monotonic_time ();
   for (int step = ead_distiller_get_step (d->distiller); step < params->steps; step++)
     {
       if (g_cancellable_is_cancelled (cancellable))

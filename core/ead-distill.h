@@ -59,7 +59,6 @@ typedef struct {
   int done, total;        /* images or steps of this phase */
   double loss;            /* the last step's training loss */
   double held_out_loss;   /* the latest held-out loss; NaN before the first */
-  double seconds;         /* since the phase began */
 } EadDistillProgress;
 
 typedef void (*EadDistillCallback) (const EadDistillProgress *progress, gpointer user_data);

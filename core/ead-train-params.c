@@ -24,9 +24,13 @@ ead_train_params_check (const EadTrainParams *params, GError **error)
     g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_CHECKPOINT_EVERY,
                  "--checkpoint-every must not be negative, not %d",
                  params->checkpoint_every);
-  else if (params->minutes < 0 || params->validate_every < 0 || params->patience < 0)
+  else if (!(params->minutes >= 0 && params->minutes <= EAD_TRAIN_MAX_MINUTES))
     g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE,
-                 "--minutes, --validate-every and --patience must not be negative");
+                 "--minutes must be from 0 to %d (a week), not %g", EAD_TRAIN_MAX_MINUTES,
+                 params->minutes);
+  else if (params->validate_every < 0 || params->patience < 0)
+    g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE,
+                 "--validate-every and --patience must not be negative");
   else if (params->patience > 0 && params->validate_every == 0)
     g_set_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE,
                  "--patience needs validation losses: leave --validate-every above 0");

@@ -433,7 +433,8 @@ fix_budget_steps (Training *t, EadTrainer *trainer, int done)
   if (t->params->validate_every > 0)
     seconds_per_step += t->validation_seconds / t->params->validate_every;
   const double left = budget - (now - t->phase_start) / 1e6;
-  t->steps = done + (int) MAX (0, floor (left / seconds_per_step));
+  /* A week of very fast steps would not fit an int. */
+  t->steps = done + (int) CLAMP (floor (left / seconds_per_step), 0, G_MAXINT - done);
   ead_trainer_set_total_steps (trainer, t->steps);
 }
 

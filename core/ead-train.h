@@ -23,8 +23,9 @@ typedef struct {
                                * the tiles of images at ead_tiles_resolution() (1: the
                                * whole images at image_size, the paper's way) */
   int steps;                  /* > 0; with a time budget, only until the speed is known */
-  double minutes;             /* a time budget for the steps, > 0: the step count is fixed
-                               * from the speed of the first steps; 0: train @steps */
+  double minutes;             /* a time budget for the steps, up to EAD_TRAIN_MAX_MINUTES:
+                               * the step count is fixed from the speed of the first
+                               * steps; 0: train @steps */
   int validate_every;         /* steps between validation losses; 0: none */
   int patience;               /* stop once that many validations in a row have not
                                * improved on the best; 0: never stop early */
@@ -63,6 +64,9 @@ EadPrecision ead_train_default_precision (EadDevice device);
 /* The paper's input side; larger multiples of 64 see smaller defects at
  * about (side / 256)^2 the cost. */
 #define EAD_DEFAULT_IMAGE_SIZE 256
+
+/* A week: longer budgets are mistakes, and the step count must fit an int. */
+#define EAD_TRAIN_MAX_MINUTES (7 * 24 * 60)
 
 /* A validation loss every 100 steps costs about 2 % of the training time. */
 #define EAD_TRAIN_DEFAULT_VALIDATE_EVERY 100

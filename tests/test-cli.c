@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 
 #include "ead-data-dir.h"
 #include "ead-dataset.h"
@@ -166,6 +167,60 @@ test_train (void)
   /* Without --penalty-images, no penalty. */
   g_assert_null (strstr (run.err, "penalty images: "));
   g_assert_cmpfloat (json_object_get_double_member (o, "penalty"), ==, 0.0);
+}
+
+/* Whether the file @path holds @text yet. */
+static gboolean
+file_contains (const char *path, const char *text)
+{
+  g_autofree char *contents = NULL;
+  return g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, text);
+}
+
+/* Waits up to @seconds for @process to end; FALSE if it is still running. */
+static gboolean
+wait_for_exit (GSubprocess *process, int seconds)
+{
+  /* GSubprocess reaps its child in GLib's worker thread: no loop to run. */
+  const gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  while (g_subprocess_get_identifier (process) && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 50);
+  return g_subprocess_get_identifier (process) == NULL;
+}
+
+/* SIGTERM (as Ctrl-C) stops a run at once whatever it is doing. Here the
+ * run waits after its second step (EAD_TRAIN_HOLD_AFTER) and reports no
+ * more progress, so only a signal that reaches the engine can stop it. */
+static void
+test_train_interrupted (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *log = scratch_path ("interrupted.jsonl");
+  g_autofree char *output = scratch_path ("interrupted.safetensors");
+  g_autofree char *checkpoint = g_strconcat (output, ".checkpoint", NULL);
+  g_autoptr (GSubprocessLauncher) launcher = test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                                | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "EAD_TRAIN_HOLD_AFTER", "2", TRUE);
+  g_autoptr (GSubprocess) process = g_subprocess_launcher_spawn (
+      launcher, &error, g_getenv ("EAD_CLI"), "train", dataset, "-o", output, "--steps", "20",
+      "--teacher", "random", "--checkpoint-every", "0", "--log-json", log, NULL);
+  g_assert_no_error (error);
+  const gint64 deadline = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+  while (!file_contains (log, "\"step\":2,") && g_subprocess_get_identifier (process)
+         && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 20);
+  g_assert_true (file_contains (log, "\"step\":2,"));
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_true (wait_for_exit (process, 60));
+  g_autofree char *err = NULL;
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error));
+  g_assert_no_error (error);
+  Run run = { g_subprocess_get_exit_status (process), NULL, err };
+  g_assert_nonnull (strstr (err, "efficientad: stopping\n"));
+  assert_fails_with (&run, "training cancelled at step 2; the checkpoint keeps it");
+  g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
 }
 
 /* --penalty-images shipped: the photos that come with the program, on
@@ -499,6 +554,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/train-bad-image", test_train_bad_image);
   g_test_add_func ("/cli/train", test_train);
   g_test_add_func ("/cli/train-with-shipped-penalty", test_train_with_shipped_penalty);
+  g_test_add_func ("/cli/train-interrupted", test_train_interrupted);
   g_test_add_func ("/cli/eval", test_eval);
   g_test_add_func ("/cli/eval-bad-model", test_eval_bad_model);
   g_test_add_func ("/cli/eval-bad-mask", test_eval_bad_mask);

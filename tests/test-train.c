@@ -490,10 +490,19 @@ test_rejects_bad_params (void)
   g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE);
   g_clear_error (&error);
   params.patience = 0;
-  params.minutes = -1;
-  g_assert_null (train (&params, &watch, &error));
-  g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE);
-  g_clear_error (&error);
+  /* A budget must be a finite time of at most a week: "--minutes inf" would
+   * never fix the step count, and a year of fast steps would not fit an int. */
+  const double bad_minutes[] = { -1, INFINITY, NAN, EAD_TRAIN_MAX_MINUTES + 1, 1e12 };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_minutes); i++)
+    {
+      params.minutes = bad_minutes[i];
+      g_assert_null (train (&params, &watch, &error));
+      g_assert_error (error, EAD_TRAIN_PARAMS_ERROR, EAD_TRAIN_PARAMS_ERROR_SCHEDULE);
+      g_clear_error (&error);
+    }
+  params.minutes = EAD_TRAIN_MAX_MINUTES;
+  g_assert_true (ead_train_params_check (&params, &error));
+  g_assert_no_error (error);
   params.minutes = 0;
   params.tiles = EAD_TILES_MAX + 1;
   g_assert_null (train (&params, &watch, &error));
