@@ -24,6 +24,22 @@ ead_export_format_from_string (const char *text, EadExportFormat *format)
 }
 
 const char *
+ead_export_format_to_string (EadExportFormat format)
+{
+  switch (format)
+    {
+    case EAD_EXPORT_MODEL_FILE:
+      return "model";
+    case EAD_EXPORT_TORCHSCRIPT:
+      return "torchscript";
+    case EAD_EXPORT_ONNX:
+      return "onnx";
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+const char *
 ead_export_format_get_suffix (EadExportFormat format)
 {
   switch (format)

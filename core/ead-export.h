@@ -16,6 +16,9 @@ typedef enum {
 
 /* "model", "torchscript" or "onnx". */
 gboolean ead_export_format_from_string (const char *text, EadExportFormat *format);
+/* The name ead_export_format_from_string() reads: "model", "torchscript" or
+ * "onnx". */
+const char *ead_export_format_to_string (EadExportFormat format);
 /* The file name suffix of a format: ".safetensors", ".pt" or ".onnx". */
 const char *ead_export_format_get_suffix (EadExportFormat format);
 

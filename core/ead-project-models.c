@@ -747,8 +747,8 @@ ead_project_get_curve (EadProject *project, gint64 model_id, const char *defect_
 /* ---- Export ---- */
 
 static gboolean
-record_export (EadProject *project, gint64 model_id, const char *path, const char *sha256,
-               gsize size, GError **error)
+record_export (EadProject *project, gint64 model_id, EadExportFormat format, const char *path,
+               const char *sha256, gsize size, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "INSERT INTO exports (model_id, exported_at, exported_by, format, path, byte_size, sha256)"
@@ -760,7 +760,7 @@ record_export (EadProject *project, gint64 model_id, const char *path, const cha
   sqlite3_bind_int64 (s, 1, model_id);
   sqlite3_bind_text (s, 2, now, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 3, ead_project_user (), -1, SQLITE_STATIC);
-  sqlite3_bind_text (s, 4, EAD_MODEL_FORMAT, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 4, ead_export_format_to_string (format), -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 5, absolute, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 6, (gint64) size);
   sqlite3_bind_text (s, 7, sha256, -1, SQLITE_STATIC);
@@ -784,7 +784,7 @@ ead_project_export_model (EadProject *project, gint64 model_id, EadExportFormat 
   const guint8 *data = (const guint8 *) g_mapped_file_get_contents (file);
   gsize size = g_mapped_file_get_length (file);
   g_autofree char *checksum = ead_project_sha256 (data, size);
-  if (!record_export (project, model_id, path, checksum, size, error))
+  if (!record_export (project, model_id, format, path, checksum, size, error))
     return FALSE;
   if (sha256)
     *sha256 = g_steal_pointer (&checksum);

@@ -263,6 +263,15 @@ static const char *const migrations[] = {
   /* Version 8: a run's tiling (tiles per side); earlier runs took the
    * whole image. */
   "ALTER TABLE runs ADD COLUMN tiles INTEGER NOT NULL DEFAULT 1 CHECK (tiles BETWEEN 1 AND 8);",
+
+  /* Version 9: an export's format as ead_export_format_to_string() names
+   * it. Earlier versions recorded every export as a model file; the file's
+   * suffix is what is left to tell (the workbench adds it; a file named
+   * otherwise on the command line counts as a model file). */
+  "UPDATE exports SET format = CASE"
+  "  WHEN path LIKE '%.onnx' THEN 'onnx'"
+  "  WHEN path LIKE '%.pt' THEN 'torchscript'"
+  "  ELSE 'model' END;",
 };
 
 int

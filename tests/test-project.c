@@ -189,6 +189,43 @@ test_create (TempDir *dir, gconstpointer data)
   g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
 }
 
+/* Before version 9 every export was recorded as a model file: migrating
+ * names each by its file's suffix. */
+static void
+test_migrates_export_formats (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (EadProject) project = create_project (dir, "exports.eadproj");
+  g_autofree char *path = g_strdup (ead_project_get_path (project));
+  g_clear_pointer (&project, ead_project_close);
+  /* Version 8 wrote these (no foreign keys on this raw connection: no model
+   * is needed to hold the rows). */
+  exec_raw (path,
+            "INSERT INTO exports (model_id, exported_at, exported_by, format, path, byte_size,"
+            "                     sha256) VALUES"
+            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.onnx', 1, 'a'),"
+            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.pt', 1, 'b'),"
+            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.safetensors', 1, 'c'),"
+            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.onnx.bak', 1, 'd');"
+            "PRAGMA user_version = 8;");
+
+  g_autoptr (GError) error = NULL;
+  project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&project, ead_project_close);
+  g_assert_cmpint (query_raw_int (path, "PRAGMA user_version"), ==,
+                   ead_project_get_schema_version ());
+  const char *expected[][2] = {
+    { "a", "onnx" }, { "b", "torchscript" }, { "c", "model" }, { "d", "model" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM exports"
+                                              " WHERE sha256 = '%s' AND format = '%s'",
+                                              expected[i][0], expected[i][1]);
+      g_assert_cmpint (query_raw_int (path, sql), ==, 1);
+    }
+}
+
 static void
 test_refuses_newer_version (TempDir *dir, gconstpointer data)
 {
@@ -1806,6 +1843,15 @@ test_export (TempDir *dir, gconstpointer data)
   g_autofree char *onnx = g_build_filename (dir->path, "exported.onnx", NULL);
   g_autofree char *onnx_sha256 = export_checked (project, model, EAD_EXPORT_ONNX, onnx);
   g_assert_cmpstr (onnx_sha256, !=, sha256);
+  /* Each recorded with the format it was written in. */
+  const char *project_path = ead_project_get_path (project);
+  g_assert_cmpint (query_raw_int (project_path, "SELECT count(*) FROM exports"), ==, 2);
+  g_assert_cmpint (query_raw_int (project_path, "SELECT count(*) FROM exports"
+                                                " WHERE format = 'model' AND path LIKE '%.safetensors'"),
+                   ==, 1);
+  g_assert_cmpint (query_raw_int (project_path, "SELECT count(*) FROM exports"
+                                                " WHERE format = 'onnx' AND path LIKE '%.onnx'"),
+                   ==, 1);
 
   /* The command line refuses a model its tests show unfit unless forced,
    * and writes a fit one at once. */
@@ -1986,6 +2032,7 @@ main (int argc, char **argv)
   dataset = test_make_small_dataset (scratch);
   add_temp_dir_test ("/project/create", test_create);
   add_temp_dir_test ("/project/refuses-newer-version", test_refuses_newer_version);
+  add_temp_dir_test ("/project/migrates-export-formats", test_migrates_export_formats);
   add_temp_dir_test ("/project/upgrades-version-1", test_upgrades_version_1);
   add_temp_dir_test ("/project/upgrades-version-2", test_upgrades_version_2);
   add_temp_dir_test ("/project/refuses-other-files", test_refuses_other_files);
