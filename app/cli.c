@@ -36,8 +36,8 @@ cli_parse (GOptionContext *context, int *argc, char ***argv, GError **error)
   return g_option_context_parse (context, argc, argv, error);
 }
 
-gboolean
-cli_parse_precision (const char *text, EadPrecision *precision, GError **error)
+static gboolean
+parse_precision (const char *text, EadPrecision *precision, GError **error)
 {
   if (!text || g_str_equal (text, "fp32"))
     *precision = EAD_PRECISION_FP32;
@@ -67,7 +67,7 @@ gboolean
 cli_apply_engine_options (const CliEngineOptions *options, EadPrecision *precision,
                           GError **error)
 {
-  if (!cli_parse_precision (options->precision, precision, error))
+  if (!parse_precision (options->precision, precision, error))
     return FALSE;
   ead_torch_set_threads (options->threads);
   return TRUE;
@@ -184,8 +184,9 @@ cli_json_to_string (JsonBuilder *builder, gboolean pretty)
   return json_to_string (root, pretty);
 }
 
-char *
-cli_format_duration (double seconds)
+/* "1h02m", "3m05s", "12s". */
+static char *
+format_duration (double seconds)
 {
   long s = lround (MAX (seconds, 0));
   if (s >= 3600)
@@ -220,7 +221,7 @@ cli_progress_update (CliProgress *progress, int done, int total, const char *det
     progress->first_done = done;
   double fraction = total > 0 ? (double) done / total : 1.0;
   const double per_minute = cli_progress_per_minute (progress, done);
-  g_autofree char *eta = per_minute > 0 ? cli_format_duration (60.0 * (total - done) / per_minute)
+  g_autofree char *eta = per_minute > 0 ? format_duration (60.0 * (total - done) / per_minute)
                                         : g_strdup ("?");
   if (progress->is_tty)
     {
@@ -249,8 +250,8 @@ cli_progress_finish (CliProgress *progress)
     g_printerr ("\n");
 }
 
-void
-cli_print_commands (const CliCommandSet *set, FILE *out)
+static void
+print_commands (const CliCommandSet *set, FILE *out)
 {
   fprintf (out, "Usage: %s\n\n", set->usage);
   if (set->description)
@@ -266,13 +267,13 @@ cli_run_command (const CliCommandSet *set, int argc, char **argv)
 {
   if (argc < 2)
     {
-      cli_print_commands (set, stderr);
+      print_commands (set, stderr);
       return 2;
     }
   const char *name = argv[1];
   if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help"))
     {
-      cli_print_commands (set, stdout);
+      print_commands (set, stdout);
       return 0;
     }
   for (gsize i = 0; i < set->n_commands; i++)

@@ -38,7 +38,6 @@ typedef struct {
   gsize n_commands;
 } CliCommandSet;
 
-void cli_print_commands (const CliCommandSet *set, FILE *out);
 /* Runs the command named by argv[1] with the arguments after it; prints the
  * usage for --help (status 0) and for a missing or unknown command (2). */
 int cli_run_command (const CliCommandSet *set, int argc, char **argv);
@@ -74,7 +73,6 @@ int cli_fail_message (const char *format, ...) G_GNUC_PRINTF (1, 2);
 /* Parses a subcommand's options; a usage error becomes @error. */
 gboolean cli_parse (GOptionContext *context, int *argc, char ***argv, GError **error);
 
-gboolean cli_parse_precision (const char *text, EadPrecision *precision, GError **error);
 
 /* --precision and --threads, shared by the commands that run the networks. */
 typedef struct {
@@ -164,7 +162,5 @@ gboolean cli_run_interruptible (CliWork work, gpointer data, GError **error);
  * quits it, cancelling @cancellable on Ctrl-C or SIGTERM. */
 void cli_run_loop_interruptible (GMainLoop *loop, GCancellable *cancellable);
 
-/* "1h02m", "3m05s", "12s". */
-char *cli_format_duration (double seconds);
 
 G_END_DECLS

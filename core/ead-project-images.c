@@ -105,6 +105,22 @@ ead_project_load_image (EadProject *project, gint64 image_id, GError **error)
                                    name, error);
 }
 
+GPtrArray *
+ead_project_load_images_at_size (EadProject *project, GArray *ids, int size,
+                                 GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) ead_image_free);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr (EadImage) image = ead_project_load_image (project, g_array_index (ids, gint64, i),
+                                                           error);
+      if (!image || g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      g_ptr_array_add (images, ead_image_resize (image, size, size));
+    }
+  return g_steal_pointer (&images);
+}
+
 GBytes *
 ead_project_get_thumbnail (EadProject *project, gint64 image_id, GError **error)
 {

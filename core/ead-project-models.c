@@ -394,22 +394,6 @@ ead_project_store_validation (EadProject *project, gint64 model_id, EadModel *mo
   return ead_project_commit (project, error);
 }
 
-static GPtrArray *
-load_resized_images (EadProject *project, GArray *ids, int size, GCancellable *cancellable,
-                     GError **error)
-{
-  g_autoptr (GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) ead_image_free);
-  for (guint i = 0; i < ids->len; i++)
-    {
-      g_autoptr (EadImage) image = ead_project_load_image (project, g_array_index (ids, gint64, i),
-                                                           error);
-      if (!image || g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
-      g_ptr_array_add (images, ead_image_resize (image, size, size));
-    }
-  return g_steal_pointer (&images);
-}
-
 /* Deletes @model_id's results and their metrics, inside a transaction. */
 static gboolean
 forget_scores (EadProject *project, gint64 model_id, GError **error)
@@ -456,9 +440,9 @@ ead_project_calibrate (EadProject *project, gint64 model_id, EadPrecision precis
   g_autoptr (GArray) ids = model ? good_image_ids (project, "validation", error) : NULL;
   if (!ids)
     return FALSE;
-  g_autoptr (GPtrArray) images = load_resized_images (project, ids,
-                                                      ead_model_get_resolution (model),
-                                                      cancellable, error);
+  g_autoptr (GPtrArray) images = ead_project_load_images_at_size (project, ids,
+                                                                  ead_model_get_resolution (model),
+                                                                  cancellable, error);
   if (!images
       || !ead_calibrate_quantiles (model, (EadImage *const *) images->pdata, images->len,
                                    precision, cancellable, error))

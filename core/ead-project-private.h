@@ -74,6 +74,11 @@ const char *ead_project_precision_to_string (EadPrecision precision);
 EadPrecision ead_project_precision_from_string (const char *text);
 gboolean ead_threshold_method_from_string (const char *text, EadThresholdMethod *method);
 
+/* The images @ids (gint64), decoded and resized to @size x @size, in that
+ * order; an array that frees them. */
+GPtrArray *ead_project_load_images_at_size (EadProject *project, GArray *ids, int size,
+                                            GCancellable *cancellable, GError **error);
+
 /* Fails with "no model N" when @model_id is not in the project. */
 gboolean ead_project_check_model (EadProject *project, gint64 model_id, GError **error);
 

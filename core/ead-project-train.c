@@ -181,7 +181,7 @@ restore_checkpoint (EadProject *project, gint64 run_id, GBytes **checkpoint, int
   return TRUE;
 }
 
-/* The run's images of @role, decoded and brought to the model's size. */
+/* The run's images of @role, decoded and brought to @size. */
 static GPtrArray *
 load_run_images (EadProject *project, gint64 run_id, const char *role, int size,
                  GCancellable *cancellable, GError **error)
@@ -192,19 +192,16 @@ load_run_images (EadProject *project, gint64 run_id, const char *role, int size,
     return NULL;
   sqlite3_bind_int64 (s, 1, run_id);
   sqlite3_bind_text (s, 2, role, -1, SQLITE_STATIC);
-  g_autoptr (GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) ead_image_free);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   int status;
   while ((status = sqlite3_step (s)) == SQLITE_ROW)
     {
-      g_autoptr (EadImage) image = ead_project_load_image (project, sqlite3_column_int64 (s, 0),
-                                                           error);
-      if (!image || g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
-      g_ptr_array_add (images, ead_image_resize (image, size, size));
+      const gint64 id = sqlite3_column_int64 (s, 0);
+      g_array_append_val (ids, id);
     }
   if (!ead_project_done (project, status, error))
     return NULL;
-  return g_steal_pointer (&images);
+  return ead_project_load_images_at_size (project, ids, size, cancellable, error);
 }
 
 /* One training session of a run in a worker thread. */
@@ -461,8 +458,7 @@ train_images (Session *s, guint *n_validation, GError **error)
     return NULL;
   *n_validation = validation->len;
   g_autofree char *name = g_path_get_basename (s->project->path);
-  return ead_train_on_images ((EadImage *const *) train->pdata, train->len,
-                              (EadImage *const *) validation->pdata, validation->len, name,
+  return ead_train_on_images (g_steal_pointer (&train), g_steal_pointer (&validation), name,
                               s->params, on_progress, s, s->cancellable, error);
 }
 

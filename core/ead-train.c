@@ -222,14 +222,20 @@ load_dataset_images (Training *t, EadDataset *dataset, GError **error)
   return t->validation != NULL;
 }
 
-/* Copies of caller-owned images at the model size. */
+/* @images, each brought to @size x @size where it is not. */
 static GPtrArray *
-resized_copies (EadImage *const *images, guint n, int size)
+at_size (GPtrArray *images, int size)
 {
-  GPtrArray *copies = g_ptr_array_new_with_free_func ((GDestroyNotify) ead_image_free);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (copies, ead_image_resize (images[i], size, size));
-  return copies;
+  for (guint i = 0; i < images->len; i++)
+    {
+      EadImage *image = images->pdata[i];
+      if (ead_image_get_width (image) != size || ead_image_get_height (image) != size)
+        {
+          images->pdata[i] = ead_image_resize (image, size, size);
+          ead_image_free (image);
+        }
+    }
+  return images;
 }
 
 static gboolean
@@ -849,17 +855,18 @@ ead_train (EadDataset *dataset, const EadTrainParams *params, EadTrainCallback c
 }
 
 EadModel *
-ead_train_on_images (EadImage *const *train_images, guint n_train,
-                     EadImage *const *validation_images, guint n_validation,
+ead_train_on_images (GPtrArray *train_images, GPtrArray *validation_images,
                      const char *dataset_name, const EadTrainParams *params,
                      EadTrainCallback callback, gpointer user_data,
                      GCancellable *cancellable, GError **error)
 {
+  g_autoptr (GPtrArray) train_taken = train_images;
+  g_autoptr (GPtrArray) validation_taken = validation_images;
   if (!check_params (params, error))
     return NULL;
   Training t = training_init (params, callback, user_data, cancellable);
-  t.train = resized_copies (train_images, n_train, working_resolution (params));
-  t.validation = resized_copies (validation_images, n_validation, working_resolution (params));
+  t.train = at_size (g_steal_pointer (&train_taken), working_resolution (params));
+  t.validation = at_size (g_steal_pointer (&validation_taken), working_resolution (params));
   EadModel *model = train (&t, dataset_name, error);
   training_clear (&t);
   return model;

@@ -129,11 +129,12 @@ EadModel *ead_train (EadDataset *dataset, const EadTrainParams *params,
                      EadTrainCallback callback, gpointer user_data,
                      GCancellable *cancellable, GError **error);
 
-/* The same on images already in memory (a project file's, say), of any
- * size; @dataset_name goes into the provenance. The rule stands: the
- * validation images calibrate and are never trained on. */
-EadModel *ead_train_on_images (EadImage *const *train_images, guint n_train,
-                               EadImage *const *validation_images, guint n_validation,
+/* The same on images already in memory (a project file's, say): it takes
+ * @train and @validation, arrays of EadImage of any size that free their
+ * images, and brings each image to the size it trains at unless it is
+ * there already. @dataset_name goes into the provenance. The rule stands:
+ * the validation images calibrate and are never trained on. */
+EadModel *ead_train_on_images (GPtrArray *train, GPtrArray *validation,
                                const char *dataset_name, const EadTrainParams *params,
                                EadTrainCallback callback, gpointer user_data,
                                GCancellable *cancellable, GError **error);
