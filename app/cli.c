@@ -409,7 +409,6 @@ cli_train_report_finish (CliTrainReport *report)
 typedef struct {
   CliWork work;
   gpointer data;
-  GCancellable *cancellable;
 } Interruptible;
 
 static void
@@ -452,7 +451,7 @@ cli_run_interruptible (CliWork work, gpointer data, GError **error)
 {
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  Interruptible w = { work, data, cancellable };
+  Interruptible w = { work, data };
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, on_work_done, loop);
   /* The work's own error says where it stopped and what it kept. */
   g_task_set_check_cancellable (task, FALSE);

@@ -57,7 +57,6 @@ gboolean cli_schedule_given (const CliSchedule *schedule);
 gboolean cli_apply_schedule (const CliSchedule *schedule, EadDevice device,
                              EadTrainParams *params, GError **error);
 
-
 /* The metrics of an evaluation: overall, ms_per_image and per_type. */
 void cli_json_add_evaluation (JsonBuilder *builder, const EadEvaluation *evaluation);
 void cli_print_metrics_table (const EadEvaluation *evaluation);
@@ -72,7 +71,6 @@ int cli_fail_message (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 /* Parses a subcommand's options; a usage error becomes @error. */
 gboolean cli_parse (GOptionContext *context, int *argc, char ***argv, GError **error);
-
 
 /* --precision and --threads, shared by the commands that run the networks. */
 typedef struct {
@@ -161,6 +159,5 @@ gboolean cli_run_interruptible (CliWork work, gpointer data, GError **error);
 /* The same for work already running elsewhere: runs @loop until the work
  * quits it, cancelling @cancellable on Ctrl-C or SIGTERM. */
 void cli_run_loop_interruptible (GMainLoop *loop, GCancellable *cancellable);
-
 
 G_END_DECLS
