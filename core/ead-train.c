@@ -605,8 +605,21 @@ restore_validation_state (Training *t, const EadSafetensors *st)
   t->stopped_early = patience_exhausted (t);
 }
 
-/* Replaces @model's weights and @trainer's state with the checkpoint's. A
- * run under a time budget keeps the step count the budget fixed. */
+/* The model and trainer of a run from its first step. */
+static gboolean
+start_afresh (const EadTrainParams *params, EadModel **model, EadTrainer **trainer,
+              GError **error)
+{
+  *model = create_model (params, error);
+  if (!*model)
+    return FALSE;
+  *trainer = ead_trainer_new (ead_model_get_nets (*model), params->steps, params->learning_rate,
+                              params->weight_decay, params->precision, error);
+  return *trainer != NULL;
+}
+
+/* The model and trainer of the checkpoint's step. A run under a time budget
+ * keeps the step count the budget fixed. */
 static gboolean
 resume_from_checkpoint (Training *t, EadModel **model, EadTrainer **trainer, GError **error)
 {
@@ -660,8 +673,6 @@ resume_from_checkpoint (Training *t, EadModel **model, EadTrainer **trainer, GEr
       ead_trainer_free (fresh);
       return FALSE;
     }
-  ead_trainer_free (*trainer);
-  ead_model_free (*model);
   *trainer = fresh;
   *model = g_steal_pointer (&restored);
   restore_validation_state (t, st);
@@ -754,7 +765,6 @@ check_params (const EadTrainParams *params, GError **error)
   return TRUE;
 }
 
-/* Trains on t->train and calibrates on t->validation, both loaded. */
 /* The quantiles of the trained model's validation maps. Cancelled here, the
  * run keeps a checkpoint of its last step, from which a resumed run only
  * calibrates. */
@@ -785,6 +795,7 @@ calibrate (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
   return TRUE;
 }
 
+/* Trains on t->train and calibrates on t->validation, both loaded. */
 static EadModel *
 train (Training *t, const char *dataset_name, GError **error)
 {
@@ -798,18 +809,13 @@ train (Training *t, const char *dataset_name, GError **error)
   t->train = tiles_of (whole, params);
   g_ptr_array_unref (whole);
   report (t, EAD_TRAIN_LOADING, 1, 1, NULL);
-  g_autoptr (EadModel) model = create_model (params, error);
-  if (!model)
-    return NULL;
-  EadTrainer *trainer = ead_trainer_new (ead_model_get_nets (model), params->steps,
-                                         params->learning_rate, params->weight_decay,
-                                         params->precision, error);
-  if (!trainer)
-    return NULL;
+  g_autoptr (EadModel) model = NULL;
+  EadTrainer *trainer = NULL;
   t->steps = params->minutes > 0 ? 0 : params->steps;
   /* Statistics come after resuming so that the teacher cache is the
    * checkpoint teacher's (recomputing them reproduces the stored ones). */
-  gboolean ok = (!params->resume || resume_from_checkpoint (t, &model, &trainer, error))
+  gboolean ok = (params->resume ? resume_from_checkpoint (t, &model, &trainer, error)
+                                : start_afresh (params, &model, &trainer, error))
                 && compute_teacher_statistics (t, model, error)
                 && (!validates (params) || prepare_validation_loss (t, model, error))
                 && optimise (t, model, trainer, error)
