@@ -613,7 +613,10 @@ start_afresh (const EadTrainParams *params, EadModel **model, EadTrainer **train
   *model = create_model (params, error);
   if (!*model)
     return FALSE;
-  *trainer = ead_trainer_new (ead_model_get_nets (*model), params->steps, params->learning_rate,
+  /* Under a time budget the count is fixed once the speed is measured
+   * (fix_budget_steps); until then no count may drop the learning rate. */
+  const int total = params->minutes > 0 ? G_MAXINT : params->steps;
+  *trainer = ead_trainer_new (ead_model_get_nets (*model), total, params->learning_rate,
                               params->weight_decay, params->precision, error);
   return *trainer != NULL;
 }

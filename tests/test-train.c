@@ -329,7 +329,9 @@ test_time_budget (void)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   EadTrainParams params;
   train_params (&params);
-  params.steps = 100000;
+  /* A budget overrides the step count: this one would drop the learning
+   * rate at the second step. */
+  params.steps = 2;
   params.minutes = 0.25;
   params.checkpoint_path = checkpoint;
   g_autoptr (EadDataset) dataset = ead_dataset_open (dataset_root, params.seed, &error);
@@ -341,6 +343,8 @@ test_time_budget (void)
   const EadTrainProgress *fixed = report_at (&stopped, fixed_at);
   for (guint i = 0; i < fixed_at; i++)
     g_assert_cmpint (report_at (&stopped, i)->total, ==, 0);
+  for (guint i = 0; i <= fixed_at; i++)
+    g_assert_cmpfloat (report_at (&stopped, i)->losses.learning_rate, ==, params.learning_rate);
   g_assert_cmpint (fixed->done, >=, 5);
   const int steps = fixed->total;
   const double speed = fixed->steps_per_minute;
