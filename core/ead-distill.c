@@ -101,6 +101,17 @@ image_pixels (const Distill *d, guint index)
   return d->pixels->data + index * PIXEL_BYTES;
 }
 
+/* Sets the error of a run cancelled before its steps, which keep no
+ * checkpoint yet. */
+static gboolean
+cancelled_early (GCancellable *cancellable, GError **error)
+{
+  if (!g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+  g_set_error (error, EAD_ERROR, EAD_ERROR_CANCELLED, "distillation cancelled");
+  return TRUE;
+}
+
 /* ---- Images ---- */
 
 static gboolean
@@ -123,7 +134,8 @@ append_image_file (GByteArray *pixels, const char *path, GError **error)
 
 /* Appends a folder's images and, when @names is not NULL, their file names. */
 static gboolean
-load_folder (GByteArray *pixels, GPtrArray *names, const char *folder, GError **error)
+load_folder (GByteArray *pixels, GPtrArray *names, const char *folder,
+             GCancellable *cancellable, GError **error)
 {
   g_autoptr(GPtrArray) paths = ead_dataset_list_images (folder, error);
   if (!paths)
@@ -131,7 +143,7 @@ load_folder (GByteArray *pixels, GPtrArray *names, const char *folder, GError **
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = g_ptr_array_index (paths, i);
-      if (!append_image_file (pixels, path, error))
+      if (cancelled_early (cancellable, error) || !append_image_file (pixels, path, error))
         return FALSE;
       if (names)
         g_ptr_array_add (names, g_path_get_basename (path));
@@ -196,14 +208,14 @@ load_first_image (GByteArray *pixels, const char *source, GError **error)
 
 /* A source is a packed file or a folder of images. */
 static GByteArray *
-load_sources (const char *const *sources, GError **error)
+load_sources (const char *const *sources, GCancellable *cancellable, GError **error)
 {
   g_autoptr(GByteArray) pixels = g_byte_array_new ();
   for (const char *const *source = sources; *source; source++)
     {
       gboolean ok = g_file_test (*source, G_FILE_TEST_IS_REGULAR)
                       ? load_packed (pixels, *source, error)
-                      : load_folder (pixels, NULL, *source, error);
+                      : load_folder (pixels, NULL, *source, cancellable, error);
       if (!ok)
         return NULL;
     }
@@ -283,11 +295,8 @@ cache_targets (Distill *d, GCancellable *cancellable, GError **error)
   d->cache = g_new (guint16, d->n_images * TARGET_VALUES);
   for (guint first = 0; first < d->n_images; first += TARGET_CHUNK)
     {
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          g_set_error (error, EAD_ERROR, EAD_ERROR_CANCELLED, "distillation cancelled");
-          return FALSE;
-        }
+      if (cancelled_early (cancellable, error))
+        return FALSE;
       guint count = MIN (TARGET_CHUNK, d->n_images - first);
       for (guint k = 0; k < count; k++)
         to_backbone_input (image_pixels (d, first + k), inputs + k * BACKBONE_VALUES);
@@ -639,10 +648,11 @@ check_params (const EadDistillParams *params, GError **error)
 }
 
 static gboolean
-prepare_images (Distill *d, const char *const *sources, GError **error)
+prepare_images (Distill *d, const char *const *sources, GCancellable *cancellable,
+                GError **error)
 {
   report (d, EAD_DISTILL_LOADING, 0, 1);
-  d->pixels = load_sources (sources, error);
+  d->pixels = load_sources (sources, cancellable, error);
   if (!d->pixels)
     return FALSE;
   d->n_images = d->pixels->len / PIXEL_BYTES;
@@ -736,7 +746,7 @@ ead_distill_run (const EadDistillParams *params, const char *const *sources,
     .loss = NAN,
     .held_out_loss = NAN,
   };
-  gboolean ok = prepare_images (&d, sources, error)
+  gboolean ok = prepare_images (&d, sources, cancellable, error)
                 && prepare_targets (&d, cancellable, error)
                 && prepare_distiller (&d, checkpoint, error)
                 && train (&d, checkpoint, cancellable, error)
@@ -751,7 +761,7 @@ ead_distill_pack (const char *const *folders, const char *output, GError **error
   g_autoptr(GByteArray) pixels = g_byte_array_new ();
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   for (const char *const *folder = folders; *folder; folder++)
-    if (!load_folder (pixels, names, *folder, error))
+    if (!load_folder (pixels, names, *folder, NULL, error))
       return FALSE;
   g_ptr_array_add (names, NULL);
   g_autofree char *name_list = g_strjoinv ("\n", (char **) names->pdata);

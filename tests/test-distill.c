@@ -286,6 +286,26 @@ test_run (TempDir *dir, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Cancelled from the start, a run stops while it loads the images: it never
+ * reaches the backbone, which here does not exist. */
+static void
+test_cancelled_while_loading (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *folder = make_image_folder (dir->path);
+  g_autofree char *output = g_build_filename (dir->path, "teacher.safetensors", NULL);
+  g_autofree char *backbone = g_build_filename (dir->path, "absent.tflite", NULL);
+  const char *folders[] = { folder, NULL };
+  EadDistillParams params;
+  ead_distill_params_init (&params);
+  params.backbone_path = backbone;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_cancellable_cancel (cancellable);
+  g_autoptr (GError) error = NULL;
+  g_assert_false (ead_distill_run (&params, folders, output, NULL, NULL, cancellable, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_CANCELLED);
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+}
+
 /* Exports the target definition of the first image of a fresh folder. */
 static char *
 export_targets (TempDir *dir, const char *backbone, char **folder_out)
@@ -426,6 +446,7 @@ main (int argc, char **argv)
   g_test_add_func ("/distill/teacher-names", test_teacher_names);
   g_test_add_func ("/distill/state-resume", test_state_resume);
   add_temp_dir_test ("/distill/pack", test_pack);
+  add_temp_dir_test ("/distill/cancelled-while-loading", test_cancelled_while_loading);
   test_add_temp_dir_part ("shared", "/distill/run", test_run);
   test_add_temp_dir_part ("shared", "/distill/export-targets", test_export_targets);
   test_add_temp_dir_part ("shared", "/distill/python-port", test_python_port);
