@@ -12,6 +12,7 @@
 typedef struct {
   EadDataset *dataset;
   const EadTrainParams *params;
+  const char *output;
   FILE *log;
   CliTrainReport report;
   EadModel *model;   /* what the run made */
@@ -50,12 +51,14 @@ on_progress (const EadTrainProgress *p, gpointer user_data)
   cli_train_report_update (&t->report, p);
 }
 
+/* Saves in the work too, where a signal only cancels: one arriving while
+ * the file is written must not kill the process half-way. */
 static gboolean
-train (gpointer data, GCancellable *cancellable, GError **error)
+train_and_save (gpointer data, GCancellable *cancellable, GError **error)
 {
   Training *t = data;
   t->model = ead_train (t->dataset, t->params, on_progress, t, cancellable, error);
-  return t->model != NULL;
+  return t->model != NULL && ead_model_save (t->model, t->output, error);
 }
 
 int
@@ -146,7 +149,7 @@ cmd_train (int argc, char **argv)
     g_printerr ("efficientad: warning: training with a RANDOM teacher: its features mean "
                 "nothing, and neither will the results\n");
 
-  Training t = { .dataset = dataset, .params = &params };
+  Training t = { .dataset = dataset, .params = &params, .output = output };
   cli_train_report_init (&t.report);
   if (log_path)
     {
@@ -154,12 +157,12 @@ cmd_train (int argc, char **argv)
       if (!t.log)
         return cli_fail_message ("cannot write %s: %s", log_path, g_strerror (errno));
     }
-  const gboolean trained = cli_run_interruptible (train, &t, &error);
+  const gboolean saved = cli_run_interruptible (train_and_save, &t, &error);
   cli_train_report_finish (&t.report);
   if (t.log)
     fclose (t.log);
   g_autoptr (EadModel) model = t.model;
-  if (!trained || !ead_model_save (model, output, &error))
+  if (!saved)
     return cli_fail (error);
   /* The finished model supersedes the checkpoint. */
   g_remove (checkpoint);
