@@ -152,11 +152,9 @@ on_folder_changed (GFileMonitor *monitor, GFile *file, GFile *other_file,
                    GFileMonitorEvent event, gpointer user_data)
 {
   Watch *watch = user_data;
-  GFile *arrived = ead_watch_arrived (event, file, other_file);
-  if (!arrived)
-    return;
-  g_autofree char *path = g_file_get_path (arrived);
-  infer_and_print (watch->inf, path);
+  g_autofree char *path = ead_watch_arrived (event, file, other_file);
+  if (path)
+    infer_and_print (watch->inf, path);
 }
 
 static gboolean

@@ -15,7 +15,7 @@ ead_watch_monitor_folder (const char *folder, GError **error)
   return g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
 }
 
-GFile *
+char *
 ead_watch_arrived (GFileMonitorEvent event, GFile *file, GFile *other_file)
 {
   GFile *arrived = NULL;
@@ -30,7 +30,7 @@ ead_watch_arrived (GFileMonitorEvent event, GFile *file, GFile *other_file)
   g_autofree char *path = g_file_get_path (arrived);
   if (name == NULL || name[0] == '.' || path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return NULL;
-  return arrived;
+  return g_steal_pointer (&path);
 }
 
 /* @folder/NAME for the @attempt-th try: NAME itself first, then with "-2",

@@ -13,13 +13,13 @@ G_BEGIN_DECLS
  * (G_FILE_MONITOR_WATCH_MOVES), which ead_watch_arrived() expects. */
 GFileMonitor *ead_watch_monitor_folder (const char *folder, GError **error);
 
-/* The file that the monitor event (@event, @file, @other_file, as
- * GFileMonitor::changed gives them) brought complete into the folder, or
- * NULL: a file written in place once its writer is done, or one moved or
+/* The path of the file that the monitor event (@event, @file, @other_file,
+ * as GFileMonitor::changed gives them) brought complete into the folder,
+ * or NULL: a file written in place once its writer is done, or one moved or
  * renamed in. Hidden files (".name", how writers usually name a file
  * before renaming it into place) and anything but a regular file are left
- * alone. Owned by the caller of the signal, not transferred. */
-GFile *ead_watch_arrived (GFileMonitorEvent event, GFile *file, GFile *other_file);
+ * alone. Free it with g_free(). */
+char *ead_watch_arrived (GFileMonitorEvent event, GFile *file, GFile *other_file);
 
 /* Moves (or, with @copy, copies) the file @path into @folder, created when
  * missing, under the same name, or "stem-2.ext", "stem-3.ext"... when that

@@ -35,9 +35,15 @@ test_arrived (TempDir *dir, gconstpointer data)
   g_autoptr (GFile) missing = g_file_new_build_filename (dir->path, "gone.png", NULL);
 
   /* Written in place, moved in, renamed in: the file, once complete. */
-  g_assert_true (ead_watch_arrived (G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT, file, NULL) == file);
-  g_assert_true (ead_watch_arrived (G_FILE_MONITOR_EVENT_MOVED_IN, file, NULL) == file);
-  g_assert_true (ead_watch_arrived (G_FILE_MONITOR_EVENT_RENAMED, hidden, file) == file);
+  const GFileMonitorEvent complete[] = { G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT,
+                                         G_FILE_MONITOR_EVENT_MOVED_IN };
+  for (guint i = 0; i < G_N_ELEMENTS (complete); i++)
+    {
+      g_autofree char *arrived = ead_watch_arrived (complete[i], file, NULL);
+      g_assert_cmpstr (arrived, ==, path);
+    }
+  g_autofree char *renamed = ead_watch_arrived (G_FILE_MONITOR_EVENT_RENAMED, hidden, file);
+  g_assert_cmpstr (renamed, ==, path);
   /* Still being written, created, or leaving: nothing yet. */
   g_assert_null (ead_watch_arrived (G_FILE_MONITOR_EVENT_CREATED, file, NULL));
   g_assert_null (ead_watch_arrived (G_FILE_MONITOR_EVENT_CHANGED, file, NULL));

@@ -371,11 +371,10 @@ static void
 folder_changed (GFileMonitor *monitor, GFile *file, GFile *other_file, GFileMonitorEvent event,
                 EadLineView *self)
 {
-  GFile *arrived = ead_watch_arrived (event, file, other_file);
+  g_autofree char *path = ead_watch_arrived (event, file, other_file);
 
-  if (arrived == NULL)
+  if (path == NULL)
     return;
-  g_autofree char *path = g_file_get_path (arrived);
   ead_line_job_push (self->job, path);
   set_count (self->waiting_label, ead_line_view_get_waiting (self));
 }
