@@ -355,6 +355,48 @@ zero_state (const char *name, gsize n_elements, gpointer user_data)
   return zeros;
 }
 
+/* One step of freshly seeded networks in @precision, with the student's
+ * targets given (@teacher_st) or left to the trainer (NULL). */
+static EadLosses
+first_step (EadPrecision precision, const float *x, const float *teacher_st)
+{
+  g_autoptr (GError) error = NULL;
+  ead_torch_manual_seed (5);
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  EadTrainer *trainer = ead_trainer_new (nets, 10, 1e-4, 1e-5, precision, &error);
+  g_assert_no_error (error);
+  EadLosses losses;
+  ead_torch_manual_seed (6);
+  g_assert_true (ead_trainer_step (trainer, x, teacher_st, x, NULL, &losses, &error));
+  g_assert_no_error (error);
+  ead_trainer_free (trainer);
+  ead_nets_free (nets);
+  return losses;
+}
+
+/* A bf16 step learns the teacher's fp32 features, the ones training caches,
+ * whether they come from the cache or not. */
+static void
+test_bf16_targets_are_fp32 (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree float *x = random_input (256, 17);
+  ead_torch_manual_seed (5);
+  EadNets *nets = ead_nets_new (EAD_MODEL_SMALL, 256, &error);
+  const int m = ead_nets_get_output_size (nets);
+  /* New networks normalise with mean 0 and deviation 1: the raw features. */
+  g_autofree float *cached = g_new (float, EAD_TEACHER_CHANNELS * m * m);
+  g_assert_true (ead_nets_teacher_forward (nets, x, 1, cached, &error));
+  g_assert_no_error (error);
+  ead_nets_free (nets);
+
+  EadLosses given = first_step (EAD_PRECISION_BF16, x, cached);
+  EadLosses computed = first_step (EAD_PRECISION_BF16, x, NULL);
+  g_test_message ("hard loss: targets given %.9g, computed %.9g", given.hard, computed.hard);
+  g_assert_cmpfloat_with_epsilon (computed.hard, given.hard, 1e-6 * given.hard);
+  g_assert_cmpfloat_with_epsilon (computed.total, given.total, 1e-6 * given.total);
+}
+
 /* StepLR: the rate drops tenfold from step int(0.95 * steps) on. */
 static void
 test_learning_rate_schedule (void)
@@ -407,6 +449,7 @@ main (int argc, char **argv)
   g_test_add_func ("/torch/bf16-training-tracks-fp32", test_bf16_training_tracks_fp32);
   g_test_add_func ("/torch/medium-training-lowers-loss", test_medium_training_lowers_loss);
   g_test_add_func ("/torch/both-student-halves-learn", test_both_student_halves_learn);
+  g_test_add_func ("/torch/bf16-targets-are-fp32", test_bf16_targets_are_fp32);
   g_test_add_func ("/torch/learning-rate-schedule", test_learning_rate_schedule);
   g_test_add_func ("/torch/rejects-bad-steps", test_rejects_bad_steps);
   return g_test_run ();

@@ -884,16 +884,23 @@ ead_trainer_step (EadTrainer *trainer, const float *image_st, const float *teach
       drop_trained_copies (nets);
       auto teacher = prepared_pdn (nets, &nets->teacher, trainer->precision);
 
+      // The student's targets are the teacher's fp32 features whether the
+      // caller cached them (ead_nets_teacher_forward) or not, so that a
+      // run's result does not depend on how many fit in its cache.
+      torch::Tensor t_st, t_ae, s_st, s_ae, s_penalty, ae_out;
+      {
+        torch::NoGradGuard no_grad;
+        t_st = teacher_st ? host_to_tensor (teacher_st, { 1, kTeacherChannels, m, m }, device)
+                          : normalized (nets, prepared_pdn (nets, &nets->teacher,
+                                                            EAD_PRECISION_FP32)->forward (x_st));
+      }
       // Separate passes, each computing only the student half its loss
       // reads: on oneDNN a batch of the three inputs costs more than three
       // passes of one. The losses themselves are reduced in fp32.
-      torch::Tensor t_st, t_ae, s_st, s_ae, s_penalty, ae_out;
       {
         Bf16Autocast autocast (trainer->precision == EAD_PRECISION_BF16, device);
         {
           torch::NoGradGuard no_grad;
-          t_st = teacher_st ? host_to_tensor (teacher_st, { 1, kTeacherChannels, m, m }, device)
-                            : normalized (nets, teacher->forward (x_st));
           t_ae = normalized (nets, teacher->forward (x_ae));
         }
         s_st = student_half (nets->student, x_st, 0).to (torch::kFloat32);
