@@ -22,7 +22,8 @@ struct _EadModel {
   GHashTable *provenance;   /* char * -> char * */
 };
 
-/* Metadata keys with a meaning of their own; every other key is provenance. */
+/* Metadata keys with a meaning of their own, and those of a training
+ * checkpoint's state (CHECKPOINT_PREFIX...); every other key is provenance. */
 static const char *const reserved_keys[] = {
   "format", "format_version", "model_size", "image_size",
   "quantile_st_start", "quantile_st_end", "quantile_ae_start", "quantile_ae_end",
@@ -38,9 +39,13 @@ static const char *const reserved_keys[] = {
 #define FORMAT_VERSION_PLAIN 1
 #define FORMAT_VERSION_UNTILED 2
 
+#define CHECKPOINT_PREFIX "checkpoint_"
+
 static gboolean
 is_reserved_key (const char *key)
 {
+  if (g_str_has_prefix (key, CHECKPOINT_PREFIX))
+    return TRUE;
   for (gsize i = 0; i < G_N_ELEMENTS (reserved_keys); i++)
     if (g_str_equal (key, reserved_keys[i]))
       return TRUE;

@@ -224,6 +224,9 @@ test_cancel_and_resume (void)
   g_autoptr (EadModel) finished = train (&params, &resumed, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (resumed.reports->len, ==, STEPS - 4);
+  /* The checkpoint's training state is not the model's provenance. */
+  g_assert_null (ead_model_get_provenance (finished, "checkpoint_step"));
+  g_assert_null (ead_model_get_provenance (finished, "checkpoint_total_steps"));
 
   params.resume = FALSE;
   params.checkpoint_path = NULL;
