@@ -543,8 +543,9 @@ train_in_worker (TrainTask *task, GCancellable *cancellable, GError **error)
     .steps = config.params.steps,
   };
   config.params.checkpoint_sink_data = &s;
-  gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_other),
-                                          s.cancellable, NULL);
+  gulong handler = cancellable ? g_cancellable_connect (cancellable, G_CALLBACK (cancel_other),
+                                                        s.cancellable, NULL)
+                               : 0;
   gint64 model_id = run_session (&s, error);
   g_cancellable_disconnect (cancellable, handler);
   g_object_unref (s.cancellable);

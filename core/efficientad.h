@@ -77,8 +77,8 @@ typedef struct {
   /* Where to write the maps at the image's resolution, row after row,
    * width * height floats each, in normalised units (0 at the validation
    * maps' 0.9 quantile, 0.1 at their 0.995 quantile); NULL skips a map.
-   * fused is the mean of local (student-teacher) and global
-   * (student-autoencoder). */
+   * fused weighs local (student-teacher) and global (student-autoencoder)
+   * by the fusion weight stored in the model file (0.5 each by default). */
   float *fused_map;
   float *local_map;
   float *global_map;
