@@ -363,6 +363,13 @@ prepared_pdn (EadNets *nets, nn::Sequential *network, EadPrecision precision)
   return prepared;
 }
 
+// The teacher's raw features in fp32: what training caches and learns.
+torch::Tensor
+teacher_features (EadNets *nets, const torch::Tensor &x)
+{
+  return prepared_pdn (nets, &nets->teacher, EAD_PRECISION_FP32)->forward (x);
+}
+
 torch::Tensor
 normalized (EadNets *nets, const torch::Tensor &teacher_out)
 {
@@ -750,7 +757,7 @@ ead_nets_teacher_forward (EadNets *nets, const float *images, int n, float *out,
       torch::NoGradGuard no_grad;
       const int64_t s = nets->image_size;
       auto x = host_to_tensor (images, { n, 3, s, s }, nets->device);
-      tensor_to_host (prepared_pdn (nets, &nets->teacher, EAD_PRECISION_FP32)->forward (x), out);
+      tensor_to_host (teacher_features (nets, x), out);
       return TRUE;
     }
   catch (const std::exception &e)
@@ -891,8 +898,7 @@ ead_trainer_step (EadTrainer *trainer, const float *image_st, const float *teach
       {
         torch::NoGradGuard no_grad;
         t_st = teacher_st ? host_to_tensor (teacher_st, { 1, kTeacherChannels, m, m }, device)
-                          : normalized (nets, prepared_pdn (nets, &nets->teacher,
-                                                            EAD_PRECISION_FP32)->forward (x_st));
+                          : normalized (nets, teacher_features (nets, x_st));
       }
       // Separate passes, each computing only the student half its loss
       // reads: on oneDNN a batch of the three inputs costs more than three
