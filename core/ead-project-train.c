@@ -378,26 +378,32 @@ keep_cancel_checkpoint (Session *s, GError **error)
   return TRUE;
 }
 
-/* Records how a session that produced no model ended. */
+/* Records how a session that produced no model ended, and leaves in @stop
+ * what the caller reports: a failed write of the curve, or a checkpoint that
+ * could not be kept after a cancel, rather than the cancel it caused. */
 static void
-record_stop (Session *s, const GError *stop)
+record_stop (Session *s, GError **stop)
 {
-  g_autoptr (GError) error = NULL;
-  EadRunState state = EAD_RUN_FAILED;
-  const char *message = stop->message;
+  g_autoptr (GError) unkept = NULL;
   if (s->write_error)
-    message = s->write_error->message;
-  else if (g_error_matches (stop, EAD_ERROR, EAD_ERROR_CANCELLED))
     {
-      if (!keep_cancel_checkpoint (s, &error))
-        message = error->message;
-      else
-        {
-          state = s->checkpoint_step > 0 ? EAD_RUN_PAUSED : EAD_RUN_CANCELLED;
-          message = NULL;
-        }
+      g_clear_error (stop);
+      g_propagate_error (stop, g_steal_pointer (&s->write_error));
     }
-  if (!set_run_state (s->project, s->run_id, state, message, &error))
+  else if (g_error_matches (*stop, EAD_ERROR, EAD_ERROR_CANCELLED)
+           && !keep_cancel_checkpoint (s, &unkept))
+    {
+      g_clear_error (stop);
+      g_propagate_prefixed_error (stop, g_steal_pointer (&unkept),
+                                  "the checkpoint at step %d could not be kept: ",
+                                  s->pending_step);
+    }
+  EadRunState state = EAD_RUN_FAILED;
+  if (g_error_matches (*stop, EAD_ERROR, EAD_ERROR_CANCELLED))
+    state = s->checkpoint_step > 0 ? EAD_RUN_PAUSED : EAD_RUN_CANCELLED;
+  g_autoptr (GError) error = NULL;
+  if (!set_run_state (s->project, s->run_id, state,
+                      state == EAD_RUN_FAILED ? (*stop)->message : NULL, &error))
     g_warning ("%s", error->message);
 }
 
@@ -430,7 +436,7 @@ finish_run (Session *s, EadModel *model, guint n_validation, GError **error)
   gint64 model_id = store_model (s, model, n_validation, &local_error);
   if (!model_id)
     {
-      record_stop (s, local_error);
+      record_stop (s, &local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return 0;
     }
@@ -486,11 +492,8 @@ run_session (Session *s, GError **error)
     }
   if (!model)
     {
-      record_stop (s, stop);
-      if (s->write_error)
-        g_propagate_error (error, g_steal_pointer (&s->write_error));
-      else
-        g_propagate_error (error, g_steal_pointer (&stop));
+      record_stop (s, &stop);
+      g_propagate_error (error, g_steal_pointer (&stop));
       return 0;
     }
   return finish_run (s, model, n_validation, error);

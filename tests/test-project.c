@@ -1145,6 +1145,42 @@ test_train_paused_and_resumed_in_place (TempDir *dir, gconstpointer data)
   assert_side_files_absent (path);
 }
 
+/* A cancel whose checkpoint cannot be written (a full disk, here a trigger
+ * that fails the write) is a failure that says so, not a pause that claims
+ * a checkpoint. */
+static void
+test_train_cancel_checkpoint_unwritable (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (dir->path, "full" EAD_PROJECT_EXTENSION, NULL);
+  g_autoptr (GError) error = NULL;
+  create_imported (path);
+  exec_raw (path, "CREATE TRIGGER disk_full BEFORE INSERT ON checkpoints"
+                  " BEGIN SELECT RAISE (FAIL, 'no space left for the checkpoint'); END");
+  g_autoptr (EadProject) project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  EadTrainParams params;
+  ead_train_params_init (&params);
+  params.steps = TRAIN_STEPS;
+  params.checkpoint_every = 0;
+  gint64 run_id = ead_project_add_run (project, &params, &error);
+  g_assert_no_error (error);
+
+  g_autoptr (GCancellable) pause = g_cancellable_new ();
+  g_assert_cmpint (train_and_wait (project, run_id, pause_at_step, pause, &error), ==, 0);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_false (g_error_matches (error, EAD_ERROR, EAD_ERROR_CANCELLED));
+  g_assert_nonnull (strstr (error->message, "could not be kept"));
+  g_assert_nonnull (strstr (error->message, "no space left for the checkpoint"));
+  g_clear_error (&error);
+  EadRunInfo run;
+  g_assert_true (ead_project_get_run (project, run_id, &run, &error));
+  g_assert_cmpint (run.state, ==, EAD_RUN_FAILED);
+  g_assert_cmpint (run.checkpoint_step, ==, 0);
+  g_assert_nonnull (strstr (run.error, "no space left for the checkpoint"));
+  ead_run_info_clear (&run);
+}
+
 static void
 test_train_killed_and_resumed (TempDir *dir, gconstpointer data)
 {
@@ -2045,6 +2081,8 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/train-cancelled-at-once", test_train_cancelled_at_once);
   add_temp_dir_test ("/project/train-paused-and-resumed-in-place",
                      test_train_paused_and_resumed_in_place);
+  add_temp_dir_test ("/project/train-cancel-checkpoint-unwritable",
+                     test_train_cancel_checkpoint_unwritable);
   add_temp_dir_test ("/project/train-killed-and-resumed", test_train_killed_and_resumed);
   add_temp_dir_test ("/project/train-budget-and-validation", test_train_budget_and_validation);
   add_temp_dir_test ("/project/train-tiled", test_train_tiled);
