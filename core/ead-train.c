@@ -59,6 +59,7 @@ typedef struct {
   GPtrArray *validation;   /* whole images at the model's (tiled) resolution */
   GPtrArray *penalty;
   GPtrArray *teacher_cache;
+  char *train_digest;      /* of t->train's pixels, for checkpoints to name their images */
   guint *epoch_order;
   int epoch;
   int hold_after;          /* EAD_TRAIN_HOLD_AFTER: 0, or the step to wait after */
@@ -82,6 +83,7 @@ training_clear (Training *t)
   g_clear_pointer (&t->validation, g_ptr_array_unref);
   g_clear_pointer (&t->penalty, g_ptr_array_unref);
   g_clear_pointer (&t->teacher_cache, g_ptr_array_unref);
+  g_clear_pointer (&t->train_digest, g_free);
   g_clear_pointer (&t->epoch_order, g_free);
   g_clear_pointer (&t->validation_inputs, g_ptr_array_unref);
   g_clear_pointer (&t->validation_teacher, g_ptr_array_unref);
@@ -519,6 +521,22 @@ set_provenance (EadModel *model, const char *dataset_name, const EadTrainParams 
 
 /* ---- Checkpoints: the model file plus the optimiser state ---- */
 
+/* A checkpoint resumes only on the images it was trained on: their order,
+ * sizes and pixels at the working size. */
+static char *
+images_digest (GPtrArray *images)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  for (guint i = 0; i < images->len; i++)
+    {
+      const EadImage *image = images->pdata[i];
+      const guint32 size[2] = { ead_image_get_width (image), ead_image_get_height (image) };
+      g_checksum_update (checksum, (const guchar *) size, sizeof size);
+      g_checksum_update (checksum, ead_image_get_pixels (image), 3 * (gsize) size[0] * size[1]);
+    }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
 static gboolean
 save_checkpoint (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
 {
@@ -550,6 +568,7 @@ save_checkpoint (Training *t, EadModel *model, EadTrainer *trainer, GError **err
   ead_safetensors_writer_set_metadata (writer, "checkpoint_total_steps", total);
   ead_safetensors_writer_set_metadata (writer, "checkpoint_best_validation", best);
   ead_safetensors_writer_set_metadata (writer, "checkpoint_validations_since_best", since_best);
+  ead_safetensors_writer_set_metadata (writer, "checkpoint_images", t->train_digest);
   if (!params->checkpoint_sink)
     return ead_safetensors_writer_save (writer, params->checkpoint_path, error);
   g_autoptr (GBytes) bytes = ead_safetensors_writer_to_bytes (writer);
@@ -647,6 +666,14 @@ resume_from_checkpoint (Training *t, EadModel **model, EadTrainer **trainer, GEr
       g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
                    "%s: the checkpoint belongs to a run of %" G_GINT64_FORMAT " steps, not %d",
                    path, total, params->steps);
+      return FALSE;
+    }
+  /* Checkpoints of older versions name no images. */
+  const char *images = ead_safetensors_get_metadata (st, "checkpoint_images");
+  if (images && g_strcmp0 (images, t->train_digest) != 0)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE,
+                   "%s: the checkpoint was trained on other images than these", path);
       return FALSE;
     }
   g_autoptr (EadModel) restored = ead_model_new_from_safetensors (st, path, error);
@@ -808,6 +835,8 @@ train (Training *t, const char *dataset_name, GError **error)
     return NULL;
   /* A tiled model trains on the tiles, one per step. */
   const guint n_images = t->train->len;
+  if (keeps_checkpoints (params) || params->resume)
+    t->train_digest = images_digest (t->train);
   GPtrArray *whole = t->train;
   t->train = tiles_of (whole, params);
   g_ptr_array_unref (whole);

@@ -199,8 +199,32 @@ max_difference (EadModel *a, EadModel *b, const char *name)
   return worst;
 }
 
+/* The tiny dataset again under @scratch, each training image with a spot:
+ * the same names and split, other pixels. */
+static char *
+make_spotted_dataset (const char *scratch)
+{
+  char *root = test_make_small_dataset (scratch);
+  g_autofree char *good = g_build_filename (root, "train", "good", NULL);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = g_dir_open (good, 0, NULL);
+  g_assert_nonnull (dir);
+  for (const char *name; (name = g_dir_read_name (dir));)
+    g_ptr_array_add (paths, g_build_filename (good, name, NULL));
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (EadImage) image = ead_image_load (paths->pdata[i], &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_remove (paths->pdata[i]), ==, 0);
+      test_write_spotted_copy (image, paths->pdata[i]);
+    }
+  return root;
+}
+
 /* Stopping at step 4 keeps a checkpoint; resuming finishes the run with
- * the same weights as a run that never stopped. */
+ * the same weights as a run that never stopped; resuming on other images
+ * is refused. */
 static void
 test_cancel_and_resume (void)
 {
@@ -220,6 +244,16 @@ test_cancel_and_resume (void)
   g_assert_true (g_file_test (checkpoint, G_FILE_TEST_EXISTS));
 
   params.resume = TRUE;
+  g_autofree char *other_scratch = g_dir_make_tmp ("ead-other-XXXXXX", NULL);
+  g_autofree char *other_root = make_spotted_dataset (other_scratch);
+  g_autoptr (EadDataset) other = ead_dataset_open (other_root, params.seed, &error);
+  g_assert_no_error (error);
+  g_assert_null (ead_train (other, &params, NULL, NULL, NULL, &error));
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE);
+  g_assert_nonnull (strstr (error->message, "other images"));
+  g_clear_error (&error);
+  test_remove_tree (other_scratch);
+
   Watch resumed = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
   g_autoptr (EadModel) finished = train (&params, &resumed, &error);
   g_assert_no_error (error);
