@@ -768,7 +768,8 @@ optimise (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
           if (!validation_loss (t, model, &validation, error))
             return FALSE;
           count_validation (t, validation);
-          t->stopped_early = patience_exhausted (t) && done < t->steps;
+          /* A budget still measuring the speed (no count yet) stops too. */
+          t->stopped_early = patience_exhausted (t) && (t->steps == 0 || done < t->steps);
         }
       /* Checkpoint before reporting, so the callback may copy it. */
       if (!t->stopped_early && checkpoint_due (t, done)

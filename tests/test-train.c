@@ -410,7 +410,7 @@ test_time_budget (void)
 
 /* With a rate of 0 the validation loss never improves on its first value:
  * a patience of 2 stops the run at the third validation, step 6 of 12,
- * and the model calibrates with 6 steps. */
+ * and the model calibrates with 6 steps; a run under a time budget too. */
 static void
 test_patience_stops_early (void)
 {
@@ -433,6 +433,17 @@ test_patience_stops_early (void)
   g_assert_cmpint (provenance_steps (model), ==, 6);
   g_assert_true (ead_model_is_calibrated (model));
   g_array_unref (watch.reports);
+
+  /* Under a time budget still measuring the speed (for 3 % of 100 minutes)
+   * patience stops the run just the same. */
+  params.minutes = 100;
+  Watch budget = { g_array_new (FALSE, FALSE, sizeof (EadTrainProgress)), -1, NULL };
+  g_autoptr (EadModel) early = train (&params, &budget, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (budget.reports->len, ==, 6);
+  g_assert_true (report_at (&budget, 5)->stopped_early);
+  g_assert_cmpint (provenance_steps (early), ==, 6);
+  g_array_unref (budget.reports);
 }
 
 /* A tiled model trains on tiles, calibrates and scores on their stitched
