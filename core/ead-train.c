@@ -21,6 +21,9 @@
 #define BUDGET_WARMUP_STEPS 2
 #define BUDGET_MIN_MEASURED_STEPS 3
 #define BUDGET_MEASURED_SHARE 0.03
+/* A long budget measures no longer than this: until the count is fixed
+ * no checkpoint can be written. */
+#define BUDGET_MAX_MEASURED_SECONDS 120.0
 
 /* The validation loss looks at this many validation images at most, so
  * that it stays cheap on a large validation split. */
@@ -68,6 +71,7 @@ typedef struct {
   double steps_per_minute; /* measured for a time budget */
   gint64 warmed_up_at;     /* when the budget's warm-up steps were done */
   int warmed_up_step;
+  gint64 validating_us;    /* spent on validation losses since the warm-up */
   GPtrArray *validation_inputs;    /* normalised images for the validation loss */
   GPtrArray *validation_teacher;   /* their raw teacher features */
   double validation_seconds;       /* what computing those took: about one validation */
@@ -430,11 +434,13 @@ fix_budget_steps (Training *t, EadTrainer *trainer, int done)
     {
       t->warmed_up_at = now;
       t->warmed_up_step = done;
+      t->validating_us = 0;
     }
-  const double measured = (now - t->warmed_up_at) / 1e6;
+  /* The steps alone: validations are added below at their own rate. */
+  const double measured = (now - t->warmed_up_at - t->validating_us) / 1e6;
   const double budget = 60 * t->params->minutes;
   if (t->warmed_up_at == 0 || done - t->warmed_up_step < BUDGET_MIN_MEASURED_STEPS
-      || measured < BUDGET_MEASURED_SHARE * budget)
+      || measured < MIN (BUDGET_MEASURED_SHARE * budget, BUDGET_MAX_MEASURED_SECONDS))
     return;
   double seconds_per_step = measured / (done - t->warmed_up_step);
   t->steps_per_minute = 60 / seconds_per_step;
@@ -765,8 +771,10 @@ optimise (Training *t, EadModel *model, EadTrainer *trainer, GError **error)
       double validation = NAN;
       if (params->validate_every > 0 && done % params->validate_every == 0)
         {
+          const gint64 begun = g_get_monotonic_time ();
           if (!validation_loss (t, model, &validation, error))
             return FALSE;
+          t->validating_us += g_get_monotonic_time () - begun;
           count_validation (t, validation);
           /* A budget still measuring the speed (no count yet) stops too. */
           t->stopped_early = patience_exhausted (t) && (t->steps == 0 || done < t->steps);
