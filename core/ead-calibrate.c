@@ -139,7 +139,7 @@ ead_calibrate_quantiles (EadModel *model, EadImage *const *images, guint n,
   q.st_end = ead_quantile_inplace (local, n_values, QUANTILE_END);
   q.ae_start = ead_quantile_inplace (global, n_values, QUANTILE_START);
   q.ae_end = ead_quantile_inplace (global, n_values, QUANTILE_END);
-  if (!(q.st_end > q.st_start && q.ae_end > q.ae_start))
+  if (!ead_quantiles_are_usable (&q))
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_FAILED,
                    "calibration failed: the validation maps are constant (0.995 quantile "

@@ -152,6 +152,19 @@ ead_model_get_quantiles (const EadModel *model)
   return &model->quantiles;
 }
 
+static gboolean
+quantile_gap_is_usable (double start, double end)
+{
+  return end - start > 1e-6 * MAX (1.0, MAX (fabs (start), fabs (end)));
+}
+
+gboolean
+ead_quantiles_are_usable (const EadQuantiles *q)
+{
+  return quantile_gap_is_usable (q->st_start, q->st_end)
+         && quantile_gap_is_usable (q->ae_start, q->ae_end);
+}
+
 void
 ead_model_set_quantiles (EadModel *model, const EadQuantiles *quantiles)
 {
@@ -441,11 +454,11 @@ read_calibration (EadModel *model, const EadSafetensors *st, const char *name, G
       return FALSE;
     }
   model->calibrated = n_present != 0;
-  if (model->calibrated && !(model->quantiles.st_end > model->quantiles.st_start
-                             && model->quantiles.ae_end > model->quantiles.ae_start))
+  if (model->calibrated && !ead_quantiles_are_usable (&model->quantiles))
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                   "%s: map quantiles are not increasing (0.995 quantile <= 0.9 quantile)", name);
+                   "%s: map quantiles are not increasing (the 0.995 quantile is not above "
+                   "the 0.9 quantile)", name);
       return FALSE;
     }
   return read_optional_double (st, name, "threshold", &model->has_threshold, &model->threshold, error);

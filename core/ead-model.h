@@ -33,6 +33,11 @@ typedef struct {
   double ae_start, ae_end;   /* global (student-autoencoder) map */
 } EadQuantiles;
 
+/* Whether @q can normalise maps: each end lies above its start by more than
+ * a float map resolves, so that the scale 0.1 / (end - start) stays finite
+ * and a map's values do not overflow. */
+gboolean ead_quantiles_are_usable (const EadQuantiles *q);
+
 typedef struct _EadModel EadModel;
 
 /* New, randomly initialised networks (seed libtorch first). */

@@ -263,6 +263,10 @@ test_bad_metadata (Fixture *f, gconstpointer data)
   assert_load_fails (nan, EAD_ERROR_BAD_FILE, "threshold");
   g_autofree char *order = write_variant (f, "order.safetensors", "quantile_st_end", "0.0", NULL);
   assert_load_fails (order, EAD_ERROR_BAD_FILE, "quantiles");
+  /* A gap no float map resolves would scale maps to infinity. */
+  g_autofree char *gap = write_variant (f, "gap.safetensors", "quantile_st_end", "0.1250000000001",
+                                        NULL);
+  assert_load_fails (gap, EAD_ERROR_BAD_FILE, "quantiles");
   g_autofree char *weight = write_variant (f, "weight.safetensors", "local_weight", "1.5", NULL);
   assert_load_fails (weight, EAD_ERROR_BAD_FILE, "local_weight");
   g_autofree char *word = write_variant (f, "word.safetensors", "local_weight", "half", NULL);
