@@ -266,10 +266,22 @@ ead_project_load_model (EadProject *project, gint64 model_id, GError **error)
     sqlite3_column_double (s, 1), sqlite3_column_double (s, 2),
     sqlite3_column_double (s, 3), sqlite3_column_double (s, 4),
   };
+  const double local_weight = sqlite3_column_double (s, 6);
+  const gboolean has_threshold = sqlite3_column_type (s, 5) != SQLITE_NULL;
+  const double threshold = sqlite3_column_double (s, 5);
+  /* The project file is outside input like any other. */
+  if (!ead_quantiles_are_usable (&q) || !(local_weight >= 0 && local_weight <= 1)
+      || (has_threshold && !isfinite (threshold)))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: the calibration of model %" G_GINT64_FORMAT " is damaged", project->path,
+                   model_id);
+      return NULL;
+    }
   ead_model_set_quantiles (model, &q);
-  ead_model_set_local_weight (model, sqlite3_column_double (s, 6));
-  if (sqlite3_column_type (s, 5) != SQLITE_NULL)
-    ead_model_set_threshold (model, sqlite3_column_double (s, 5));
+  ead_model_set_local_weight (model, local_weight);
+  if (has_threshold)
+    ead_model_set_threshold (model, threshold);
   return g_steal_pointer (&model);
 }
 

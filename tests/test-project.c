@@ -1291,6 +1291,23 @@ open_trained (TempDir *dir, EadProject **project)
   return model;
 }
 
+/* A project's calibration is read as warily as a model file's: quantiles
+ * 1e-300 apart would scale every map to infinity. */
+static void
+test_damaged_calibration (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = NULL;
+  gint64 model = open_trained (dir, &project);
+  exec_raw (ead_project_get_path (project),
+            "UPDATE calibrations SET st_start = 0, st_end = 1e-300");
+  g_autoptr (EadModel) loaded = ead_project_load_model (project, model, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE);
+  g_assert_nonnull (strstr (error->message, "calibration of model"));
+  g_assert_nonnull (strstr (error->message, "is damaged"));
+}
+
 static void
 test_calibrate (TempDir *dir, gconstpointer data)
 {
@@ -2087,6 +2104,7 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/train-budget-and-validation", test_train_budget_and_validation);
   add_temp_dir_test ("/project/train-tiled", test_train_tiled);
   add_temp_dir_test ("/project/calibrate", test_calibrate);
+  add_temp_dir_test ("/project/damaged-calibration", test_damaged_calibration);
   add_temp_dir_test ("/project/results-and-threshold", test_results_and_threshold);
   add_temp_dir_test ("/project/local-weight", test_local_weight);
   add_temp_dir_test ("/project/false-positives-to-training", test_false_positives_to_training);
