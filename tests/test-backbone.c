@@ -298,6 +298,42 @@ test_damaged_files (void)
   test_remove_tree (scratch);
 }
 
+/* A file whose input claims 65536 x 65536 pixels is refused as it loads,
+ * before anything is allocated for such images. */
+static void
+test_huge_input (void)
+{
+  g_autofree char *path = model_path_or_skip (INT8_FILE);
+  if (!path)
+    return;
+  g_autofree char *data = NULL;
+  gsize size = 0;
+  g_assert_true (g_file_get_contents (path, &data, &size, NULL));
+  /* The input's shape vector (and its signature): 1, 224, 224, 3. */
+  const gint32 shape[] = { GINT32_TO_LE (1), GINT32_TO_LE (224), GINT32_TO_LE (224),
+                           GINT32_TO_LE (3) };
+  guint n_patched = 0;
+  for (gsize at = 0; at + sizeof shape <= size; at += 4)
+    if (memcmp (data + at, shape, sizeof shape) == 0)
+      {
+        const gint32 huge = GINT32_TO_LE (65536);
+        memcpy (data + at + 4, &huge, 4);
+        memcpy (data + at + 8, &huge, 4);
+        n_patched++;
+      }
+  g_assert_cmpuint (n_patched, >=, 1);
+  g_autofree char *scratch = g_dir_make_tmp ("ead-backbone-XXXXXX", NULL);
+  g_autofree char *huge = g_build_filename (scratch, "huge.tflite", NULL);
+  g_assert_true (g_file_set_contents (huge, data, size, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadBackbone) none = ead_backbone_load (huge, &error);
+  g_assert_null (none);
+  g_assert_error (error, EAD_ERROR, EAD_ERROR_INCOMPATIBLE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "input side 65536 is too large"));
+  test_remove_tree (scratch);
+}
+
 /* Links @count photos of ILSVRC classes (spread over the sample) and two of
  * detection-only synsets into @dir. */
 static void
@@ -391,6 +427,7 @@ main (int argc, char **argv)
   test_add_part ("shared", "/backbone/activation-ranges", test_activation_ranges);
   test_add_part ("shared", "/backbone/features-and-errors", test_features_and_errors);
   test_add_part ("shared", "/backbone/damaged-files", test_damaged_files);
+  test_add_part ("shared", "/backbone/huge-input", test_huge_input);
   test_add_part ("shared", "/backbone/accuracy", test_accuracy);
   return g_test_run ();
 }

@@ -32,6 +32,9 @@ constexpr Stage kStages[] = {
 constexpr int kStemChannels = 32;
 constexpr int kHeadChannels = 1280;
 constexpr int kMinInputSide = 32;
+// MobileNetV2 files take 96 to 224 pixels; a file is not trusted with the
+// size of the buffers its input implies.
+constexpr int kMaxInputSide = 2048;
 
 struct BlockSpec
 {
@@ -344,6 +347,9 @@ read_input (GraphReader &reader)
   reader.expect_shape (inputs[0], { 1, side, side, 3 }, "input");
   if (side < kMinInputSide)
     reader.fail ("input side " + std::to_string (side) + " is too small");
+  if (side > kMaxInputSide)
+    reader.fail ("input side " + std::to_string (side) + " is too large (at most "
+                 + std::to_string (kMaxInputSide) + ")");
   if (input->n_scales == 1)
     {
       double q_min = input->type == EAD_TFLITE_INT8 ? -128 : 0;
