@@ -222,9 +222,9 @@ mark_interrupted_runs (EadProject *project, GError **error)
 {
   g_autoptr (sqlite3_stmt) select = ead_project_prepare (project,
     "SELECT id, owner FROM runs WHERE state = 'running'", error);
-  g_autoptr (sqlite3_stmt) update = ead_project_prepare (project,
-    "UPDATE runs SET state = 'interrupted' WHERE id = ? AND state = 'running'", error);
-  if (!select || !update)
+  g_autoptr (sqlite3_stmt) update = select ? ead_project_prepare (project,
+    "UPDATE runs SET state = 'interrupted' WHERE id = ? AND state = 'running'", error) : NULL;
+  if (!update)
     return FALSE;
   int status;
   while ((status = sqlite3_step (select)) == SQLITE_ROW)
