@@ -1,9 +1,13 @@
 /* ead-watch.c: which folder changes bring a file, and filing files away. */
 
+#define _GNU_SOURCE   /* renameat2 (glibc 2.28) */
+
 #include "ead-watch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,17 +59,34 @@ set_errno_error (GError **error, int saved_errno, const char *what, const char *
   return FALSE;
 }
 
-/* Gives @source a second name in @folder, the first free one of @name's
- * candidates; link() never replaces a file, so a name taken meanwhile is
- * skipped rather than overwritten. NULL and errno set when linking fails
- * for another reason than a name taken (EXDEV across file systems). */
+/* Two ways to give @source the name @target that never replace a file:
+ * link() keeps @source (a move then drops it); a rename without replacing
+ * works on file systems without hard links too (FAT, exFAT, most network
+ * shares), which is how a finished copy takes its name. */
+typedef int (*PlaceFunc) (const char *source, const char *target);
+
+static int
+place_by_link (const char *source, const char *target)
+{
+  return link (source, target);
+}
+
+static int
+place_by_rename (const char *source, const char *target)
+{
+  return renameat2 (AT_FDCWD, source, AT_FDCWD, target, RENAME_NOREPLACE);
+}
+
+/* Places @source under the first free one of @name's candidates in
+ * @folder: a name taken meanwhile is skipped rather than overwritten. NULL
+ * and errno set when placing fails for another reason than a name taken. */
 static char *
-link_under_free_name (const char *source, const char *folder, const char *name)
+place_under_free_name (PlaceFunc place, const char *source, const char *folder, const char *name)
 {
   for (guint attempt = 1; attempt < 100000; attempt++)
     {
       g_autofree char *target = candidate_path (folder, name, attempt);
-      if (link (source, target) == 0)
+      if (place (source, target) == 0)
         return g_steal_pointer (&target);
       if (errno != EEXIST)
         return NULL;
@@ -74,7 +95,7 @@ link_under_free_name (const char *source, const char *folder, const char *name)
   return NULL;
 }
 
-/* Copies @path into @folder under a hidden name, then links it into place. */
+/* Copies @path into @folder under a hidden name, then renames it into place. */
 static char *
 copy_into (const char *path, const char *folder, const char *name, GError **error)
 {
@@ -85,12 +106,23 @@ copy_into (const char *path, const char *folder, const char *name, GError **erro
 
   if (!g_file_copy (source, partial, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
     return NULL;
-  char *target = link_under_free_name (hidden, folder, name);
-  int saved_errno = errno;
-  g_unlink (hidden);
+  char *target = place_under_free_name (place_by_rename, hidden, folder, name);
   if (target == NULL)
-    set_errno_error (error, saved_errno, "Cannot file away", path);
+    {
+      int saved_errno = errno;
+      g_unlink (hidden);
+      set_errno_error (error, saved_errno, "Cannot file away", path);
+    }
   return target;
+}
+
+/* link() failed for want of hard links here or across file systems: a copy
+ * will do. */
+static gboolean
+needs_copy (int link_errno)
+{
+  return link_errno == EXDEV || link_errno == EPERM || link_errno == EMLINK
+         || link_errno == EOPNOTSUPP || link_errno == ENOSYS;
 }
 
 char *
@@ -105,11 +137,11 @@ ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError
       return NULL;
     }
   if (!copy)
-    target = link_under_free_name (path, folder, name);
+    target = place_under_free_name (place_by_link, path, folder, name);
   /* Linked, a move only has to drop the old name; otherwise it copies. */
   if (target == NULL)
     {
-      if (!copy && errno != EXDEV && errno != EPERM && errno != EMLINK)
+      if (!copy && !needs_copy (errno))
         {
           set_errno_error (error, errno, "Cannot move", path);
           return NULL;
