@@ -207,6 +207,12 @@ ead_model_set_threshold (EadModel *model, double threshold)
 }
 
 void
+ead_model_clear_threshold (EadModel *model)
+{
+  model->has_threshold = FALSE;
+}
+
+void
 ead_model_set_roi (EadModel *model, const EadRoi *roi)
 {
   g_clear_pointer (&model->roi, ead_roi_free);

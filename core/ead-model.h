@@ -93,6 +93,7 @@ void ead_model_set_local_weight (EadModel *model, double weight);
 gboolean ead_model_has_threshold (const EadModel *model);
 double ead_model_get_threshold (const EadModel *model);
 void ead_model_set_threshold (EadModel *model, double threshold);
+void ead_model_clear_threshold (EadModel *model);
 
 /* The region of interest (copied; NULL removes it), or NULL for the whole
  * image. */

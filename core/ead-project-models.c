@@ -238,13 +238,50 @@ ead_project_get_latest_model (EadProject *project, GError **error)
   return id;
 }
 
+gboolean
+ead_project_update_calibration (EadProject *project, gint64 model_id, EadModel *model,
+                                GError **error)
+{
+  g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
+    "SELECT c.st_start, c.st_end, c.ae_start, c.ae_end, c.local_weight, t.value"
+    " FROM calibrations c LEFT JOIN thresholds t ON t.model_id = c.model_id"
+    " WHERE c.model_id = ?", error);
+  if (!s)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, model_id);
+  if (!ead_project_one_row (project, s, error, "the calibration of model %" G_GINT64_FORMAT,
+                            model_id))
+    return FALSE;
+  EadQuantiles q = {
+    sqlite3_column_double (s, 0), sqlite3_column_double (s, 1),
+    sqlite3_column_double (s, 2), sqlite3_column_double (s, 3),
+  };
+  const double local_weight = sqlite3_column_double (s, 4);
+  const gboolean has_threshold = sqlite3_column_type (s, 5) != SQLITE_NULL;
+  const double threshold = sqlite3_column_double (s, 5);
+  /* The project file is outside input like any other. */
+  if (!ead_quantiles_are_usable (&q) || !(local_weight >= 0 && local_weight <= 1)
+      || (has_threshold && !isfinite (threshold)))
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
+                   "%s: the calibration of model %" G_GINT64_FORMAT " is damaged", project->path,
+                   model_id);
+      return FALSE;
+    }
+  ead_model_set_quantiles (model, &q);
+  ead_model_set_local_weight (model, local_weight);
+  if (has_threshold)
+    ead_model_set_threshold (model, threshold);
+  else
+    ead_model_clear_threshold (model);
+  return TRUE;
+}
+
 EadModel *
 ead_project_load_model (EadProject *project, gint64 model_id, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
-    "SELECT m.data, c.st_start, c.st_end, c.ae_start, c.ae_end, t.value, c.local_weight"
-    " FROM models m JOIN calibrations c ON c.model_id = m.id"
-    " LEFT JOIN thresholds t ON t.model_id = m.id WHERE m.id = ?", error);
+    "SELECT data FROM models WHERE id = ?", error);
   if (!s)
     return NULL;
   sqlite3_bind_int64 (s, 1, model_id);
@@ -258,30 +295,9 @@ ead_project_load_model (EadProject *project, gint64 model_id, GError **error)
   g_autofree char *name = g_strdup_printf ("%s: model %" G_GINT64_FORMAT, project->path,
                                            model_id);
   g_autoptr (EadModel) model = ead_model_new_from_safetensors (st, name, error);
-  if (!model)
+  /* The calibration and threshold in the project supersede the file's. */
+  if (!model || !ead_project_update_calibration (project, model_id, model, error))
     return NULL;
-  /* The calibration and threshold in the project supersede the file's;
-   * the weight first, since a new one clears the threshold. */
-  EadQuantiles q = {
-    sqlite3_column_double (s, 1), sqlite3_column_double (s, 2),
-    sqlite3_column_double (s, 3), sqlite3_column_double (s, 4),
-  };
-  const double local_weight = sqlite3_column_double (s, 6);
-  const gboolean has_threshold = sqlite3_column_type (s, 5) != SQLITE_NULL;
-  const double threshold = sqlite3_column_double (s, 5);
-  /* The project file is outside input like any other. */
-  if (!ead_quantiles_are_usable (&q) || !(local_weight >= 0 && local_weight <= 1)
-      || (has_threshold && !isfinite (threshold)))
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_FILE,
-                   "%s: the calibration of model %" G_GINT64_FORMAT " is damaged", project->path,
-                   model_id);
-      return NULL;
-    }
-  ead_model_set_quantiles (model, &q);
-  ead_model_set_local_weight (model, local_weight);
-  if (has_threshold)
-    ead_model_set_threshold (model, threshold);
   return g_steal_pointer (&model);
 }
 

@@ -311,6 +311,12 @@ gint64 ead_project_get_latest_model (EadProject *project, GError **error);
 
 /* The model with its current calibration and threshold. */
 EadModel *ead_project_load_model (EadProject *project, gint64 model_id, GError **error);
+/* Brings @model, loaded earlier as @model_id, to the calibration, fused-map
+ * weight and threshold the project holds now (none, after a recalibration
+ * cleared it): a long-running user such as the Line view follows what the
+ * Calibration view changed. */
+gboolean ead_project_update_calibration (EadProject *project, gint64 model_id, EadModel *model,
+                                         GError **error);
 
 typedef void (*EadProjectProgress) (guint done, guint total, gpointer user_data);
 

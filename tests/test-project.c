@@ -1637,6 +1637,9 @@ test_local_weight (TempDir *dir, gconstpointer data)
   g_assert_cmpuint (info.n_results, ==, n_tested);
   ead_model_info_clear (&info);
 
+  g_autoptr (EadModel) earlier = ead_project_load_model (project, model, &error);
+  g_assert_no_error (error);
+  g_assert_true (ead_model_has_threshold (earlier));
   g_assert_true (ead_project_set_local_weight (project, model, 1.0, EAD_PRECISION_FP32, NULL,
                                                NULL, NULL, &error));
   g_assert_no_error (error);
@@ -1645,6 +1648,11 @@ test_local_weight (TempDir *dir, gconstpointer data)
   g_assert_false (info.has_threshold);
   g_assert_cmpuint (info.n_results, ==, info.n_validation);
   ead_model_info_clear (&info);
+  /* A model loaded before (the Line view's) follows. */
+  g_assert_true (ead_project_update_calibration (project, model, earlier, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (ead_model_get_local_weight (earlier), ==, 1.0);
+  g_assert_false (ead_model_has_threshold (earlier));
   g_autoptr (GArray) stale = ead_project_get_test_metrics (project, model, EAD_MAP_FUSED, NULL,
                                                            &error);
   g_assert_cmpuint (stale->len, ==, 0);

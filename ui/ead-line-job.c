@@ -4,6 +4,7 @@
 #include "ead-line-job.h"
 
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -172,24 +173,43 @@ keep (EadLineJob *job, EadProject *project, EadLineResult *result, GError **erro
   return FALSE;
 }
 
-/* Scores, decides, keeps (with @project) and files one arrival. */
+/* Takes up what the project holds for the model now: recalibrated or
+ * reweighted in the Calibration view while the line runs, the next file is
+ * scored and decided as the Calibration view shows it. */
+static gboolean
+follow_calibration (EadLineJob *job, EadProject *project, EadModel *model, GError **error)
+{
+  if (!ead_project_update_calibration (project, job->settings.model_id, model, error))
+    return FALSE;
+  if (ead_model_has_threshold (model))
+    return TRUE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       _("The model has no threshold since it was recalibrated: choose one in "
+                         "the Calibration view"));
+  return FALSE;
+}
+
+/* Scores, decides, keeps (when the settings say so) and files one arrival. */
 static EadLineResult *
 inspect (EadLineJob *job, EadModel *model, EadProject *project, Arrival *arrival)
 {
   EadLineResult *result = g_new0 (EadLineResult, 1);
 
   result->path = g_steal_pointer (&arrival->path);
-  result->threshold = ead_model_get_threshold (model);
-  if (score (job, model, result, &result->error))
-    result->outcome = ead_line_decide (result->score, result->threshold, job->settings.recheck);
+  if (follow_calibration (job, project, model, &result->error)
+      && score (job, model, result, &result->error))
+    {
+      result->threshold = ead_model_get_threshold (model);
+      result->outcome = ead_line_decide (result->score, result->threshold, job->settings.recheck);
+    }
   else
     result->outcome = EAD_LINE_ERROR;
   result->done_us = g_get_monotonic_time ();
   result->latency_ms = (result->done_us - arrival->arrived_us) / 1000.0;
   /* A file scored but not kept or filed keeps its decision and says why;
    * it is kept before it is filed, from where it arrived. */
-  if (result->outcome != EAD_LINE_ERROR && (project == NULL || keep (job, project, result,
-                                                                      &result->error)))
+  if (result->outcome != EAD_LINE_ERROR
+      && (!job->settings.keep_in_project || keep (job, project, result, &result->error)))
     file_away (job, result, &result->error);
   return result;
 }
@@ -199,7 +219,8 @@ line_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   EadLineJob *job = task_data;
   GError *error = NULL;
-  /* A connection of the worker's own, kept while images are kept. */
+  /* A connection of the worker's own, to follow the model's calibration
+   * and to keep images. */
   g_autoptr (EadProject) project = ead_project_reopen (job->project_path, &error);
   g_autoptr (EadModel) model = NULL;
   guint done = 0;
@@ -211,8 +232,6 @@ line_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       g_task_return_error (task, error);
       return;
     }
-  if (!job->settings.keep_in_project)
-    g_clear_pointer (&project, ead_project_close);
   while (wait_resumed (job))
     {
       Arrival *arrival = g_async_queue_timeout_pop (job->arrivals, POLL_US);

@@ -618,7 +618,8 @@ show_model (EadLineView *self)
       set_status (self, error->message, TRUE);
       return;
     }
-  g_autofree char *threshold = g_strdup_printf ("%.4f", info.threshold);
+  g_autofree char *threshold = info.has_threshold ? g_strdup_printf ("%.4f", info.threshold)
+                                                  : g_strdup ("—");
   gtk_label_set_text (self->threshold_label, threshold);
   /* A second threshold not chosen yet starts above the model's. */
   if (!gtk_check_button_get_active (self->recheck_check))
@@ -636,9 +637,13 @@ ead_line_view_reload (EadLineView *self)
 
   g_return_if_fail (EAD_IS_LINE_VIEW (self));
 
-  /* The model inspecting the line stays while it does. */
+  /* The model inspecting the line stays while it does; the job follows
+   * its calibration, and so does the threshold shown. */
   if (self->job != NULL)
-    return;
+    {
+      show_model (self);
+      return;
+    }
   project = get_project (self);
   if (project != NULL && (models = ead_project_list_models (project, &error)) == NULL)
     set_status (self, error->message, TRUE);
