@@ -268,11 +268,11 @@ ead_line_job_start (EadSession *session, const EadLineSettings *settings,
                     EadLineResultsReady ready, EadLineJobFailed failed, gpointer user_data)
 {
   EadProject *project = ead_session_get_project (session);
-  EadLineJob *job = g_atomic_rc_box_new0 (EadLineJob);
   g_autoptr (GTask) task = NULL;
 
   g_return_val_if_fail (project != NULL, NULL);
 
+  EadLineJob *job = g_atomic_rc_box_new0 (EadLineJob);
   job->settings = *settings;
   job->settings.folder = g_strdup (settings->folder);
   job->project_path = g_strdup (ead_project_get_path (project));
