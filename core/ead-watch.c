@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 GFileMonitor *
@@ -35,6 +36,51 @@ ead_watch_arrived (GFileMonitorEvent event, GFile *file, GFile *other_file)
   if (name == NULL || name[0] == '.' || path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return NULL;
   return g_steal_pointer (&path);
+}
+
+typedef struct {
+  char *path;
+  gint64 modified_ns;
+} Waiting;
+
+static void
+waiting_clear (Waiting *waiting)
+{
+  g_free (waiting->path);
+}
+
+static int
+compare_arrival (gconstpointer a, gconstpointer b)
+{
+  const Waiting *x = a, *y = b;
+  if (x->modified_ns != y->modified_ns)
+    return x->modified_ns < y->modified_ns ? -1 : 1;
+  return strcmp (x->path, y->path);
+}
+
+GPtrArray *
+ead_watch_list_waiting (const char *folder, GError **error)
+{
+  g_autoptr (GDir) dir = g_dir_open (folder, 0, error);
+  if (dir == NULL)
+    return NULL;
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (Waiting));
+  g_array_set_clear_func (found, (GDestroyNotify) waiting_clear);
+  for (const char *name; (name = g_dir_read_name (dir)) != NULL;)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      struct stat st;
+      if (name[0] == '.' || lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      Waiting waiting = { g_steal_pointer (&path),
+                          st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec };
+      g_array_append_val (found, waiting);
+    }
+  g_array_sort (found, compare_arrival);
+  GPtrArray *paths = g_ptr_array_new_full (found->len, g_free);
+  for (guint i = 0; i < found->len; i++)
+    g_ptr_array_add (paths, g_steal_pointer (&g_array_index (found, Waiting, i).path));
+  return paths;
 }
 
 /* @folder/NAME for the @attempt-th try: NAME itself first, then with "-2",

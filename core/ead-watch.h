@@ -21,11 +21,17 @@ GFileMonitor *ead_watch_monitor_folder (const char *folder, GError **error);
  * alone. Free it with g_free(). */
 char *ead_watch_arrived (GFileMonitorEvent event, GFile *file, GFile *other_file);
 
+/* The complete files @folder holds now, as ead_watch_arrived() would take
+ * them (regular, not hidden), oldest first: by modification time, then by
+ * name. A line that moves what it inspects out of the folder starts with
+ * these, which arrived while it was stopped. A GPtrArray of paths. */
+GPtrArray *ead_watch_list_waiting (const char *folder, GError **error);
+
 /* Moves (or, with @copy, copies) the file @path into @folder, created when
  * missing, under the same name, or "stem-2.ext", "stem-3.ext"... when that
  * name is taken: nothing there is ever overwritten. A move is a rename
  * within a file system, a copy and then a removal across them; a copy is
- * written under a hidden name and then linked into place, so the folder
+ * written under a hidden name and then renamed into place, so the folder
  * never holds half a file. Returns the path the file has there. */
 char *ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError **error);
 

@@ -2253,6 +2253,25 @@ test_line (void)
     g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_ERROR), ==, 2 + N_BURST);
 
+  /* Started again, a line that moves what it inspects takes first what
+   * is still in the folder: the file that came meanwhile, and the
+   * unreadable ones, which stay. */
+  activate_in (view, "line.start");
+  g_assert_true (ead_gui_test_wait_until (all_inspected, GUINT_TO_POINTER (3 + N_BURST), 60000));
+  g_assert_cmpuint (ead_line_view_get_count (view, EAD_LINE_ERROR), ==, 3 + N_BURST);
+
+  /* Stopped with files waiting, it says what becomes of them. */
+  activate_in (view, "line.pause");
+  drop_file (line_folder, "waiting-1.png", "x", 1);
+  drop_file (line_folder, "waiting-2.png", "x", 1);
+  g_assert_true (ead_gui_test_wait_until (all_waiting, GUINT_TO_POINTER (2), 10000));
+  activate_in (view, "line.stop");
+  assert_shows (expect ("Stopped: 2 images were waiting; they stay in the folder and go first "
+                        "when the line starts again",
+                        "已停止：2 幅图像在等待；它们留在文件夹中，产线再次启动时最先检测"));
+  g_autofree char *waiting = g_build_filename (line_folder, "waiting-1.png", NULL);
+  g_assert_true (g_file_test (waiting, G_FILE_TEST_IS_REGULAR));
+
   /* The worker holds the session, never the view: closing the window while
    * watching stops it, and it lets the session go. */
   GWeakRef view_ref, session_ref;

@@ -2,6 +2,8 @@
  * without overwriting or losing one. */
 
 #include <glib/gstdio.h>
+#include <unistd.h>
+#include <utime.h>
 
 #include "ead-watch.h"
 #include "test-util.h"
@@ -122,6 +124,38 @@ test_missing (TempDir *dir, gconstpointer data)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
+/* What waits in a folder: its complete files, oldest first; not hidden
+ * files, folders or links. */
+static void
+test_list_waiting (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *newer = write_file (dir->path, "a.png", "newer");
+  g_autofree char *older = write_file (dir->path, "b.png", "older");
+  g_autofree char *same_time = write_file (dir->path, "c.png", "as old");
+  g_autofree char *hidden = write_file (dir->path, ".d.png.partial", "half");
+  g_autofree char *folder = g_build_filename (dir->path, "pass", NULL);
+  g_autofree char *link = g_build_filename (dir->path, "e.png", NULL);
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_cmpint (symlink (newer, link), ==, 0);
+  struct utimbuf times = { 1000000000, 1000000000 };
+  g_assert_cmpint (g_utime (older, &times), ==, 0);
+  g_assert_cmpint (g_utime (same_time, &times), ==, 0);
+  times.modtime += 60;
+  g_assert_cmpint (g_utime (newer, &times), ==, 0);
+  g_autoptr (GError) error = NULL;
+
+  g_autoptr (GPtrArray) waiting = ead_watch_list_waiting (dir->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (waiting->len, ==, 3);
+  g_assert_cmpstr (waiting->pdata[0], ==, older);
+  g_assert_cmpstr (waiting->pdata[1], ==, same_time);
+  g_assert_cmpstr (waiting->pdata[2], ==, newer);
+
+  g_autofree char *gone = g_build_filename (dir->path, "gone", NULL);
+  g_assert_null (ead_watch_list_waiting (gone, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -130,5 +164,6 @@ main (int argc, char *argv[])
   add_temp_dir_test ("/watch/move-away", test_move_away);
   add_temp_dir_test ("/watch/copy-away", test_copy_away);
   add_temp_dir_test ("/watch/missing", test_missing);
+  add_temp_dir_test ("/watch/list-waiting", test_list_waiting);
   return g_test_run ();
 }

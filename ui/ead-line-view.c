@@ -394,6 +394,21 @@ show_watching (EadLineView *self)
 }
 
 static void
+queue_waiting_files (EadLineView *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) waiting = ead_watch_list_waiting (self->folder, &error);
+
+  if (waiting == NULL)
+    {
+      set_status (self, error->message, TRUE);
+      return;
+    }
+  for (guint i = 0; i < waiting->len; i++)
+    ead_line_job_push (self->job, waiting->pdata[i]);
+}
+
+static void
 start (EadLineView *self)
 {
   g_autoptr (GError) error = NULL;
@@ -429,6 +444,10 @@ start (EadLineView *self)
   clear_rejects (self);
   clear_result (self);
   self->job = ead_line_job_start (self->session, &settings, results_ready, job_failed, self);
+  /* What moves out once inspected and is still here arrived while the
+   * line was stopped: it goes first. */
+  if (settings.filing == EAD_LINE_MOVE)
+    queue_waiting_files (self);
   self->tick = g_timeout_add_seconds (1, tick, self);
   show_watching (self);
   show_counters (self);
@@ -468,9 +487,26 @@ static void
 stop_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   EadLineView *self = EAD_LINE_VIEW (widget);
+  const guint waiting = ead_line_view_get_waiting (self);
+  const gboolean moving = gtk_drop_down_get_selected (self->filing_drop) == EAD_LINE_MOVE;
+  g_autofree char *text = NULL;
 
   stop_watching (self);
-  set_status (self, _("Stopped"), FALSE);
+  if (waiting == 0)
+    text = g_strdup (_("Stopped"));
+  else if (moving)
+    text = g_strdup_printf (ngettext ("Stopped: %u image was waiting; it stays in the folder "
+                                      "and goes first when the line starts again",
+                                      "Stopped: %u images were waiting; they stay in the folder "
+                                      "and go first when the line starts again",
+                                      waiting),
+                            waiting);
+  else
+    text = g_strdup_printf (ngettext ("Stopped: %u image was waiting and was not inspected",
+                                      "Stopped: %u images were waiting and were not inspected",
+                                      waiting),
+                            waiting);
+  set_status (self, text, FALSE);
 }
 
 static void
