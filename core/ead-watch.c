@@ -107,8 +107,8 @@ set_errno_error (GError **error, int saved_errno, const char *what, const char *
 
 /* Two ways to give @source the name @target that never replace a file:
  * link() keeps @source (a move then drops it); a rename without replacing
- * works on file systems without hard links too (FAT, exFAT, most network
- * shares), which is how a finished copy takes its name. */
+ * works on file systems without hard links too (FAT, exFAT, many network
+ * shares), where a finished copy takes its name that way. */
 typedef int (*PlaceFunc) (const char *source, const char *target);
 
 static int
@@ -141,7 +141,16 @@ place_under_free_name (PlaceFunc place, const char *source, const char *folder, 
   return NULL;
 }
 
-/* Copies @path into @folder under a hidden name, then renames it into place. */
+/* link() failed for want of hard links here, or across file systems. */
+static gboolean
+cannot_link (int link_errno)
+{
+  return link_errno == EXDEV || link_errno == EPERM || link_errno == EMLINK
+         || link_errno == EOPNOTSUPP || link_errno == ENOSYS;
+}
+
+/* Copies @path into @folder under a hidden name, then gives it its name:
+ * by a link, or where there are no hard links by a rename. */
 static char *
 copy_into (const char *path, const char *folder, const char *name, GError **error)
 {
@@ -152,23 +161,14 @@ copy_into (const char *path, const char *folder, const char *name, GError **erro
 
   if (!g_file_copy (source, partial, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
     return NULL;
-  char *target = place_under_free_name (place_by_rename, hidden, folder, name);
+  char *target = place_under_free_name (place_by_link, hidden, folder, name);
+  if (target == NULL && cannot_link (errno))
+    target = place_under_free_name (place_by_rename, hidden, folder, name);
+  int saved_errno = errno;
+  g_unlink (hidden);
   if (target == NULL)
-    {
-      int saved_errno = errno;
-      g_unlink (hidden);
-      set_errno_error (error, saved_errno, "Cannot file away", path);
-    }
+    set_errno_error (error, saved_errno, "Cannot file away", path);
   return target;
-}
-
-/* link() failed for want of hard links here or across file systems: a copy
- * will do. */
-static gboolean
-needs_copy (int link_errno)
-{
-  return link_errno == EXDEV || link_errno == EPERM || link_errno == EMLINK
-         || link_errno == EOPNOTSUPP || link_errno == ENOSYS;
 }
 
 char *
@@ -187,7 +187,7 @@ ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError
   /* Linked, a move only has to drop the old name; otherwise it copies. */
   if (target == NULL)
     {
-      if (!copy && !needs_copy (errno))
+      if (!copy && !cannot_link (errno))
         {
           set_errno_error (error, errno, "Cannot move", path);
           return NULL;

@@ -30,9 +30,10 @@ GPtrArray *ead_watch_list_waiting (const char *folder, GError **error);
 /* Moves (or, with @copy, copies) the file @path into @folder, created when
  * missing, under the same name, or "stem-2.ext", "stem-3.ext"... when that
  * name is taken: nothing there is ever overwritten. A move is a rename
- * within a file system, a copy and then a removal across them; a copy is
- * written under a hidden name and then renamed into place, so the folder
- * never holds half a file. Returns the path the file has there. */
+ * within a file system, a copy and then a removal across them or without
+ * hard links; a copy is written under a hidden name and then linked (or,
+ * without hard links, renamed) into place, so the folder never holds half
+ * a file. Returns the path the file has there. */
 char *ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError **error);
 
 G_END_DECLS
