@@ -28,7 +28,7 @@ struct _EadLineJob {
   EadProgressRelay *relay;
   GAsyncQueue *arrivals;   /* Arrival, from the main thread to the worker */
   GAsyncQueue *results;    /* EadLineResult, from the worker to the main thread */
-  gint waiting;            /* atomic: pushed, not yet scored */
+  gint waiting;            /* atomic: pushed, not yet taken to be scored */
   GMutex lock;
   GCond resumed;
   gboolean paused;         /* under the lock */
@@ -237,9 +237,9 @@ line_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       Arrival *arrival = g_async_queue_timeout_pop (job->arrivals, POLL_US);
       if (arrival == NULL)
         continue;
+      g_atomic_int_add (&job->waiting, -1);
       g_async_queue_push (job->results, inspect (job, model, project, arrival));
       arrival_free (arrival);
-      g_atomic_int_add (&job->waiting, -1);
       ead_progress_relay_post (job->relay, 0, ++done, 0);
     }
   g_task_return_boolean (task, TRUE);

@@ -70,7 +70,8 @@ void ead_line_job_push (EadLineJob *job, const char *path);
 /* Main thread: the oldest result not taken yet, NULL when none waits. */
 EadLineResult *ead_line_job_pop (EadLineJob *job);
 
-/* Files queued and not scored yet. */
+/* Files queued and not yet taken to be scored: the one being scored is
+ * not waiting. */
 guint ead_line_job_get_waiting (EadLineJob *job);
 
 /* While paused, files queue but none is scored. */
