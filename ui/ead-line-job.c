@@ -237,6 +237,13 @@ line_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       Arrival *arrival = g_async_queue_timeout_pop (job->arrivals, POLL_US);
       if (arrival == NULL)
         continue;
+      /* Paused while the worker waited for this file, it holds the file
+       * until resumed; stopped, it leaves it queued with the others. */
+      if (!wait_resumed (job))
+        {
+          g_async_queue_push_front (job->arrivals, arrival);
+          break;
+        }
       g_atomic_int_add (&job->waiting, -1);
       g_async_queue_push (job->results, inspect (job, model, project, arrival));
       arrival_free (arrival);
