@@ -787,15 +787,14 @@ ead_project_export_model (EadProject *project, gint64 model_id, EadExportFormat 
   if (!model || !ead_model_export (model, format, path, error))
     return FALSE;
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, &local_error);
-  if (!file)
+  g_autofree char *data = NULL;
+  gsize size;
+  if (!g_file_get_contents (path, &data, &size, &local_error))
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s", local_error->message);
       return FALSE;
     }
-  const guint8 *data = (const guint8 *) g_mapped_file_get_contents (file);
-  gsize size = g_mapped_file_get_length (file);
-  g_autofree char *checksum = ead_project_sha256 (data, size);
+  g_autofree char *checksum = ead_project_sha256 ((const guint8 *) data, size);
   if (!record_export (project, model_id, format, path, checksum, size, error))
     return FALSE;
   if (sha256)

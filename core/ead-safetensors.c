@@ -862,21 +862,23 @@ parse_bytes (GBytes *bytes, const char *display_name, GError **error)
 EadSafetensors *
 ead_safetensors_open (const char *path, GError **error)
 {
-  g_autoptr(GMappedFile) mapped = NULL;
-  g_autoptr(GError) map_error = NULL;
+  g_autoptr(GError) read_error = NULL;
   g_autofree char *display_name = NULL;
+  char *contents = NULL;
+  gsize size;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   display_name = g_filename_display_name (path);
-  mapped = g_mapped_file_new (path, FALSE, &map_error);
-  if (mapped == NULL)
+  /* Read rather than mapped: a model copied over the file in place would
+   * raise SIGBUS in every process that maps it. */
+  if (!g_file_get_contents (path, &contents, &size, &read_error))
     {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s: cannot read: %s", display_name, map_error->message);
+      g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s: cannot read: %s", display_name, read_error->message);
       return NULL;
     }
-  return parse_bytes (g_mapped_file_get_bytes (mapped), display_name, error);
+  return parse_bytes (g_bytes_new_take (contents, size), display_name, error);
 }
 
 EadSafetensors *

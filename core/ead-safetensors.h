@@ -37,7 +37,7 @@ typedef struct {
   EadDtype dtype;
   int n_dims;
   gint64 shape[EAD_TENSOR_MAX_DIMS];
-  const void *data;   /* points into the reader's mapping; valid while it lives */
+  const void *data;   /* points into the reader's bytes; valid while it lives */
   gsize n_bytes;
 } EadTensorView;
 

@@ -643,15 +643,17 @@ ead_teacher_import_file (const char *path, const char *output, const EadModelSiz
                          EadTeacherImportInfo *info, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GMappedFile) mapped = g_mapped_file_new (path, FALSE, &local_error);
   g_autofree char *display_name = g_filename_display_name (path);
+  char *contents = NULL;
+  gsize length;
 
-  if (!mapped)
+  /* Read rather than mapped: a file shrinking under a mapping raises SIGBUS. */
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s: cannot read: %s", display_name, local_error->message);
       return FALSE;
     }
-  g_autoptr (GBytes) bytes = g_mapped_file_get_bytes (mapped);
+  g_autoptr (GBytes) bytes = g_bytes_new_take (contents, length);
   g_autoptr (EadSafetensorsWriter) writer = ead_teacher_import (bytes, display_name, size, info, error);
   return writer && ead_safetensors_writer_save (writer, output, error);
 }
