@@ -4,6 +4,7 @@
 #include "ead-project-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 
@@ -255,17 +256,31 @@ ead_project_open (const char *path, GError **error)
   return g_steal_pointer (&project);
 }
 
+/* Makes the empty file @path, which must not exist yet, not even as a
+ * dangling link: nothing else's file is opened, or removed on failure. */
+static gboolean
+claim_new_file (const char *path, GError **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd >= 0)
+    return g_close (fd, error);
+  int saved = errno;
+  if (saved == EEXIST)
+    g_set_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_EXISTS, "%s: the file already exists", path);
+  else
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: cannot create: %s",
+                 path, g_strerror (saved));
+  return FALSE;
+}
+
 EadProject *
 ead_project_create (const char *path, GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_EXISTS, "%s: the file already exists", path);
-      return NULL;
-    }
+  if (!claim_new_file (path, error))
+    return NULL;
   g_autoptr (EadProject) project = connect_with_flags (path, SQLITE_OPEN_READWRITE
                                                              | SQLITE_OPEN_CREATE, error);
   if (!project || !ead_project_migrate (project, 0, error))

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "ead-compute.h"
 #include "ead-data-dir.h"
@@ -176,6 +177,16 @@ test_create (TempDir *dir, gconstpointer data)
   g_assert_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_EXISTS);
   g_autoptr (GBytes) after = read_bytes (copy);
   g_assert_true (g_bytes_equal (before, after));
+  g_clear_error (&error);
+
+  /* Nor is a link followed, even to where nothing is yet. */
+  g_autofree char *link = g_build_filename (dir->path, "link.eadproj", NULL);
+  g_autofree char *target = g_build_filename (dir->path, "target.eadproj", NULL);
+  g_assert_cmpint (symlink (target, link), ==, 0);
+  g_assert_null (ead_project_create (link, &error));
+  g_assert_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_EXISTS);
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
 
   /* Reopening finds the schema up to date and an empty project. */
   g_clear_error (&error);
