@@ -90,18 +90,6 @@ print_record (const Inference *inf, const char *path, const EadScoreResult *resu
   fflush (stdout);
 }
 
-/* With --rejected-maps, DIR/<image name>.png for each anomalous image. */
-static char *
-rejected_map_path (const Inference *inf, const char *image_path)
-{
-  g_autofree char *stem = g_path_get_basename (image_path);
-  char *dot = strrchr (stem, '.');
-  if (dot)
-    *dot = '\0';
-  g_autofree char *name = g_strconcat (stem, ".png", NULL);
-  return g_build_filename (inf->rejected_dir, name, NULL);
-}
-
 /* Scores @path; *saved_map names the heatmap written, if any. */
 static gboolean
 infer_one (const Inference *inf, const char *path, EadScoreResult *result, char **saved_map,
@@ -113,19 +101,23 @@ infer_one (const Inference *inf, const char *path, EadScoreResult *result, char 
   EadScoreFlags flags = inf->map_path || inf->rejected_dir ? EAD_SCORE_MAPS : 0;
   if (!ead_model_score (inf->model, image, inf->precision, flags, result, error))
     return FALSE;
-  g_autofree char *out = NULL;
-  if (inf->map_path)
-    out = map_path_for (inf, path);
-  else if (inf->rejected_dir && g_strcmp0 (decision_of (inf, result->score), "anomalous") == 0)
-    out = rejected_map_path (inf, path);
-  if (!out)
+  gboolean rejected = inf->rejected_dir
+                      && g_strcmp0 (decision_of (inf, result->score), "anomalous") == 0;
+  if (!inf->map_path && !rejected)
     return TRUE;
   g_autoptr (EadImage) overlay = ead_heatmap_overlay (image, result->fused, 0.0,
                                                       ead_heatmap_high (inf->model), 0.6);
-  if (!ead_image_save_png (overlay, out, error))
-    return FALSE;
-  *saved_map = g_steal_pointer (&out);
-  return TRUE;
+  /* --rejected-maps DIR: DIR/<image name>.png, never replacing an earlier
+   * part's map of the same name. */
+  if (rejected)
+    *saved_map = ead_watch_save_map (overlay, inf->rejected_dir, path, error);
+  else
+    {
+      g_autofree char *out = map_path_for (inf, path);
+      if (ead_image_save_png (overlay, out, error))
+        *saved_map = g_steal_pointer (&out);
+    }
+  return *saved_map != NULL;
 }
 
 /* Scores and prints one image; FALSE when it failed. */
@@ -201,7 +193,8 @@ cmd_infer (int argc, char **argv)
     { "watch", 0, 0, G_OPTION_ARG_FILENAME, &watch_dir,
       "Then score each new image appearing in DIR, as JSON Lines, until interrupted", "DIR" },
     { "rejected-maps", 0, 0, G_OPTION_ARG_FILENAME, &rejected_dir,
-      "Write the heatmap overlay of each anomalous image as DIR/<name>.png", "DIR" },
+      "Write the heatmap overlay of each anomalous image as DIR/<name>.png"
+      " (<name>-2.png... when taken)", "DIR" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("MODEL [IMAGE...] - score images");

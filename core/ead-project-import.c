@@ -23,6 +23,7 @@ typedef struct {
   gpointer user_data;
   EadImportSummary *summary;
   gint64 batch_id;
+  gint64 last_image_id;
   char *now;
   sqlite3_stmt *find_duplicate;
   sqlite3_stmt *insert_image;
@@ -276,28 +277,22 @@ insert_everything (Import *import, const Candidate *c, GBytes *bytes, const char
   if (!insert_image_row (import, c, sha256, g_bytes_get_size (bytes), image, error))
     return FALSE;
   gint64 id = sqlite3_last_insert_rowid (import->project->db);
+  import->last_image_id = id;
   return insert_blob (import->project, import->insert_file, id, bytes, error)
          && insert_thumbnail (import, id, image, error)
          && insert_label (import, id, c, error)
          && (!mask_png || insert_mask (import, id, mask_png, error));
 }
 
-/* Imports one file, or reports why not; FALSE only when the project cannot
- * be written. */
+/* Imports the bytes of one file, or reports why not; FALSE only when the
+ * project cannot be written. */
 static gboolean
-import_file (Import *import, const Candidate *c, GError **error)
+import_contents (Import *import, const Candidate *c, GBytes *bytes, GError **error)
 {
   g_autoptr (GError) problem = NULL;
-  char *contents = NULL;
   gsize size;
-  /* Read rather than mapped: a file shrinking under a mapping raises SIGBUS. */
-  if (!g_file_get_contents (c->path, &contents, &size, &problem))
-    {
-      report (import, c->path, problem);
-      return TRUE;
-    }
-  g_autoptr (GBytes) bytes = g_bytes_new_take (contents, size);
-  g_autofree char *sha256 = ead_project_sha256 ((const guint8 *) contents, size);
+  const guint8 *contents = g_bytes_get_data (bytes, &size);
+  g_autofree char *sha256 = ead_project_sha256 (contents, size);
   g_autofree char *original = NULL;
   gint64 duplicate;
   if (!find_duplicate (import, sha256, &duplicate, &original, error))
@@ -321,6 +316,24 @@ import_file (Import *import, const Candidate *c, GError **error)
     return FALSE;
   report (import, c->path, NULL);
   return TRUE;
+}
+
+/* Imports one file, or reports why not; FALSE only when the project cannot
+ * be written. */
+static gboolean
+import_file (Import *import, const Candidate *c, GError **error)
+{
+  g_autoptr (GError) problem = NULL;
+  char *contents = NULL;
+  gsize size;
+  /* Read rather than mapped: a file shrinking under a mapping raises SIGBUS. */
+  if (!g_file_get_contents (c->path, &contents, &size, &problem))
+    {
+      report (import, c->path, problem);
+      return TRUE;
+    }
+  g_autoptr (GBytes) bytes = g_bytes_new_take (contents, size);
+  return import_contents (import, c, bytes, error);
 }
 
 /* Reports @problem and frees it. */
@@ -459,11 +472,10 @@ import_all (Import *import, const char *const *paths, GCancellable *cancellable,
   return TRUE;
 }
 
-gboolean
-ead_project_import_within (EadProject *project, const char *const *paths,
-                           const EadImportOptions *options, EadImportCallback callback,
-                           gpointer user_data, GCancellable *cancellable,
-                           EadImportSummary *summary, GError **error)
+static gboolean
+import_within (EadProject *project, const char *const *paths, const EadImportOptions *options,
+               EadImportCallback callback, gpointer user_data, GCancellable *cancellable,
+               EadImportSummary *summary, GError **error)
 {
   memset (summary, 0, sizeof *summary);
   if (!check_import_options (options, error))
@@ -482,6 +494,43 @@ ead_project_import_within (EadProject *project, const char *const *paths,
   return ok;
 }
 
+/* Keeps the problem the import reports for its one file. */
+static void
+keep_problem (const char *path, const GError *problem, gpointer user_data)
+{
+  GError **kept = user_data;
+  if (problem && *kept == NULL)
+    *kept = g_error_copy (problem);
+}
+
+gint64
+ead_project_import_contents_within (EadProject *project, const char *path, GBytes *contents,
+                                    const EadImportOptions *options, GError **error)
+{
+  g_autoptr (GError) problem = NULL;
+  EadImportSummary summary = { 0 };
+  if (!check_import_options (options, error))
+    return 0;
+  Import import = {
+    .project = project,
+    .options = options,
+    .callback = keep_problem,
+    .user_data = &problem,
+    .summary = &summary,
+    .now = ead_project_now (),
+  };
+  const char *paths[] = { path, NULL };
+  Candidate c = plain_candidate (&import, path);
+  gboolean ok = import_prepare (&import, error) && insert_batch (&import, paths, error)
+                && import_contents (&import, &c, contents, error);
+  import_clear (&import);
+  if (ok && summary.imported == 1)
+    return import.last_image_id;
+  if (ok)
+    g_propagate_error (error, g_steal_pointer (&problem));
+  return 0;
+}
+
 gboolean
 ead_project_import (EadProject *project, const char *const *paths,
                     const EadImportOptions *options, EadImportCallback callback,
@@ -493,8 +542,8 @@ ead_project_import (EadProject *project, const char *const *paths,
 
   if (!ead_project_check_chosen_split (options->split, error) || !ead_project_begin (project, error))
     return FALSE;
-  gboolean ok = ead_project_import_within (project, paths, options, callback, user_data,
-                                           cancellable, summary, error);
+  gboolean ok = import_within (project, paths, options, callback, user_data, cancellable,
+                               summary, error);
   /* A batch that brought nothing leaves nothing behind. */
   if (!ok || summary->imported == 0)
     {

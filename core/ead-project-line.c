@@ -5,28 +5,6 @@
 
 #include "ead-error.h"
 
-/* Keeps the first problem the import reports. */
-static void
-note_problem (const char *path, const GError *problem, gpointer user_data)
-{
-  GError **first = user_data;
-  if (problem && *first == NULL)
-    *first = g_error_copy (problem);
-}
-
-static gint64
-image_of_batch (EadProject *project, gint64 batch_id, GError **error)
-{
-  g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
-    "SELECT id FROM images WHERE batch_id = ?", error);
-  if (!s)
-    return 0;
-  sqlite3_bind_int64 (s, 1, batch_id);
-  if (!ead_project_one_row (project, s, error, "image of batch %" G_GINT64_FORMAT, batch_id))
-    return 0;
-  return sqlite3_column_int64 (s, 0);
-}
-
 static gboolean
 insert_inspection (EadProject *project, gint64 image_id, gint64 model_id, double score,
                    EadLineDecision decision, GError **error)
@@ -45,29 +23,6 @@ insert_inspection (EadProject *project, gint64 image_id, gint64 model_id, double
   return ead_project_step_statement (project, s, error);
 }
 
-/* Imports @path alone into the line split; its image id, or 0. */
-static gint64
-import_line_file (EadProject *project, const char *path, GError **error)
-{
-  const EadImportOptions options = { .label = EAD_LABEL_UNLABELLED, .split = EAD_SPLIT_LINE };
-  const char *paths[] = { path, NULL };
-  g_autoptr (GError) problem = NULL;
-  EadImportSummary summary;
-
-  if (!ead_project_import_within (project, paths, &options, note_problem, &problem, NULL,
-                                  &summary, error))
-    return 0;
-  if (summary.imported != 1)
-    {
-      if (problem)
-        g_propagate_error (error, g_steal_pointer (&problem));
-      else
-        g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "%s: not an image file", path);
-      return 0;
-    }
-  return image_of_batch (project, summary.batch_id, error);
-}
-
 gboolean
 ead_project_check_chosen_split (int split, GError **error)
 {
@@ -79,20 +34,17 @@ ead_project_check_chosen_split (int split, GError **error)
 }
 
 gint64
-ead_project_keep_line_image (EadProject *project, const char *path, gint64 model_id,
-                             const EadScoreResult *result, EadLineDecision decision,
-                             GError **error)
+ead_project_keep_line_image (EadProject *project, const char *path, GBytes *contents,
+                             gint64 model_id, const EadScoreResult *result,
+                             EadLineDecision decision, GError **error)
 {
-  g_return_val_if_fail (result->fused != NULL, 0);
+  g_return_val_if_fail (contents != NULL && result->fused != NULL, 0);
 
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s: not a file", path);
-      return 0;
-    }
+  const EadImportOptions options = { .label = EAD_LABEL_UNLABELLED, .split = EAD_SPLIT_LINE };
   if (!ead_project_check_model (project, model_id, error) || !ead_project_begin (project, error))
     return 0;
-  gint64 image_id = import_line_file (project, path, error);
+  gint64 image_id = ead_project_import_contents_within (project, path, contents, &options,
+                                                        error);
   if (image_id == 0
       || !ead_project_insert_result (project, model_id, image_id, result, error)
       || !insert_inspection (project, image_id, model_id, result->score, decision, error))

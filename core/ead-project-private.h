@@ -106,11 +106,12 @@ gboolean ead_project_insert_result (EadProject *project, gint64 model_id, gint64
  * scored on the line (ead_project_keep_line_image()), never by a choice. */
 gboolean ead_project_check_chosen_split (int split, GError **error);
 
-/* ead_project_import() in the caller's transaction, which the caller ends:
- * the batch (summary->batch_id) is made even when no file is imported. */
-gboolean ead_project_import_within (EadProject *project, const char *const *paths,
-                                    const EadImportOptions *options, EadImportCallback callback,
-                                    gpointer user_data, GCancellable *cancellable,
-                                    EadImportSummary *summary, GError **error);
+/* Imports @contents, the bytes read from the file @path, as a batch of its
+ * own in the caller's transaction, which the caller ends. Returns the new
+ * image's id; 0 with an error when the bytes are no image or the project
+ * holds them already (G_FILE_ERROR_EXIST). */
+gint64 ead_project_import_contents_within (EadProject *project, const char *path,
+                                           GBytes *contents, const EadImportOptions *options,
+                                           GError **error);
 
 G_END_DECLS

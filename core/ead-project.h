@@ -501,16 +501,18 @@ typedef enum {
 const char *ead_line_decision_to_string (EadLineDecision decision);
 gboolean ead_line_decision_from_string (const char *text, EadLineDecision *decision);
 
-/* Keeps the image file @path, which @model_id scored on the line as
- * @result (with its maps) and decided @decision, as an unlabelled image of
- * the line split holding that result, in one transaction: the Review view
- * lists it with the model's other results, and a verdict of false positive
- * moves it to training like a test image. A file the project already holds
- * (the same SHA-256) is not kept twice (G_FILE_ERROR_EXIST); one that is not
- * an image fails naming it. Returns the new image's id, 0 on error. */
-gint64 ead_project_keep_line_image (EadProject *project, const char *path, gint64 model_id,
-                                    const EadScoreResult *result, EadLineDecision decision,
-                                    GError **error);
+/* Keeps @contents, the bytes read from the image file @path that @model_id
+ * scored on the line as @result (with its maps) and decided @decision, as
+ * an unlabelled image of the line split holding that result, in one
+ * transaction: the Review view lists it with the model's other results, and
+ * a verdict of false positive moves it to training like a test image. The
+ * bytes kept are the bytes scored, whatever the file holds by now. Bytes the
+ * project holds already (the same SHA-256) are not kept twice
+ * (G_FILE_ERROR_EXIST); bytes that are no image fail naming @path. Returns
+ * the new image's id, 0 on error. */
+gint64 ead_project_keep_line_image (EadProject *project, const char *path, GBytes *contents,
+                                    gint64 model_id, const EadScoreResult *result,
+                                    EadLineDecision decision, GError **error);
 
 typedef struct {
   gint64 image_id;

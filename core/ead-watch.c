@@ -149,26 +149,49 @@ cannot_link (int link_errno)
          || link_errno == EOPNOTSUPP || link_errno == ENOSYS;
 }
 
-/* Copies @path into @folder under a hidden name, then gives it its name:
- * by a link, or where there are no hard links by a rename. */
+/* @folder/.NAME.partial: where a file is written before it takes NAME. */
 static char *
-copy_into (const char *path, const char *folder, const char *name, GError **error)
+hidden_path (const char *folder, const char *name)
 {
   g_autofree char *hidden_name = g_strconcat (".", name, ".partial", NULL);
-  g_autofree char *hidden = g_build_filename (folder, hidden_name, NULL);
-  g_autoptr (GFile) source = g_file_new_for_path (path);
-  g_autoptr (GFile) partial = g_file_new_for_path (hidden);
+  return g_build_filename (folder, hidden_name, NULL);
+}
 
-  if (!g_file_copy (source, partial, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
-    return NULL;
+/* Gives the finished file @hidden the first free one of @name's candidates
+ * in @folder, by a link or, where there are no hard links, by a rename, and
+ * drops the hidden name. @what names the file in an error. */
+static char *
+name_hidden_file (const char *hidden, const char *folder, const char *name, const char *what,
+                  GError **error)
+{
   char *target = place_under_free_name (place_by_link, hidden, folder, name);
   if (target == NULL && cannot_link (errno))
     target = place_under_free_name (place_by_rename, hidden, folder, name);
   int saved_errno = errno;
   g_unlink (hidden);
   if (target == NULL)
-    set_errno_error (error, saved_errno, "Cannot file away", path);
+    set_errno_error (error, saved_errno, "Cannot file away", what);
   return target;
+}
+
+static gboolean
+make_folder (const char *folder, GError **error)
+{
+  return g_mkdir_with_parents (folder, 0755) == 0
+         || set_errno_error (error, errno, "Cannot create the folder", folder);
+}
+
+/* Copies @path into @folder under a hidden name, then gives it its name. */
+static char *
+copy_into (const char *path, const char *folder, const char *name, GError **error)
+{
+  g_autofree char *hidden = hidden_path (folder, name);
+  g_autoptr (GFile) source = g_file_new_for_path (path);
+  g_autoptr (GFile) partial = g_file_new_for_path (hidden);
+
+  if (!g_file_copy (source, partial, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+    return NULL;
+  return name_hidden_file (hidden, folder, name, path, error);
 }
 
 char *
@@ -177,11 +200,8 @@ ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError
   g_autofree char *name = g_path_get_basename (path);
   g_autofree char *target = NULL;
 
-  if (g_mkdir_with_parents (folder, 0755) != 0)
-    {
-      set_errno_error (error, errno, "Cannot create the folder", folder);
-      return NULL;
-    }
+  if (!make_folder (folder, error))
+    return NULL;
   if (!copy)
     target = place_under_free_name (place_by_link, path, folder, name);
   /* Linked, a move only has to drop the old name; otherwise it copies. */
@@ -202,4 +222,21 @@ ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError
       return NULL;
     }
   return g_steal_pointer (&target);
+}
+
+char *
+ead_watch_save_map (const EadImage *map, const char *folder, const char *image_path,
+                    GError **error)
+{
+  g_autofree char *stem = g_path_get_basename (image_path);
+  char *dot = strrchr (stem, '.');
+  if (dot != NULL && dot != stem)
+    *dot = '\0';
+  g_autofree char *name = g_strconcat (stem, ".png", NULL);
+  g_autofree char *hidden = hidden_path (folder, name);
+  g_autofree char *wanted = g_build_filename (folder, name, NULL);
+
+  if (!make_folder (folder, error) || !ead_image_save_png (map, hidden, error))
+    return NULL;
+  return name_hidden_file (hidden, folder, name, wanted, error);
 }

@@ -2,10 +2,13 @@
  *
  * What `efficientad infer --watch` and the workbench's Line view share: which
  * of a folder monitor's events bring a complete new file, and filing a
- * scored file away into a subfolder without ever overwriting or losing one. */
+ * scored file, or the heatmap of a rejected one, away into a folder without
+ * ever overwriting or losing one. */
 #pragma once
 
 #include <gio/gio.h>
+
+#include "ead-image.h"
 
 G_BEGIN_DECLS
 
@@ -35,5 +38,13 @@ GPtrArray *ead_watch_list_waiting (const char *folder, GError **error);
  * without hard links, renamed) into place, so the folder never holds half
  * a file. Returns the path the file has there. */
 char *ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError **error);
+
+/* Saves @map, a heatmap of the image file @image_path, as a PNG into
+ * @folder, created when missing: as STEM.png (the image's name without its
+ * extension), or STEM-2.png... when that is taken, the way
+ * ead_watch_file_away() files a copy: never overwriting, never half
+ * written. Returns the map's path. */
+char *ead_watch_save_map (const EadImage *map, const char *folder, const char *image_path,
+                          GError **error);
 
 G_END_DECLS

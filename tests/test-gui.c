@@ -1533,11 +1533,17 @@ keep_line_reject (const char *path, gint64 model)
   g_autoptr (EadModel) loaded = ead_project_load_model (project, model, &error);
   g_assert_no_error (error);
   test_write_spotted_copy (original, file);
-  g_autoptr (EadImage) image = ead_image_load (file, &error);
+  g_autofree char *data = NULL;
+  gsize size;
+  g_assert_true (g_file_get_contents (file, &data, &size, NULL));
+  g_autoptr (GBytes) contents = g_bytes_new_static (data, size);
+  g_autoptr (EadImage) image = ead_image_load_from_data ((const guint8 *) data, size, file,
+                                                         &error);
   g_auto (EadScoreResult) result = { 0 };
   g_assert_true (ead_model_score (loaded, image, EAD_PRECISION_FP32, EAD_SCORE_MAPS, &result,
                                   &error));
-  gint64 kept = ead_project_keep_line_image (project, file, model, &result, EAD_LINE_FAIL, &error);
+  gint64 kept = ead_project_keep_line_image (project, file, contents, model, &result,
+                                             EAD_LINE_FAIL, &error);
   g_assert_no_error (error);
   return kept;
 }

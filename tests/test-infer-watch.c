@@ -122,6 +122,20 @@ test_watch (void)
   double score = json_object_get_double_member (scored, "score");
   g_assert_true (isfinite (score) && score >= 0);
 
+  /* The camera reuses the first name: the first part's map stays. */
+  g_autofree char *map_before = NULL;
+  g_assert_true (g_file_get_contents (first_map, &map_before, NULL, NULL));
+  copy_file (images->pdata[1], first);
+  g_autoptr (JsonObject) again = next_record (out);
+  g_assert_cmpstr (json_object_get_string_member (again, "path"), ==, first);
+  g_autofree char *second_map = g_build_filename (rejected, "part-001-2.png", NULL);
+  g_assert_cmpstr (json_object_get_string_member (again, "map"), ==, second_map);
+  g_assert_true (g_file_test (second_map, G_FILE_TEST_IS_REGULAR));
+  g_autofree char *map_after = NULL;
+  g_assert_true (g_file_get_contents (first_map, &map_after, NULL, NULL));
+  g_assert_cmpstr (map_after, ==, map_before);
+  g_assert_cmpuint (test_count_entries (rejected), ==, 3);   /* with part-003.png */
+
   g_subprocess_send_signal (process, SIGTERM);
   g_assert_true (g_subprocess_wait (process, NULL, &error));
   g_assert_true (g_subprocess_get_if_exited (process));

@@ -1803,6 +1803,10 @@ test_line_images (TempDir *dir, gconstpointer data)
   g_autoptr (EadImage) original = ead_project_load_image (project, source, &error);
   test_write_spotted_copy (original, path);
   g_autoptr (EadModel) loaded = ead_project_load_model (project, model, &error);
+  g_autofree char *bytes = NULL;
+  gsize size;
+  g_assert_true (g_file_get_contents (path, &bytes, &size, NULL));
+  g_autoptr (GBytes) contents = g_bytes_new_static (bytes, size);
   g_autoptr (EadImage) image = ead_image_load (path, &error);
   g_auto (EadScoreResult) result = { 0 };
   g_assert_true (ead_model_score (loaded, image, EAD_PRECISION_FP32, EAD_SCORE_MAPS, &result,
@@ -1812,9 +1816,20 @@ test_line_images (TempDir *dir, gconstpointer data)
   count_all (project, before);
   g_assert_cmpuint (before[EAD_SPLIT_LINE][EAD_LABEL_UNLABELLED], ==, 0);
 
-  gint64 kept = ead_project_keep_line_image (project, path, model, &result, EAD_LINE_FAIL, &error);
+  /* The camera overwrites the file after it was scored: the project keeps
+   * the image that was scored. */
+  g_assert_true (ead_image_save_png (original, path, &error));
+  gint64 kept = ead_project_keep_line_image (project, path, contents, model, &result,
+                                             EAD_LINE_FAIL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (kept, >, 0);
+  g_autoptr (EadImage) kept_image = ead_project_load_image (project, kept, &error);
+  g_assert_no_error (error);
+  const gsize n_bytes = 3 * (gsize) ead_image_get_width (image) * ead_image_get_height (image);
+  g_assert_cmpint (ead_image_get_width (kept_image), ==, ead_image_get_width (image));
+  g_assert_cmpint (ead_image_get_height (kept_image), ==, ead_image_get_height (image));
+  g_assert_cmpmem (ead_image_get_pixels (kept_image), n_bytes, ead_image_get_pixels (image),
+                   n_bytes);
   count_all (project, after);
   g_assert_cmpuint (after[EAD_SPLIT_LINE][EAD_LABEL_UNLABELLED], ==, 1);
   g_autoptr (GArray) inspections = ead_project_list_line_inspections (project, &error);
@@ -1841,19 +1856,19 @@ test_line_images (TempDir *dir, gconstpointer data)
   g_assert_nonnull (map);
 
   /* Nothing more is kept from files that cannot be. */
-  g_assert_cmpint (ead_project_keep_line_image (project, path, model, &result, EAD_LINE_FAIL,
-                                                &error), ==, 0);
+  g_assert_cmpint (ead_project_keep_line_image (project, path, contents, model, &result,
+                                                EAD_LINE_FAIL, &error), ==, 0);
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST);
   g_clear_error (&error);
   g_autofree char *text = g_build_filename (dir->path, "line-0002.png", NULL);
-  g_assert_true (g_file_set_contents (text, "not an image", -1, NULL));
-  g_assert_cmpint (ead_project_keep_line_image (project, text, model, &result, EAD_LINE_PASS,
-                                                &error), ==, 0);
+  g_autoptr (GBytes) not_an_image = g_bytes_new_static ("not an image", 12);
+  g_assert_cmpint (ead_project_keep_line_image (project, text, not_an_image, model, &result,
+                                                EAD_LINE_PASS, &error), ==, 0);
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "line-0002.png"));
   g_clear_error (&error);
-  g_assert_cmpint (ead_project_keep_line_image (project, path, 9999, &result, EAD_LINE_PASS,
-                                                &error), ==, 0);
+  g_assert_cmpint (ead_project_keep_line_image (project, path, contents, 9999, &result,
+                                                EAD_LINE_PASS, &error), ==, 0);
   g_assert_nonnull (error);
   g_clear_error (&error);
   guint unchanged[EAD_N_SPLITS][EAD_N_LABELS];

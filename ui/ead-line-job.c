@@ -3,10 +3,7 @@
 
 #include "ead-line-job.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <string.h>
 
 #include "ead-heatmap.h"
 #include "ead-progress-relay.h"
@@ -96,38 +93,25 @@ wait_resumed (EadLineJob *job)
   return !g_cancellable_is_cancelled (job->cancellable);
 }
 
-/* Writes the fused map of a failed image as maps/NAME.png: written in a
- * hidden folder first, then filed under a name of its own. */
-static gboolean
-save_reject_map (EadLineJob *job, EadLineResult *result, GError **error)
+static GBytes *
+read_file (const char *path, GError **error)
 {
-  g_autofree char *maps = g_build_filename (job->settings.folder, "maps", NULL);
-  g_autofree char *partial = g_build_filename (maps, ".partial", NULL);
-  g_autofree char *name = g_path_get_basename (result->path);
-  char *dot = strrchr (name, '.');
-  if (dot != NULL && dot != name)
-    *dot = '\0';
-  g_autofree char *png_name = g_strconcat (name, ".png", NULL);
-  g_autofree char *written = g_build_filename (partial, png_name, NULL);
-
-  if (g_mkdir_with_parents (partial, 0755) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                   "Cannot create the folder %s: %s", partial, g_strerror (errno));
-      return FALSE;
-    }
-  gboolean saved = ead_image_save_png (result->overlay, written, error);
-  g_autofree char *filed = saved ? ead_watch_file_away (written, maps, FALSE, error) : NULL;
-  g_unlink (written);
-  g_rmdir (partial);
-  return filed != NULL;
+  char *data = NULL;
+  gsize size;
+  if (!g_file_get_contents (path, &data, &size, error))
+    return NULL;
+  return g_bytes_new_take (data, size);
 }
 
-/* Scores the image at @result's path into @result. */
+/* Scores the image in @contents, the bytes of the file at @result's path,
+ * into @result. */
 static gboolean
-score (EadLineJob *job, EadModel *model, EadLineResult *result, GError **error)
+score (EadLineJob *job, EadModel *model, GBytes *contents, EadLineResult *result,
+       GError **error)
 {
-  result->image = ead_image_load (result->path, error);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (contents, &size);
+  result->image = ead_image_load_from_data (data, size, result->path, error);
   if (result->image == NULL
       || !ead_model_score (model, result->image, job->settings.precision, EAD_SCORE_MAPS,
                            &result->maps, error))
@@ -144,9 +128,13 @@ score (EadLineJob *job, EadModel *model, EadLineResult *result, GError **error)
 static gboolean
 file_away (EadLineJob *job, EadLineResult *result, GError **error)
 {
-  if (result->outcome == EAD_LINE_FAIL && job->settings.save_reject_maps
-      && !save_reject_map (job, result, error))
-    return FALSE;
+  if (result->outcome == EAD_LINE_FAIL && job->settings.save_reject_maps)
+    {
+      g_autofree char *maps = g_build_filename (job->settings.folder, "maps", NULL);
+      g_autofree char *saved = ead_watch_save_map (result->overlay, maps, result->path, error);
+      if (saved == NULL)
+        return FALSE;
+    }
   if (job->settings.filing == EAD_LINE_LEAVE)
     return TRUE;
   g_autofree char *folder = g_build_filename (job->settings.folder,
@@ -156,16 +144,17 @@ file_away (EadLineJob *job, EadLineResult *result, GError **error)
   return filed != NULL;
 }
 
-/* Keeps the scored image in the project's line split, unless the project
- * holds it already. */
+/* Keeps the scored image, @contents, in the project's line split, unless
+ * the project holds it already. */
 static gboolean
-keep (EadLineJob *job, EadProject *project, EadLineResult *result, GError **error)
+keep (EadLineJob *job, EadProject *project, GBytes *contents, EadLineResult *result,
+      GError **error)
 {
   g_autoptr (GError) local_error = NULL;
 
-  result->kept_image = ead_project_keep_line_image (project, result->path, job->settings.model_id,
-                                                    &result->maps, result->outcome,
-                                                    &local_error);
+  result->kept_image = ead_project_keep_line_image (project, result->path, contents,
+                                                    job->settings.model_id, &result->maps,
+                                                    result->outcome, &local_error);
   if (result->kept_image != 0
       || g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST))
     return TRUE;
@@ -194,10 +183,13 @@ static EadLineResult *
 inspect (EadLineJob *job, EadModel *model, EadProject *project, Arrival *arrival)
 {
   EadLineResult *result = g_new0 (EadLineResult, 1);
+  g_autoptr (GBytes) contents = NULL;
 
   result->path = g_steal_pointer (&arrival->path);
+  /* Read once: what is kept is what was scored, even if the file changes. */
   if (follow_calibration (job, project, model, &result->error)
-      && score (job, model, result, &result->error))
+      && (contents = read_file (result->path, &result->error))
+      && score (job, model, contents, result, &result->error))
     {
       result->threshold = ead_model_get_threshold (model);
       result->outcome = ead_line_decide (result->score, result->threshold, job->settings.recheck);
@@ -209,7 +201,8 @@ inspect (EadLineJob *job, EadModel *model, EadProject *project, Arrival *arrival
   /* A file scored but not kept or filed keeps its decision and says why;
    * it is kept before it is filed, from where it arrived. */
   if (result->outcome != EAD_LINE_ERROR
-      && (!job->settings.keep_in_project || keep (job, project, result, &result->error)))
+      && (!job->settings.keep_in_project
+          || keep (job, project, contents, result, &result->error)))
     file_away (job, result, &result->error);
   return result;
 }
