@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cpuid.h>
+#include <malloc.h>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -321,6 +322,23 @@ collect_tensors (EadNets *nets)
 // On the CPU, oneDNN trains channels-last (NHWC) weights and images
 // without converting them at every layer: about 15 % less time per step.
 constexpr auto kTrainingFormat = at::MemoryFormat::ChannelsLast;
+
+// libtorch allocates every activation and gradient of a step afresh, and
+// glibc hands each block above its adaptive mmap threshold back to the
+// kernel when it is freed, so the next step faults all its pages in again:
+// on a 2-core virtual machine, over a quarter of an fp32 step. While
+// training, blocks up to 32 MiB (glibc's largest threshold; at 256 px
+// every tensor of the step) come from the heap, and up to 1 GiB of what a
+// step frees stays there for the next; ead_trainer_free() trims it.
+void
+keep_freed_memory_for_training ()
+{
+  static std::once_flag once;
+  std::call_once (once, [] {
+    mallopt (M_MMAP_THRESHOLD, 32 << 20);
+    mallopt (M_TRIM_THRESHOLD, 1 << 30);
+  });
+}
 
 torch::Tensor
 training_image (const float *image, int64_t side, const torch::Device &device)
@@ -841,6 +859,7 @@ ead_trainer_new (EadNets *nets, int total_steps, double learning_rate, double we
     }
   try
     {
+      keep_freed_memory_for_training ();
       auto trainer = std::make_unique<_EadTrainer> ();
       trainer->nets = nets;
       trainer->precision = precision;
@@ -872,6 +891,7 @@ void
 ead_trainer_free (EadTrainer *trainer)
 {
   delete trainer;
+  malloc_trim (0);
 }
 
 gboolean
