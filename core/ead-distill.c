@@ -169,7 +169,7 @@ find_packed_images (const EadSafetensors *st, const char *path, GError **error)
 static gboolean
 load_packed (GByteArray *pixels, const char *path, GError **error)
 {
-  g_autoptr(EadSafetensors) st = ead_safetensors_open (path, error);
+  g_autoptr(EadSafetensors) st = ead_safetensors_map (path, error);
   const EadTensorView *view = st ? find_packed_images (st, path, error) : NULL;
   if (!view)
     return FALSE;
@@ -188,7 +188,7 @@ load_first_image (GByteArray *pixels, const char *source, GError **error)
 {
   if (g_file_test (source, G_FILE_TEST_IS_REGULAR))
     {
-      g_autoptr(EadSafetensors) st = ead_safetensors_open (source, error);
+      g_autoptr(EadSafetensors) st = ead_safetensors_map (source, error);
       const EadTensorView *view = st ? find_packed_images (st, source, error) : NULL;
       if (!view)
         return FALSE;

@@ -859,26 +859,58 @@ parse_bytes (GBytes *bytes, const char *display_name, GError **error)
   return g_steal_pointer (&st);
 }
 
-EadSafetensors *
-ead_safetensors_open (const char *path, GError **error)
+static GBytes *
+read_whole (const char *path, const char *display_name, GError **error)
 {
   g_autoptr(GError) read_error = NULL;
-  g_autofree char *display_name = NULL;
   char *contents = NULL;
   gsize size;
 
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  display_name = g_filename_display_name (path);
-  /* Read rather than mapped: a model copied over the file in place would
-   * raise SIGBUS in every process that maps it. */
   if (!g_file_get_contents (path, &contents, &size, &read_error))
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s: cannot read: %s", display_name, read_error->message);
       return NULL;
     }
-  return parse_bytes (g_bytes_new_take (contents, size), display_name, error);
+  return g_bytes_new_take (contents, size);
+}
+
+static GBytes *
+map_whole (const char *path, const char *display_name, GError **error)
+{
+  g_autoptr(GError) map_error = NULL;
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, &map_error);
+
+  if (mapped == NULL)
+    {
+      g_set_error (error, EAD_ERROR, EAD_ERROR_IO, "%s: cannot read: %s", display_name, map_error->message);
+      return NULL;
+    }
+  return g_mapped_file_get_bytes (mapped);
+}
+
+typedef GBytes *(*LoadFunc) (const char *path, const char *display_name, GError **error);
+
+static EadSafetensors *
+load_and_parse (const char *path, LoadFunc load, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_autofree char *display_name = g_filename_display_name (path);
+  GBytes *bytes = load (path, display_name, error);
+  return bytes ? parse_bytes (bytes, display_name, error) : NULL;
+}
+
+EadSafetensors *
+ead_safetensors_open (const char *path, GError **error)
+{
+  return load_and_parse (path, read_whole, error);
+}
+
+EadSafetensors *
+ead_safetensors_map (const char *path, GError **error)
+{
+  return load_and_parse (path, map_whole, error);
 }
 
 EadSafetensors *

@@ -50,9 +50,15 @@ const char *ead_dtype_to_string (EadDtype dtype);   /* "F32", ... */
 
 typedef struct _EadSafetensors EadSafetensors;
 
-/* Maps @path and validates it completely. Errors: EAD_ERROR_IO when it cannot
- * be read, EAD_ERROR_BAD_FILE (with the reason) when it is not valid. */
+/* Reads @path whole and validates it completely: what the reader holds
+ * stays whole whatever happens to the file (a model copied over it in
+ * place). Errors: EAD_ERROR_IO when it cannot be read, EAD_ERROR_BAD_FILE
+ * (with the reason) when it is not valid. */
 EadSafetensors *ead_safetensors_open (const char *path, GError **error);
+/* The same, mapping @path instead of reading it: for files of gigabytes
+ * (packed images) whose tensors are copied out at once. A file truncated
+ * while mapped raises SIGBUS. */
+EadSafetensors *ead_safetensors_map (const char *path, GError **error);
 /* The same for bytes in memory (copied). */
 EadSafetensors *ead_safetensors_new_from_data (const guint8 *data, gsize size, GError **error);
 void ead_safetensors_free (EadSafetensors *st);
