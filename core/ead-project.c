@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <unistd.h>
 
 /* How long a connection waits for another's write transaction. */
 #define BUSY_TIMEOUT_MS 30000
@@ -256,20 +257,39 @@ ead_project_open (const char *path, GError **error)
   return g_steal_pointer (&project);
 }
 
+static EadProjectError
+project_error_from_errno (int code)
+{
+  switch (code)
+    {
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return EAD_PROJECT_ERROR_ACCESS;
+    case ENOSPC:
+    case EDQUOT:
+      return EAD_PROJECT_ERROR_FULL;
+    default:
+      return EAD_PROJECT_ERROR_FAILED;
+    }
+}
+
 /* Makes the empty file @path, which must not exist yet, not even as a
  * dangling link: nothing else's file is opened, or removed on failure. */
 static gboolean
 claim_new_file (const char *path, GError **error)
 {
   int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd >= 0)
-    return g_close (fd, error);
+  if (fd >= 0 && close (fd) == 0)
+    return TRUE;
   int saved = errno;
+  if (fd >= 0)
+    g_remove (path);
   if (saved == EEXIST)
     g_set_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_EXISTS, "%s: the file already exists", path);
   else
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: cannot create: %s",
-                 path, g_strerror (saved));
+    g_set_error (error, EAD_PROJECT_ERROR, project_error_from_errno (saved),
+                 "%s: cannot create: %s", path, g_strerror (saved));
   return FALSE;
 }
 

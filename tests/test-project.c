@@ -4,6 +4,7 @@
  * process), and, each on its own copy of a trained project, calibration,
  * test results, thresholds, review and export. */
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -155,6 +156,7 @@ test_create (TempDir *dir, gconstpointer data)
   g_assert_cmpint (query_raw_int (copy, "PRAGMA user_version"), ==,
                    ead_project_get_schema_version ());
   g_assert_cmpint (query_raw_int (copy, "PRAGMA application_id"), ==, 0x45414450);
+  g_assert_cmpint (query_raw_int (copy, "PRAGMA auto_vacuum"), ==, 2);   /* incremental */
   g_assert_cmpint (query_raw_int (copy, "SELECT count(*) FROM pragma_journal_mode"
                                         " WHERE journal_mode = 'wal'"), ==, 1);
   const char *tables[] = {
@@ -187,6 +189,15 @@ test_create (TempDir *dir, gconstpointer data)
   g_assert_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_EXISTS);
   g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_clear_error (&error);
+
+  /* A folder that is not there: one line naming the file and why. */
+  g_autofree char *nowhere = g_build_filename (dir->path, "missing", "new.eadproj", NULL);
+  g_assert_null (ead_project_create (nowhere, &error));
+  g_assert_error (error, EAD_PROJECT_ERROR, EAD_PROJECT_ERROR_FAILED);
+  g_assert_true (g_str_has_prefix (error->message, nowhere));
+  g_assert_nonnull (strstr (error->message, g_strerror (ENOENT)));
+  g_assert_null (strchr (error->message, '\n'));
 
   /* Reopening finds the schema up to date and an empty project. */
   g_clear_error (&error);
