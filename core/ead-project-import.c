@@ -526,8 +526,10 @@ ead_project_import_contents_within (EadProject *project, const char *path, GByte
   import_clear (&import);
   if (ok && summary.imported == 1)
     return import.last_image_id;
-  if (ok)
+  if (ok && problem)
     g_propagate_error (error, g_steal_pointer (&problem));
+  else if (ok)
+    g_set_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG, "%s: not imported", path);
   return 0;
 }
 

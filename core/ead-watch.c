@@ -149,12 +149,21 @@ cannot_link (int link_errno)
          || link_errno == EOPNOTSUPP || link_errno == ENOSYS;
 }
 
-/* @folder/.NAME.partial: where a file is written before it takes NAME. */
+/* Reserves @folder/.NAME.XXXXXX.partial, where a file is written before it
+ * takes NAME: a name of its own, so that two writers never share one. */
 static char *
-hidden_path (const char *folder, const char *name)
+reserve_hidden_path (const char *folder, const char *name, GError **error)
 {
-  g_autofree char *hidden_name = g_strconcat (".", name, ".partial", NULL);
-  return g_build_filename (folder, hidden_name, NULL);
+  g_autofree char *pattern = g_strconcat (".", name, ".XXXXXX.partial", NULL);
+  g_autofree char *hidden = g_build_filename (folder, pattern, NULL);
+  int fd = g_mkstemp (hidden);
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, "Cannot write in", folder);
+      return NULL;
+    }
+  close (fd);
+  return g_steal_pointer (&hidden);
 }
 
 /* Gives the finished file @hidden the first free one of @name's candidates
@@ -185,12 +194,17 @@ make_folder (const char *folder, GError **error)
 static char *
 copy_into (const char *path, const char *folder, const char *name, GError **error)
 {
-  g_autofree char *hidden = hidden_path (folder, name);
+  g_autofree char *hidden = reserve_hidden_path (folder, name, error);
+  if (hidden == NULL)
+    return NULL;
   g_autoptr (GFile) source = g_file_new_for_path (path);
   g_autoptr (GFile) partial = g_file_new_for_path (hidden);
 
   if (!g_file_copy (source, partial, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
-    return NULL;
+    {
+      g_unlink (hidden);
+      return NULL;
+    }
   return name_hidden_file (hidden, folder, name, path, error);
 }
 
@@ -233,10 +247,16 @@ ead_watch_save_map (const EadImage *map, const char *folder, const char *image_p
   if (dot != NULL && dot != stem)
     *dot = '\0';
   g_autofree char *name = g_strconcat (stem, ".png", NULL);
-  g_autofree char *hidden = hidden_path (folder, name);
   g_autofree char *wanted = g_build_filename (folder, name, NULL);
+  g_autofree char *hidden = NULL;
 
-  if (!make_folder (folder, error) || !ead_image_save_png (map, hidden, error))
+  if (!make_folder (folder, error)
+      || (hidden = reserve_hidden_path (folder, name, error)) == NULL)
     return NULL;
+  if (!ead_image_save_png (map, hidden, error))
+    {
+      g_unlink (hidden);
+      return NULL;
+    }
   return name_hidden_file (hidden, folder, name, wanted, error);
 }

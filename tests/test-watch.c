@@ -2,6 +2,7 @@
  * without overwriting or losing one. */
 
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -110,6 +111,52 @@ test_copy_away (TempDir *dir, gconstpointer data)
   g_assert_cmpuint (test_count_entries (pass), ==, 2);
 }
 
+static EadImage *
+grey_image (guint8 level)
+{
+  guint8 pixels[4 * 4];
+  memset (pixels, level, sizeof pixels);
+  return ead_image_new_from_gray8 (pixels, 4, 4, 4);
+}
+
+static void
+assert_level (const char *path, guint8 level)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadImage) image = ead_image_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ead_image_get_pixels (image)[0], ==, level);
+}
+
+/* A reject's map is named after its image, and never replaces another:
+ * the same name twice, a name without an extension, a hidden-looking one. */
+static void
+test_save_map (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *maps = g_build_filename (dir->path, "line", "maps", NULL);
+  g_autoptr (EadImage) dark = grey_image (10);
+  g_autoptr (EadImage) light = grey_image (200);
+  g_autoptr (GError) error = NULL;
+
+  g_autofree char *first = ead_watch_save_map (dark, maps, "/camera/part.jpg", &error);
+  g_assert_no_error (error);
+  g_autofree char *expected = g_build_filename (maps, "part.png", NULL);
+  g_assert_cmpstr (first, ==, expected);
+  g_autofree char *second = ead_watch_save_map (light, maps, "/other/part.png", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (second, "/part-2.png"));
+  assert_level (first, 10);
+  assert_level (second, 200);
+  g_autofree char *bare = ead_watch_save_map (dark, maps, "/camera/part", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (bare, "/part-3.png"));
+  g_autofree char *dotted = ead_watch_save_map (dark, maps, "/camera/.hidden", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (dotted, "/.hidden.png"));
+  /* Nothing half written is left behind. */
+  g_assert_cmpuint (test_count_entries (maps), ==, 4);
+}
+
 static void
 test_missing (TempDir *dir, gconstpointer data)
 {
@@ -163,6 +210,7 @@ main (int argc, char *argv[])
   add_temp_dir_test ("/watch/arrived", test_arrived);
   add_temp_dir_test ("/watch/move-away", test_move_away);
   add_temp_dir_test ("/watch/copy-away", test_copy_away);
+  add_temp_dir_test ("/watch/save-map", test_save_map);
   add_temp_dir_test ("/watch/missing", test_missing);
   add_temp_dir_test ("/watch/list-waiting", test_list_waiting);
   return g_test_run ();

@@ -198,8 +198,7 @@ inspect (EadLineJob *job, EadModel *model, EadProject *project, Arrival *arrival
     result->outcome = EAD_LINE_ERROR;
   result->done_us = g_get_monotonic_time ();
   result->latency_ms = (result->done_us - arrival->arrived_us) / 1000.0;
-  /* A file scored but not kept or filed keeps its decision and says why;
-   * it is kept before it is filed, from where it arrived. */
+  /* A file scored but not kept or filed keeps its decision and says why. */
   if (result->outcome != EAD_LINE_ERROR
       && (!job->settings.keep_in_project
           || keep (job, project, contents, result, &result->error)))
