@@ -141,6 +141,7 @@ cmd_bench (int argc, char **argv)
   if (bench.runs < 1 || bench.train_steps < 1)
     return cli_fail_message ("--runs and --train-steps must be at least 1");
   ead_torch_set_threads (threads);
+  ead_torch_keep_freed_memory ();
 
   g_autoptr (EadModel) model = synthetic_model (&bench, &error);
   gboolean has_bf16 = ead_torch_cpu_has_bf16 ();

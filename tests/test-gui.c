@@ -16,6 +16,7 @@
 
 #include "ead-application.h"
 #include "ead-calibration-view-private.h"
+#include "ead-compute.h"
 #include "ead-curve-plot.h"
 #include "ead-export-view-private.h"
 #include "ead-gui-test.h"
@@ -185,6 +186,8 @@ open_project (const char *path)
 static void
 test_views (void)
 {
+  /* Training and scoring use every core, not libtorch's one thread. */
+  g_assert_cmpint (ead_torch_get_threads (), ==, g_get_num_processors ());
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
       g_autofree char *detailed = g_strdup_printf ("win.view('%s')", views[i].name);

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <climits>
 #include <cpuid.h>
 #include <malloc.h>
 #include <mutex>
@@ -323,23 +324,6 @@ collect_tensors (EadNets *nets)
 // without converting them at every layer: about 15 % less time per step.
 constexpr auto kTrainingFormat = at::MemoryFormat::ChannelsLast;
 
-// libtorch allocates every activation and gradient of a step afresh, and
-// glibc hands each block above its adaptive mmap threshold back to the
-// kernel when it is freed, so the next step faults all its pages in again:
-// on a 2-core virtual machine, over a quarter of an fp32 step. While
-// training, blocks up to 32 MiB (glibc's largest threshold; at 256 px
-// every tensor of the step) come from the heap, and up to 1 GiB of what a
-// step frees stays there for the next; ead_trainer_free() trims it.
-void
-keep_freed_memory_for_training ()
-{
-  static std::once_flag once;
-  std::call_once (once, [] {
-    mallopt (M_MMAP_THRESHOLD, 32 << 20);
-    mallopt (M_TRIM_THRESHOLD, 1 << 30);
-  });
-}
-
 torch::Tensor
 training_image (const float *image, int64_t side, const torch::Device &device)
 {
@@ -557,6 +541,13 @@ ead_torch_set_threads (int n)
   if (n <= 0)
     n = (int) g_get_num_processors ();
   at::set_num_threads (n);
+}
+
+void
+ead_torch_keep_freed_memory (void)
+{
+  mallopt (M_MMAP_MAX, 0);
+  mallopt (M_TRIM_THRESHOLD, INT_MAX);
 }
 
 int
@@ -859,7 +850,6 @@ ead_trainer_new (EadNets *nets, int total_steps, double learning_rate, double we
     }
   try
     {
-      keep_freed_memory_for_training ();
       auto trainer = std::make_unique<_EadTrainer> ();
       trainer->nets = nets;
       trainer->precision = precision;
@@ -891,6 +881,7 @@ void
 ead_trainer_free (EadTrainer *trainer)
 {
   delete trainer;
+  // Gives back what the steps kept (ead_torch_keep_freed_memory()).
   malloc_trim (0);
 }
 
