@@ -190,49 +190,62 @@ make_folder (const char *folder, GError **error)
          || set_errno_error (error, errno, "Cannot create the folder", folder);
 }
 
-/* Copies @path into @folder under a hidden name, then gives it its name. */
+/* Writes @contents into @folder under a hidden name, then gives it its
+ * name; @what names the file in an error. */
 static char *
-copy_into (const char *path, const char *folder, const char *name, GError **error)
+write_into (GBytes *contents, const char *folder, const char *name, const char *what,
+            GError **error)
 {
   g_autofree char *hidden = reserve_hidden_path (folder, name, error);
   if (hidden == NULL)
     return NULL;
-  g_autoptr (GFile) source = g_file_new_for_path (path);
-  g_autoptr (GFile) partial = g_file_new_for_path (hidden);
+  gsize size;
+  const char *data = g_bytes_get_data (contents, &size);
 
-  if (!g_file_copy (source, partial, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+  if (!g_file_set_contents_full (hidden, data, size, G_FILE_SET_CONTENTS_NONE, 0644, error))
     {
       g_unlink (hidden);
       return NULL;
     }
-  return name_hidden_file (hidden, folder, name, path, error);
+  return name_hidden_file (hidden, folder, name, what, error);
+}
+
+/* Whether the file at @path holds exactly @contents. */
+static gboolean
+holds (const char *path, GBytes *contents)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GBytes) now = g_file_load_bytes (file, NULL, NULL, NULL);
+
+  return now != NULL && g_bytes_equal (now, contents);
 }
 
 char *
-ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError **error)
+ead_watch_file_away (const char *path, GBytes *contents, const char *folder, gboolean copy,
+                     GError **error)
 {
   g_autofree char *name = g_path_get_basename (path);
   g_autofree char *target = NULL;
 
   if (!make_folder (folder, error))
     return NULL;
+  /* A move gives the file itself a second name, as long as it still holds
+   * what was read; anything else writes what was read. */
   if (!copy)
     target = place_under_free_name (place_by_link, path, folder, name);
-  /* Linked, a move only has to drop the old name; otherwise it copies. */
-  if (target == NULL)
+  if (target != NULL && !holds (target, contents))
     {
-      if (!copy && !cannot_link (errno))
-        {
-          set_errno_error (error, errno, "Cannot move", path);
-          return NULL;
-        }
-      target = copy_into (path, folder, name, error);
-      if (target == NULL)
-        return NULL;
+      g_unlink (target);
+      g_clear_pointer (&target, g_free);
     }
-  if (!copy && g_unlink (path) != 0)
+  if (target == NULL && (target = write_into (contents, folder, name, path, error)) == NULL)
+    return NULL;
+  /* A file rewritten since it was read is a new arrival: it stays. */
+  if (!copy && holds (path, contents) && g_unlink (path) != 0)
     {
-      set_errno_error (error, errno, "Cannot remove", path);
+      int saved_errno = errno;
+      g_unlink (target);
+      set_errno_error (error, saved_errno, "Cannot remove", path);
       return NULL;
     }
   return g_steal_pointer (&target);

@@ -30,14 +30,19 @@ char *ead_watch_arrived (GFileMonitorEvent event, GFile *file, GFile *other_file
  * these, which arrived while it was stopped. A GPtrArray of paths. */
 GPtrArray *ead_watch_list_waiting (const char *folder, GError **error);
 
-/* Moves (or, with @copy, copies) the file @path into @folder, created when
- * missing, under the same name, or "stem-2.ext", "stem-3.ext"... when that
- * name is taken: nothing there is ever overwritten. A move is a rename
- * within a file system, a copy and then a removal across them or without
- * hard links; a copy is written under a hidden name and then linked (or,
- * without hard links, renamed) into place, so the folder never holds half
- * a file. Returns the path the file has there. */
-char *ead_watch_file_away (const char *path, const char *folder, gboolean copy, GError **error);
+/* Files @contents, the bytes read from the file @path, into @folder,
+ * created when missing, under @path's name, or "stem-2.ext", "stem-3.ext"...
+ * when that name is taken: nothing there is ever overwritten. A move links
+ * the file there and removes it from @path when it still holds @contents,
+ * and otherwise (another file system, no hard links) writes @contents there
+ * and then removes @path; a copy writes @contents. What is filed is always
+ * what was read: a file rewritten at @path since stays there, for its own
+ * arrival, and one that is gone has its bytes filed all the same. Written
+ * files take their name only once complete, so the folder never holds half
+ * a file; a move whose removal fails takes back what it filed. Returns the
+ * path the file has there. */
+char *ead_watch_file_away (const char *path, GBytes *contents, const char *folder, gboolean copy,
+                           GError **error);
 
 /* Saves @map, a heatmap of the image file @image_path, as a PNG into
  * @folder, created when missing: as STEM.png (the image's name without its

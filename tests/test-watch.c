@@ -18,6 +18,17 @@ write_file (const char *folder, const char *name, const char *contents)
   return path;
 }
 
+/* Files @path away as the line does: with the bytes it held when read. */
+static char *
+file_away (const char *path, const char *folder, gboolean copy, GError **error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GBytes) contents = g_file_load_bytes (file, NULL, NULL, NULL);
+
+  g_assert_nonnull (contents);
+  return ead_watch_file_away (path, contents, folder, copy, error);
+}
+
 static void
 assert_contents (const char *path, const char *expected)
 {
@@ -69,7 +80,7 @@ test_move_away (TempDir *dir, gconstpointer data)
     {
       g_autofree char *contents = g_strdup_printf ("part %u", i);
       g_autofree char *path = write_file (dir->path, "part.png", contents);
-      g_autofree char *moved = ead_watch_file_away (path, fail, FALSE, &error);
+      g_autofree char *moved = file_away (path, fail, FALSE, &error);
       g_autofree char *expected_name = i == 1 ? g_strdup ("part.png")
                                               : g_strdup_printf ("part-%u.png", i);
       g_autofree char *expected = g_build_filename (fail, expected_name, NULL);
@@ -85,7 +96,7 @@ test_move_away (TempDir *dir, gconstpointer data)
   g_autofree char *bare = write_file (dir->path, "part", "bare");
   g_autofree char *bare_target = g_build_filename (fail, "part", NULL);
   g_assert_true (g_file_set_contents (bare_target, "there", -1, NULL));
-  g_autofree char *moved = ead_watch_file_away (bare, fail, FALSE, &error);
+  g_autofree char *moved = file_away (bare, fail, FALSE, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (moved, "/part-2"));
   assert_contents (moved, "bare");
@@ -99,9 +110,9 @@ test_copy_away (TempDir *dir, gconstpointer data)
   g_autofree char *path = write_file (dir->path, "part.png", "good part");
   g_autoptr (GError) error = NULL;
 
-  g_autofree char *first = ead_watch_file_away (path, pass, TRUE, &error);
+  g_autofree char *first = file_away (path, pass, TRUE, &error);
   g_assert_no_error (error);
-  g_autofree char *second = ead_watch_file_away (path, pass, TRUE, &error);
+  g_autofree char *second = file_away (path, pass, TRUE, &error);
   g_assert_no_error (error);
   assert_contents (path, "good part");
   assert_contents (first, "good part");
@@ -157,18 +168,55 @@ test_save_map (TempDir *dir, gconstpointer data)
   g_assert_cmpuint (test_count_entries (maps), ==, 4);
 }
 
+/* What is filed is what was scored: a file rewritten in place or replaced
+ * after it was read stays for its own arrival, and one that has gone is
+ * filed from what was read. */
 static void
-test_missing (TempDir *dir, gconstpointer data)
+test_changed_since_read (TempDir *dir, gconstpointer data)
 {
-  g_autofree char *path = g_build_filename (dir->path, "gone.png", NULL);
   g_autofree char *fail = g_build_filename (dir->path, "fail", NULL);
+  g_autoptr (GBytes) scored = g_bytes_new_static ("scored part", strlen ("scored part"));
   g_autoptr (GError) error = NULL;
 
-  g_assert_null (ead_watch_file_away (path, fail, FALSE, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_clear_error (&error);
-  g_assert_null (ead_watch_file_away (path, fail, TRUE, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  for (guint copy = 0; copy <= 1; copy++)
+    {
+      /* In place, as a camera that reuses a name writes. */
+      g_autofree char *path = write_file (dir->path, "part.png", "next part");
+      g_autofree char *filed = ead_watch_file_away (path, scored, fail, copy, &error);
+      g_assert_no_error (error);
+      assert_contents (filed, "scored part");
+      assert_contents (path, "next part");
+
+      /* Replaced by a rename. */
+      g_autofree char *hidden = write_file (dir->path, ".part.png.partial", "third part");
+      g_assert_cmpint (g_rename (hidden, path), ==, 0);
+      g_autofree char *again = ead_watch_file_away (path, scored, fail, copy, &error);
+      g_assert_no_error (error);
+      assert_contents (again, "scored part");
+      assert_contents (path, "third part");
+      g_assert_cmpint (g_unlink (path), ==, 0);
+
+      /* Gone. */
+      g_autofree char *gone = ead_watch_file_away (path, scored, fail, copy, &error);
+      g_assert_no_error (error);
+      assert_contents (gone, "scored part");
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  /* Nothing half written or doubly named is left behind. */
+  g_assert_cmpuint (test_count_entries (fail), ==, 6);
+}
+
+static void
+test_unwritable_folder (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *path = write_file (dir->path, "part.png", "scored part");
+  g_autofree char *blocker = write_file (dir->path, "fail", "a file, not a folder");
+  g_autoptr (GError) error = NULL;
+
+  g_assert_null (file_away (path, blocker, FALSE, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, blocker));
+  assert_contents (path, "scored part");
 }
 
 /* What waits in a folder: its complete files, oldest first; not hidden
@@ -211,7 +259,8 @@ main (int argc, char *argv[])
   add_temp_dir_test ("/watch/move-away", test_move_away);
   add_temp_dir_test ("/watch/copy-away", test_copy_away);
   add_temp_dir_test ("/watch/save-map", test_save_map);
-  add_temp_dir_test ("/watch/missing", test_missing);
+  add_temp_dir_test ("/watch/changed-since-read", test_changed_since_read);
+  add_temp_dir_test ("/watch/unwritable-folder", test_unwritable_folder);
   add_temp_dir_test ("/watch/list-waiting", test_list_waiting);
   return g_test_run ();
 }

@@ -94,13 +94,11 @@ wait_resumed (EadLineJob *job)
 }
 
 static GBytes *
-read_file (const char *path, GError **error)
+load_file (const char *path, GError **error)
 {
-  char *data = NULL;
-  gsize size;
-  if (!g_file_get_contents (path, &data, &size, error))
-    return NULL;
-  return g_bytes_new_take (data, size);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+
+  return g_file_load_bytes (file, NULL, NULL, error);
 }
 
 /* Scores the image in @contents, the bytes of the file at @result's path,
@@ -123,10 +121,10 @@ score (EadLineJob *job, EadModel *model, GBytes *contents, EadLineResult *result
   return TRUE;
 }
 
-/* What follows a decision: the reject's map saved, the image filed into
- * the folder named after the decision. */
+/* What follows a decision: the reject's map saved, the image, @contents,
+ * filed into the folder named after the decision. */
 static gboolean
-file_away (EadLineJob *job, EadLineResult *result, GError **error)
+file_away (EadLineJob *job, GBytes *contents, EadLineResult *result, GError **error)
 {
   if (result->outcome == EAD_LINE_FAIL && job->settings.save_reject_maps)
     {
@@ -139,7 +137,7 @@ file_away (EadLineJob *job, EadLineResult *result, GError **error)
     return TRUE;
   g_autofree char *folder = g_build_filename (job->settings.folder,
                                               ead_line_decision_to_string (result->outcome), NULL);
-  g_autofree char *filed = ead_watch_file_away (result->path, folder,
+  g_autofree char *filed = ead_watch_file_away (result->path, contents, folder,
                                                 job->settings.filing == EAD_LINE_COPY, error);
   return filed != NULL;
 }
@@ -186,9 +184,10 @@ inspect (EadLineJob *job, EadModel *model, EadProject *project, Arrival *arrival
   g_autoptr (GBytes) contents = NULL;
 
   result->path = g_steal_pointer (&arrival->path);
-  /* Read once: what is kept is what was scored, even if the file changes. */
+  /* Read once: what is kept and filed is what was scored, even if the file
+   * changes meanwhile. */
   if (follow_calibration (job, project, model, &result->error)
-      && (contents = read_file (result->path, &result->error))
+      && (contents = load_file (result->path, &result->error))
       && score (job, model, contents, result, &result->error))
     {
       result->threshold = ead_model_get_threshold (model);
@@ -202,7 +201,7 @@ inspect (EadLineJob *job, EadModel *model, EadProject *project, Arrival *arrival
   if (result->outcome != EAD_LINE_ERROR
       && (!job->settings.keep_in_project
           || keep (job, project, contents, result, &result->error)))
-    file_away (job, result, &result->error);
+    file_away (job, contents, result, &result->error);
   return result;
 }
 
