@@ -69,8 +69,7 @@ cli_apply_engine_options (const CliEngineOptions *options, EadPrecision *precisi
 {
   if (!parse_precision (options->precision, precision, error))
     return FALSE;
-  ead_torch_set_threads (options->threads);
-  ead_torch_keep_freed_memory ();
+  ead_torch_setup_process (options->threads);
   return TRUE;
 }
 

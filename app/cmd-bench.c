@@ -140,8 +140,7 @@ cmd_bench (int argc, char **argv)
     return cli_fail_message ("--size must be s or m, not '%s'", size_text);
   if (bench.runs < 1 || bench.train_steps < 1)
     return cli_fail_message ("--runs and --train-steps must be at least 1");
-  ead_torch_set_threads (threads);
-  ead_torch_keep_freed_memory ();
+  ead_torch_setup_process (threads);
 
   g_autoptr (EadModel) model = synthetic_model (&bench, &error);
   gboolean has_bf16 = ead_torch_cpu_has_bf16 ();

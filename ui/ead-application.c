@@ -110,8 +110,7 @@ ead_application_startup (GApplication *application)
 
   G_APPLICATION_CLASS (ead_application_parent_class)->startup (application);
   /* Debian's libtorch starts with one thread: train and score on them all. */
-  ead_torch_set_threads (0);
-  ead_torch_keep_freed_memory ();
+  ead_torch_setup_process (0);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);

@@ -544,8 +544,9 @@ ead_torch_set_threads (int n)
 }
 
 void
-ead_torch_keep_freed_memory (void)
+ead_torch_setup_process (int threads)
 {
+  ead_torch_set_threads (threads);
   mallopt (M_MMAP_MAX, 0);
   mallopt (M_TRIM_THRESHOLD, INT_MAX);
 }
@@ -881,7 +882,7 @@ void
 ead_trainer_free (EadTrainer *trainer)
 {
   delete trainer;
-  // Gives back what the steps kept (ead_torch_keep_freed_memory()).
+  // Gives back what the steps kept (ead_torch_setup_process()).
   malloc_trim (0);
 }
 
