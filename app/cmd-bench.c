@@ -92,6 +92,33 @@ time_training (const Bench *bench, EadModel *model, EadPrecision precision,
   return TRUE;
 }
 
+typedef struct {
+  const Bench *bench;
+  EadModel *model;
+  gboolean has_bf16;
+  Timings timings;
+} Measurement;
+
+/* On a worker thread, as `train`, `eval` and the workbench train and score:
+ * the allocator serves such a thread otherwise than the main one
+ * (ead_torch_setup_process()). Stops between phases when cancelled. */
+static gboolean
+measure (gpointer data, GCancellable *cancellable, GError **error)
+{
+  Measurement *m = data;
+  Timings *t = &m->timings;
+
+  return time_inference (m->bench, m->model, EAD_PRECISION_FP32, &t->ms_fp32, error)
+         && !g_cancellable_set_error_if_cancelled (cancellable, error)
+         && (!m->has_bf16
+             || time_inference (m->bench, m->model, EAD_PRECISION_BF16, &t->ms_bf16, error))
+         && !g_cancellable_set_error_if_cancelled (cancellable, error)
+         && time_training (m->bench, m->model, EAD_PRECISION_FP32, &t->steps_fp32, error)
+         && !g_cancellable_set_error_if_cancelled (cancellable, error)
+         && (!m->has_bf16
+             || time_training (m->bench, m->model, EAD_PRECISION_BF16, &t->steps_bf16, error));
+}
+
 static char *
 bench_to_json (const Bench *bench, const Timings *t, gboolean has_bf16)
 {
@@ -144,27 +171,25 @@ cmd_bench (int argc, char **argv)
 
   g_autoptr (EadModel) model = synthetic_model (&bench, &error);
   gboolean has_bf16 = ead_torch_cpu_has_bf16 ();
-  Timings t = { NAN, NAN, NAN, NAN };
-  if (!model || !time_inference (&bench, model, EAD_PRECISION_FP32, &t.ms_fp32, &error)
-      || (has_bf16 && !time_inference (&bench, model, EAD_PRECISION_BF16, &t.ms_bf16, &error))
-      || !time_training (&bench, model, EAD_PRECISION_FP32, &t.steps_fp32, &error)
-      || (has_bf16 && !time_training (&bench, model, EAD_PRECISION_BF16, &t.steps_bf16, &error)))
+  Measurement m = { &bench, model, has_bf16, { NAN, NAN, NAN, NAN } };
+  if (!model || !cli_run_interruptible (measure, &m, &error))
     return cli_fail (error);
+  const Timings *t = &m.timings;
 
   if (json)
     {
-      g_autofree char *text = bench_to_json (&bench, &t, has_bf16);
+      g_autofree char *text = bench_to_json (&bench, t, has_bf16);
       g_print ("%s\n", text);
       return 0;
     }
   g_print ("EfficientAD-%s at %d px, %d threads, bf16 %s\n",
            bench.size == EAD_MODEL_MEDIUM ? "M" : "S", bench.image_size, ead_torch_get_threads (),
            has_bf16 ? "native (AVX512-BF16/AMX)" : "not supported by this CPU");
-  g_print ("inference fp32  %8.1f ms/image (median of %d)\n", t.ms_fp32, bench.runs);
+  g_print ("inference fp32  %8.1f ms/image (median of %d)\n", t->ms_fp32, bench.runs);
   if (has_bf16)
-    g_print ("inference bf16  %8.1f ms/image (median of %d)\n", t.ms_bf16, bench.runs);
-  g_print ("training fp32   %8.1f steps/min (median of %d steps)\n", t.steps_fp32, bench.train_steps);
+    g_print ("inference bf16  %8.1f ms/image (median of %d)\n", t->ms_bf16, bench.runs);
+  g_print ("training fp32   %8.1f steps/min (median of %d steps)\n", t->steps_fp32, bench.train_steps);
   if (has_bf16)
-    g_print ("training bf16   %8.1f steps/min (median of %d steps)\n", t.steps_bf16, bench.train_steps);
+    g_print ("training bf16   %8.1f steps/min (median of %d steps)\n", t->steps_bf16, bench.train_steps);
   return 0;
 }

@@ -1,8 +1,10 @@
 /* test-torch.c: the networks' layers and shapes, the forward passes and the
  * training step of the libtorch shim. */
 
+#include <malloc.h>
 #include <math.h>
 
+#include "ead-compute.h"
 #include "ead-error.h"
 #include "torch/ead-torch.h"
 
@@ -16,6 +18,32 @@ assert_shape (EadNets *nets, const char *name, int n_dims, gint64 d0, gint64 d1,
   const gint64 expected[4] = { d0, d1, d2, d3 };
   for (int i = 0; i < n_dims; i++)
     g_assert_cmpint (shape[i], ==, expected[i]);
+}
+
+/* How many blocks glibc has mapped apart from its heap, around a 256-MiB
+ * block allocated in this thread: before and while it is held. */
+static gpointer
+mapped_around_large_block (gpointer data)
+{
+  gsize *mapped = data;
+  mapped[0] = mallinfo2 ().hblks;
+  g_autofree char *block = g_malloc (256 << 20);
+  block[0] = 1;
+  mapped[1] = mallinfo2 ().hblks;
+  return NULL;
+}
+
+/* main() set the process up as the command line does: a thread per core,
+ * and a worker thread's block far above glibc's mmap thresholds (as 512-px
+ * activations are) comes from the heap instead of a fresh mapping. */
+static void
+test_setup_process (void)
+{
+  gsize mapped[2];
+
+  g_assert_cmpint (ead_torch_get_threads (), ==, g_get_num_processors ());
+  g_thread_join (g_thread_new ("worker", mapped_around_large_block, mapped));
+  g_assert_cmpuint (mapped[1], ==, mapped[0]);
 }
 
 static void
@@ -435,7 +463,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  ead_torch_set_threads (0);
+  ead_torch_setup_process (0);
+  g_test_add_func ("/torch/setup-process", test_setup_process);
   g_test_add_func ("/torch/output-size", test_output_size);
   g_test_add_func ("/torch/rejects-unsupported-size", test_rejects_unsupported_size);
   g_test_add_func ("/torch/small-layers", test_small_layers);

@@ -109,8 +109,6 @@ ead_application_startup (GApplication *application)
   };
 
   G_APPLICATION_CLASS (ead_application_parent_class)->startup (application);
-  /* Debian's libtorch starts with one thread: train and score on them all. */
-  ead_torch_setup_process (0);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
@@ -182,6 +180,10 @@ ead_application_init (EadApplication *self)
 EadApplication *
 ead_application_new (void)
 {
+  /* Before GApplication starts threads (the allocator's setting must come
+   * before a second thread allocates); Debian's libtorch starts with one
+   * thread: train and score on them all. */
+  ead_torch_setup_process (0);
   return g_object_new (EAD_TYPE_APPLICATION,
                        "application-id", EAD_APPLICATION_ID,
                        "flags", G_APPLICATION_HANDLES_OPEN,
