@@ -156,7 +156,8 @@ reserve_hidden_path (const char *folder, const char *name, GError **error)
 {
   g_autofree char *pattern = g_strconcat (".", name, ".XXXXXX.partial", NULL);
   g_autofree char *hidden = g_build_filename (folder, pattern, NULL);
-  int fd = g_mkstemp (hidden);
+  /* Readable as any new file is, not only by its owner (g_mkstemp's 0600). */
+  int fd = g_mkstemp_full (hidden, O_RDWR | O_CLOEXEC, 0666);
   if (fd < 0)
     {
       set_errno_error (error, errno, "Cannot write in", folder);
@@ -190,8 +191,8 @@ make_folder (const char *folder, GError **error)
          || set_errno_error (error, errno, "Cannot create the folder", folder);
 }
 
-/* Writes @contents into @folder under a hidden name, then gives it its
- * name; @what names the file in an error. */
+/* Writes @contents into @folder under a hidden name, to the disk, then
+ * gives it its name; @what names the file in an error. */
 static char *
 write_into (GBytes *contents, const char *folder, const char *name, const char *what,
             GError **error)
@@ -202,7 +203,7 @@ write_into (GBytes *contents, const char *folder, const char *name, const char *
   gsize size;
   const char *data = g_bytes_get_data (contents, &size);
 
-  if (!g_file_set_contents_full (hidden, data, size, G_FILE_SET_CONTENTS_NONE, 0644, error))
+  if (!g_file_set_contents_full (hidden, data, size, G_FILE_SET_CONTENTS_DURABLE, 0666, error))
     {
       g_unlink (hidden);
       return NULL;
@@ -210,14 +211,69 @@ write_into (GBytes *contents, const char *folder, const char *name, const char *
   return name_hidden_file (hidden, folder, name, what, error);
 }
 
-/* Whether the file at @path holds exactly @contents. */
-static gboolean
-holds (const char *path, GBytes *contents)
+GBytes *
+ead_watch_read (const char *path, GError **error)
 {
   g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GBytes) now = g_file_load_bytes (file, NULL, NULL, NULL);
 
-  return now != NULL && g_bytes_equal (now, contents);
+  return g_file_load_bytes (file, NULL, NULL, error);
+}
+
+/* Sets @same to whether the file at @path holds exactly @contents (FALSE
+ * when it is gone); FALSE with an error when it cannot be read. */
+static gboolean
+holds (const char *path, GBytes *contents, gboolean *same, GError **error)
+{
+  g_autoptr (GError) read_error = NULL;
+  g_autoptr (GBytes) now = ead_watch_read (path, &read_error);
+
+  if (now == NULL && !g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&read_error));
+      return FALSE;
+    }
+  *same = now != NULL && g_bytes_equal (now, contents);
+  return TRUE;
+}
+
+/* Removes @path, once filed as @target; when it cannot, takes @target back
+ * so that a failed move leaves the file where it was, and only there. */
+static gboolean
+remove_filed (const char *path, const char *target, GError **error)
+{
+  if (g_unlink (path) == 0 || errno == ENOENT)
+    return TRUE;
+  int saved_errno = errno;
+  g_unlink (target);
+  return set_errno_error (error, saved_errno, "Cannot remove", path);
+}
+
+/* Moves the regular file @path into @folder by giving it a second name
+ * there, when it still holds @contents: @moved is then that name, and NULL
+ * when the file cannot be linked or holds other bytes now. */
+static gboolean
+move_by_link (const char *path, GBytes *contents, const char *folder, const char *name,
+              char **moved, GError **error)
+{
+  struct stat st;
+  gboolean same = FALSE;
+
+  *moved = NULL;
+  if (lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    return TRUE;
+  g_autofree char *target = place_under_free_name (place_by_link, path, folder, name);
+  if (target == NULL)
+    return TRUE;
+  gboolean checked = holds (target, contents, &same, error);
+  if (!checked || !same)
+    {
+      g_unlink (target);
+      return checked;
+    }
+  if (!remove_filed (path, target, error))
+    return FALSE;
+  *moved = g_steal_pointer (&target);
+  return TRUE;
 }
 
 char *
@@ -226,28 +282,25 @@ ead_watch_file_away (const char *path, GBytes *contents, const char *folder, gbo
 {
   g_autofree char *name = g_path_get_basename (path);
   g_autofree char *target = NULL;
+  gboolean unchanged;
 
-  if (!make_folder (folder, error))
+  if (!make_folder (folder, error)
+      || (!copy && !move_by_link (path, contents, folder, name, &target, error)))
     return NULL;
-  /* A move gives the file itself a second name, as long as it still holds
-   * what was read; anything else writes what was read. */
-  if (!copy)
-    target = place_under_free_name (place_by_link, path, folder, name);
-  if (target != NULL && !holds (target, contents))
+  if (target != NULL)
+    return g_steal_pointer (&target);
+  /* Otherwise what was read is written there, and a move removes the file
+   * unless it was rewritten since: that is a new arrival. */
+  target = write_into (contents, folder, name, path, error);
+  if (target == NULL || copy)
+    return g_steal_pointer (&target);
+  if (!holds (path, contents, &unchanged, error))
     {
       g_unlink (target);
-      g_clear_pointer (&target, g_free);
-    }
-  if (target == NULL && (target = write_into (contents, folder, name, path, error)) == NULL)
-    return NULL;
-  /* A file rewritten since it was read is a new arrival: it stays. */
-  if (!copy && holds (path, contents) && g_unlink (path) != 0)
-    {
-      int saved_errno = errno;
-      g_unlink (target);
-      set_errno_error (error, saved_errno, "Cannot remove", path);
       return NULL;
     }
+  if (unchanged && !remove_filed (path, target, error))
+    return NULL;
   return g_steal_pointer (&target);
 }
 

@@ -30,17 +30,22 @@ char *ead_watch_arrived (GFileMonitorEvent event, GFile *file, GFile *other_file
  * these, which arrived while it was stopped. A GPtrArray of paths. */
 GPtrArray *ead_watch_list_waiting (const char *folder, GError **error);
 
-/* Files @contents, the bytes read from the file @path, into @folder,
- * created when missing, under @path's name, or "stem-2.ext", "stem-3.ext"...
- * when that name is taken: nothing there is ever overwritten. A move links
- * the file there and removes it from @path when it still holds @contents,
- * and otherwise (another file system, no hard links) writes @contents there
- * and then removes @path; a copy writes @contents. What is filed is always
- * what was read: a file rewritten at @path since stays there, for its own
- * arrival, and one that is gone has its bytes filed all the same. Written
- * files take their name only once complete, so the folder never holds half
- * a file; a move whose removal fails takes back what it filed. Returns the
- * path the file has there. */
+/* The bytes of the file @path, which arrived: read once, to be scored,
+ * kept and filed away as they are, whatever happens to the file meanwhile. */
+GBytes *ead_watch_read (const char *path, GError **error);
+
+/* Files @contents, the bytes ead_watch_read() gave for @path, into
+ * @folder, created when missing, under @path's name, or "stem-2.ext",
+ * "stem-3.ext"... when that name is taken: nothing there is ever
+ * overwritten. A move gives a regular file still holding @contents a
+ * second name there and removes the first; otherwise (another file system,
+ * no hard links, a symbolic link, a file rewritten since) it writes
+ * @contents there and removes @path only if it still holds them: a file
+ * rewritten since stays, for its own arrival, and one that is gone has its
+ * bytes filed all the same. A copy writes @contents. Written files are on
+ * the disk and take their name only once complete, so the folder never
+ * holds half a file; a move that cannot remove @path takes back what it
+ * filed. Returns the path the file has there. */
 char *ead_watch_file_away (const char *path, GBytes *contents, const char *folder, gboolean copy,
                            GError **error);
 

@@ -1,8 +1,10 @@
 /* test-watch.c: which monitor events bring a file, and filing files away
  * without overwriting or losing one. */
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -22,11 +24,21 @@ write_file (const char *folder, const char *name, const char *contents)
 static char *
 file_away (const char *path, const char *folder, gboolean copy, GError **error)
 {
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GBytes) contents = g_file_load_bytes (file, NULL, NULL, NULL);
+  g_autoptr (GBytes) contents = ead_watch_read (path, NULL);
 
   g_assert_nonnull (contents);
   return ead_watch_file_away (path, contents, folder, copy, error);
+}
+
+/* Rewrites the file @path in place, the same file under the same name, as
+ * a camera that reuses a name may. */
+static void
+rewrite_in_place (const char *path, const char *contents)
+{
+  int fd = open (path, O_WRONLY | O_TRUNC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, contents, strlen (contents)), ==, strlen (contents));
+  g_assert_cmpint (close (fd), ==, 0);
 }
 
 static void
@@ -181,7 +193,8 @@ test_changed_since_read (TempDir *dir, gconstpointer data)
   for (guint copy = 0; copy <= 1; copy++)
     {
       /* In place, as a camera that reuses a name writes. */
-      g_autofree char *path = write_file (dir->path, "part.png", "next part");
+      g_autofree char *path = write_file (dir->path, "part.png", "scored part");
+      rewrite_in_place (path, "next part");
       g_autofree char *filed = ead_watch_file_away (path, scored, fail, copy, &error);
       g_assert_no_error (error);
       assert_contents (filed, "scored part");
@@ -206,8 +219,36 @@ test_changed_since_read (TempDir *dir, gconstpointer data)
   g_assert_cmpuint (test_count_entries (fail), ==, 6);
 }
 
+/* A file filed by writing it is readable as any new file is; a symbolic
+ * link is filed as the image it points to, which stays where it is. */
 static void
-test_unwritable_folder (TempDir *dir, gconstpointer data)
+test_written_files (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *elsewhere = g_build_filename (dir->path, "elsewhere", NULL);
+  g_autofree char *camera = g_build_filename (dir->path, "camera", NULL);
+  g_autofree char *fail = g_build_filename (dir->path, "fail", NULL);
+  g_assert_cmpint (g_mkdir (elsewhere, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (camera, 0755), ==, 0);
+  g_autofree char *image = write_file (elsewhere, "part.png", "scored part");
+  g_autofree char *link = g_build_filename (camera, "part.png", NULL);
+  g_assert_cmpint (symlink (image, link), ==, 0);
+  g_autoptr (GError) error = NULL;
+  struct stat st;
+
+  g_autofree char *filed = file_away (link, fail, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lstat (filed, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  mode_t mask = umask (0);
+  umask (mask);
+  g_assert_cmpuint (st.st_mode & 0777, ==, 0666 & ~mask);
+  assert_contents (filed, "scored part");
+  g_assert_false (g_file_test (link, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK));
+  assert_contents (image, "scored part");
+}
+
+static void
+test_folder_is_a_file (TempDir *dir, gconstpointer data)
 {
   g_autofree char *path = write_file (dir->path, "part.png", "scored part");
   g_autofree char *blocker = write_file (dir->path, "fail", "a file, not a folder");
@@ -260,7 +301,8 @@ main (int argc, char *argv[])
   add_temp_dir_test ("/watch/copy-away", test_copy_away);
   add_temp_dir_test ("/watch/save-map", test_save_map);
   add_temp_dir_test ("/watch/changed-since-read", test_changed_since_read);
-  add_temp_dir_test ("/watch/unwritable-folder", test_unwritable_folder);
+  add_temp_dir_test ("/watch/written-files", test_written_files);
+  add_temp_dir_test ("/watch/folder-is-a-file", test_folder_is_a_file);
   add_temp_dir_test ("/watch/list-waiting", test_list_waiting);
   return g_test_run ();
 }

@@ -93,14 +93,6 @@ wait_resumed (EadLineJob *job)
   return !g_cancellable_is_cancelled (job->cancellable);
 }
 
-static GBytes *
-load_file (const char *path, GError **error)
-{
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-
-  return g_file_load_bytes (file, NULL, NULL, error);
-}
-
 /* Scores the image in @contents, the bytes of the file at @result's path,
  * into @result. */
 static gboolean
@@ -187,7 +179,7 @@ inspect (EadLineJob *job, EadModel *model, EadProject *project, Arrival *arrival
   /* Read once: what is kept and filed is what was scored, even if the file
    * changes meanwhile. */
   if (follow_calibration (job, project, model, &result->error)
-      && (contents = load_file (result->path, &result->error))
+      && (contents = ead_watch_read (result->path, &result->error))
       && score (job, model, contents, result, &result->error))
     {
       result->threshold = ead_model_get_threshold (model);
