@@ -69,7 +69,7 @@ cli_apply_engine_options (const CliEngineOptions *options, EadPrecision *precisi
 {
   if (!parse_precision (options->precision, precision, error))
     return FALSE;
-  ead_torch_setup_process (options->threads);
+  ead_torch_set_threads (options->threads);
   return TRUE;
 }
 

@@ -97,26 +97,27 @@ typedef struct {
   EadModel *model;
   gboolean has_bf16;
   Timings timings;
+  gboolean done;
+  GError *error;
 } Measurement;
 
-/* On a worker thread, as `train`, `eval` and the workbench train and score:
+/* Runs on a worker thread, as `train` and the workbench train and score:
  * the allocator serves such a thread otherwise than the main one
- * (ead_torch_setup_process()). Stops between phases when cancelled. */
-static gboolean
-measure (gpointer data, GCancellable *cancellable, GError **error)
+ * (ead_torch_setup_process()). */
+static gpointer
+measure (gpointer data)
 {
   Measurement *m = data;
   Timings *t = &m->timings;
 
-  return time_inference (m->bench, m->model, EAD_PRECISION_FP32, &t->ms_fp32, error)
-         && !g_cancellable_set_error_if_cancelled (cancellable, error)
-         && (!m->has_bf16
-             || time_inference (m->bench, m->model, EAD_PRECISION_BF16, &t->ms_bf16, error))
-         && !g_cancellable_set_error_if_cancelled (cancellable, error)
-         && time_training (m->bench, m->model, EAD_PRECISION_FP32, &t->steps_fp32, error)
-         && !g_cancellable_set_error_if_cancelled (cancellable, error)
-         && (!m->has_bf16
-             || time_training (m->bench, m->model, EAD_PRECISION_BF16, &t->steps_bf16, error));
+  m->done = time_inference (m->bench, m->model, EAD_PRECISION_FP32, &t->ms_fp32, &m->error)
+            && (!m->has_bf16
+                || time_inference (m->bench, m->model, EAD_PRECISION_BF16, &t->ms_bf16, &m->error))
+            && time_training (m->bench, m->model, EAD_PRECISION_FP32, &t->steps_fp32, &m->error)
+            && (!m->has_bf16
+                || time_training (m->bench, m->model, EAD_PRECISION_BF16, &t->steps_bf16,
+                                  &m->error));
+  return NULL;
 }
 
 static char *
@@ -167,13 +168,18 @@ cmd_bench (int argc, char **argv)
     return cli_fail_message ("--size must be s or m, not '%s'", size_text);
   if (bench.runs < 1 || bench.train_steps < 1)
     return cli_fail_message ("--runs and --train-steps must be at least 1");
-  ead_torch_setup_process (threads);
+  ead_torch_set_threads (threads);
 
   g_autoptr (EadModel) model = synthetic_model (&bench, &error);
   gboolean has_bf16 = ead_torch_cpu_has_bf16 ();
-  Measurement m = { &bench, model, has_bf16, { NAN, NAN, NAN, NAN } };
-  if (!model || !cli_run_interruptible (measure, &m, &error))
+  if (!model)
     return cli_fail (error);
+  /* Ctrl-C ends it at once: it keeps nothing. */
+  Measurement m = { &bench, model, has_bf16, { NAN, NAN, NAN, NAN }, FALSE, NULL };
+  g_thread_join (g_thread_new ("bench", measure, &m));
+  g_autoptr (GError) measure_error = m.error;
+  if (!m.done)
+    return cli_fail (measure_error);
   const Timings *t = &m.timings;
 
   if (json)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "ead-compute.h"
 #include "ead-config.h"
 
 static const CliCommand commands[] = {
@@ -46,6 +47,8 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   g_set_prgname ("efficientad");
   g_log_set_default_handler (print_log_message, NULL);
+  /* First, before any thread: --threads may change the count later. */
+  ead_torch_setup_process (0);
 
   if (argc >= 2 && g_str_equal (argv[1], "--version"))
     {

@@ -13,8 +13,8 @@ G_BEGIN_DECLS
  * Debian's libtorch otherwise starts with a single thread. */
 void ead_torch_set_threads (int n);
 int ead_torch_get_threads (void);
-/* For the command line and the workbench, which own their process, at
- * start, before a second thread allocates: @threads intra-op threads
+/* For the command line and the workbench, which own their process, first
+ * thing, before a second thread allocates: @threads intra-op threads
  * (<= 0: one per online CPU), and freed memory kept for the next pass.
  * libtorch allocates every activation and gradient afresh, and glibc gives
  * each large block back to the kernel when it is freed, so the next pass

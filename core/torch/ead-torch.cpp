@@ -546,10 +546,10 @@ ead_torch_set_threads (int n)
 void
 ead_torch_setup_process (int threads)
 {
-  ead_torch_set_threads (threads);
   mallopt (M_ARENA_MAX, 1);
   mallopt (M_MMAP_MAX, 0);
   mallopt (M_TRIM_THRESHOLD, INT_MAX);
+  ead_torch_set_threads (threads);
 }
 
 int
