@@ -124,11 +124,14 @@ paragraph (Writer *w, const char *text)
 
 /* One row of a table whose columns start at @columns (from the margin);
  * the last column runs to the right margin. */
+/* One row of a table; a row that would reach the footer starts a page. */
 static void
 table_row (Writer *w, const char *const *cells, const double *columns, guint n_columns,
            gboolean bold)
 {
   double height = 0;
+  if (w->y + 2 * BODY_SIZE > BOTTOM)
+    new_page (w);
   for (guint i = 0; i < n_columns; i++)
     {
       double end = i + 1 < n_columns ? columns[i + 1] - 6 : TEXT_WIDTH;
@@ -739,8 +742,8 @@ section_defect_types (Writer *w, const Report *r)
     }
 }
 
-/* The local and global maps alone beside the fused one: which branch
- * finds the defects. */
+/* The local and global maps alone beside the fused one, over all test
+ * images and per defect type: which branch finds which defects. */
 static void
 section_maps (Writer *w, const Report *r)
 {
@@ -749,8 +752,9 @@ section_maps (Writer *w, const Report *r)
     [EAD_MAP_GLOBAL] = _("Global (student–autoencoder)"),
     [EAD_MAP_FUSED] = _("Fused (the image score)"),
   };
-  static const double columns[] = { 0, 190, 280, 370 };
-  const char *head[] = { _("Map"), _("Image AUROC"), _("Pixel AUROC"), _("AU-PRO") };
+  static const double columns[] = { 0, 180, 275, 365, 445 };
+  const char *head[] = { _("Map"), _("Defect type"), _("Image AUROC"), _("Pixel AUROC"),
+                         _("AU-PRO") };
 
   heading (w, _("Each map alone"), 12);
   if (r->metrics[EAD_MAP_LOCAL]->len == 0)
@@ -760,14 +764,16 @@ section_maps (Writer *w, const Report *r)
     }
   table_row (w, head, columns, G_N_ELEMENTS (head), TRUE);
   for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
-    {
-      const EadMetrics *m = &g_array_index (r->metrics[map], EadMetrics, 0);
-      g_autofree char *auroc = format_number (m->image_auroc);
-      g_autofree char *pixel = format_number (m->pixel_auroc);
-      g_autofree char *aupro = format_number (m->aupro);
-      const char *cells[] = { names[map], auroc, pixel, aupro };
-      table_row (w, cells, columns, G_N_ELEMENTS (cells), FALSE);
-    }
+    for (guint i = 0; i < r->metrics[map]->len; i++)
+      {
+        const EadMetrics *m = &g_array_index (r->metrics[map], EadMetrics, i);
+        g_autofree char *auroc = format_number (m->image_auroc);
+        g_autofree char *pixel = format_number (m->pixel_auroc);
+        g_autofree char *aupro = format_number (m->aupro);
+        const char *cells[] = { i == 0 ? names[map] : "", i == 0 ? _("all") : m->type, auroc,
+                                pixel, aupro };
+        table_row (w, cells, columns, G_N_ELEMENTS (cells), FALSE);
+      }
 }
 
 /* One operator's number: @rate of the curve at @at, named by @format
@@ -931,6 +937,30 @@ by_score_descending (gconstpointer a, gconstpointer b)
   return (x < y) - (x > y);
 }
 
+static gboolean
+is_test_with_label (const EadResultInfo *result, EadLabel label)
+{
+  return result->split == EAD_SPLIT_TEST && result->label == label;
+}
+
+/* The good test images, the highest score first: where good parts respond
+ * most, whether or not a threshold flags them. */
+static GPtrArray *
+find_hottest_good (const Report *r)
+{
+  GPtrArray *hottest = g_ptr_array_new ();
+  for (guint i = 0; i < r->results->len; i++)
+    {
+      EadResultInfo *result = &g_array_index (r->results, EadResultInfo, i);
+      if (is_test_with_label (result, EAD_LABEL_GOOD))
+        g_ptr_array_add (hottest, result);
+    }
+  g_ptr_array_sort (hottest, by_score_descending);
+  if (hottest->len > EAD_REPORT_HOTTEST_GOOD)
+    g_ptr_array_set_size (hottest, EAD_REPORT_HOTTEST_GOOD);
+  return hottest;
+}
+
 /* The test results decided against their label, the worst first: good
  * images decided anomalous by falling score, anomalous images decided
  * good by rising score. */
@@ -942,7 +972,7 @@ find_mistakes (const Report *r, EadLabel label)
   for (guint i = 0; i < r->results->len; i++)
     {
       EadResultInfo *result = &g_array_index (r->results, EadResultInfo, i);
-      if (result->split == EAD_SPLIT_TEST && result->label == label && result->decision == wrong)
+      if (is_test_with_label (result, label) && result->decision == wrong)
         g_ptr_array_add (mistakes, result);
     }
   g_ptr_array_sort (mistakes, by_score_descending);
@@ -960,26 +990,55 @@ find_mistakes (const Report *r, EadLabel label)
   return mistakes;
 }
 
+/* @results as evidence rows under @title and @intro (or none), from a new
+ * page, or @none where there are none. */
 static gboolean
-section_evidence (Writer *w, const Report *r, EadLabel label, const char *title,
-                  GError **error)
+section_evidence (Writer *w, const Report *r, GPtrArray *results, const char *title,
+                  const char *intro, const char *none, GError **error)
 {
-  g_autoptr (GPtrArray) mistakes = find_mistakes (r, label);
   new_page (w);
   heading (w, title, 12);
-  if (mistakes->len == 0)
-    paragraph (w, r->model.has_threshold ? _("None.") : _("No threshold has been chosen yet."));
-  for (guint i = 0; i < mistakes->len; i++)
+  if (intro != NULL)
+    paragraph (w, intro);
+  if (results->len == 0)
+    paragraph (w, none);
+  for (guint i = 0; i < results->len; i++)
     {
       if (i > 0 && i % EAD_REPORT_EVIDENCE_PER_PAGE == 0)
         {
           new_page (w);
           heading (w, title, 12);
         }
-      if (!evidence_row (w, r, mistakes->pdata[i], error))
+      if (!evidence_row (w, r, results->pdata[i], error))
         return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+section_hottest_good (Writer *w, const Report *r, GError **error)
+{
+  g_autoptr (GPtrArray) hottest = find_hottest_good (r);
+  return section_evidence (w, r, hottest, _("Hottest good images"),
+                           _("Where good parts respond most. A response along the image's "
+                             "edge points to the border (a region of interest leaves it "
+                             "out), one only in the global map to a part placed or turned "
+                             "unlike the training images, and speckle over the surface to "
+                             "too little training."),
+                           _("No good test images have been scored."), error);
+}
+
+static gboolean
+section_mistakes (Writer *w, const Report *r, EadLabel label, GError **error)
+{
+  g_autoptr (GPtrArray) mistakes = find_mistakes (r, label);
+  return section_evidence (w, r, mistakes,
+                           label == EAD_LABEL_GOOD ? _("Worst false positives")
+                                                   : _("Missed defects"),
+                           NULL,
+                           r->model.has_threshold ? _("None.")
+                                                  : _("No threshold has been chosen yet."),
+                           error);
 }
 
 /* ---- The document ---- */
@@ -994,15 +1053,17 @@ draw_report (Writer *w, const Report *r, GError **error)
   new_page (w);
   section_calibration (w, r);
   section_decision (w, r);
-  section_maps (w, r);
   new_page (w);
   heading (w, _("Curves"), 12);
   curve_plots (w, r);
   score_histogram (w, r);
   section_defect_types (w, r);
   section_operator (w, r);
-  if (!section_evidence (w, r, EAD_LABEL_GOOD, _("Worst false positives"), error)
-      || !section_evidence (w, r, EAD_LABEL_ANOMALOUS, _("Missed defects"), error))
+  new_page (w);
+  section_maps (w, r);
+  if (!section_hottest_good (w, r, error)
+      || !section_mistakes (w, r, EAD_LABEL_GOOD, error)
+      || !section_mistakes (w, r, EAD_LABEL_ANOMALOUS, error))
     return FALSE;
   draw_footer (w);
   cairo_show_page (w->cr);

@@ -1069,24 +1069,62 @@ assert_assessment_shown (EadProject *project, gint64 model_id)
 }
 
 /* Each map's image AUROC alone, as the project keeps it, in the table. */
+static const char *
+grid_text (GtkGrid *grid, int column, int row)
+{
+  GtkWidget *cell = gtk_grid_get_child_at (grid, column, row);
+
+  g_assert_true (GTK_IS_LABEL (cell));
+  return gtk_label_get_text (GTK_LABEL (cell));
+}
+
+/* A rate as the views write it: "12.5 %", or a dash for NaN. */
+static char *
+rate_text (double rate)
+{
+  return isnan (rate) ? g_strdup ("—") : g_strdup_printf ("%.1f %%", 100.0 * rate);
+}
+
+/* The maps' table shows each map's image AUROC, pixel AUROC and AU-PRO
+ * over all test images (the first row of core's metrics), and a defect
+ * type's when the curves show that type. */
 static void
 assert_map_metrics_shown (EadCalibrationView *view, EadProject *project, gint64 model_id)
 {
   g_autoptr (GError) error = NULL;
+  GArray *metrics[EAD_MAP_FUSED + 1];
 
   assert_shows (expect ("Local (student–teacher)", "局部（学生–教师）"));
   assert_shows (expect ("Global (student–autoencoder)", "全局（学生–自编码器）"));
   for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
     {
-      g_autoptr (GArray) alone = ead_project_get_test_metrics (project, model_id, map, NULL,
-                                                               &error);
+      metrics[map] = ead_project_get_test_metrics (project, model_id, map, NULL, &error);
       g_assert_no_error (error);
-      g_assert_cmpuint (alone->len, >, 0);
-      g_autofree char *auroc = g_strdup_printf ("%.1f %%",
-                                                100.0 * g_array_index (alone, EadMetrics, 0)
-                                                          .image_auroc);
-      assert_shows (auroc);
+      g_assert_cmpuint (metrics[map]->len, >, 1);
     }
+  /* The curves' choices are "all", then the types in core's order. */
+  for (guint row = 0; row < metrics[EAD_MAP_FUSED]->len; row++)
+    {
+      gtk_drop_down_set_selected (view->curve_type_choice, row);
+      const char *type = g_array_index (metrics[EAD_MAP_FUSED], EadMetrics, row).type;
+      g_autofree char *head = row == 0 ? g_strdup (expect ("Map", "异常图"))
+                                       : g_strdup_printf (expect ("Map, for %s", "异常图（%s）"), type);
+      g_assert_cmpstr (grid_text (view->maps_grid, 0, 0), ==, head);
+      for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
+        {
+          const EadMetrics *m = &g_array_index (metrics[map], EadMetrics, row);
+          g_autofree char *auroc = rate_text (m->image_auroc);
+          g_autofree char *aupro = rate_text (m->aupro);
+          g_assert_cmpstr (m->type, ==, type);
+          g_assert_cmpstr (grid_text (view->maps_grid, 1, map + 1), ==, auroc);
+          g_assert_cmpstr (grid_text (view->maps_grid, 3, map + 1), ==, aupro);
+        }
+      if (row == 1)
+        snapshot (GTK_WIDGET (view->maps_grid), "calibration-maps-type");
+    }
+  gtk_drop_down_set_selected (view->curve_type_choice, 0);
+  for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
+    g_array_unref (metrics[map]);
   /* The table sits below the window's edge. */
   snapshot (GTK_WIDGET (view->maps_grid), "calibration-maps");
 }
@@ -1625,9 +1663,31 @@ test_review (void)
   g_assert_cmpuint (n_reviewed_rows (), ==, confusion.true_positives + confusion.false_positives);
   choose (filter, 3);
   g_assert_cmpuint (n_reviewed_rows (), ==, confusion.false_negatives);
+  /* The good test images, hottest first: the first is the good image that
+   * scored highest. */
+  choose (filter, 5);
+  {
+    const EadResultInfo *hottest = NULL;
+    guint n_good = 0;
+    for (guint i = 0; i < results->len; i++)
+      {
+        const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+        if (r->split != EAD_SPLIT_TEST || r->label != EAD_LABEL_GOOD)
+          continue;
+        n_good++;
+        if (hottest == NULL || r->score > hottest->score)
+          hottest = r;
+      }
+    g_assert_nonnull (hottest);
+    g_assert_cmpuint (n_reviewed_rows (), ==, n_good);
+    g_assert_cmpfloat (find_result (results, ead_review_view_get_image (review_view ()))->score,
+                       ==, hottest->score);
+    assert_shows (expect ("Good Images, Hottest First", "良品图像，最高分在前"));
+    snapshot (GTK_WIDGET (window), "review-hottest-good");
+  }
   /* A defect type's images have their masks outlined; a good image that
    * comes after one has none. */
-  choose (filter, 5);
+  choose (filter, 6);
   g_assert_cmpuint (n_reviewed_rows (), >, 0);
   g_assert_cmpuint (outline_pixels (), >, 100);
   choose (filter, 2);

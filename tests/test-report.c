@@ -89,7 +89,8 @@ evidence_pages (guint n_mistakes)
   return MAX (1, (shown + EAD_REPORT_EVIDENCE_PER_PAGE - 1) / EAD_REPORT_EVIDENCE_PER_PAGE);
 }
 
-/* Three fixed pages, then the false positives and the missed defects. */
+/* Four fixed pages, the hottest good images', then the false positives and
+ * the missed defects. */
 static guint
 expected_pages (EadProject *project)
 {
@@ -105,7 +106,7 @@ expected_pages (EadProject *project)
       false_positives += r->label == EAD_LABEL_GOOD && r->decision == EAD_DECISION_ANOMALOUS;
       missed += r->label == EAD_LABEL_ANOMALOUS && r->decision == EAD_DECISION_GOOD;
     }
-  return 3 + evidence_pages (false_positives) + evidence_pages (missed);
+  return 5 + evidence_pages (false_positives) + evidence_pages (missed);
 }
 
 static char *
@@ -177,20 +178,51 @@ test_english (void)
         }
     }
 
-  /* Each map alone: the local and global maps' image AUROC beside the
-   * fused one's. */
-  assert_contains (text, "Each map alone");
-  for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_GLOBAL; map++)
+  /* Each map alone, on a page of its own: every map's image AUROC over
+   * all images and per defect type. */
+  const char *maps_start = strstr (text, "Each map alone");
+  const char *maps_end = strstr (text, "Hottest good images");
+  g_assert_nonnull (maps_start);
+  g_assert_true (maps_end > maps_start);
+  g_autofree char *maps = g_strndup (maps_start, maps_end - maps_start);
+  assert_contains (maps, "Local (student–teacher)");
+  assert_contains (maps, "Global (student–autoencoder)");
+  for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
     {
       g_autoptr (GArray) alone = ead_project_get_test_metrics (project, 1, map, NULL, &error);
       g_assert_no_error (error);
-      g_assert_cmpuint (alone->len, >, 0);
-      const EadMetrics *m = &g_array_index (alone, EadMetrics, 0);
-      g_autofree char *value = number (m->image_auroc);
-      assert_contains (text, value);
+      g_assert_cmpuint (alone->len, ==, metrics->len);
+      for (guint i = 1; i < alone->len; i++)
+        {
+          const EadMetrics *m = &g_array_index (alone, EadMetrics, i);
+          assert_contains (maps, m->type);
+          if (!isnan (m->image_auroc))
+            {
+              g_autofree char *value = number (m->image_auroc);
+              assert_contains (maps, value);
+            }
+        }
     }
-  assert_contains (text, "Local (student–teacher)");
-  assert_contains (text, "Global (student–autoencoder)");
+
+  /* The good test images that score highest, each with its maps, before
+   * the false positives. */
+  const char *hottest = strstr (text, "Hottest good images");
+  g_assert_nonnull (hottest);
+  g_autoptr (GArray) results = ead_project_list_results (project, 1, &error);
+  g_assert_no_error (error);
+  const EadResultInfo *top = NULL;
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split == EAD_SPLIT_TEST && r->label == EAD_LABEL_GOOD
+          && (top == NULL || r->score > top->score))
+        top = r;
+    }
+  g_assert_nonnull (top);
+  g_autofree char *top_caption = g_strdup_printf ("%s — score %.6g", top->file_name, top->score);
+  const char *shown = strstr (hottest, top_caption);
+  g_assert_nonnull (shown);
+  g_assert_true (shown < strstr (hottest, "Worst false positives"));
 
   /* It renders without a complaint. */
   g_autofree char *prefix = g_build_filename (scratch, "page", NULL);
@@ -250,7 +282,8 @@ test_no_threshold (void)
   assert_cli ("project", "calibrate", copy, NULL);
   assert_cli ("project", "report", copy, "-o", pdf, NULL);
   g_autofree char *text = pdf_text (pdf);
-  g_assert_cmpuint (count_pages (text), ==, 5);
+  g_assert_cmpuint (count_pages (text), ==, 7);
+  assert_contains (text, "No good test images have been scored.");
   assert_contains (text, "none chosen yet");
   assert_contains (text, "No threshold has been chosen yet.");
 }

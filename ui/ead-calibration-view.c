@@ -173,15 +173,93 @@ read_results (EadCalibrationView *self, EadProject *project, guint n_test, GErro
   return TRUE;
 }
 
+/* The defect type the curves and the maps' metrics show, or NULL for all. */
+static const char *
+chosen_defect_type (EadCalibrationView *self)
+{
+  guint chosen = gtk_drop_down_get_selected (self->curve_type_choice);
+
+  return chosen > 0 && chosen <= self->defect_types->len
+           ? g_ptr_array_index (self->defect_types, chosen - 1) : NULL;
+}
+
+static void
+attach_cell (GtkGrid *grid, const char *text, int column, int row, gboolean heading)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0 : 1);
+  if (heading)
+    gtk_widget_add_css_class (label, "dim-label");
+  gtk_grid_attach (grid, label, column, row, 1, 1);
+}
+
+/* The row of @metrics (overall first, then by defect type) for @type, or
+ * the overall one for NULL; NULL where the test did not measure @type. */
+static const EadMetrics *
+find_metrics (GArray *metrics, const char *type)
+{
+  for (guint i = 0; i < metrics->len; i++)
+    {
+      const EadMetrics *m = &g_array_index (metrics, EadMetrics, i);
+      if (type == NULL ? i == 0 : i > 0 && g_strcmp0 (m->type, type) == 0)
+        return m;
+    }
+  return NULL;
+}
+
+/* Each map's metrics alone in the latest test, over all labelled test
+ * images or the defect type chosen for the curves, as a small table;
+ * hidden where the test did not keep them (before schema version 4). */
+static void
+show_map_metrics (EadCalibrationView *self)
+{
+  EadProject *project = _ead_calibration_view_get_project (self);
+  const char *names[] = {
+    [EAD_MAP_LOCAL] = _("Local (student–teacher)"),
+    [EAD_MAP_GLOBAL] = _("Global (student–autoencoder)"),
+    [EAD_MAP_FUSED] = _("Fused (the image score)"),
+  };
+  const char *type = chosen_defect_type (self);
+  /* Translators: the first heading of the maps' table with a defect type
+   * chosen: the images it measures are the good ones and that type's. */
+  g_autofree char *map_head = type != NULL ? g_strdup_printf (_("Map, for %s"), type)
+                                           : g_strdup (_("Map"));
+  const char *head[] = { map_head, _("Image AUROC"), _("Pixel AUROC"), _("AU-PRO") };
+  gint64 model_id = ead_calibration_view_get_model (self);
+  GtkWidget *child;
+  gboolean shown = project != NULL;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->maps_grid))) != NULL)
+    gtk_grid_remove (self->maps_grid, child);
+  for (gsize column = 0; column < G_N_ELEMENTS (head); column++)
+    attach_cell (self->maps_grid, head[column], column, 0, TRUE);
+  for (EadMapKind map = EAD_MAP_LOCAL; shown && map <= EAD_MAP_FUSED; map++)
+    {
+      g_autoptr (GArray) metrics = ead_project_get_test_metrics (project, model_id, map, NULL,
+                                                                 NULL);
+      const EadMetrics *m = metrics != NULL ? find_metrics (metrics, type) : NULL;
+      shown = m != NULL;
+      if (!shown)
+        break;
+      g_autofree char *auroc = format_rate (m->image_auroc);
+      g_autofree char *pixel = format_rate (m->pixel_auroc);
+      g_autofree char *aupro = format_rate (m->aupro);
+      attach_cell (self->maps_grid, names[map], 0, map + 1, FALSE);
+      attach_cell (self->maps_grid, auroc, 1, map + 1, FALSE);
+      attach_cell (self->maps_grid, pixel, 2, map + 1, FALSE);
+      attach_cell (self->maps_grid, aupro, 3, map + 1, FALSE);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->maps_grid), shown);
+}
+
 /* The curves of the labelled test images, or of the good ones and the
  * defect type chosen, with the operator's numbers they give. */
 static void
 show_curves (EadCalibrationView *self)
 {
   EadProject *project = _ead_calibration_view_get_project (self);
-  guint chosen = gtk_drop_down_get_selected (self->curve_type_choice);
-  const char *type = chosen > 0 && chosen <= self->defect_types->len
-                       ? g_ptr_array_index (self->defect_types, chosen - 1) : NULL;
+  const char *type = chosen_defect_type (self);
   gint64 model_id = ead_calibration_view_get_model (self);
   g_autoptr (GError) error = NULL;
   g_autoptr (EadCurve) curve = NULL;
@@ -222,6 +300,7 @@ static void
 curve_type_chosen (EadCalibrationView *self)
 {
   show_curves (self);
+  show_map_metrics (self);
 }
 
 /* Offers "all" and each defect type of the scored images for the curves. */
@@ -260,55 +339,6 @@ show_scores (EadCalibrationView *self, guint n_labelled)
                                           "to measure the threshold.")
                                       : _("The test images have no scores yet: score them with "
                                           "the button above."));
-}
-
-static void
-attach_cell (GtkGrid *grid, const char *text, int column, int row, gboolean heading)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0 : 1);
-  if (heading)
-    gtk_widget_add_css_class (label, "dim-label");
-  gtk_grid_attach (grid, label, column, row, 1, 1);
-}
-
-/* Each map's metrics alone in the latest test, as a small table; hidden
- * where the test did not keep them (before schema version 4). */
-static void
-show_map_metrics (EadCalibrationView *self, EadProject *project)
-{
-  const char *names[] = {
-    [EAD_MAP_LOCAL] = _("Local (student–teacher)"),
-    [EAD_MAP_GLOBAL] = _("Global (student–autoencoder)"),
-    [EAD_MAP_FUSED] = _("Fused (the image score)"),
-  };
-  const char *head[] = { _("Map"), _("Image AUROC"), _("Pixel AUROC"), _("AU-PRO") };
-  gint64 model_id = ead_calibration_view_get_model (self);
-  GtkWidget *child;
-  gboolean shown = TRUE;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->maps_grid))) != NULL)
-    gtk_grid_remove (self->maps_grid, child);
-  for (gsize column = 0; column < G_N_ELEMENTS (head); column++)
-    attach_cell (self->maps_grid, head[column], column, 0, TRUE);
-  for (EadMapKind map = EAD_MAP_LOCAL; shown && map <= EAD_MAP_FUSED; map++)
-    {
-      g_autoptr (GArray) metrics = ead_project_get_test_metrics (project, model_id, map, NULL,
-                                                                 NULL);
-      shown = metrics != NULL && metrics->len > 0;
-      if (!shown)
-        break;
-      const EadMetrics *m = &g_array_index (metrics, EadMetrics, 0);
-      g_autofree char *auroc = format_rate (m->image_auroc);
-      g_autofree char *pixel = format_rate (m->pixel_auroc);
-      g_autofree char *aupro = format_rate (m->aupro);
-      attach_cell (self->maps_grid, names[map], 0, map + 1, FALSE);
-      attach_cell (self->maps_grid, auroc, 1, map + 1, FALSE);
-      attach_cell (self->maps_grid, pixel, 2, map + 1, FALSE);
-      attach_cell (self->maps_grid, aupro, 3, map + 1, FALSE);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->maps_grid), shown);
 }
 
 /* The fusion choices, in the drop-down's order; the last one is the spin
@@ -452,10 +482,10 @@ show_model (EadCalibrationView *self)
   show_scores (self, counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD]
                      + counts[EAD_SPLIT_TEST][EAD_LABEL_ANOMALOUS]);
   show_assessment (self, project);
-  show_map_metrics (self, project);
   show_fusion (self, model);
   fill_curve_types (self);
   show_curves (self);
+  show_map_metrics (self);
   show_start_threshold (self, project, model);
   show_saved (self, model);
   _ead_calibration_view_update_actions (self);

@@ -72,6 +72,7 @@ typedef enum {
   FILTER_FALSE_POSITIVES,
   FILTER_MISSED_DEFECTS,
   FILTER_FROM_LINE,
+  FILTER_GOOD,
   N_FILTERS,
 } Filter;
 
@@ -127,6 +128,8 @@ result_matches (gpointer item, gpointer user_data)
       return r->decision == EAD_DECISION_GOOD && r->label == EAD_LABEL_ANOMALOUS;
     case FILTER_FROM_LINE:
       return r->split == EAD_SPLIT_LINE;
+    case FILTER_GOOD:
+      return r->split == EAD_SPLIT_TEST && r->label == EAD_LABEL_GOOD;
     default:
       if (filter >= N_FILTERS && filter - N_FILTERS < self->defect_types->len)
         return g_strcmp0 (r->defect_type, self->defect_types->pdata[filter - N_FILTERS]) == 0;
@@ -307,6 +310,9 @@ refill_filters (EadReviewView *self, GPtrArray *items)
   g_ptr_array_add (names, g_strdup (_("False Positives")));
   g_ptr_array_add (names, g_strdup (_("Missed Defects")));
   g_ptr_array_add (names, g_strdup (_("From the Line")));
+  /* Translators: a filter of the Review view: the good test images, whose
+   * highest responses show what the model mistakes for defects. */
+  g_ptr_array_add (names, g_strdup (_("Good Images, Hottest First")));
   for (guint i = 0; i < self->defect_types->len; i++)
     /* Translators: a filter of the Review view: the images of one defect type. */
     g_ptr_array_add (names, g_strdup_printf (_("Defect: %s"), (char *) self->defect_types->pdata[i]));
