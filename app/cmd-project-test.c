@@ -9,7 +9,8 @@ decision_name (EadDecision decision)
          : decision == EAD_DECISION_GOOD ? "good" : "-";
 }
 
-/* Says on stderr when the scores show the model unfit for the line. */
+/* Says on stderr when the scores show the model unfit for the line, or
+ * cannot show whether it is. */
 static void
 warn_if_unfit (const EadModelAssessment *a)
 {
@@ -21,6 +22,9 @@ warn_if_unfit (const EadModelAssessment *a)
   else if (a->fitness == EAD_FITNESS_OVERLAPS)
     g_printerr ("warning: %u of %u defective test images score no higher than the highest good "
                 "one\n", m->n_hidden, m->n_anomalous);
+  else if (a->fitness == EAD_FITNESS_UNKNOWN)
+    g_printerr ("warning: not measured: no labelled %s test images\n",
+                m->n_anomalous == 0 ? "defective" : "good");
   if (a->fitness != EAD_FITNESS_SEPARATES && a->better_map != EAD_MAP_FUSED)
     g_printerr ("warning: the %s map alone does better: image AUROC %.3f\n",
                 ead_map_kind_to_string (a->better_map), a->better_map_auroc);

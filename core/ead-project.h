@@ -454,9 +454,9 @@ typedef enum {
 typedef struct {
   EadImageMetrics metrics;  /* of the image score (the fused map) */
   EadFitness fitness;
-  /* The local or global map alone where its image AUROC in the latest
-   * test beats the fused map's by EAD_BETTER_MAP_MARGIN, else
-   * EAD_MAP_FUSED; and that AUROC. */
+  /* The local or global map alone whose image AUROC in the latest test
+   * beats that test's fused map's by EAD_BETTER_MAP_MARGIN (the higher
+   * where both do), else EAD_MAP_FUSED; and that AUROC. */
   EadMapKind better_map;
   double better_map_auroc;
 } EadModelAssessment;

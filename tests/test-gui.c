@@ -1059,8 +1059,7 @@ assert_assessment_shown (EadProject *project, gint64 model_id)
   g_autofree char *warning = ead_model_assessment_describe (&assessment);
   g_test_message ("fitness %d, image AUROC %.3f: %s", assessment.fitness,
                   assessment.metrics.image_auroc, warning != NULL ? warning : "no warning");
-  g_assert_true ((warning != NULL) == (assessment.fitness == EAD_FITNESS_WEAK
-                                       || assessment.fitness == EAD_FITNESS_OVERLAPS));
+  g_assert_true ((warning != NULL) == (assessment.fitness != EAD_FITNESS_SEPARATES));
   if (assessment.fitness == EAD_FITNESS_WEAK)
     g_assert_nonnull (strstr (warning, expect ("Not fit for the line", "不适合用于产线")));
   if (warning != NULL)
@@ -1173,6 +1172,45 @@ assert_fusion_applied (EadCalibrationView *view, EadProject *project, gint64 mod
   snapshot (gtk_widget_get_parent (GTK_WIDGET (view->fusion_choice)), "calibration-fusion");
 }
 
+/* With its test images deleted, the project's model calibrates without a
+ * word of error, and the view says what it lacks. */
+static void
+assert_calibrates_without_test_images (EadCalibrationView *view, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  {
+    g_autoptr (EadProject) project = ead_project_open (path, &error);
+    g_autoptr (GArray) images = ead_project_list_images (project, &error);
+    g_autoptr (GArray) test = g_array_new (FALSE, FALSE, sizeof (gint64));
+    g_assert_no_error (error);
+    for (guint i = 0; i < images->len; i++)
+      if (g_array_index (images, EadImageInfo, i).split == EAD_SPLIT_TEST)
+        g_array_append_val (test, g_array_index (images, EadImageInfo, i).id);
+    g_assert_cmpuint (test->len, >, 0);
+    g_assert_true (ead_project_delete_images (project, (const gint64 *) test->data, test->len,
+                                              &error));
+    g_assert_no_error (error);
+  }
+  ead_session_images_changed (ead_window_get_session (window));
+  calibrate (view);
+  assert_shows (expect ("The project has no labelled test images: import some to measure the "
+                        "threshold.",
+                        "项目中没有已标注的测试图像：请导入一些以评估阈值。"));
+  /* Neither the progress bar nor the error banner is shown. */
+  g_autoptr (GPtrArray) revealers = g_ptr_array_new ();
+  collect_widgets (GTK_WIDGET (window), GTK_TYPE_REVEALER, revealers);
+  for (guint i = 0; i < revealers->len; i++)
+    g_assert_false (gtk_revealer_get_reveal_child (g_ptr_array_index (revealers, i)));
+  snapshot (GTK_WIDGET (window), "calibration-no-test-images");
+  /* The Export view says the model's fitness is not measured. */
+  activate ("win.view", g_variant_new_string ("export"));
+  assert_shows (expect ("Not measured: without labelled test images, how well the model tells "
+                        "good parts from defective ones is unknown.",
+                        "尚未衡量：没有已标注的测试图像，无法知道模型区分良品与缺陷品的能力。"));
+  snapshot (GTK_WIDGET (window), "export-not-measured");
+  activate ("win.view", g_variant_new_string ("calibration"));
+}
+
 static void
 test_calibration (void)
 {
@@ -1246,6 +1284,7 @@ test_calibration (void)
   snapshot (GTK_WIDGET (window), "calibration");
 
   assert_fusion_applied (view, project, model_id);
+  assert_calibrates_without_test_images (view, path);
 
   /* A job holds the session, never the view: closing the window mid-job
    * finalises the view here, in the main thread, and the job, cancelled,

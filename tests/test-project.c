@@ -1501,11 +1501,124 @@ assert_assessment (EadProject *project, gint64 model, const EadEvaluation *evalu
                   m->image_auroc, local, global, m->n_hidden, m->n_anomalous);
   if (best > evaluation->overall.image_auroc + EAD_BETTER_MAP_MARGIN)
     {
-      g_assert_cmpint (assessment.better_map, !=, EAD_MAP_FUSED);
-      g_assert_cmpfloat (assessment.better_map_auroc, >, m->image_auroc);
+      g_assert_cmpint (assessment.better_map, ==, local >= global ? EAD_MAP_LOCAL : EAD_MAP_GLOBAL);
+      g_assert_cmpfloat (assessment.better_map_auroc, ==, best);
     }
   else
     g_assert_cmpint (assessment.better_map, ==, EAD_MAP_FUSED);
+}
+
+/* Gives the latest test's overall image AUROCs of the three maps. */
+static void
+set_tested_aurocs (EadProject *project, double fused, double local, double global)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE test_metrics SET image_auroc = CASE map"
+                                          " WHEN 'fused' THEN %.3f WHEN 'local' THEN %.3f"
+                                          " ELSE %.3f END WHERE defect_type IS NULL",
+                                          fused, local, global);
+  exec_raw (ead_project_get_path (project), sql);
+}
+
+static EadModelAssessment
+assess (EadProject *project, gint64 model)
+{
+  g_autoptr (GError) error = NULL;
+  EadModelAssessment assessment;
+  g_assert_true (ead_project_assess_model (project, model, &assessment, &error));
+  g_assert_no_error (error);
+  return assessment;
+}
+
+/* Labels the tested images: @anomalous ones anomalous, the others good. */
+static void
+relabel_tested (EadProject *project, GArray *tested, GArray *anomalous)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ead_project_set_label (project, (const gint64 *) tested->data, tested->len,
+                                        EAD_LABEL_GOOD, &error));
+  g_assert_true (ead_project_set_label (project, (const gint64 *) anomalous->data,
+                                        anomalous->len, EAD_LABEL_ANOMALOUS, &error));
+  g_assert_no_error (error);
+}
+
+/* Each fitness, with labels that force it on the stored scores; and the
+ * map alone named only when it beats the fused map of its own test. */
+static void
+test_assessment_cases (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = NULL;
+  gint64 model = open_trained (dir, &project);
+  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, EAD_PRECISION_FP32,
+                                                           NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_autoptr (GArray) results = ead_project_list_results (project, model, &error);
+  g_assert_no_error (error);
+  g_autoptr (GArray) tested = g_array_new (FALSE, FALSE, sizeof (gint64));
+  double lowest = G_MAXDOUBLE, highest = -G_MAXDOUBLE;
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split != EAD_SPLIT_TEST)
+        continue;
+      g_array_append_val (tested, r->image_id);
+      lowest = MIN (lowest, r->score);
+      highest = MAX (highest, r->score);
+    }
+  g_assert_cmpfloat (lowest, <, highest);
+  g_autoptr (GArray) top = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GArray) bottom = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split == EAD_SPLIT_TEST && r->score == highest)
+        g_array_append_val (top, r->image_id);
+      if (r->split == EAD_SPLIT_TEST && r->score == lowest)
+        g_array_append_val (bottom, r->image_id);
+    }
+
+  /* Good parts alone say nothing of the defects. */
+  g_autoptr (GArray) none = g_array_new (FALSE, FALSE, sizeof (gint64));
+  relabel_tested (project, tested, none);
+  EadModelAssessment a = assess (project, model);
+  g_assert_cmpint (a.fitness, ==, EAD_FITNESS_UNKNOWN);
+  g_assert_cmpuint (a.metrics.n_anomalous, ==, 0);
+  g_assert_cmpuint (a.metrics.n_good, ==, tested->len);
+
+  /* The highest scores defective: every defect above every good part. */
+  relabel_tested (project, tested, top);
+  a = assess (project, model);
+  g_assert_cmpint (a.fitness, ==, EAD_FITNESS_SEPARATES);
+  g_assert_cmpfloat (a.metrics.image_auroc, ==, 1.0);
+  g_assert_cmpuint (a.metrics.n_hidden, ==, 0);
+
+  /* The lowest defective: below every good part, an AUROC of 0. */
+  relabel_tested (project, tested, bottom);
+  a = assess (project, model);
+  g_assert_cmpint (a.fitness, ==, EAD_FITNESS_WEAK);
+  g_assert_cmpfloat (a.metrics.image_auroc, ==, 0.0);
+  g_assert_cmpuint (a.metrics.n_hidden, ==, bottom->len);
+
+  /* Of two maps ahead, the better; within the margin, neither; the test's
+   * own fused AUROC is the mark, not the relabelled scores' (0 here). */
+  set_tested_aurocs (project, 0.70, 0.80, 0.81);
+  a = assess (project, model);
+  g_assert_cmpint (a.better_map, ==, EAD_MAP_GLOBAL);
+  g_assert_cmpfloat_with_epsilon (a.better_map_auroc, 0.81, 1e-9);
+  set_tested_aurocs (project, 0.70, 0.90, 0.50);
+  a = assess (project, model);
+  g_assert_cmpint (a.better_map, ==, EAD_MAP_LOCAL);
+  set_tested_aurocs (project, 0.70, 0.71, 0.72);
+  a = assess (project, model);
+  g_assert_cmpint (a.better_map, ==, EAD_MAP_FUSED);
+  g_assert_cmpfloat (a.better_map_auroc, ==, a.metrics.image_auroc);
+
+  /* project test says when its scores cannot show the model fit. */
+  relabel_tested (project, tested, none);
+  g_auto (TestRun) run = test_run_cli ("project", "test", ead_project_get_path (project), NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "warning: not measured: no labelled defective test images"));
 }
 
 static void
@@ -2151,6 +2264,7 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/calibrate", test_calibrate);
   add_temp_dir_test ("/project/damaged-calibration", test_damaged_calibration);
   add_temp_dir_test ("/project/results-and-threshold", test_results_and_threshold);
+  add_temp_dir_test ("/project/assessment-cases", test_assessment_cases);
   add_temp_dir_test ("/project/local-weight", test_local_weight);
   add_temp_dir_test ("/project/false-positives-to-training", test_false_positives_to_training);
   add_temp_dir_test ("/project/line-images", test_line_images);

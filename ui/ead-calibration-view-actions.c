@@ -90,6 +90,19 @@ job_progress (guint done, guint total, gpointer user_data)
   ead_progress_relay_post (job->progress, job->phase, done, total);
 }
 
+static gboolean
+has_test_images (EadProject *project, GError **error)
+{
+  guint counts[EAD_N_SPLITS][EAD_N_LABELS];
+
+  if (!ead_project_count_images (project, counts, error))
+    return FALSE;
+  for (EadLabel label = 0; label < EAD_N_LABELS; label++)
+    if (counts[EAD_SPLIT_TEST][label] > 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 calibration_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -105,7 +118,8 @@ calibration_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
   else if (project != NULL && job->phase == PHASE_REWEIGHING)
     ead_project_set_local_weight (project, job->model_id, job->local_weight, EAD_PRECISION_FP32,
                                   job_progress, job, cancellable, &error);
-  if (project != NULL && error == NULL)
+  /* Without test images calibrating is all there is to do. */
+  if (project != NULL && error == NULL && has_test_images (project, &error))
     {
       job->phase = PHASE_SCORING;
       evaluation = ead_project_test (project, job->model_id, EAD_PRECISION_FP32, job_progress,

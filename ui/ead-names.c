@@ -124,6 +124,16 @@ ead_model_assessment_describe (const EadModelAssessment *assessment)
                                         "highest good one: a threshold that passes every good part "
                                         "misses them.%s", m->n_hidden),
                               m->n_hidden, m->n_anomalous, better);
+    case EAD_FITNESS_UNKNOWN:
+      if (m->n_anomalous == 0 && m->n_good == 0)
+        return g_strdup (_("Not measured: without labelled test images, how well the model tells "
+                           "good parts from defective ones is unknown."));
+      if (m->n_anomalous == 0)
+        return g_strdup (_("Not measured: without labelled defective test images, how many "
+                           "defects the model finds is unknown."));
+      return g_strdup (_("Not measured: without labelled good test images, how often the model "
+                         "rejects good parts is unknown."));
+    case EAD_FITNESS_SEPARATES:
     default:
       return NULL;
     }

@@ -18,7 +18,8 @@ char *ead_fusion_describe (double local_weight);
 
 /* What the views say of a model whose test results show it unfit for the
  * line (EAD_FITNESS_WEAK or _OVERLAPS), naming a map alone that does
- * better; NULL when there is nothing to warn of. Free with g_free(). */
+ * better, or cannot show whether it is fit (_UNKNOWN); NULL when every
+ * defect scores above every good part. Free with g_free(). */
 char *ead_model_assessment_describe (const EadModelAssessment *assessment);
 
 G_END_DECLS
