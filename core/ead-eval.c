@@ -11,7 +11,8 @@
 /* What the metrics of one test image point to. */
 typedef struct {
   EadScoreResult maps;   /* at image resolution */
-  EadMask *mask;         /* all zero for good images */
+  EadMask *mask;         /* all zero for good images, NULL for defective
+                          * ones without a mask */
 } Scored;
 
 static void
@@ -21,23 +22,31 @@ scored_clear (Scored *s)
   g_clear_pointer (&s->mask, ead_mask_free);
 }
 
-static EadMask *
-load_mask_for (const EadSample *sample, int width, int height, GError **error)
+/* The mask of @sample into @out: empty for a good image, NULL for a
+ * defective one without a mask file. */
+static gboolean
+load_mask_for (const EadSample *sample, int width, int height, EadMask **out, GError **error)
 {
+  *out = NULL;
   if (!sample->mask_path)
-    return ead_mask_new_empty (width, height);
+    {
+      if (g_str_equal (sample->type, "good"))
+        *out = ead_mask_new_empty (width, height);
+      return TRUE;
+    }
   g_autoptr (EadMask) mask = ead_mask_load (sample->mask_path, error);
   if (!mask)
-    return NULL;
+    return FALSE;
   if (ead_mask_get_width (mask) != width || ead_mask_get_height (mask) != height)
     {
       g_set_error (error, EAD_ERROR, EAD_ERROR_BAD_DATASET,
                    "%s is %dx%d but its image %s is %dx%d", sample->mask_path,
                    ead_mask_get_width (mask), ead_mask_get_height (mask), sample->path,
                    width, height);
-      return NULL;
+      return FALSE;
     }
-  return g_steal_pointer (&mask);
+  *out = g_steal_pointer (&mask);
+  return TRUE;
 }
 
 /* Scores @image into @out and points @view at what it holds. */
@@ -48,8 +57,7 @@ score_sample (EadModel *model, const EadSample *sample, const EadImage *image,
   const EadScoreResult *maps = &out->maps;
   if (!ead_model_score (model, image, precision, EAD_SCORE_MAPS, &out->maps, error))
     return FALSE;
-  out->mask = load_mask_for (sample, maps->width, maps->height, error);
-  if (!out->mask)
+  if (!load_mask_for (sample, maps->width, maps->height, &out->mask, error))
     return FALSE;
   *view = (EadScoredImage) {
     .path = sample->path,
@@ -61,7 +69,7 @@ score_sample (EadModel *model, const EadSample *sample, const EadImage *image,
     .map = maps->fused,
     .local = maps->local,
     .global = maps->global,
-    .mask = ead_mask_get_data (out->mask),
+    .mask = out->mask != NULL ? ead_mask_get_data (out->mask) : NULL,
     .roi = maps->roi,
   };
   return TRUE;
@@ -95,7 +103,8 @@ gather_inspected (const float *map, const guint8 *mask, const guint8 *roi, gsize
   return kept;
 }
 
-/* Metrics over the images for which @include is TRUE. */
+/* Metrics over the images for which @include is TRUE; the pixel metrics
+ * over those of them with a mask. */
 static void
 compute_metrics (const EadScoredImage *scored, guint n, const gboolean *include, EadMetrics *m)
 {
@@ -106,30 +115,33 @@ compute_metrics (const EadScoredImage *scored, guint n, const gboolean *include,
   g_autofree const guint8 **rois = g_new (const guint8 *, n);
   g_autofree int *widths = g_new (int, n);
   g_autofree int *heights = g_new (int, n);
-  guint k = 0;
+  guint k = 0, n_masked = 0;
   gsize n_pixels = 0;
   for (guint i = 0; i < n; i++)
     if (include[i])
       {
         scores[k] = (float) scored[i].score;
         labels[k] = is_anomalous (&scored[i]);
-        maps[k] = scored[i].map;
-        masks[k] = scored[i].mask;
-        rois[k] = scored[i].roi;
-        widths[k] = scored[i].width;
-        heights[k] = scored[i].height;
-        n_pixels += (gsize) widths[k] * heights[k];
         k++;
+        if (scored[i].mask == NULL)
+          continue;
+        maps[n_masked] = scored[i].map;
+        masks[n_masked] = scored[i].mask;
+        rois[n_masked] = scored[i].roi;
+        widths[n_masked] = scored[i].width;
+        heights[n_masked] = scored[i].height;
+        n_pixels += (gsize) widths[n_masked] * heights[n_masked];
+        n_masked++;
       }
   m->n_images = k;
   m->image_auroc = ead_auroc (scores, labels, k);
   m->f1_max = ead_f1_max (scores, labels, k, &m->threshold);
-  m->aupro = ead_aupro (maps, masks, rois, widths, heights, k, EAD_AUPRO_FPR_LIMIT);
+  m->aupro = ead_aupro (maps, masks, rois, widths, heights, n_masked, EAD_AUPRO_FPR_LIMIT);
 
   g_autofree float *pixel_scores = g_new (float, MAX (n_pixels, 1));
   g_autofree guint8 *pixel_labels = g_new (guint8, MAX (n_pixels, 1));
   gsize offset = 0;
-  for (guint i = 0; i < k; i++)
+  for (guint i = 0; i < n_masked; i++)
     offset += gather_inspected (maps[i], masks[i], rois[i], (gsize) widths[i] * heights[i],
                                 pixel_scores + offset, pixel_labels + offset);
   m->pixel_auroc = ead_auroc (pixel_scores, pixel_labels, offset);

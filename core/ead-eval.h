@@ -78,7 +78,9 @@ typedef struct {
   const float *map;       /* the fused map, width x height */
   const float *local;     /* the local and global maps at the same size, or */
   const float *global;    /* NULL for both: no metrics of each map alone */
-  const guint8 *mask;     /* width x height, 1 for defect (all 0 for good images) */
+  const guint8 *mask;     /* width x height, 1 for defect (all 0 for good images), or
+                           * NULL for a defective image without one: left out of
+                           * the pixel metrics, whose defect pixels it cannot name */
   const guint8 *roi;      /* width x height, non-zero where inspected, or NULL for all:
                            * the pixel metrics count the pixels inside only */
 } EadScoredImage;

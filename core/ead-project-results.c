@@ -283,7 +283,10 @@ keep_for_metrics (EadProject *project, const TestImage *t, EadScoreResult *resul
                    project->path, t->id);
       return FALSE;
     }
-  guint8 *labels = mask ? g_memdup2 (ead_mask_get_data (mask), n) : g_malloc0 (n);
+  /* A defective image without a mask names no defect pixels: NULL leaves
+   * it out of the pixel metrics. */
+  guint8 *labels = mask ? g_memdup2 (ead_mask_get_data (mask), n)
+                   : t->label == EAD_LABEL_GOOD ? g_malloc0 (n) : NULL;
   float *fused = g_steal_pointer (&result->fused);
   float *local = g_steal_pointer (&result->local);
   float *global = g_steal_pointer (&result->global);

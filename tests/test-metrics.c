@@ -674,6 +674,43 @@ test_metrics_inside_roi (void)
   g_assert_cmpint (first->peak_y, ==, 1);
 }
 
+/* A defective image without a mask counts in the image metrics and is
+ * left out of the pixel ones: its pixels are neither good nor defect. */
+static void
+test_metrics_unmasked_defect (void)
+{
+  enum { W = 4, H = 2 };
+  const float good_map[W * H] = { 0.1f, 0.2f, 0.1f, 0.3f, 0.2f, 0.1f, 0.2f, 0.1f };
+  const float masked_map[W * H] = { 0.1f, 0.9f, 0.2f, 0.1f, 0.1f, 0.8f, 0.1f, 0.2f };
+  /* High on every pixel: counted as good pixels, it would sink both. */
+  const float unmasked_map[W * H] = { 0.95f, 0.95f, 0.95f, 0.95f, 0.95f, 0.95f, 0.95f, 0.95f };
+  const guint8 clean[W * H] = { 0 };
+  const guint8 defect[W * H] = { 0, 1, 0, 0, 0, 1, 0, 0 };
+  const EadScoredImage images[] = {
+    { .path = "good", .type = "good", .score = 0.3, .width = W, .height = H, .map = good_map,
+      .mask = clean },
+    { .path = "masked", .type = "crack", .score = 0.9, .width = W, .height = H,
+      .map = masked_map, .mask = defect },
+    { .path = "unmasked", .type = "crack", .score = 0.95, .width = W, .height = H,
+      .map = unmasked_map, .mask = NULL },
+  };
+  g_autoptr (EadEvaluation) masked_only = ead_evaluation_new_from_scores (images, 2);
+  g_autoptr (EadEvaluation) all = ead_evaluation_new_from_scores (images, 3);
+  g_assert_cmpuint (all->overall.n_images, ==, 3);
+  g_assert_cmpfloat (all->overall.image_auroc, ==, 1.0);
+  g_assert_cmpfloat (all->overall.pixel_auroc, ==, 1.0);
+  g_assert_cmpfloat (all->overall.pixel_auroc, ==, masked_only->overall.pixel_auroc);
+  g_assert_false (isnan (all->overall.aupro));
+  g_assert_cmpfloat (all->overall.aupro, ==, masked_only->overall.aupro);
+
+  /* No mask among the defects: no pixel metrics at all. */
+  const EadScoredImage unmasked_only[] = { images[0], images[2] };
+  g_autoptr (EadEvaluation) none = ead_evaluation_new_from_scores (unmasked_only, 2);
+  g_assert_cmpfloat (none->overall.image_auroc, ==, 1.0);
+  g_assert_true (isnan (none->overall.pixel_auroc));
+  g_assert_true (isnan (none->overall.aupro));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -700,6 +737,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/metrics/aupro/undefined", test_aupro_undefined);
   g_test_add_func ("/metrics/aupro/reference-fixtures", test_aupro_reference_fixtures);
   g_test_add_func ("/metrics/inside-roi", test_metrics_inside_roi);
+  g_test_add_func ("/metrics/unmasked-defect", test_metrics_unmasked_defect);
   g_test_add_func ("/metrics/curve/points", test_curve_points);
   g_test_add_func ("/metrics/curve/operator-rates", test_curve_operator_rates);
   g_test_add_func ("/metrics/curve/area-is-auroc", test_curve_area_is_auroc);
