@@ -59,6 +59,8 @@ def place(rng, contrast, margin):
     """A point at least @margin from the border where the image has structure."""
     h, w = contrast.shape
     inner = contrast[margin:h - margin, margin:w - margin]
+    if inner.size == 0:
+        sys.exit(f"error: a {w}x{h} image is too small for these defects")
     ys, xs = np.nonzero(inner >= np.median(inner))
     i = rng.integers(len(ys))
     return ys[i] + margin, xs[i] + margin
@@ -80,7 +82,8 @@ def stroke_alpha(shape, points, width):
 
 
 def scratch(rng, image, contrast):
-    length = rng.uniform(40, 200)
+    # No longer than leaves room to place it: small images get short ones.
+    length = min(rng.uniform(40, 200), min(contrast.shape) - 24)
     cy, cx = place(rng, contrast, int(length / 2) + 4)
     angle = rng.uniform(0, np.pi)
     direction = np.array([np.sin(angle), np.cos(angle)])
