@@ -23,8 +23,10 @@ warn_if_unfit (const EadModelAssessment *a)
     g_printerr ("warning: %u of %u defective test images score no higher than the highest good "
                 "one\n", m->n_hidden, m->n_anomalous);
   else if (a->fitness == EAD_FITNESS_UNKNOWN)
-    g_printerr ("warning: not measured: no labelled %s test images\n",
-                m->n_anomalous == 0 ? "defective" : "good");
+    g_printerr ("warning: not measured: no labelled %stest images\n",
+                m->n_anomalous == 0 && m->n_good == 0 ? ""
+                : m->n_anomalous == 0                 ? "defective "
+                                                      : "good ");
   if (a->fitness != EAD_FITNESS_SEPARATES && a->better_map != EAD_MAP_FUSED)
     g_printerr ("warning: the %s map alone does better: image AUROC %.3f\n",
                 ead_map_kind_to_string (a->better_map), a->better_map_auroc);

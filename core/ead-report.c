@@ -1,8 +1,10 @@
 /* ead-report.c: the inspection report, drawn with Cairo's PDF surface and
- * Pango. The first three pages are fixed (the model and its data; the
+ * Pango. The first four pages are fixed (the model and its data; the
  * calibration and the decision; the curves, the defect types and the
- * operator's numbers); the evidence follows, each kind on pages of its own,
- * so that the page count follows from how many mistakes there are. */
+ * operator's numbers; each map alone), unless a long table runs on; the
+ * evidence follows, each kind on pages of its own: the hottest good
+ * images, then the mistakes, so that the page count follows from how many
+ * there are. */
 
 #include <cairo-pdf.h>
 #include <glib/gi18n-lib.h>
@@ -72,6 +74,16 @@ draw_text (Writer *w, double x, double y, double width, const char *text, double
   return (double) height / PANGO_SCALE;
 }
 
+/* The height of @text wrapped to @width. */
+static double
+text_height (Writer *w, const char *text, double size, gboolean bold, double width)
+{
+  g_autoptr (PangoLayout) layout = new_layout (w, text, size, bold, width);
+  int height;
+  pango_layout_get_size (layout, NULL, &height);
+  return (double) height / PANGO_SCALE;
+}
+
 /* Right-aligned at @right. */
 static void
 draw_text_right (Writer *w, double right, double y, const char *text, double size)
@@ -109,9 +121,13 @@ new_page (Writer *w)
   w->y = MARGIN;
 }
 
+/* A heading, on a new page where it would leave no room for a line of
+ * what it heads. */
 static void
 heading (Writer *w, const char *text, double size)
 {
+  if (w->y + 6 + text_height (w, text, size, TRUE, TEXT_WIDTH) + 4 + 2 * BODY_SIZE > BOTTOM)
+    new_page (w);
   w->y += 6;
   w->y += draw_text (w, MARGIN, w->y, TEXT_WIDTH, text, size, TRUE) + 4;
 }
@@ -123,20 +139,24 @@ paragraph (Writer *w, const char *text)
 }
 
 /* One row of a table whose columns start at @columns (from the margin);
- * the last column runs to the right margin. */
-/* One row of a table; a row that would reach the footer starts a page. */
+ * the last column runs to the right margin. A row that would reach the
+ * footer starts a page. */
 static void
 table_row (Writer *w, const char *const *cells, const double *columns, guint n_columns,
            gboolean bold)
 {
   double height = 0;
-  if (w->y + 2 * BODY_SIZE > BOTTOM)
+  for (guint i = 0; i < n_columns; i++)
+    {
+      double end = i + 1 < n_columns ? columns[i + 1] - 6 : TEXT_WIDTH;
+      height = MAX (height, text_height (w, cells[i], BODY_SIZE, bold, end - columns[i]));
+    }
+  if (w->y + height > BOTTOM)
     new_page (w);
   for (guint i = 0; i < n_columns; i++)
     {
       double end = i + 1 < n_columns ? columns[i + 1] - 6 : TEXT_WIDTH;
-      height = MAX (height, draw_text (w, MARGIN + columns[i], w->y, end - columns[i], cells[i],
-                                       BODY_SIZE, bold));
+      draw_text (w, MARGIN + columns[i], w->y, end - columns[i], cells[i], BODY_SIZE, bold);
     }
   w->y += height + 2;
 }

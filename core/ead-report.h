@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 /* How many evidence rows (hottest good images, false positives, missed
  * defects) a page holds; each kind starts a page of its own. */
 #define EAD_REPORT_EVIDENCE_PER_PAGE 4
-/* The most of each kind the report shows, the worst first. */
+/* The most of each kind of mistake the report shows, the worst first. */
 #define EAD_REPORT_MAX_EVIDENCE 8
 /* How many of the highest-scoring good test images it shows: one page. */
 #define EAD_REPORT_HOTTEST_GOOD EAD_REPORT_EVIDENCE_PER_PAGE

@@ -1067,7 +1067,6 @@ assert_assessment_shown (EadProject *project, gint64 model_id)
   return assessment.fitness;
 }
 
-/* Each map's image AUROC alone, as the project keeps it, in the table. */
 static const char *
 grid_text (GtkGrid *grid, int column, int row)
 {
@@ -1206,7 +1205,7 @@ assert_calibrates_without_test_images (EadCalibrationView *view, const char *pat
   activate ("win.view", g_variant_new_string ("export"));
   assert_shows (expect ("Not measured: without labelled test images, how well the model tells "
                         "good parts from defective ones is unknown.",
-                        "尚未衡量：没有已标注的测试图像，无法知道模型区分良品与缺陷品的能力。"));
+                        "尚未测量：没有已标注的测试图像，无法知道模型区分良品与缺陷品的能力。"));
   snapshot (GTK_WIDGET (window), "export-not-measured");
   activate ("win.view", g_variant_new_string ("calibration"));
 }

@@ -1541,6 +1541,46 @@ relabel_tested (EadProject *project, GArray *tested, GArray *anomalous)
   g_assert_no_error (error);
 }
 
+/* A good test image relabelled defective has no mask: the pixel metrics
+ * leave it out, as if it were gone, while the image metrics count it. */
+static void
+test_unmasked_defect (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EadProject) project = NULL;
+  gint64 model = open_trained (dir, &project);
+  g_autoptr (GArray) results = NULL;
+  {
+    g_autoptr (EadEvaluation) first = ead_project_test (project, model, EAD_PRECISION_FP32, NULL,
+                                                        NULL, NULL, &error);
+    g_assert_no_error (error);
+    results = ead_project_list_results (project, model, &error);
+    g_assert_no_error (error);
+  }
+  gint64 good = 0;
+  for (guint i = 0; i < results->len && good == 0; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split == EAD_SPLIT_TEST && r->label == EAD_LABEL_GOOD)
+        good = r->image_id;
+    }
+  g_assert_cmpint (good, !=, 0);
+
+  g_assert_true (ead_project_set_label (project, &good, 1, EAD_LABEL_ANOMALOUS, &error));
+  g_autoptr (EadEvaluation) relabelled = ead_project_test (project, model, EAD_PRECISION_FP32,
+                                                           NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ead_project_delete_images (project, &good, 1, &error));
+  g_autoptr (EadEvaluation) deleted = ead_project_test (project, model, EAD_PRECISION_FP32, NULL,
+                                                        NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (relabelled->overall.n_images, ==, deleted->overall.n_images + 1);
+  g_assert_false (isnan (deleted->overall.pixel_auroc));
+  g_assert_cmpfloat (relabelled->overall.pixel_auroc, ==, deleted->overall.pixel_auroc);
+  g_assert_cmpfloat (relabelled->overall.aupro, ==, deleted->overall.aupro);
+}
+
 /* Each fitness, with labels that force it on the stored scores; and the
  * map alone named only when it beats the fused map of its own test. */
 static void
@@ -1609,7 +1649,7 @@ test_assessment_cases (TempDir *dir, gconstpointer data)
   set_tested_aurocs (project, 0.70, 0.90, 0.50);
   a = assess (project, model);
   g_assert_cmpint (a.better_map, ==, EAD_MAP_LOCAL);
-  set_tested_aurocs (project, 0.70, 0.71, 0.72);
+  set_tested_aurocs (project, 0.70, 0.71, 0.715);
   a = assess (project, model);
   g_assert_cmpint (a.better_map, ==, EAD_MAP_FUSED);
   g_assert_cmpfloat (a.better_map_auroc, ==, a.metrics.image_auroc);
@@ -2265,6 +2305,7 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/damaged-calibration", test_damaged_calibration);
   add_temp_dir_test ("/project/results-and-threshold", test_results_and_threshold);
   add_temp_dir_test ("/project/assessment-cases", test_assessment_cases);
+  add_temp_dir_test ("/project/unmasked-defect", test_unmasked_defect);
   add_temp_dir_test ("/project/local-weight", test_local_weight);
   add_temp_dir_test ("/project/false-positives-to-training", test_false_positives_to_training);
   add_temp_dir_test ("/project/line-images", test_line_images);

@@ -83,6 +83,9 @@ def stroke_alpha(shape, points, width):
 
 def scratch(rng, image, contrast):
     # No longer than leaves room to place it: small images get short ones.
+    if min(contrast.shape) < 64:
+        sys.exit(f"error: a {contrast.shape[1]}x{contrast.shape[0]} image is too small for "
+                 "these defects")
     length = min(rng.uniform(40, 200), min(contrast.shape) - 24)
     cy, cx = place(rng, contrast, int(length / 2) + 4)
     angle = rng.uniform(0, np.pi)

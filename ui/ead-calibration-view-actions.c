@@ -152,7 +152,8 @@ calibration_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   ead_session_models_changed (self->session);
 }
 
-/* Starts the job that begins with @phase and ends scoring the test images. */
+/* Starts the job that begins with @phase and ends scoring the test images,
+ * where the project has some. */
 static void
 start_job (EadCalibrationView *self, JobPhase phase, double local_weight)
 {

@@ -210,7 +210,8 @@ find_metrics (GArray *metrics, const char *type)
 
 /* Each map's metrics alone in the latest test, over all labelled test
  * images or the defect type chosen for the curves, as a small table;
- * hidden where the test did not keep them (before schema version 4). */
+ * hidden where the test did not keep them (before schema version 4, or
+ * for a type relabelled since). */
 static void
 show_map_metrics (EadCalibrationView *self)
 {
@@ -377,7 +378,8 @@ show_fusion (EadCalibrationView *self, const EadModelInfo *model)
   gtk_drop_down_set_selected (self->fusion_choice, chosen);
 }
 
-/* Says so above the scores when they show the model unfit for the line. */
+/* Says so above the scores when they show the model unfit for the line,
+ * or cannot show whether it is fit. */
 static void
 show_assessment (EadCalibrationView *self, EadProject *project)
 {
