@@ -1313,6 +1313,17 @@ open_trained (TempDir *dir, EadProject **project)
   return model;
 }
 
+/* Scores @project's test images with @model, which must work. */
+static EadEvaluation *
+test_model (EadProject *project, gint64 model)
+{
+  g_autoptr (GError) error = NULL;
+  EadEvaluation *evaluation = ead_project_test (project, model, EAD_PRECISION_FP32, NULL, NULL,
+                                                NULL, &error);
+  g_assert_no_error (error);
+  return evaluation;
+}
+
 /* A project's calibration is read as warily as a model file's: quantiles
  * 1e-300 apart would scale every map to infinity. */
 static void
@@ -1551,9 +1562,7 @@ test_unmasked_defect (TempDir *dir, gconstpointer data)
   gint64 model = open_trained (dir, &project);
   g_autoptr (GArray) results = NULL;
   {
-    g_autoptr (EadEvaluation) first = ead_project_test (project, model, EAD_PRECISION_FP32, NULL,
-                                                        NULL, NULL, &error);
-    g_assert_no_error (error);
+    g_autoptr (EadEvaluation) first = test_model (project, model);
     results = ead_project_list_results (project, model, &error);
     g_assert_no_error (error);
   }
@@ -1567,13 +1576,9 @@ test_unmasked_defect (TempDir *dir, gconstpointer data)
   g_assert_cmpint (good, !=, 0);
 
   g_assert_true (ead_project_set_label (project, &good, 1, EAD_LABEL_ANOMALOUS, &error));
-  g_autoptr (EadEvaluation) relabelled = ead_project_test (project, model, EAD_PRECISION_FP32,
-                                                           NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  g_autoptr (EadEvaluation) relabelled = test_model (project, model);
   g_assert_true (ead_project_delete_images (project, &good, 1, &error));
-  g_autoptr (EadEvaluation) deleted = ead_project_test (project, model, EAD_PRECISION_FP32, NULL,
-                                                        NULL, NULL, &error);
-  g_assert_no_error (error);
+  g_autoptr (EadEvaluation) deleted = test_model (project, model);
 
   g_assert_cmpuint (relabelled->overall.n_images, ==, deleted->overall.n_images + 1);
   g_assert_false (isnan (deleted->overall.pixel_auroc));
@@ -1589,9 +1594,7 @@ test_assessment_cases (TempDir *dir, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (EadProject) project = NULL;
   gint64 model = open_trained (dir, &project);
-  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, EAD_PRECISION_FP32,
-                                                           NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  g_autoptr (EadEvaluation) evaluation = test_model (project, model);
 
   g_autoptr (GArray) results = ead_project_list_results (project, model, &error);
   g_assert_no_error (error);
@@ -1667,9 +1670,7 @@ test_results_and_threshold (TempDir *dir, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (EadProject) project = NULL;
   gint64 model = open_trained (dir, &project);
-  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, EAD_PRECISION_FP32,
-                                                           NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  g_autoptr (EadEvaluation) evaluation = test_model (project, model);
   guint counts[EAD_N_SPLITS][EAD_N_LABELS];
   count_all (project, counts);
   const guint n_test = counts[EAD_SPLIT_TEST][EAD_LABEL_GOOD]
@@ -1787,9 +1788,7 @@ test_local_weight (TempDir *dir, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (EadProject) project = NULL;
   gint64 model = open_trained (dir, &project);
-  g_autoptr (EadEvaluation) mean = ead_project_test (project, model, EAD_PRECISION_FP32, NULL,
-                                                     NULL, NULL, &error);
-  g_assert_no_error (error);
+  g_autoptr (EadEvaluation) mean = test_model (project, model);
   double threshold;
   g_assert_true (ead_project_set_threshold (project, model, EAD_THRESHOLD_F1_MAX, 0, &threshold,
                                             &error));
@@ -1837,9 +1836,7 @@ test_local_weight (TempDir *dir, gconstpointer data)
   g_auto (TestRun) shown = test_run_cli ("project", "info", ead_project_get_path (project), NULL);
   g_assert_nonnull (strstr (shown.out, "fused map 1 x local + 0 x global, no threshold"));
 
-  g_autoptr (EadEvaluation) local = ead_project_test (project, model, EAD_PRECISION_FP32, NULL,
-                                                      NULL, NULL, &error);
-  g_assert_no_error (error);
+  g_autoptr (EadEvaluation) local = test_model (project, model);
   assert_same_metrics (&local->overall, &mean->local->overall);
   /* The scores changed (AUROCs may agree on so few images). */
   g_assert_cmpfloat (local->overall.threshold, !=, mean->overall.threshold);
@@ -1873,9 +1870,7 @@ static void
 score_test_images (EadProject *project, gint64 model)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (EadEvaluation) evaluation = ead_project_test (project, model, EAD_PRECISION_FP32,
-                                                           NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  g_autoptr (EadEvaluation) evaluation = test_model (project, model);
 }
 
 /* The @nth (from 0) test result of an image labelled @label. */

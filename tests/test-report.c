@@ -117,6 +117,25 @@ number (double value)
   return g_strdup_printf ("%.3f", value);
 }
 
+/* Each defect type's row of @metrics in @text: its name, image AUROC and
+ * AU-PRO. */
+static void
+assert_type_rows (const char *text, GArray *metrics)
+{
+  for (guint i = 1; i < metrics->len; i++)
+    {
+      const EadMetrics *m = &g_array_index (metrics, EadMetrics, i);
+      assert_contains (text, m->type);
+      const double values[] = { m->image_auroc, m->aupro };
+      for (gsize v = 0; v < G_N_ELEMENTS (values); v++)
+        if (!isnan (values[v]))
+          {
+            g_autofree char *value = number (values[v]);
+            assert_contains (text, value);
+          }
+    }
+}
+
 static void
 test_english (void)
 {
@@ -164,21 +183,7 @@ test_english (void)
   g_autoptr (GArray) metrics = ead_project_get_test_metrics (project, 1, EAD_MAP_FUSED, NULL,
                                                              &error);
   g_assert_cmpuint (metrics->len, >, 1);
-  for (guint i = 1; i < metrics->len; i++)
-    {
-      const EadMetrics *m = &g_array_index (metrics, EadMetrics, i);
-      assert_contains (text, m->type);
-      if (!isnan (m->image_auroc))
-        {
-          g_autofree char *value = number (m->image_auroc);
-          assert_contains (text, value);
-        }
-      if (!isnan (m->aupro))
-        {
-          g_autofree char *value = number (m->aupro);
-          assert_contains (text, value);
-        }
-    }
+  assert_type_rows (text, metrics);
 
   /* Each map alone, on a page of its own: every map's image AUROC over
    * all images and per defect type. */
@@ -194,16 +199,7 @@ test_english (void)
       g_autoptr (GArray) alone = ead_project_get_test_metrics (project, 1, map, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpuint (alone->len, ==, metrics->len);
-      for (guint i = 1; i < alone->len; i++)
-        {
-          const EadMetrics *m = &g_array_index (alone, EadMetrics, i);
-          assert_contains (maps, m->type);
-          if (!isnan (m->image_auroc))
-            {
-              g_autofree char *value = number (m->image_auroc);
-              assert_contains (maps, value);
-            }
-        }
+      assert_type_rows (maps, alone);
     }
 
   /* The good test images that score highest, each with its maps, before
