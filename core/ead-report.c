@@ -30,6 +30,7 @@
 #define SCORE_BINS 24
 /* The share of colour over the image in the heatmap panels. */
 #define HEATMAP_OPACITY 0.6
+#define TABLE_MAX_COLUMNS 8
 
 static const double good_rgb[3] = { 0.20, 0.45, 0.75 };
 static const double anomalous_rgb[3] = { 0.90, 0.45, 0.10 };
@@ -145,19 +146,18 @@ static void
 table_row (Writer *w, const char *const *cells, const double *columns, guint n_columns,
            gboolean bold)
 {
+  double widths[TABLE_MAX_COLUMNS];
   double height = 0;
+  g_return_if_fail (n_columns <= TABLE_MAX_COLUMNS);
   for (guint i = 0; i < n_columns; i++)
     {
-      double end = i + 1 < n_columns ? columns[i + 1] - 6 : TEXT_WIDTH;
-      height = MAX (height, text_height (w, cells[i], BODY_SIZE, bold, end - columns[i]));
+      widths[i] = (i + 1 < n_columns ? columns[i + 1] - 6 : TEXT_WIDTH) - columns[i];
+      height = MAX (height, text_height (w, cells[i], BODY_SIZE, bold, widths[i]));
     }
   if (w->y + height > BOTTOM)
     new_page (w);
   for (guint i = 0; i < n_columns; i++)
-    {
-      double end = i + 1 < n_columns ? columns[i + 1] - 6 : TEXT_WIDTH;
-      draw_text (w, MARGIN + columns[i], w->y, end - columns[i], cells[i], BODY_SIZE, bold);
-    }
+    draw_text (w, MARGIN + columns[i], w->y, widths[i], cells[i], BODY_SIZE, bold);
   w->y += height + 2;
 }
 
