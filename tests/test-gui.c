@@ -2635,6 +2635,7 @@ main (int argc, char *argv[])
 
   ead_application_init_i18n ();
   g_test_init (&argc, &argv, NULL);
+  ead_gui_test_init ();
   language = g_getenv ("EAD_TEST_LANGUAGE") != NULL ? g_getenv ("EAD_TEST_LANGUAGE") : "en";
   if (g_test_subprocess ())
     {

@@ -2,6 +2,8 @@
 
 #include "ead-gui-test.h"
 
+#include <stdio.h>
+
 typedef struct {
   gboolean (*condition) (gpointer data);
   gpointer data;
@@ -262,4 +264,40 @@ ead_gui_test_find_window (GType type, GtkWindow *except)
         return window;
     }
   return NULL;
+}
+
+static gboolean
+contains_widget (GtkWidget *root, gconstpointer widget)
+{
+  if ((gconstpointer) root == widget)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (contains_widget (child, widget))
+      return TRUE;
+  return FALSE;
+}
+
+/* GTK 4.8's file chooser path bar changes its scroll buttons' sensitivity
+ * after allocating them (gtkpathbar.c, gtk_path_bar_update_slider_buttons),
+ * so the frame may snapshot one before its new allocation and GTK warns;
+ * the next frame draws it. That warning, for a widget of the chooser's, is
+ * GTK's and not the test's: it stays printed but is not fatal. The widget
+ * is looked for by address among the chooser's, never dereferenced. */
+static gboolean
+is_fatal (const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+  gpointer widget = NULL;
+
+  if (g_strcmp0 (domain, "Gtk") != 0 || !(level & G_LOG_LEVEL_WARNING)
+      || sscanf (message, "Trying to snapshot %*s %p without a current allocation", &widget) != 1)
+    return TRUE;
+  GtkWindow *chooser = ead_gui_test_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG, NULL);
+  return chooser == NULL || !contains_widget (GTK_WIDGET (chooser), widget);
+}
+
+void
+ead_gui_test_init (void)
+{
+  g_test_log_set_fatal_handler (is_fatal, NULL);
 }
