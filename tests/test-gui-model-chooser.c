@@ -146,6 +146,32 @@ test_emptied (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->n_chosen, ==, 2);
 }
 
+static void
+test_chosen_by_view (Fixture *fixture, gconstpointer data)
+{
+  const gint64 ids[] = { 3, 5, 8 };
+  const gint64 without[] = { 5, 8 };
+
+  ead_model_chooser_set_models (fixture->chooser, ids, NULL, G_N_ELEMENTS (ids));
+
+  /* Another view's model is chosen and shown, and is no choice of the user's. */
+  g_assert_true (ead_model_chooser_choose (fixture->chooser, 3));
+  g_assert_cmpint (ead_model_chooser_get_model (fixture->chooser), ==, 3);
+  g_assert_cmpuint (gtk_drop_down_get_selected (fixture->drop_down), ==, 0);
+  g_assert_cmpuint (fixture->n_chosen, ==, 0);
+
+  /* A model not offered leaves the choice alone. */
+  g_assert_false (ead_model_chooser_choose (fixture->chooser, 4));
+  g_assert_cmpint (ead_model_chooser_get_model (fixture->chooser), ==, 3);
+
+  /* It stays chosen like the user's while offered, and goes when not. */
+  ead_model_chooser_set_models (fixture->chooser, ids, NULL, G_N_ELEMENTS (ids));
+  g_assert_cmpint (ead_model_chooser_get_model (fixture->chooser), ==, 3);
+  ead_model_chooser_set_models (fixture->chooser, without, NULL, G_N_ELEMENTS (without));
+  g_assert_cmpint (ead_model_chooser_get_model (fixture->chooser), ==, 8);
+  g_assert_cmpuint (fixture->n_chosen, ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -157,6 +183,8 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/model-chooser/follows-newest", Fixture, NULL, fixture_set_up,
               test_follows_newest, fixture_tear_down);
+  g_test_add ("/model-chooser/chosen-by-view", Fixture, NULL, fixture_set_up,
+              test_chosen_by_view, fixture_tear_down);
   g_test_add ("/model-chooser/emptied", Fixture, NULL, fixture_set_up, test_emptied,
               fixture_tear_down);
   return g_test_run ();

@@ -670,17 +670,24 @@ label_with_prefix (GtkWidget *root, const char *prefix)
   g_error ("no label begins with “%s”", prefix);
 }
 
-/* Whether the button of @view's @action can be pressed, as a person sees it. */
-static gboolean
-action_enabled (gpointer view, const char *action)
+/* The button of @view that does @action. */
+static GtkWidget *
+find_button (gpointer view, const char *action)
 {
   g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
 
   collect_widgets (view, GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_actionable_get_action_name (g_ptr_array_index (buttons, i)), action) == 0)
-      return gtk_widget_get_sensitive (g_ptr_array_index (buttons, i));
+      return g_ptr_array_index (buttons, i);
   g_error ("no button does “%s”", action);
+}
+
+/* Whether the button of @view's @action can be pressed, as a person sees it. */
+static gboolean
+action_enabled (gpointer view, const char *action)
+{
+  return gtk_widget_get_sensitive (find_button (view, action));
 }
 
 /* Presses @key as @widget's shortcuts see it. */
@@ -1451,6 +1458,27 @@ review_view (void)
   return find_view (EAD_TYPE_REVIEW_VIEW);
 }
 
+/* The good test image of @results that scored highest; counts the good
+ * ones into @n_good. */
+static const EadResultInfo *
+hottest_good (GArray *results, guint *n_good)
+{
+  const EadResultInfo *hottest = NULL;
+
+  *n_good = 0;
+  for (guint i = 0; i < results->len; i++)
+    {
+      const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
+      if (r->split != EAD_SPLIT_TEST || r->label != EAD_LABEL_GOOD)
+        continue;
+      (*n_good)++;
+      if (hottest == NULL || r->score > hottest->score)
+        hottest = r;
+    }
+  g_assert_nonnull (hottest);
+  return hottest;
+}
+
 static guint
 n_reviewed_rows (void)
 {
@@ -1655,6 +1683,37 @@ assert_line_reject_reviewed (const char *path, gint64 model, GtkDropDown *filter
       }
 }
 
+/* The Calibration view's button shows its model's good test images in the
+ * Review view, hottest first and selected, whatever the Review view showed. */
+static void
+assert_good_images_from_calibration (gint64 model, GArray *results, GtkDropDown *filter)
+{
+  guint n_good;
+  const EadResultInfo *hottest = hottest_good (results, &n_good);
+
+  /* Another image is selected, of all the images. */
+  if (ead_review_view_get_image (review_view ()) == hottest->image_id)
+    press_shortcut (review_view (), "j");
+  g_assert_cmpint (ead_review_view_get_image (review_view ()), !=, hottest->image_id);
+  activate ("win.view", g_variant_new_string ("calibration"));
+  EadCalibrationView *view = find_view (EAD_TYPE_CALIBRATION_VIEW);
+  g_assert_cmpint (ead_calibration_view_get_model (view), ==, model);
+  GtkWidget *button = find_button (view, "calibration.review-good-images");
+  g_assert_true (gtk_widget_get_sensitive (button));
+  assert_shows (expect ("Hottest Good Images", "最高分良品图像"));
+  snapshot (gtk_widget_get_parent (button), "calibration-good-images");
+  g_signal_emit_by_name (button, "clicked");
+  ead_gui_test_wait_drawn (GTK_WIDGET (window));
+
+  g_autofree char *shown = current_view ();
+  g_assert_cmpstr (shown, ==, "review");
+  g_assert_cmpint (ead_review_view_get_model (review_view ()), ==, model);
+  g_assert_cmpuint (gtk_drop_down_get_selected (filter), ==, 5);
+  g_assert_cmpuint (n_reviewed_rows (), ==, n_good);
+  g_assert_cmpfloat (find_result (results, ead_review_view_get_image (review_view ()))->score, ==,
+                     hottest->score);
+}
+
 static void
 test_review (void)
 {
@@ -1705,18 +1764,8 @@ test_review (void)
    * scored highest. */
   choose (filter, 5);
   {
-    const EadResultInfo *hottest = NULL;
-    guint n_good = 0;
-    for (guint i = 0; i < results->len; i++)
-      {
-        const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
-        if (r->split != EAD_SPLIT_TEST || r->label != EAD_LABEL_GOOD)
-          continue;
-        n_good++;
-        if (hottest == NULL || r->score > hottest->score)
-          hottest = r;
-      }
-    g_assert_nonnull (hottest);
+    guint n_good;
+    const EadResultInfo *hottest = hottest_good (results, &n_good);
     g_assert_cmpuint (n_reviewed_rows (), ==, n_good);
     g_assert_cmpfloat (find_result (results, ead_review_view_get_image (review_view ()))->score,
                        ==, hottest->score);
@@ -1738,6 +1787,8 @@ test_review (void)
   snapshot (GTK_WIDGET (window), "review-false-positives");
   choose (filter, 0);
   g_assert_cmpuint (n_reviewed_rows (), ==, results->len);
+  assert_good_images_from_calibration (model, results, filter);
+  choose (filter, 0);
 
   /* Zooming in one panel zooms all four. */
   assert_zoom_together ();

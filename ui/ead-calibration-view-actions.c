@@ -36,7 +36,8 @@ _ead_calibration_view_update_actions (EadCalibrationView *self)
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean idle = self->cancellable == NULL && _ead_calibration_view_shown_model (self) != NULL;
   gboolean scored = self->scores->len > 0;
-  gboolean anomalous = _ead_calibration_view_has_anomalous (self);
+  gboolean anomalous = _ead_calibration_view_has_label (self, TRUE);
+  gboolean good = _ead_calibration_view_has_label (self, FALSE);
   const EadModelInfo *model = _ead_calibration_view_shown_model (self);
   gboolean reweighed = model != NULL
                        && _ead_calibration_view_chosen_local_weight (self) != model->local_weight;
@@ -47,6 +48,7 @@ _ead_calibration_view_update_actions (EadCalibrationView *self)
   gtk_widget_action_set_enabled (widget, "calibration.threshold-f1-max", idle && anomalous);
   gtk_widget_action_set_enabled (widget, "calibration.threshold-max-fpr", idle && scored);
   gtk_widget_action_set_enabled (widget, "calibration.save-threshold", idle && scored);
+  gtk_widget_action_set_enabled (widget, "calibration.review-good-images", idle && good);
   gtk_widget_set_sensitive (GTK_WIDGET (self->model_choice), self->cancellable == NULL);
   gtk_widget_set_sensitive (self->threshold_box, scored);
 }
@@ -262,6 +264,13 @@ save_threshold_activated (GtkWidget *widget, const char *action_name, GVariant *
     ead_session_models_changed (self->session);
 }
 
+static void
+review_good_images_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  gtk_widget_activate_action (widget, "win.review-good-images", "x",
+                              ead_calibration_view_get_model (EAD_CALIBRATION_VIEW (widget)));
+}
+
 void
 _ead_calibration_view_class_actions_init (GtkWidgetClass *widget_class)
 {
@@ -276,4 +285,6 @@ _ead_calibration_view_class_actions_init (GtkWidgetClass *widget_class)
                                    threshold_max_fpr_activated);
   gtk_widget_class_install_action (widget_class, "calibration.save-threshold", NULL,
                                    save_threshold_activated);
+  gtk_widget_class_install_action (widget_class, "calibration.review-good-images", NULL,
+                                   review_good_images_activated);
 }

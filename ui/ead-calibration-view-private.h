@@ -67,15 +67,17 @@ EadProject *_ead_calibration_view_get_project (EadCalibrationView *self);
 const EadModelInfo *_ead_calibration_view_shown_model (EadCalibrationView *self);
 /* The local weight the fusion controls choose (ead_model_set_local_weight()). */
 double _ead_calibration_view_chosen_local_weight (EadCalibrationView *self);
-/* Whether any labelled test image is anomalous. */
-gboolean _ead_calibration_view_has_anomalous (EadCalibrationView *self);
+/* Whether any labelled test image is anomalous, or good. */
+gboolean _ead_calibration_view_has_label (EadCalibrationView *self, gboolean anomalous);
 void _ead_calibration_view_show_threshold (EadCalibrationView *self, double threshold,
                                            EadThresholdMethod method, double parameter);
 
 /* The actions' side: calibration.calibrate (which also scores the test
  * images), .apply-fusion (the chosen weight; scores the validation and
- * test images again), .cancel, .threshold-f1-max, .threshold-max-fpr and
- * .save-threshold (Ctrl+K and Ctrl+S while the view is shown). */
+ * test images again), .cancel, .threshold-f1-max, .threshold-max-fpr,
+ * .save-threshold (Ctrl+K and Ctrl+S while the view is shown) and
+ * .review-good-images (the good test images in the Review view, hottest
+ * first). */
 void _ead_calibration_view_class_actions_init (GtkWidgetClass *widget_class);
 void _ead_calibration_view_update_actions (EadCalibrationView *self);
 

@@ -110,6 +110,25 @@ ead_model_chooser_forget (EadModelChooser *self)
   self->newest_offered = 0;
 }
 
+gboolean
+ead_model_chooser_choose (EadModelChooser *self, gint64 model_id)
+{
+  guint position;
+
+  g_return_val_if_fail (EAD_IS_MODEL_CHOOSER (self), FALSE);
+
+  for (position = 0; position < self->ids->len; position++)
+    if (g_array_index (self->ids, gint64, position) == model_id)
+      break;
+  if (position == self->ids->len)
+    return FALSE;
+  self->model_id = model_id;
+  self->refilling = TRUE;
+  gtk_drop_down_set_selected (self->drop_down, position);
+  self->refilling = FALSE;
+  return TRUE;
+}
+
 gint64
 ead_model_chooser_get_model (EadModelChooser *self)
 {

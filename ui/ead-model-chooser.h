@@ -26,6 +26,10 @@ void ead_model_chooser_set_models (EadModelChooser *self, const gint64 *ids,
  * for another project, whose model numbers mean other models. */
 void ead_model_chooser_forget (EadModelChooser *self);
 
+/* Chooses the model @model_id when it is offered, as the user would but
+ * without "model-chosen"; returns whether it is offered. */
+gboolean ead_model_chooser_choose (EadModelChooser *self, gint64 model_id);
+
 /* The model chosen, 0 for none. */
 gint64 ead_model_chooser_get_model (EadModelChooser *self);
 

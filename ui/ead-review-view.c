@@ -423,6 +423,24 @@ ead_review_view_reload (EadReviewView *self)
   load_results (self);
 }
 
+void
+ead_review_view_show_good_images (EadReviewView *self, gint64 model_id)
+{
+  g_return_if_fail (EAD_IS_REVIEW_VIEW (self));
+
+  ead_review_view_reload (self);
+  if (!ead_model_chooser_choose (self->model_chooser, model_id))
+    return;
+  gtk_stack_set_visible_child_name (self->stack, "results");
+  self->refilling = TRUE;
+  gtk_drop_down_set_selected (self->filter_drop, FILTER_GOOD);
+  self->refilling = FALSE;
+  load_results (self);
+  select_position (self, g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0
+                           ? 0
+                           : GTK_INVALID_LIST_POSITION);
+}
+
 gint64
 ead_review_view_get_model (EadReviewView *self)
 {

@@ -25,6 +25,11 @@ GtkWidget *ead_review_view_new (void);
 /* The session whose project the view shows. */
 void ead_review_view_set_session (EadReviewView *self, EadSession *session);
 
+/* Shows the good test images of the model @model_id, highest score first,
+ * the hottest selected with its maps: what the model mistakes for defects.
+ * Does nothing when the model has no results. */
+void ead_review_view_show_good_images (EadReviewView *self, gint64 model_id);
+
 /* Reads the project's models and results again, keeping the model and the
  * image shown when they are still there. */
 void ead_review_view_reload (EadReviewView *self);

@@ -286,6 +286,16 @@ score_test_images_activated (GSimpleAction *action, GVariant *parameter, gpointe
   gtk_widget_activate_action (GTK_WIDGET (self->calibration_view), "calibration.calibrate", NULL);
 }
 
+/* The Calibration view's way to the good images a model scores highest. */
+static void
+review_good_images_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  EadWindow *self = EAD_WINDOW (user_data);
+
+  ead_review_view_show_good_images (self->review_view, g_variant_get_int64 (parameter));
+  show_view (self, "review");
+}
+
 static void
 show_error_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -302,6 +312,7 @@ static const GActionEntry win_actions[] = {
   { "view", NULL, "s", "'start'", view_change_state },
   { "export-model", export_model_activated },
   { "score-test-images", score_test_images_activated },
+  { "review-good-images", review_good_images_activated, "x" },
 };
 
 /* Keeps the view action's state on the visible view, however it was chosen. */
