@@ -1,7 +1,9 @@
 /* ead-project-enums.c: the names of the project's enumerations, as the
- * schema spells them. */
+ * schema spells them, and the maps' as people read them. */
 
 #include "ead-project-private.h"
+
+#include <glib/gi18n-lib.h>
 
 static const char *const label_names[] = { "unlabelled", "good", "anomalous" };
 static const char *const split_names[] = { "train", "validation", "test", "line" };
@@ -78,6 +80,21 @@ ead_map_kind_to_string (EadMapKind kind)
 {
   g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (map_kind_names), NULL);
   return map_kind_names[kind];
+}
+
+const char *
+ead_map_kind_get_name (EadMapKind kind)
+{
+  switch (kind)
+    {
+    case EAD_MAP_LOCAL:
+      return _("Local (student–teacher)");
+    case EAD_MAP_GLOBAL:
+      return _("Global (student–autoencoder)");
+    case EAD_MAP_FUSED:
+      return _("Fused (the image score)");
+    }
+  g_return_val_if_reached (NULL);
 }
 
 gboolean

@@ -393,6 +393,9 @@ typedef enum {
 /* "local", "global" or "fused", as the schema spells them. */
 const char *ead_map_kind_to_string (EadMapKind kind);
 gboolean ead_map_kind_from_string (const char *text, EadMapKind *kind);
+/* The map's name as the views and the report show it, translated:
+ * "Local (student–teacher)", ... */
+const char *ead_map_kind_get_name (EadMapKind kind);
 /* The local weight that scores with @kind (ead_project_set_local_weight()):
  * 1 for the local map alone, 0 for the global alone, the default for their
  * mean. */

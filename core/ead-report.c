@@ -767,11 +767,6 @@ section_defect_types (Writer *w, const Report *r)
 static void
 section_maps (Writer *w, const Report *r)
 {
-  const char *names[] = {
-    [EAD_MAP_LOCAL] = _("Local (student–teacher)"),
-    [EAD_MAP_GLOBAL] = _("Global (student–autoencoder)"),
-    [EAD_MAP_FUSED] = _("Fused (the image score)"),
-  };
   static const double columns[] = { 0, 180, 275, 365, 445 };
   const char *head[] = { _("Map"), _("Defect type"), _("Image AUROC"), _("Pixel AUROC"),
                          _("AU-PRO") };
@@ -790,8 +785,8 @@ section_maps (Writer *w, const Report *r)
         g_autofree char *auroc = format_number (m->image_auroc);
         g_autofree char *pixel = format_number (m->pixel_auroc);
         g_autofree char *aupro = format_number (m->aupro);
-        const char *cells[] = { i == 0 ? names[map] : "", i == 0 ? _("all") : m->type, auroc,
-                                pixel, aupro };
+        const char *cells[] = { i == 0 ? ead_map_kind_get_name (map) : "",
+                                i == 0 ? _("all") : m->type, auroc, pixel, aupro };
         table_row (w, cells, columns, G_N_ELEMENTS (cells), FALSE);
       }
 }

@@ -216,11 +216,6 @@ static void
 show_map_metrics (EadCalibrationView *self)
 {
   EadProject *project = _ead_calibration_view_get_project (self);
-  const char *names[] = {
-    [EAD_MAP_LOCAL] = _("Local (student–teacher)"),
-    [EAD_MAP_GLOBAL] = _("Global (student–autoencoder)"),
-    [EAD_MAP_FUSED] = _("Fused (the image score)"),
-  };
   const char *type = chosen_defect_type (self);
   /* Translators: the first heading of the maps' table with a defect type
    * chosen: the images it measures are the good ones and that type's. */
@@ -246,7 +241,7 @@ show_map_metrics (EadCalibrationView *self)
       g_autofree char *auroc = format_rate (m->image_auroc);
       g_autofree char *pixel = format_rate (m->pixel_auroc);
       g_autofree char *aupro = format_rate (m->aupro);
-      attach_cell (self->maps_grid, names[map], 0, map + 1, FALSE);
+      attach_cell (self->maps_grid, ead_map_kind_get_name (map), 0, map + 1, FALSE);
       attach_cell (self->maps_grid, auroc, 1, map + 1, FALSE);
       attach_cell (self->maps_grid, pixel, 2, map + 1, FALSE);
       attach_cell (self->maps_grid, aupro, 3, map + 1, FALSE);
