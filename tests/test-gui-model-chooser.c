@@ -163,13 +163,20 @@ test_chosen_by_view (Fixture *fixture, gconstpointer data)
   /* A model not offered leaves the choice alone. */
   g_assert_false (ead_model_chooser_choose (fixture->chooser, 4));
   g_assert_cmpint (ead_model_chooser_get_model (fixture->chooser), ==, 3);
+  g_assert_cmpuint (gtk_drop_down_get_selected (fixture->drop_down), ==, 0);
+
+  /* The user's next pick is the user's again. */
+  gtk_drop_down_set_selected (fixture->drop_down, 1);
+  g_assert_cmpint (ead_model_chooser_get_model (fixture->chooser), ==, 5);
+  g_assert_cmpuint (fixture->n_chosen, ==, 1);
+  g_assert_true (ead_model_chooser_choose (fixture->chooser, 3));
 
   /* It stays chosen like the user's while offered, and goes when not. */
   ead_model_chooser_set_models (fixture->chooser, ids, NULL, G_N_ELEMENTS (ids));
   g_assert_cmpint (ead_model_chooser_get_model (fixture->chooser), ==, 3);
   ead_model_chooser_set_models (fixture->chooser, without, NULL, G_N_ELEMENTS (without));
   g_assert_cmpint (ead_model_chooser_get_model (fixture->chooser), ==, 8);
-  g_assert_cmpuint (fixture->n_chosen, ==, 0);
+  g_assert_cmpuint (fixture->n_chosen, ==, 1);
 }
 
 int

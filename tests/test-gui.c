@@ -1207,6 +1207,8 @@ assert_calibrates_without_test_images (EadCalibrationView *view, const char *pat
   collect_widgets (GTK_WIDGET (window), GTK_TYPE_REVEALER, revealers);
   for (guint i = 0; i < revealers->len; i++)
     g_assert_false (gtk_revealer_get_reveal_child (g_ptr_array_index (revealers, i)));
+  /* No good test image: none to review. */
+  g_assert_false (action_enabled (view, "calibration.review-good-images"));
   snapshot (GTK_WIDGET (window), "calibration-no-test-images");
   /* The Export view says the model's fitness is not measured. */
   activate ("win.view", g_variant_new_string ("export"));
@@ -1300,6 +1302,7 @@ test_calibration (void)
   g_weak_ref_init (&session_ref, ead_window_get_session (window));
   activate_in (view, "calibration.calibrate");
   g_assert_true (ead_calibration_view_is_busy (view));
+  g_assert_false (action_enabled (view, "calibration.review-good-images"));
   gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&window)));
   g_assert_null (g_weak_ref_get (&view_ref));
   g_assert_true (ead_gui_test_wait_until (is_gone, &session_ref, 60000));
@@ -1694,13 +1697,15 @@ assert_good_images_from_calibration (gint64 model, GArray *results, GtkDropDown 
   /* Another image is selected, of all the images. */
   if (ead_review_view_get_image (review_view ()) == hottest->image_id)
     press_shortcut (review_view (), "j");
+  if (ead_review_view_get_image (review_view ()) == hottest->image_id)
+    press_shortcut (review_view (), "k");
   g_assert_cmpint (ead_review_view_get_image (review_view ()), !=, hottest->image_id);
   activate ("win.view", g_variant_new_string ("calibration"));
   EadCalibrationView *view = find_view (EAD_TYPE_CALIBRATION_VIEW);
   g_assert_cmpint (ead_calibration_view_get_model (view), ==, model);
   GtkWidget *button = find_button (view, "calibration.review-good-images");
   g_assert_true (gtk_widget_get_sensitive (button));
-  assert_shows (expect ("Hottest Good Images", "最高分良品图像"));
+  assert_shows (expect ("Hottest Good Images", "最高分良品图像(H)"));
   snapshot (gtk_widget_get_parent (button), "calibration-good-images");
   g_signal_emit_by_name (button, "clicked");
   ead_gui_test_wait_drawn (GTK_WIDGET (window));

@@ -244,6 +244,8 @@ test_chinese (void)
   assert_contains (text, "判定");
   assert_contains (text, "漏检的缺陷");
   assert_contains (text, "小（EfficientAD-S）");
+  /* The maps' names come from core's project library, translated too. */
+  assert_contains (text, "局部（学生–教师）");
 
   const char *argv[] = { "pdffonts", pdf, NULL };
   g_auto (TestRun) fonts = test_run_program (argv);

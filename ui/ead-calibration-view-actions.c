@@ -36,8 +36,8 @@ _ead_calibration_view_update_actions (EadCalibrationView *self)
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean idle = self->cancellable == NULL && _ead_calibration_view_shown_model (self) != NULL;
   gboolean scored = self->scores->len > 0;
-  gboolean anomalous = _ead_calibration_view_has_label (self, TRUE);
-  gboolean good = _ead_calibration_view_has_label (self, FALSE);
+  gboolean anomalous = _ead_calibration_view_has_label (self, EAD_LABEL_ANOMALOUS);
+  gboolean good = _ead_calibration_view_has_label (self, EAD_LABEL_GOOD);
   const EadModelInfo *model = _ead_calibration_view_shown_model (self);
   gboolean reweighed = model != NULL
                        && _ead_calibration_view_chosen_local_weight (self) != model->local_weight;

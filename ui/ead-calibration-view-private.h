@@ -67,8 +67,8 @@ EadProject *_ead_calibration_view_get_project (EadCalibrationView *self);
 const EadModelInfo *_ead_calibration_view_shown_model (EadCalibrationView *self);
 /* The local weight the fusion controls choose (ead_model_set_local_weight()). */
 double _ead_calibration_view_chosen_local_weight (EadCalibrationView *self);
-/* Whether any labelled test image is anomalous, or good. */
-gboolean _ead_calibration_view_has_label (EadCalibrationView *self, gboolean anomalous);
+/* Whether any labelled test image has @label (good or anomalous). */
+gboolean _ead_calibration_view_has_label (EadCalibrationView *self, EadLabel label);
 void _ead_calibration_view_show_threshold (EadCalibrationView *self, double threshold,
                                            EadThresholdMethod method, double parameter);
 

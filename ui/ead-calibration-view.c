@@ -31,10 +31,10 @@ _ead_calibration_view_shown_model (EadCalibrationView *self)
 }
 
 gboolean
-_ead_calibration_view_has_label (EadCalibrationView *self, gboolean anomalous)
+_ead_calibration_view_has_label (EadCalibrationView *self, EadLabel label)
 {
   for (guint i = 0; i < self->labels->len; i++)
-    if (!self->labels->data[i] == !anomalous)
+    if ((self->labels->data[i] != 0) == (label == EAD_LABEL_ANOMALOUS))
       return TRUE;
   return FALSE;
 }
@@ -425,7 +425,7 @@ show_start_threshold (EadCalibrationView *self, EadProject *project, const EadMo
   if (model->has_threshold)
     _ead_calibration_view_show_threshold (self, model->threshold, model->threshold_method,
                     model->threshold_parameter);
-  else if (_ead_calibration_view_has_label (self, TRUE)
+  else if (_ead_calibration_view_has_label (self, EAD_LABEL_ANOMALOUS)
            && ead_project_choose_threshold (project, model->id, EAD_THRESHOLD_F1_MAX, 0,
                                             &threshold, NULL))
     _ead_calibration_view_show_threshold (self, threshold, EAD_THRESHOLD_F1_MAX, 0);

@@ -14,7 +14,8 @@ struct _EadModelChooser {
   gint64 model_id;        /* the model chosen, 0 for none */
   gint64 newest_offered;  /* the newest model offered since forgotten */
   gboolean follows_newest;
-  /* While the drop-down is refilled, its changes are not the user's. */
+  /* While the drop-down is refilled or chosen from by the view, its
+   * changes are not the user's. */
   gboolean refilling;
 };
 

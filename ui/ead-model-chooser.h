@@ -1,8 +1,9 @@
 /* ead-model-chooser.h: the drop-down of a project's models that the
  * Calibration, Review and Export views share. A widget wrapping a
  * GtkDropDown: its view refills it with the models it offers whenever the
- * project changes, reads the model chosen, and hears "model-chosen" only
- * when the user picks one, never for a refill. */
+ * project changes, may choose one itself (another view's), reads the model
+ * chosen, and hears "model-chosen" only when the user picks one, never for
+ * a refill or its own choice. */
 #pragma once
 
 #include <gtk/gtk.h>

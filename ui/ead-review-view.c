@@ -423,14 +423,15 @@ ead_review_view_reload (EadReviewView *self)
   load_results (self);
 }
 
-void
+gboolean
 ead_review_view_show_good_images (EadReviewView *self, gint64 model_id)
 {
-  g_return_if_fail (EAD_IS_REVIEW_VIEW (self));
+  g_return_val_if_fail (EAD_IS_REVIEW_VIEW (self), FALSE);
 
+  /* The models tested, which a test just finished may have changed. */
   ead_review_view_reload (self);
   if (!ead_model_chooser_choose (self->model_chooser, model_id))
-    return;
+    return FALSE;
   gtk_stack_set_visible_child_name (self->stack, "results");
   self->refilling = TRUE;
   gtk_drop_down_set_selected (self->filter_drop, FILTER_GOOD);
@@ -439,6 +440,7 @@ ead_review_view_show_good_images (EadReviewView *self, gint64 model_id)
   select_position (self, g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0
                            ? 0
                            : GTK_INVALID_LIST_POSITION);
+  return TRUE;
 }
 
 gint64

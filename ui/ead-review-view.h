@@ -27,8 +27,9 @@ void ead_review_view_set_session (EadReviewView *self, EadSession *session);
 
 /* Shows the good test images of the model @model_id, highest score first,
  * the hottest selected with its maps: what the model mistakes for defects.
- * Does nothing when the model has no results. */
-void ead_review_view_show_good_images (EadReviewView *self, gint64 model_id);
+ * Returns FALSE, showing the model chosen before, when @model_id has no
+ * test results. */
+gboolean ead_review_view_show_good_images (EadReviewView *self, gint64 model_id);
 
 /* Reads the project's models and results again, keeping the model and the
  * image shown when they are still there. */

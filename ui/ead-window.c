@@ -292,8 +292,8 @@ review_good_images_activated (GSimpleAction *action, GVariant *parameter, gpoint
 {
   EadWindow *self = EAD_WINDOW (user_data);
 
-  ead_review_view_show_good_images (self->review_view, g_variant_get_int64 (parameter));
-  show_view (self, "review");
+  if (ead_review_view_show_good_images (self->review_view, g_variant_get_int64 (parameter)))
+    show_view (self, "review");
 }
 
 static void

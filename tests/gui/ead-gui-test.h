@@ -6,8 +6,9 @@
 
 G_BEGIN_DECLS
 
-/* Call after g_test_init(): a GTK warning about GTK's own file chooser
- * (see ead-gui-test.c) no longer ends the test; every other one does. */
+/* Call in the thread that runs GTK, after g_test_init(): one GTK warning
+ * about a widget of GTK's own file chooser (see ead-gui-test.c) is printed
+ * without ending the test; every other warning still ends it. */
 void ead_gui_test_init (void);
 
 /* Runs the main loop until @condition holds or @timeout_ms pass; returns
