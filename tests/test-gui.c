@@ -305,12 +305,17 @@ no_chooser (gpointer data)
   return !has_chooser (data);
 }
 
+/* GTK's chooser loads its folder and checks the name in GIO's threads
+ * before it answers; with two GUI tests on two loaded cores that once took
+ * over 10 s. */
+#define CHOOSER_WAIT_MS 30000
+
 /* Waits for the file chooser that a GtkFileChooserNative opens when there
  * is no portal, and answers it with @name in the test folder. */
 static void
 answer_chooser (const char *expected_name, const char *name)
 {
-  g_assert_true (ead_gui_test_wait_until (has_chooser, NULL, 10000));
+  g_assert_true (ead_gui_test_wait_until (has_chooser, NULL, CHOOSER_WAIT_MS));
   GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG, NULL);
   g_autoptr (GFile) target = g_file_new_for_path (folder);
 
@@ -324,7 +329,7 @@ answer_chooser (const char *expected_name, const char *name)
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   /* The dialog checks the name before it answers, which takes a while. */
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
-  g_assert_true (ead_gui_test_wait_until (no_chooser, NULL, 10000));
+  g_assert_true (ead_gui_test_wait_until (no_chooser, NULL, CHOOSER_WAIT_MS));
   ead_gui_test_wait_drawn (GTK_WIDGET (window));
 }
 
@@ -359,14 +364,14 @@ answer_open_chooser (const char *path)
 {
   g_autoptr (GFile) file = g_file_new_for_path (path);
 
-  g_assert_true (ead_gui_test_wait_until (has_chooser, NULL, 10000));
+  g_assert_true (ead_gui_test_wait_until (has_chooser, NULL, CHOOSER_WAIT_MS));
   GtkWindow *dialog = ead_gui_test_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG, NULL);
   ead_gui_test_wait_drawn (GTK_WIDGET (dialog));
   /* The file is selected once its folder has loaded. */
   g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), file, NULL));
-  g_assert_true (ead_gui_test_wait_until (selects_file, dialog, 10000));
+  g_assert_true (ead_gui_test_wait_until (selects_file, dialog, CHOOSER_WAIT_MS));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
-  g_assert_true (ead_gui_test_wait_until (no_chooser, NULL, 10000));
+  g_assert_true (ead_gui_test_wait_until (no_chooser, NULL, CHOOSER_WAIT_MS));
 }
 
 static void
