@@ -428,10 +428,14 @@ ead_review_view_show_good_images (EadReviewView *self, gint64 model_id)
 {
   g_return_val_if_fail (EAD_IS_REVIEW_VIEW (self), FALSE);
 
-  /* The models tested, which a test just finished may have changed. */
-  ead_review_view_reload (self);
+  /* Reads the models tested again only when a test just finished may
+   * have brought this one: the window reloads the view as it shows it. */
   if (!ead_model_chooser_choose (self->model_chooser, model_id))
-    return FALSE;
+    {
+      ead_review_view_reload (self);
+      if (!ead_model_chooser_choose (self->model_chooser, model_id))
+        return FALSE;
+    }
   gtk_stack_set_visible_child_name (self->stack, "results");
   self->refilling = TRUE;
   gtk_drop_down_set_selected (self->filter_drop, FILTER_GOOD);
