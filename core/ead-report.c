@@ -9,6 +9,7 @@
 #include <cairo-pdf.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
+#include <string.h>
 #include <pango/pangocairo.h>
 
 #include "ead-config.h"
@@ -139,34 +140,91 @@ paragraph (Writer *w, const char *text)
   w->y += draw_text (w, MARGIN, w->y, TEXT_WIDTH, text, BODY_SIZE, FALSE) + 4;
 }
 
-/* One row of a table whose columns start at @columns (from the margin);
- * the last column runs to the right margin. A row that would reach the
- * footer starts a page. */
+/* A table whose columns start at @columns (from the margin); the last
+ * column runs to the right margin. A table that runs onto a new page
+ * repeats its head there, and a row whose first cell is blank (one more
+ * row of the group named above it) names its group again. */
+typedef struct {
+  const double *columns;
+  guint n_columns;
+  const char *const *head;   /* NULL for a table without one */
+  char *group;               /* the last first cell that was not blank */
+} Table;
+
 static void
-table_row (Writer *w, const char *const *cells, const double *columns, guint n_columns,
-           gboolean bold)
+table_clear (Table *t)
 {
-  double widths[TABLE_MAX_COLUMNS];
+  g_clear_pointer (&t->group, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Table, table_clear)
+
+/* The height of a row of @cells; @widths receives each column's width. */
+static double
+row_height (Writer *w, const Table *t, const char *const *cells, gboolean bold, double *widths)
+{
   double height = 0;
-  g_return_if_fail (n_columns <= TABLE_MAX_COLUMNS);
-  for (guint i = 0; i < n_columns; i++)
+  for (guint i = 0; i < t->n_columns; i++)
     {
-      widths[i] = (i + 1 < n_columns ? columns[i + 1] - 6 : TEXT_WIDTH) - columns[i];
+      widths[i] = (i + 1 < t->n_columns ? t->columns[i + 1] - 6 : TEXT_WIDTH) - t->columns[i];
       height = MAX (height, text_height (w, cells[i], BODY_SIZE, bold, widths[i]));
     }
-  if (w->y + height > BOTTOM)
-    new_page (w);
-  for (guint i = 0; i < n_columns; i++)
-    draw_text (w, MARGIN + columns[i], w->y, widths[i], cells[i], BODY_SIZE, bold);
+  return height;
+}
+
+static void
+draw_row (Writer *w, const Table *t, const char *const *cells, gboolean bold)
+{
+  double widths[TABLE_MAX_COLUMNS];
+  double height = row_height (w, t, cells, bold, widths);
+  for (guint i = 0; i < t->n_columns; i++)
+    draw_text (w, MARGIN + t->columns[i], w->y, widths[i], cells[i], BODY_SIZE, bold);
   w->y += height + 2;
+}
+
+/* The head of @t, on a new page where it would leave no room for a row. */
+static void
+table_head (Writer *w, const Table *t)
+{
+  double widths[TABLE_MAX_COLUMNS];
+  g_return_if_fail (t->n_columns <= TABLE_MAX_COLUMNS);
+  if (w->y + row_height (w, t, t->head, TRUE, widths) + 2 + 2 * BODY_SIZE > BOTTOM)
+    new_page (w);
+  draw_row (w, t, t->head, TRUE);
+}
+
+/* One row of @t; a row that would reach the footer starts a page. */
+static void
+table_row (Writer *w, Table *t, const char *const *cells)
+{
+  double widths[TABLE_MAX_COLUMNS];
+  g_return_if_fail (t->n_columns <= TABLE_MAX_COLUMNS);
+  if (*cells[0] != '\0')
+    {
+      g_free (t->group);
+      t->group = g_strdup (cells[0]);
+    }
+  if (w->y + row_height (w, t, cells, FALSE, widths) <= BOTTOM)
+    {
+      draw_row (w, t, cells, FALSE);
+      return;
+    }
+  new_page (w);
+  if (t->head)
+    draw_row (w, t, t->head, TRUE);
+  const char *continued[TABLE_MAX_COLUMNS];
+  memcpy (continued, cells, t->n_columns * sizeof *cells);
+  continued[0] = t->group ? t->group : cells[0];
+  draw_row (w, t, continued, FALSE);
 }
 
 static void
 field (Writer *w, const char *name, const char *value)
 {
   static const double columns[] = { 0, 215 };
+  g_auto (Table) t = { columns, G_N_ELEMENTS (columns), NULL, NULL };
   const char *cells[] = { name, value };
-  table_row (w, cells, columns, 2, FALSE);
+  table_row (w, &t, cells);
 }
 
 /* "0.123", or "–" for an undefined value. */
@@ -485,7 +543,8 @@ section_data (Writer *w, const Report *r)
   heading (w, _("The data"), 12);
   static const double columns[] = { 0, 120, 220, 320 };
   const char *head[] = { _("Split"), _("good"), _("anomalous"), _("unlabelled") };
-  table_row (w, head, columns, 4, TRUE);
+  g_auto (Table) splits = { columns, G_N_ELEMENTS (columns), head, NULL };
+  table_head (w, &splits);
   guint counts[EAD_N_SPLITS][EAD_N_LABELS] = { { 0 } };
   g_autoptr (GHashTable) types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GString) validation = g_string_new (NULL);
@@ -510,18 +569,19 @@ section_data (Writer *w, const Report *r)
       g_autofree char *bad = g_strdup_printf ("%u", counts[split][EAD_LABEL_ANOMALOUS]);
       g_autofree char *none = g_strdup_printf ("%u", counts[split][EAD_LABEL_UNLABELLED]);
       const char *cells[] = { split_label (split), good, bad, none };
-      table_row (w, cells, columns, 4, FALSE);
+      table_row (w, &splits, cells);
     }
 
   w->y += 4;
   g_autoptr (GList) names = g_list_sort (g_hash_table_get_keys (types), (GCompareFunc) g_strcmp0);
   const char *type_head[] = { _("Defect type"), _("Images") };
-  table_row (w, type_head, columns, 2, TRUE);
+  g_auto (Table) type_table = { columns, G_N_ELEMENTS (type_head), type_head, NULL };
+  table_head (w, &type_table);
   for (GList *l = names; l; l = l->next)
     {
       g_autofree char *n = g_strdup_printf ("%u", GPOINTER_TO_UINT (g_hash_table_lookup (types, l->data)));
       const char *cells[] = { l->data, n };
-      table_row (w, cells, columns, 2, FALSE);
+      table_row (w, &type_table, cells);
     }
 
   w->y += 4;
@@ -598,9 +658,10 @@ section_decision (Writer *w, const Report *r)
   g_autofree char *tp = g_strdup_printf ("%" G_GSIZE_FORMAT, c->true_positives);
   const char *good[] = { _("labelled good"), tn, fp };
   const char *bad[] = { _("labelled anomalous"), fn, tp };
-  table_row (w, head, columns, 3, TRUE);
-  table_row (w, good, columns, 3, FALSE);
-  table_row (w, bad, columns, 3, FALSE);
+  g_auto (Table) t = { columns, G_N_ELEMENTS (columns), head, NULL };
+  table_head (w, &t);
+  table_row (w, &t, good);
+  table_row (w, &t, bad);
   w->y += 4;
   g_autofree char *fpr = format_number (ead_confusion_fpr (c));
   g_autofree char *recall = format_number (ead_confusion_recall (c));
@@ -746,7 +807,8 @@ section_defect_types (Writer *w, const Report *r)
   static const double columns[] = { 0, 130, 190, 260, 340, 420 };
   const char *head[] = { _("Defect type"), _("Images"), _("Image AUROC"), _("Recall"),
                          _("Pixel AUROC"), _("AU-PRO") };
-  table_row (w, head, columns, 6, TRUE);
+  g_auto (Table) t = { columns, G_N_ELEMENTS (columns), head, NULL };
+  table_head (w, &t);
   for (guint i = 0; i < metrics->len; i++)
     {
       const EadMetrics *m = &g_array_index (metrics, EadMetrics, i);
@@ -758,7 +820,7 @@ section_defect_types (Writer *w, const Report *r)
       g_autofree char *pixel = format_number (m->pixel_auroc);
       g_autofree char *aupro = format_number (m->aupro);
       const char *cells[] = { all ? _("all") : m->type, n, auroc, recall, pixel, aupro };
-      table_row (w, cells, columns, 6, FALSE);
+      table_row (w, &t, cells);
     }
 }
 
@@ -777,7 +839,8 @@ section_maps (Writer *w, const Report *r)
       paragraph (w, _("Not measured yet: score the test images to see each map alone."));
       return;
     }
-  table_row (w, head, columns, G_N_ELEMENTS (head), TRUE);
+  g_auto (Table) t = { columns, G_N_ELEMENTS (columns), head, NULL };
+  table_head (w, &t);
   for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
     for (guint i = 0; i < r->metrics[map]->len; i++)
       {
@@ -787,7 +850,7 @@ section_maps (Writer *w, const Report *r)
         g_autofree char *aupro = format_number (m->aupro);
         const char *cells[] = { i == 0 ? ead_map_kind_get_name (map) : "",
                                 i == 0 ? _("all") : m->type, auroc, pixel, aupro };
-        table_row (w, cells, columns, G_N_ELEMENTS (cells), FALSE);
+        table_row (w, &t, cells);
       }
 }
 

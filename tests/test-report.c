@@ -289,6 +289,71 @@ test_no_threshold (void)
   assert_contains (text, "No threshold has been chosen yet.");
 }
 
+/* Tables longer than a page: each anomalous test image gets a defect type
+ * of its own with a long description (wrapped over many lines) and the
+ * model is tested again. Every page with a row of defect types carries the
+ * head of its table, and every page of the table of each map alone names
+ * the map of its rows. */
+static void
+test_long_tables (void)
+{
+  g_autofree char *copy = g_build_filename (scratch, "long" EAD_PROJECT_EXTENSION, NULL);
+  g_autofree char *pdf = g_build_filename (scratch, "long.pdf", NULL);
+  g_autoptr (GFile) source = g_file_new_for_path (tested_project ());
+  g_autoptr (GFile) target = g_file_new_for_path (copy);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (g_file_copy (source, target, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  {
+    g_autoptr (EadProject) project = ead_project_open (copy, &error);
+    g_assert_no_error (error);
+    g_autoptr (GArray) images = ead_project_list_images (project, &error);
+    g_assert_no_error (error);
+    guint n_types = 0;
+    for (guint i = 0; i < images->len; i++)
+      {
+        const EadImageInfo *image = &g_array_index (images, EadImageInfo, i);
+        if (image->label != EAD_LABEL_ANOMALOUS)
+          continue;
+        g_autoptr (GString) type = g_string_new (NULL);
+        g_string_printf (type, "kind%u", n_types++);
+        for (guint word = 0; word < 40; word++)
+          g_string_append (type, " thin scratch");
+        g_assert_true (ead_project_set_defect_type (project, &image->id, 1, type->str, &error));
+        g_assert_no_error (error);
+      }
+    g_assert_cmpuint (n_types, >=, 3);
+  }
+  assert_cli ("project", "test", copy, NULL);
+  assert_cli ("project", "report", copy, "-o", pdf, NULL);
+  g_autofree char *text = pdf_text (pdf);
+
+  g_auto (GStrv) pages = g_strsplit (text, "\f", -1);
+  guint with_types = 0, with_maps = 0;
+  gboolean in_maps = FALSE;
+  for (guint i = 0; pages[i]; i++)
+    {
+      in_maps |= strstr (pages[i], "Each map alone") != NULL;
+      if (!strstr (pages[i], "kind0") && !strstr (pages[i], "kind1"))
+        continue;
+      with_types++;
+      if (!strstr (pages[i], "Defect type"))
+        g_error ("page %u has defect types without the head of their table:\n%s", i + 1,
+                 pages[i]);
+      if (!in_maps)
+        continue;
+      with_maps++;
+      gboolean named = FALSE;
+      for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
+        named |= strstr (pages[i], ead_map_kind_get_name (map)) != NULL;
+      if (!named)
+        g_error ("page %u of each map alone names no map:\n%s", i + 1, pages[i]);
+    }
+  /* The data, the defect types and each map alone each run onto more
+   * pages than one. */
+  g_assert_cmpuint (with_maps, >=, 3);
+  g_assert_cmpuint (with_types, >=, with_maps + 2);
+}
+
 static void
 test_unwritable (void)
 {
@@ -320,6 +385,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/english", test_english);
   g_test_add_func ("/report/chinese", test_chinese);
   g_test_add_func ("/report/no-threshold", test_no_threshold);
+  g_test_add_func ("/report/long-tables", test_long_tables);
   g_test_add_func ("/report/unwritable", test_unwritable);
   int status = g_test_run ();
   test_remove_tree (scratch);
