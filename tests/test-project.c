@@ -1459,6 +1459,40 @@ assert_stored_metrics (EadProject *project, gint64 model, const EadEvaluation *e
                                   1e-9);
 }
 
+/* project test --json gives each labelled test image the maximum of each
+ * map alone, as the engine's evaluation does; the fused scores, which the
+ * JSON takes from the stored results, show that the two line up. */
+static void
+assert_test_json (EadProject *project, const EadEvaluation *evaluation)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (TestRun) run = test_run_cli ("project", "test", ead_project_get_path (project), "--json",
+                                       NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (parser, run.out, -1, &error));
+  JsonArray *images = json_object_get_array_member (
+      json_node_get_object (json_parser_get_root (parser)), "images");
+  guint n_labelled = 0;
+  for (guint i = 0; i < json_array_get_length (images); i++)
+    {
+      JsonObject *image = json_array_get_object_element (images, i);
+      if (g_str_equal (json_object_get_string_member (image, "label"), "unlabelled"))
+        continue;
+      g_assert_cmpuint (n_labelled, <, evaluation->images->len);
+      const EadImageScore *s = &g_array_index (evaluation->images, EadImageScore, n_labelled++);
+      g_assert_true (g_str_has_suffix (s->path, json_object_get_string_member (image, "file")));
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (image, "score"), s->score,
+                                      1e-5);
+      g_assert_false (isnan (s->local_score) || isnan (s->global_score));
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (image, "local_score"),
+                                      s->local_score, 1e-5);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (image, "global_score"),
+                                      s->global_score, 1e-5);
+    }
+  g_assert_cmpuint (n_labelled, ==, evaluation->images->len);
+}
+
 /* The anomalous test images scoring no higher than the highest good one. */
 static guint
 count_hidden (EadProject *project, gint64 model)
@@ -1683,6 +1717,7 @@ test_results_and_threshold (TempDir *dir, gconstpointer data)
   g_assert_cmpfloat_with_epsilon (metrics.image_auroc, evaluation->overall.image_auroc, 1e-9);
   g_assert_cmpfloat_with_epsilon (metrics.f1_max, evaluation->overall.f1_max, 1e-9);
   assert_stored_metrics (project, model, evaluation);
+  assert_test_json (project, evaluation);
   assert_assessment (project, model, evaluation);
   g_autoptr (GArray) tested = ead_project_list_tested_models (project, &error);
   g_assert_no_error (error);
