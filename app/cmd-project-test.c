@@ -1,7 +1,5 @@
 /* cmd-project-test.c: efficientad project test. */
 
-#include <math.h>
-
 #include "cmd-project.h"
 
 static const char *
@@ -37,15 +35,16 @@ warn_if_unfit (const EadModelAssessment *a)
 static void
 print_test_text (GArray *results, const EadEvaluation *e)
 {
-  g_print ("%6s  %-24s %-10s %-16s %10s  %s\n", "image", "file", "label", "type", "score",
-           "decision");
+  g_print ("%6s  %-24s %-10s %-16s %10s %10s %10s  %s\n", "image", "file", "label", "type",
+           "score", "local", "global", "decision");
   for (guint i = 0; i < results->len; i++)
     {
       const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
       if (r->split != EAD_SPLIT_TEST)
         continue;
-      g_print ("%6" G_GINT64_FORMAT "  %-24s %-10s %-16s %10.5f  %s\n", r->image_id, r->file_name,
-               ead_label_to_string (r->label), r->defect_type ? r->defect_type : "-", r->score,
+      g_print ("%6" G_GINT64_FORMAT "  %-24s %-10s %-16s %10.5f %10.5f %10.5f  %s\n",
+               r->image_id, r->file_name, ead_label_to_string (r->label),
+               r->defect_type ? r->defect_type : "-", r->score, r->local_score, r->global_score,
                decision_name (r->decision));
     }
   g_print ("\n");
@@ -61,25 +60,19 @@ print_test_json (gint64 model, GArray *results, const EadEvaluation *e)
   cli_json_add_evaluation (b, e);
   json_builder_set_member_name (b, "images");
   json_builder_begin_array (b);
-  guint n_labelled = 0;
   for (guint i = 0; i < results->len; i++)
     {
       const EadResultInfo *r = &g_array_index (results, EadResultInfo, i);
       if (r->split != EAD_SPLIT_TEST)
         continue;
-      /* The evaluation holds the labelled ones, in the same order. */
-      const EadImageScore *s = NULL;
-      if (r->label != EAD_LABEL_UNLABELLED && n_labelled < e->images->len)
-        s = &g_array_index (e->images, EadImageScore, n_labelled++);
-      g_warn_if_fail (s == NULL || g_str_has_suffix (s->path, r->file_name));
       json_builder_begin_object (b);
       project_add_int (b, "image", r->image_id);
       project_add_string (b, "file", r->file_name);
       project_add_string (b, "label", ead_label_to_string (r->label));
       project_add_string (b, "type", r->defect_type);
       cli_json_add_number (b, "score", r->score);
-      cli_json_add_number (b, "local_score", s ? s->local_score : NAN);
-      cli_json_add_number (b, "global_score", s ? s->global_score : NAN);
+      cli_json_add_number (b, "local_score", r->local_score);
+      cli_json_add_number (b, "global_score", r->global_score);
       project_add_string (b, "decision", r->decision == EAD_DECISION_NONE ? NULL
                                                                  : decision_name (r->decision));
       json_builder_end_object (b);

@@ -135,10 +135,11 @@ upsert_result (EadProject *project, gint64 model_id, gint64 image_id,
                const EadScoreResult *result, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
-    "INSERT INTO results (model_id, image_id, score, milliseconds, scored_at)"
-    " VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO results (model_id, image_id, score, milliseconds, scored_at, local_score,"
+    "                     global_score) VALUES (?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (model_id, image_id) DO UPDATE SET score = excluded.score,"
-    "   milliseconds = excluded.milliseconds, scored_at = excluded.scored_at"
+    "   milliseconds = excluded.milliseconds, scored_at = excluded.scored_at,"
+    "   local_score = excluded.local_score, global_score = excluded.global_score"
     " RETURNING id", error);
   if (!s)
     return 0;
@@ -150,6 +151,9 @@ upsert_result (EadProject *project, gint64 model_id, gint64 image_id,
   sqlite3_bind_double (s, 3, (float) result->score);
   sqlite3_bind_double (s, 4, result->milliseconds);
   sqlite3_bind_text (s, 5, now, -1, SQLITE_STATIC);
+  /* NaN binds as NULL. */
+  sqlite3_bind_double (s, 6, (float) result->local_score);
+  sqlite3_bind_double (s, 7, (float) result->global_score);
   if (!ead_project_one_row (project, s, error, "result"))
     return 0;
   return sqlite3_column_int64 (s, 0);
@@ -506,7 +510,7 @@ ead_project_list_results (EadProject *project, gint64 model_id, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = ead_project_prepare (project,
     "SELECT r.image_id, i.file_name, l.split, l.label, d.name, r.score, rd.decision,"
-    "       r.milliseconds, v.verdict, v.note"
+    "       r.milliseconds, v.verdict, v.note, r.local_score, r.global_score"
     " FROM results r JOIN images i ON i.id = r.image_id"
     " JOIN labels l ON l.image_id = r.image_id"
     " JOIN result_decisions rd ON rd.result_id = r.id"
@@ -529,6 +533,8 @@ ead_project_list_results (EadProject *project, gint64 model_id, GError **error)
         .decision = decision_from_string ((const char *) sqlite3_column_text (s, 6)),
         .milliseconds = sqlite3_column_double (s, 7),
         .note = ead_project_column_text (s, 9),
+        .local_score = column_number (s, 10),
+        .global_score = column_number (s, 11),
       };
       ead_split_from_string ((const char *) sqlite3_column_text (s, 2), &info.split);
       ead_label_from_string ((const char *) sqlite3_column_text (s, 3), &info.label);

@@ -272,6 +272,11 @@ static const char *const migrations[] = {
   "  WHEN path LIKE '%.onnx' THEN 'onnx'"
   "  WHEN path LIKE '%.pt' THEN 'torchscript'"
   "  ELSE 'model' END;",
+
+  /* Version 10: each map's own maximum beside the score (NULL where not
+   * known: scored before, or without maps). */
+  "ALTER TABLE results ADD COLUMN local_score REAL;"
+  "ALTER TABLE results ADD COLUMN global_score REAL;",
 };
 
 int

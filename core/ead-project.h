@@ -342,8 +342,7 @@ gboolean ead_project_set_local_weight (EadProject *project, gint64 model_id, dou
 
 /* Scores every test image, storing score, decision, maps and time, and
  * returns the metrics over the labelled ones (unlabelled ones are scored
- * but have no place in them), its images in the order of their ids, as
- * ead_project_list_results() lists them. */
+ * but have no place in them). */
 EadEvaluation *ead_project_test (EadProject *project, gint64 model_id, EadPrecision precision,
                                  EadProjectProgress progress, gpointer user_data,
                                  GCancellable *cancellable, GError **error);
@@ -372,6 +371,8 @@ typedef struct {
   EadLabel label;
   char *defect_type;
   double score;
+  double local_score;       /* each map's own maximum; NaN where not known */
+  double global_score;
   EadDecision decision;
   double milliseconds;
   EadVerdict verdict;

@@ -2,6 +2,8 @@
 
 #include "ead-score.h"
 
+#include <math.h>
+
 #include "ead-error.h"
 #include "ead-tiles.h"
 #include "ead-torch.h"
@@ -186,10 +188,13 @@ ead_model_score (EadModel *model, const EadImage *image, EadPrecision precision,
   result->score = ead_map_max_inside (fused_full, roi_full, pixels);
   result->width = width;
   result->height = height;
+  result->local_score = result->global_score = NAN;
   if (flags & EAD_SCORE_MAPS)
     {
       result->local = map_to_image (local, side, roi_full, width, height);
       result->global = map_to_image (global, side, roi_full, width, height);
+      result->local_score = ead_map_max_inside (result->local, roi_full, pixels);
+      result->global_score = ead_map_max_inside (result->global, roi_full, pixels);
       result->fused = g_steal_pointer (&fused_full);
       result->roi = g_steal_pointer (&roi_full);
     }

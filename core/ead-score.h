@@ -15,6 +15,9 @@ G_BEGIN_DECLS
  * (0 should the region, resized to the image, cover no pixel of it). */
 typedef struct {
   double score;
+  /* Each map's own maximum (inside the region), NaN unless maps were asked
+   * for: which branch the score comes from. */
+  double local_score, global_score;
   int width, height;
   float *local;    /* student-teacher map, NULL unless maps were asked for */
   float *global;   /* student-autoencoder map */

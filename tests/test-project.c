@@ -273,6 +273,32 @@ test_refuses_newer_version (TempDir *dir, gconstpointer data)
   g_assert_true (g_bytes_equal (before, after));
 }
 
+/* Before version 10 a result held only the fused score: migrating keeps it
+ * and knows no map's own maximum. */
+static void
+test_migrates_result_scores (TempDir *dir, gconstpointer data)
+{
+  g_autoptr (EadProject) project = create_project (dir, "results.eadproj");
+  g_autofree char *path = g_strdup (ead_project_get_path (project));
+  g_clear_pointer (&project, ead_project_close);
+  exec_raw (path,
+            "ALTER TABLE results DROP COLUMN local_score;"
+            "ALTER TABLE results DROP COLUMN global_score;"
+            "INSERT INTO results (model_id, image_id, score, milliseconds, scored_at)"
+            " VALUES (1, 1, 0.25, 10, '2026-12-01T00:00:00Z');"
+            "PRAGMA user_version = 9;");
+
+  g_autoptr (GError) error = NULL;
+  project = ead_project_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&project, ead_project_close);
+  g_assert_cmpint (query_raw_int (path, "PRAGMA user_version"), ==,
+                   ead_project_get_schema_version ());
+  g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM results WHERE score = 0.25"
+                                        " AND local_score IS NULL AND global_score IS NULL"),
+                   ==, 1);
+}
+
 /* A file version 1 wrote (tests/data/project/v1.eadproj: five 64 x 64
  * images, one with a mask, imported by efficientad at schema version 1)
  * opens migrated, all it held intact, and without test metrics yet. */
@@ -1460,8 +1486,8 @@ assert_stored_metrics (EadProject *project, gint64 model, const EadEvaluation *e
 }
 
 /* project test --json gives each labelled test image the maximum of each
- * map alone, as the engine's evaluation does; the fused scores, which the
- * JSON takes from the stored results, show that the two line up. */
+ * map alone, stored with its result, as the engine's evaluation computes
+ * it from the maps; the fused scores show that the two lists line up. */
 static void
 assert_test_json (EadProject *project, const EadEvaluation *evaluation)
 {
@@ -2310,6 +2336,7 @@ main (int argc, char **argv)
   add_temp_dir_test ("/project/create", test_create);
   add_temp_dir_test ("/project/refuses-newer-version", test_refuses_newer_version);
   add_temp_dir_test ("/project/migrates-export-formats", test_migrates_export_formats);
+  add_temp_dir_test ("/project/migrates-result-scores", test_migrates_result_scores);
   add_temp_dir_test ("/project/upgrades-version-1", test_upgrades_version_1);
   add_temp_dir_test ("/project/upgrades-version-2", test_upgrades_version_2);
   add_temp_dir_test ("/project/refuses-other-files", test_refuses_other_files);

@@ -150,6 +150,8 @@ score_of (EadModel *model, const EadImage *image)
   g_autoptr (GError) error = NULL;
   g_auto (EadScoreResult) result = { 0 };
   g_assert_true (ead_model_score (model, image, EAD_PRECISION_FP32, 0, &result, &error));
+  /* Without the maps, no map's own maximum. */
+  g_assert_true (isnan (result.local_score) && isnan (result.global_score));
   return result.score;
 }
 
@@ -232,7 +234,7 @@ test_roi_maps_and_score (RoiFixture *f, gconstpointer data)
   g_auto (EadScoreResult) inside = { 0 };
   g_assert_true (ead_model_score (f->model, defective, EAD_PRECISION_FP32, EAD_SCORE_MAPS,
                                   &inside, NULL));
-  float top = -G_MAXFLOAT;
+  float top = -G_MAXFLOAT, local_top = -G_MAXFLOAT, global_top = -G_MAXFLOAT;
   for (int y = 0; y < SIDE; y++)
     for (int x = 0; x < SIDE; x++)
       {
@@ -243,9 +245,16 @@ test_roi_maps_and_score (RoiFixture *f, gconstpointer data)
         g_assert_cmpfloat (inside.local[i], ==, in ? whole.local[i] : 0.0f);
         g_assert_cmpfloat (inside.global[i], ==, in ? whole.global[i] : 0.0f);
         if (in)
-          top = MAX (top, whole.fused[i]);
+          {
+            top = MAX (top, whole.fused[i]);
+            local_top = MAX (local_top, whole.local[i]);
+            global_top = MAX (global_top, whole.global[i]);
+          }
       }
   g_assert_cmpfloat (inside.score, ==, top);
+  /* Each map's own maximum, inside too. */
+  g_assert_cmpfloat (inside.local_score, ==, local_top);
+  g_assert_cmpfloat (inside.global_score, ==, global_top);
 
   /* Every value inside negative: the maximum inside, not the zeros. */
   float values[] = { -3.0f, -1.0f, 5.0f, -2.0f };
