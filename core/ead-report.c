@@ -141,13 +141,15 @@ paragraph (Writer *w, const char *text)
 }
 
 /* A table whose columns start at @columns (from the margin); the last
- * column runs to the right margin. A table that runs onto a new page
- * repeats its head there, and a row whose first cell is blank (one more
- * row of the group named above it) names its group again. */
+ * column runs to the right margin. Its head goes above its first row,
+ * on the same page, and again on each page it runs onto, where a row
+ * whose first cell is blank (one more row of the group named above it)
+ * names its group again. */
 typedef struct {
   const double *columns;
   guint n_columns;
   const char *const *head;   /* NULL for a table without one */
+  gboolean head_drawn;
   char *group;               /* the last first cell that was not blank */
 } Table;
 
@@ -182,18 +184,8 @@ draw_row (Writer *w, const Table *t, const char *const *cells, gboolean bold)
   w->y += height + 2;
 }
 
-/* The head of @t, on a new page where it would leave no room for a row. */
-static void
-table_head (Writer *w, const Table *t)
-{
-  double widths[TABLE_MAX_COLUMNS];
-  g_return_if_fail (t->n_columns <= TABLE_MAX_COLUMNS);
-  if (w->y + row_height (w, t, t->head, TRUE, widths) + 2 + 2 * BODY_SIZE > BOTTOM)
-    new_page (w);
-  draw_row (w, t, t->head, TRUE);
-}
-
-/* One row of @t; a row that would reach the footer starts a page. */
+/* One row of @t, below its head where none is on this page yet; a row
+ * that would reach the footer starts a page. */
 static void
 table_row (Writer *w, Table *t, const char *const *cells)
 {
@@ -204,14 +196,16 @@ table_row (Writer *w, Table *t, const char *const *cells)
       g_free (t->group);
       t->group = g_strdup (cells[0]);
     }
-  if (w->y + row_height (w, t, cells, FALSE, widths) <= BOTTOM)
-    {
-      draw_row (w, t, cells, FALSE);
-      return;
-    }
-  new_page (w);
-  if (t->head)
+  const gboolean head_first = t->head && !t->head_drawn;
+  double height = row_height (w, t, cells, FALSE, widths);
+  if (head_first)
+    height += row_height (w, t, t->head, TRUE, widths) + 2;
+  const gboolean new_page_needed = w->y + height > BOTTOM;
+  if (new_page_needed)
+    new_page (w);
+  if (t->head && (head_first || new_page_needed))
     draw_row (w, t, t->head, TRUE);
+  t->head_drawn = TRUE;
   const char *continued[TABLE_MAX_COLUMNS];
   memcpy (continued, cells, t->n_columns * sizeof *cells);
   continued[0] = t->group ? t->group : cells[0];
@@ -222,7 +216,7 @@ static void
 field (Writer *w, const char *name, const char *value)
 {
   static const double columns[] = { 0, 215 };
-  g_auto (Table) t = { columns, G_N_ELEMENTS (columns), NULL, NULL };
+  g_auto (Table) t = { .columns = columns, .n_columns = G_N_ELEMENTS (columns) };
   const char *cells[] = { name, value };
   table_row (w, &t, cells);
 }
@@ -543,8 +537,8 @@ section_data (Writer *w, const Report *r)
   heading (w, _("The data"), 12);
   static const double columns[] = { 0, 120, 220, 320 };
   const char *head[] = { _("Split"), _("good"), _("anomalous"), _("unlabelled") };
-  g_auto (Table) splits = { columns, G_N_ELEMENTS (columns), head, NULL };
-  table_head (w, &splits);
+  g_auto (Table) splits = { .columns = columns, .n_columns = G_N_ELEMENTS (columns),
+                            .head = head };
   guint counts[EAD_N_SPLITS][EAD_N_LABELS] = { { 0 } };
   g_autoptr (GHashTable) types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GString) validation = g_string_new (NULL);
@@ -575,8 +569,8 @@ section_data (Writer *w, const Report *r)
   w->y += 4;
   g_autoptr (GList) names = g_list_sort (g_hash_table_get_keys (types), (GCompareFunc) g_strcmp0);
   const char *type_head[] = { _("Defect type"), _("Images") };
-  g_auto (Table) type_table = { columns, G_N_ELEMENTS (type_head), type_head, NULL };
-  table_head (w, &type_table);
+  g_auto (Table) type_table = { .columns = columns, .n_columns = G_N_ELEMENTS (type_head),
+                                .head = type_head };
   for (GList *l = names; l; l = l->next)
     {
       g_autofree char *n = g_strdup_printf ("%u", GPOINTER_TO_UINT (g_hash_table_lookup (types, l->data)));
@@ -658,8 +652,7 @@ section_decision (Writer *w, const Report *r)
   g_autofree char *tp = g_strdup_printf ("%" G_GSIZE_FORMAT, c->true_positives);
   const char *good[] = { _("labelled good"), tn, fp };
   const char *bad[] = { _("labelled anomalous"), fn, tp };
-  g_auto (Table) t = { columns, G_N_ELEMENTS (columns), head, NULL };
-  table_head (w, &t);
+  g_auto (Table) t = { .columns = columns, .n_columns = G_N_ELEMENTS (columns), .head = head };
   table_row (w, &t, good);
   table_row (w, &t, bad);
   w->y += 4;
@@ -807,8 +800,7 @@ section_defect_types (Writer *w, const Report *r)
   static const double columns[] = { 0, 130, 190, 260, 340, 420 };
   const char *head[] = { _("Defect type"), _("Images"), _("Image AUROC"), _("Recall"),
                          _("Pixel AUROC"), _("AU-PRO") };
-  g_auto (Table) t = { columns, G_N_ELEMENTS (columns), head, NULL };
-  table_head (w, &t);
+  g_auto (Table) t = { .columns = columns, .n_columns = G_N_ELEMENTS (columns), .head = head };
   for (guint i = 0; i < metrics->len; i++)
     {
       const EadMetrics *m = &g_array_index (metrics, EadMetrics, i);
@@ -839,8 +831,7 @@ section_maps (Writer *w, const Report *r)
       paragraph (w, _("Not measured yet: score the test images to see each map alone."));
       return;
     }
-  g_auto (Table) t = { columns, G_N_ELEMENTS (columns), head, NULL };
-  table_head (w, &t);
+  g_auto (Table) t = { .columns = columns, .n_columns = G_N_ELEMENTS (columns), .head = head };
   for (EadMapKind map = EAD_MAP_LOCAL; map <= EAD_MAP_FUSED; map++)
     for (guint i = 0; i < r->metrics[map]->len; i++)
       {
