@@ -1,6 +1,7 @@
 /* test-gui-heatmap-view.c: the four-panel heatmap view, drawn under Xvfb. */
 
 #include <math.h>
+#include <string.h>
 
 #include "ead-gui-test.h"
 #include "ead-heatmap-view.h"
@@ -216,6 +217,51 @@ test_range (void)
   g_assert_cmpfloat (ead_heatmap_view_get_opacity (view), ==, 1.0);
 }
 
+/* Each map's score goes after its panel's title, and only there; new maps
+ * take it away. */
+static void
+test_scores (void)
+{
+  g_autofree Data *data = g_new0 (Data, 1);
+  EadHeatmapView *view = new_view (data);
+  GtkWindow *window = ead_gui_test_show (GTK_WIDGET (view), 4 * 150, 220);
+  g_autoptr (GdkTexture) before = ead_gui_test_snapshot (GTK_WIDGET (view), "heatmap-view-titles");
+  g_autofree char *bare = ead_heatmap_view_dup_title (view, EAD_HEATMAP_PANEL_LOCAL);
+  g_assert_cmpstr (bare, ==, "Local");
+
+  ead_heatmap_view_set_scores (view, 0.1740, NAN, 0.05294);
+  g_autofree char *local = ead_heatmap_view_dup_title (view, EAD_HEATMAP_PANEL_LOCAL);
+  g_autofree char *global = ead_heatmap_view_dup_title (view, EAD_HEATMAP_PANEL_GLOBAL);
+  g_autofree char *fused = ead_heatmap_view_dup_title (view, EAD_HEATMAP_PANEL_FUSED);
+  g_autofree char *original = ead_heatmap_view_dup_title (view, EAD_HEATMAP_PANEL_ORIGINAL);
+  g_assert_cmpstr (local, ==, "Local 0.1740");
+  g_assert_cmpstr (global, ==, "Global");
+  g_assert_cmpstr (fused, ==, "Fused 0.0529");
+  g_assert_cmpstr (original, ==, "Original");
+  ead_gui_test_wait_drawn (GTK_WIDGET (view));
+  g_autoptr (GdkTexture) after = ead_gui_test_snapshot (GTK_WIDGET (view),
+                                                        "heatmap-view-titles-scored");
+  g_autofree guint8 *a = ead_gui_test_rgb (before), *b = ead_gui_test_rgb (after);
+  const int width = gdk_texture_get_width (after), height = gdk_texture_get_height (after);
+  guint changed = 0;
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const gsize i = 3 * ((gsize) y * width + x);
+        if (memcmp (a + i, b + i, 3) == 0)
+          continue;
+        changed++;
+        if (ead_heatmap_view_pick (view, x + 0.5, y + 0.5, NULL, NULL, NULL))
+          g_error ("the scores changed pixel (%d, %d) inside a panel", x, y);
+      }
+  g_assert_cmpuint (changed, >, 20);
+
+  ead_heatmap_view_set_maps (view, data->local, data->global, data->fused, SIZE, SIZE);
+  g_autofree char *cleared = ead_heatmap_view_dup_title (view, EAD_HEATMAP_PANEL_FUSED);
+  g_assert_cmpstr (cleared, ==, "Fused");
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -225,5 +271,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/heatmap-view/legend-and-mask", test_legend_and_mask);
   g_test_add_func ("/heatmap-view/zoom-and-pan", test_zoom_and_pan);
   g_test_add_func ("/heatmap-view/range", test_range);
+  g_test_add_func ("/heatmap-view/scores", test_scores);
   return g_test_run ();
 }

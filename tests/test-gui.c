@@ -1780,6 +1780,17 @@ test_review (void)
     g_assert_cmpfloat (find_result (results, ead_review_view_get_image (review_view ()))->score,
                        ==, hottest->score);
     assert_shows (expect ("Good Images, Hottest First", "良品图像，最高分在前"));
+    /* Each map's own maximum over its panel: which map flagged it. */
+    EadHeatmapView *maps = EAD_HEATMAP_VIEW (
+        find_widget (GTK_WIDGET (review_view ()), EAD_TYPE_HEATMAP_VIEW, 0));
+    g_autofree char *local = g_strdup_printf ("%s %.4f", expect ("Local", "局部"),
+                                              hottest->local_score);
+    g_autofree char *local_title = ead_heatmap_view_dup_title (maps, EAD_HEATMAP_PANEL_LOCAL);
+    g_assert_cmpstr (local_title, ==, local);
+    g_autofree char *global = g_strdup_printf ("%s %.4f", expect ("Global", "全局"),
+                                               hottest->global_score);
+    g_autofree char *global_title = ead_heatmap_view_dup_title (maps, EAD_HEATMAP_PANEL_GLOBAL);
+    g_assert_cmpstr (global_title, ==, global);
     snapshot (GTK_WIDGET (window), "review-hottest-good");
   }
   /* A defect type's images have their masks outlined; a good image that

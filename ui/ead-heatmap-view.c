@@ -35,6 +35,7 @@ struct _EadHeatmapView {
   int width, height;
 
   float *maps[N_MAPS];
+  double scores[N_MAPS];   /* each map's own maximum, NaN where not known */
   cairo_surface_t *overlays[N_MAPS];
   int map_width, map_height;
   double data_low, data_high;
@@ -250,8 +251,8 @@ draw_panel (EadHeatmapView *self, cairo_t *cr, const Layout *layout, EadHeatmapP
 
   ead_plot_get_foreground (widget, &foreground);
   gdk_cairo_set_source_rgba (cr, &foreground);
-  ead_plot_draw_text (widget, cr, panel_title (panel), r->x + r->width / 2, layout->title_y, 0.5,
-                      0.0);
+  g_autofree char *title = ead_heatmap_view_dup_title (self, panel);
+  ead_plot_draw_text (widget, cr, title, r->x + r->width / 2, layout->title_y, 0.5, 0.0);
 
   cairo_save (cr);
   cairo_rectangle (cr, r->x, r->y, r->width, r->height);
@@ -547,7 +548,10 @@ clear_maps (EadHeatmapView *self)
 {
   clear_overlays (self);
   for (int i = 0; i < N_MAPS; i++)
-    g_clear_pointer (&self->maps[i], g_free);
+    {
+      g_clear_pointer (&self->maps[i], g_free);
+      self->scores[i] = NAN;
+    }
 }
 
 static void
@@ -640,6 +644,8 @@ ead_heatmap_view_init (EadHeatmapView *self)
 
   self->opacity = 0.6;
   self->zoom = 1.0;
+  for (int i = 0; i < N_MAPS; i++)
+    self->scores[i] = NAN;
   self->show_mask = TRUE;
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 
@@ -853,4 +859,25 @@ ead_heatmap_view_get_show_mask (EadHeatmapView *self)
   g_return_val_if_fail (EAD_IS_HEATMAP_VIEW (self), FALSE);
 
   return self->show_mask;
+}
+
+void
+ead_heatmap_view_set_scores (EadHeatmapView *self, double local, double global, double fused)
+{
+  g_return_if_fail (EAD_IS_HEATMAP_VIEW (self));
+
+  self->scores[0] = local;
+  self->scores[1] = global;
+  self->scores[2] = fused;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+char *
+ead_heatmap_view_dup_title (EadHeatmapView *self, EadHeatmapPanel panel)
+{
+  g_return_val_if_fail (EAD_IS_HEATMAP_VIEW (self), NULL);
+
+  if (panel == EAD_HEATMAP_PANEL_ORIGINAL || isnan (self->scores[panel - 1]))
+    return g_strdup (panel_title (panel));
+  return g_strdup_printf ("%s %.4f", panel_title (panel), self->scores[panel - 1]);
 }

@@ -36,6 +36,15 @@ void ead_heatmap_view_set_image (EadHeatmapView *self, const guint8 *rgb, int wi
 void ead_heatmap_view_set_maps (EadHeatmapView *self, const float *local, const float *global,
                                 const float *fused, int width, int height);
 
+/* Each map's score, its own maximum (as core scored the image: the maps
+ * shown may be smaller), written after its panel's title; NaN writes
+ * none. New maps, or no image, clear them. */
+void ead_heatmap_view_set_scores (EadHeatmapView *self, double local, double global,
+                                  double fused);
+
+/* The title over @panel, as drawn. */
+char *ead_heatmap_view_dup_title (EadHeatmapView *self, EadHeatmapPanel panel);
+
 /* Outlines the pixels where @mask (width x height bytes) is non-zero; NULL
  * removes the outline. */
 void ead_heatmap_view_set_mask (EadHeatmapView *self, const guint8 *mask, int width, int height);

@@ -249,6 +249,8 @@ show_reject_maps (EadLineView *self, EadLineResult *reject)
                               maps->width, maps->height, (gsize) maps->width * 3);
   ead_heatmap_view_set_maps (self->reject_maps, maps->local, maps->global, maps->fused,
                              maps->width, maps->height);
+  ead_heatmap_view_set_scores (self->reject_maps, maps->local_score, maps->global_score,
+                               maps->score);
   ead_heatmap_view_set_range (self->reject_maps, 0.0, reject->map_high);
   gtk_label_set_text (self->reject_label, title);
   gtk_revealer_set_reveal_child (self->reject_revealer, TRUE);

@@ -220,6 +220,8 @@ show_selected (EadReviewView *self)
                               ead_image_get_width (image), ead_image_get_height (image),
                               3 * (gsize) ead_image_get_width (image));
   ead_heatmap_view_set_maps (self->heatmap, local, global, fused, width, height);
+  ead_heatmap_view_set_scores (self->heatmap, item->info.local_score, item->info.global_score,
+                               item->info.score);
   /* A good image has no mask: the one before must not stay outlined. */
   ead_heatmap_view_set_mask (self->heatmap, mask != NULL ? ead_mask_get_data (mask) : NULL,
                              mask != NULL ? ead_mask_get_width (mask) : 0,
