@@ -259,6 +259,11 @@ test_scores (void)
   ead_heatmap_view_set_maps (view, data->local, data->global, data->fused, SIZE, SIZE);
   g_autofree char *cleared = ead_heatmap_view_dup_title (view, EAD_HEATMAP_PANEL_FUSED);
   g_assert_cmpstr (cleared, ==, "Fused");
+  /* And so does no image. */
+  ead_heatmap_view_set_scores (view, 0.1, 0.2, 0.3);
+  ead_heatmap_view_set_image (view, NULL, 0, 0, 0);
+  g_autofree char *gone = ead_heatmap_view_dup_title (view, EAD_HEATMAP_PANEL_GLOBAL);
+  g_assert_cmpstr (gone, ==, "Global");
   gtk_window_destroy (window);
 }
 

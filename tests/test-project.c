@@ -211,24 +211,24 @@ test_create (TempDir *dir, gconstpointer data)
   g_assert_error (error, EAD_ERROR, EAD_ERROR_INVALID_ARG);
 }
 
-/* Before version 9 every export was recorded as a model file: migrating
- * names each by its file's suffix. */
-static void
-test_migrates_export_formats (TempDir *dir, gconstpointer data)
+/* A new project named @name, made a file of @version (8 or 9) and given
+ * the rows of @sql as that version wrote them (on a raw connection, without
+ * foreign keys: no model is needed to hold the rows), then opened: returns
+ * its path, migrated. */
+static char *
+migrated_project (TempDir *dir, const char *name, int version, const char *sql)
 {
-  g_autoptr (EadProject) project = create_project (dir, "exports.eadproj");
-  g_autofree char *path = g_strdup (ead_project_get_path (project));
+  g_autoptr (EadProject) project = create_project (dir, name);
+  char *path = g_strdup (ead_project_get_path (project));
   g_clear_pointer (&project, ead_project_close);
-  /* Version 8 wrote these (no foreign keys on this raw connection: no model
-   * is needed to hold the rows). */
-  exec_raw (path,
-            "INSERT INTO exports (model_id, exported_at, exported_by, format, path, byte_size,"
-            "                     sha256) VALUES"
-            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.onnx', 1, 'a'),"
-            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.pt', 1, 'b'),"
-            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.safetensors', 1, 'c'),"
-            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.onnx.bak', 1, 'd');"
-            "PRAGMA user_version = 8;");
+  g_assert_cmpint (version, >=, 8);
+  g_assert_cmpint (version, <, 10);
+  /* What version 10 added. */
+  exec_raw (path, "ALTER TABLE results DROP COLUMN local_score;"
+                  "ALTER TABLE results DROP COLUMN global_score;");
+  exec_raw (path, sql);
+  g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", version);
+  exec_raw (path, set_version);
 
   g_autoptr (GError) error = NULL;
   project = ead_project_open (path, &error);
@@ -236,6 +236,21 @@ test_migrates_export_formats (TempDir *dir, gconstpointer data)
   g_clear_pointer (&project, ead_project_close);
   g_assert_cmpint (query_raw_int (path, "PRAGMA user_version"), ==,
                    ead_project_get_schema_version ());
+  return path;
+}
+
+/* Before version 9 every export was recorded as a model file: migrating
+ * names each by its file's suffix. */
+static void
+test_migrates_export_formats (TempDir *dir, gconstpointer data)
+{
+  g_autofree char *path = migrated_project (dir, "exports.eadproj", 8,
+            "INSERT INTO exports (model_id, exported_at, exported_by, format, path, byte_size,"
+            "                     sha256) VALUES"
+            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.onnx', 1, 'a'),"
+            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.pt', 1, 'b'),"
+            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.safetensors', 1, 'c'),"
+            " (1, '2026-12-01T00:00:00Z', 'qa', 'efficientad-model', '/x/line.onnx.bak', 1, 'd');");
   const char *expected[][2] = {
     { "a", "onnx" }, { "b", "torchscript" }, { "c", "model" }, { "d", "model" },
   };
@@ -278,22 +293,9 @@ test_refuses_newer_version (TempDir *dir, gconstpointer data)
 static void
 test_migrates_result_scores (TempDir *dir, gconstpointer data)
 {
-  g_autoptr (EadProject) project = create_project (dir, "results.eadproj");
-  g_autofree char *path = g_strdup (ead_project_get_path (project));
-  g_clear_pointer (&project, ead_project_close);
-  exec_raw (path,
-            "ALTER TABLE results DROP COLUMN local_score;"
-            "ALTER TABLE results DROP COLUMN global_score;"
+  g_autofree char *path = migrated_project (dir, "results.eadproj", 9,
             "INSERT INTO results (model_id, image_id, score, milliseconds, scored_at)"
-            " VALUES (1, 1, 0.25, 10, '2026-12-01T00:00:00Z');"
-            "PRAGMA user_version = 9;");
-
-  g_autoptr (GError) error = NULL;
-  project = ead_project_open (path, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&project, ead_project_close);
-  g_assert_cmpint (query_raw_int (path, "PRAGMA user_version"), ==,
-                   ead_project_get_schema_version ());
+            " VALUES (1, 1, 0.25, 10, '2026-12-01T00:00:00Z');");
   g_assert_cmpint (query_raw_int (path, "SELECT count(*) FROM results WHERE score = 0.25"
                                         " AND local_score IS NULL AND global_score IS NULL"),
                    ==, 1);

@@ -268,18 +268,27 @@ test_chinese (void)
     g_error ("no embedded CJK font in:\n%s", fonts.out);
 }
 
+/* A copy of the tested project, named @name, to change. */
+static char *
+copy_tested_project (const char *name)
+{
+  char *copy = g_build_filename (scratch, name, NULL);
+  g_autoptr (GFile) source = g_file_new_for_path (tested_project ());
+  g_autoptr (GFile) target = g_file_new_for_path (copy);
+  g_autoptr (GError) error = NULL;
+  g_file_copy (source, target, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return copy;
+}
+
 /* A model recalibrated has no results and no threshold: its report says so
  * on the four fixed pages and one empty page of hottest good images and of
  * each kind of mistake. */
 static void
 test_no_threshold (void)
 {
-  g_autofree char *copy = g_build_filename (scratch, "recalibrated" EAD_PROJECT_EXTENSION, NULL);
+  g_autofree char *copy = copy_tested_project ("recalibrated" EAD_PROJECT_EXTENSION);
   g_autofree char *pdf = g_build_filename (scratch, "recalibrated.pdf", NULL);
-  g_autoptr (GFile) source = g_file_new_for_path (tested_project ());
-  g_autoptr (GFile) target = g_file_new_for_path (copy);
-  g_autoptr (GError) error = NULL;
-  g_assert_true (g_file_copy (source, target, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
   assert_cli ("project", "calibrate", copy, NULL);
   assert_cli ("project", "report", copy, "-o", pdf, NULL);
   g_autofree char *text = pdf_text (pdf);
@@ -297,12 +306,9 @@ test_no_threshold (void)
 static void
 test_long_tables (void)
 {
-  g_autofree char *copy = g_build_filename (scratch, "long" EAD_PROJECT_EXTENSION, NULL);
+  g_autofree char *copy = copy_tested_project ("long" EAD_PROJECT_EXTENSION);
   g_autofree char *pdf = g_build_filename (scratch, "long.pdf", NULL);
-  g_autoptr (GFile) source = g_file_new_for_path (tested_project ());
-  g_autoptr (GFile) target = g_file_new_for_path (copy);
   g_autoptr (GError) error = NULL;
-  g_assert_true (g_file_copy (source, target, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
   {
     g_autoptr (EadProject) project = ead_project_open (copy, &error);
     g_assert_no_error (error);
@@ -318,7 +324,7 @@ test_long_tables (void)
         g_string_printf (type, "kind%u", n_types++);
         for (guint word = 0; word < 40; word++)
           g_string_append (type, " thin scratch");
-        g_assert_true (ead_project_set_defect_type (project, &image->id, 1, type->str, &error));
+        ead_project_set_defect_type (project, &image->id, 1, type->str, &error);
         g_assert_no_error (error);
       }
     g_assert_cmpuint (n_types, >=, 3);

@@ -876,6 +876,7 @@ char *
 ead_heatmap_view_dup_title (EadHeatmapView *self, EadHeatmapPanel panel)
 {
   g_return_val_if_fail (EAD_IS_HEATMAP_VIEW (self), NULL);
+  g_return_val_if_fail (panel <= EAD_HEATMAP_PANEL_FUSED, NULL);
 
   if (panel == EAD_HEATMAP_PANEL_ORIGINAL || isnan (self->scores[panel - 1]))
     return g_strdup (panel_title (panel));
