@@ -2419,6 +2419,13 @@ test_line (void)
       EadHeatmapView *maps =
         EAD_HEATMAP_VIEW (find_widget (GTK_WIDGET (view), EAD_TYPE_HEATMAP_VIEW, 0));
       g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (maps)));
+      /* With each map's own maximum over it. */
+      g_autofree char *fused = ead_heatmap_view_dup_title (maps, EAD_HEATMAP_PANEL_FUSED);
+      const char *prefix = expect ("Fused ", "融合 ");
+      char *end = NULL;
+      g_assert_true (g_str_has_prefix (fused, prefix));
+      g_assert_false (isnan (g_ascii_strtod (fused + strlen (prefix), &end)));
+      g_assert_cmpstr (end, ==, "");
       ead_gui_test_wait_drawn (GTK_WIDGET (window));
     }
   snapshot (GTK_WIDGET (window), "line");
