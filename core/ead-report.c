@@ -9,8 +9,8 @@
 #include <cairo-pdf.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
-#include <string.h>
 #include <pango/pangocairo.h>
+#include <string.h>
 
 #include "ead-config.h"
 #include "ead-error.h"
@@ -201,15 +201,19 @@ table_row (Writer *w, Table *t, const char *const *cells)
   if (head_first)
     height += row_height (w, t, t->head, TRUE, widths) + 2;
   const gboolean new_page_needed = w->y + height > BOTTOM;
+  const char *row[TABLE_MAX_COLUMNS];
+  memcpy (row, cells, t->n_columns * sizeof *cells);
   if (new_page_needed)
-    new_page (w);
+    {
+      new_page (w);
+      /* At the top of a page, a row of a group says which. */
+      if (*cells[0] == '\0' && t->group)
+        row[0] = t->group;
+    }
   if (t->head && (head_first || new_page_needed))
     draw_row (w, t, t->head, TRUE);
   t->head_drawn = TRUE;
-  const char *continued[TABLE_MAX_COLUMNS];
-  memcpy (continued, cells, t->n_columns * sizeof *cells);
-  continued[0] = t->group ? t->group : cells[0];
-  draw_row (w, t, continued, FALSE);
+  draw_row (w, t, row, FALSE);
 }
 
 static void

@@ -27,7 +27,7 @@ typedef struct {
 } EadScoreResult;
 
 typedef enum {
-  EAD_SCORE_MAPS = 1 << 0,   /* fill local, global and fused */
+  EAD_SCORE_MAPS = 1 << 0,   /* fill local, global and fused, and their own maxima */
 } EadScoreFlags;
 
 /* Scores @image with a calibrated @model. */

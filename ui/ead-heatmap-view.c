@@ -880,5 +880,6 @@ ead_heatmap_view_dup_title (EadHeatmapView *self, EadHeatmapPanel panel)
 
   if (panel == EAD_HEATMAP_PANEL_ORIGINAL || isnan (self->scores[panel - 1]))
     return g_strdup (panel_title (panel));
-  return g_strdup_printf ("%s %.4f", panel_title (panel), self->scores[panel - 1]);
+  /* Translators: a heatmap panel's name and its map's own maximum. */
+  return g_strdup_printf (_("%s %.4f"), panel_title (panel), self->scores[panel - 1]);
 }
