@@ -273,8 +273,8 @@ static const char *const migrations[] = {
   "  WHEN path LIKE '%.pt' THEN 'torchscript'"
   "  ELSE 'model' END;",
 
-  /* Version 10: each map's own maximum beside the score (NULL where not
-   * known: scored before, or without maps). */
+  /* Version 10: each map's own maximum beside the score (NULL for the
+   * results scored before). */
   "ALTER TABLE results ADD COLUMN local_score REAL;"
   "ALTER TABLE results ADD COLUMN global_score REAL;",
 };
